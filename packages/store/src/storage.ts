@@ -1,0 +1,115 @@
+// The storage contract. Storage knows keys, JSON and revisions — nothing about Pods, validation or HTTP.
+// Every implementation must pass test/storage-contract.ts (runStorageContract).
+import type { KubeObject } from '@podling/api';
+
+/** One stored version of an object. `json` is the exact serialization of `object` (with its
+ *  metadata.resourceVersion), produced once at write time so reads, lists and watches never re-stringify.
+ *  Treat `object` as immutable: it is shared by every reader. */
+export interface StoredObject<T extends KubeObject = KubeObject> {
+  readonly object: T;
+  readonly json: string;
+  readonly rv: number;
+}
+
+/** Resource is the URL plural ("pods", "nodes", "namespaces", "events", "leases");
+ *  namespace is '' for cluster-scoped resources. */
+export interface ObjectKey { resource: string; namespace: string; name: string }
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A committed change. For DELETED, `current` is the last state with metadata.resourceVersion set to the
+ *  deletion revision (as etcd3's watcher reports it). `previous` is the state before the change (absent for ADDED). */
+export interface Change {
+  readonly type: ChangeType;
+  readonly rv: number;
+  readonly key: ObjectKey;
+  readonly current: StoredObject;
+  readonly previous?: StoredObject;
+}
+
+export interface ListOptions {
+  /** Only this namespace ('' or undefined = all namespaces). */
+  namespace?: string;
+  /** Predicate applied before limit/continue counting. */
+  filter?: (obj: KubeObject) => boolean;
+  /** Page size; 0/undefined = everything. */
+  limit?: number;
+  /** Token from a previous page's `continue`. */
+  continue?: string;
+}
+
+export interface ListResult {
+  items: StoredObject[];
+  /** Revision the list is consistent at (same on every page of a paginated list). */
+  rv: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface Preconditions { uid?: string; resourceVersion?: string }
+
+/** Returns the new object, or null to leave the stored object untouched (no write, no event). Throwing aborts.
+ *  It may be called more than once and must not have side effects. */
+export type UpdateFn = (current: StoredObject) => KubeObject | null;
+
+export interface WatchOptions {
+  resource: string;
+  namespace?: string;
+  /** Deliver every change with rv > fromRv. Throws StorageError 'Expired' when fromRv is older than the window. */
+  fromRv: number;
+}
+
+export interface WatchHandle {
+  stop(): void;
+}
+
+export interface Storage {
+  /** The revision of the last committed write (0 on an empty store). */
+  currentRevision(): number;
+  /** Oldest revision from which a watch (or a continue token) can still resume. */
+  oldestRevision(): number;
+
+  /** Committed state of one object, or undefined. Synchronous: served from memory. */
+  get(key: ObjectKey): StoredObject | undefined;
+
+  /** Objects ordered by (namespace, name). Pages of a continued list are a consistent snapshot at the first
+   *  page's revision; a token older than the retained history fails with StorageError 'Expired'. */
+  list(resource: string, opts?: ListOptions): ListResult;
+
+  /** Writes a new object. The store sets metadata.resourceVersion; everything else is the caller's.
+   *  Fails with 'KeyExists' if the key is taken. Resolves only once the write is durable. */
+  create(key: ObjectKey, obj: KubeObject): Promise<StoredObject>;
+
+  /** Optimistic concurrency spelled out once: runs `update` against the latest state (committed or pending) and
+   *  writes the result. Fails with 'NotFound'. Resolves with the stored object (the old one if update returned null). */
+  guaranteedUpdate(key: ObjectKey, update: UpdateFn): Promise<StoredObject>;
+
+  /** Removes an object; `check` may throw to refuse (preconditions). Resolves with the last state stamped with the
+   *  deletion revision. Fails with 'NotFound'. */
+  delete(key: ObjectKey, check?: (current: StoredObject) => void): Promise<StoredObject>;
+
+  /** Streams committed changes of one resource in revision order, in batches (one batch per commit), after the
+   *  changes with rv <= fromRv. The listener runs synchronously on the commit path: it must not block or throw. */
+  watch(opts: WatchOptions, listener: (batch: readonly Change[]) => void): WatchHandle;
+
+  /** Flushes pending writes and closes the database. */
+  close(): Promise<void>;
+}
+
+export type StorageErrorCode = 'NotFound' | 'KeyExists' | 'Expired' | 'Unavailable';
+
+const BRAND = Symbol.for('podling.StorageError');
+
+/** Storage-level failures; the apiserver translates them to API Status errors at its boundary. */
+export class StorageError extends Error {
+  readonly [BRAND] = true;
+  constructor(readonly code: StorageErrorCode, readonly key: ObjectKey | undefined, message: string) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
+
+export function isStorageError(e: unknown, code?: StorageErrorCode): e is StorageError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true &&
+    (code === undefined || (e as StorageError).code === code);
+}

@@ -1,0 +1,71 @@
+// A real control plane for tests: apiserver and kubelet processes on temp dirs and free ports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTs, type ManagedProcess } from './process.ts';
+
+export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningApiserver {
+  url: string;
+  port: number;
+  dbPath: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `podling-apiserver` on port 0 and resolves once it logged its URL and /readyz answers. */
+export async function startApiserver(opts: { dbPath: string; args?: string[]; env?: Record<string, string>; port?: number }): Promise<RunningApiserver> {
+  const proc = startTs('apps/apiserver/src/main.ts', {
+    args: ['--port', String(opts.port ?? 0), '--db', opts.dbPath, ...(opts.args ?? [])],
+    env: { PODLING_LOG_LEVEL: 'info', ...opts.env },
+  });
+  const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
+  const url = String(line.url);
+  await waitReady(url, proc);
+  return {
+    url, port: Number(new URL(url).port), dbPath: opts.dbPath, process: proc,
+    async stop() { await proc.stop(); },
+  };
+}
+
+async function waitReady(url: string, proc: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`apiserver exited early:\n${proc.output().slice(-4000)}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) { last = (e as Error).message; }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`apiserver never became ready (${last}):\n${proc.output().slice(-4000)}`);
+}
+
+export interface RunningKubelet {
+  nodeName: string;
+  rootDir: string;
+  url: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `podling-kubelet` against `server` and resolves once its own HTTP server is listening. */
+export async function startKubelet(opts: {
+  server: string; nodeName: string; rootDir: string; args?: string[]; env?: Record<string, string>;
+}): Promise<RunningKubelet> {
+  const proc = startTs('apps/kubelet/src/main.ts', {
+    args: ['--server', opts.server, '--node-name', opts.nodeName, '--root-dir', opts.rootDir, '--port', '0', ...(opts.args ?? [])],
+    env: { PODLING_LOG_LEVEL: 'info', ...opts.env },
+  });
+  const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
+  return {
+    nodeName: opts.nodeName, rootDir: opts.rootDir, url: String(line.url), process: proc,
+    async stop() { await proc.stop(10_000); },
+  };
+}

@@ -1,0 +1,5 @@
+// @podling/testkit — helpers for tests and benchmarks that start the real thing: apiserver and kubelet processes,
+// temp dirs, and condition polling. Never imported by production code.
+export * from './wait-for.ts';
+export * from './process.ts';
+export * from './cluster.ts';
