@@ -3,3 +3,4 @@
 export * from './types.ts';
 export * from './errors.ts';
 export * from './field-errors.ts';
+export * from './duration.ts';
