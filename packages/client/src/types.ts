@@ -11,6 +11,8 @@ export interface ClientOptions {
   /** Skip TLS verification (tests only). */
   insecureSkipTLSVerify?: boolean;
   userAgent?: string;
+  /** fieldManager sent with apply patches; default 'podling'. */
+  fieldManager?: string;
 }
 
 /** Where an object lives: resource plural plus namespace ('' / undefined for cluster-scoped). */
