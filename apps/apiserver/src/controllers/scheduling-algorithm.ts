@@ -1,0 +1,131 @@
+// The default scheduler's decision for one pod, as a pure function of the pod, the nodes and the pods already
+// placed. Filters run per node in kube-scheduler's default plugin order and stop at the first that fails
+// (NodeUnschedulable, TaintToleration, NodeAffinity, then our readiness check, then NodeResourcesFit, which
+// reports every resource that falls short); the reasons carry the plugins' texts so the summary reads like
+// Kubernetes'. Scoring is NodeResourcesLeastAllocated over cpu and memory (equal weights, integer 0–100).
+// Not modelled: node affinity terms, host ports, preemption (so no "preemption: …" suffix), extended resources.
+import type { Node, Pod, Taint, Toleration } from '@podling/api';
+import { nodeAllocatable, podRequests, sumRequests, type Resources } from './resources.ts';
+
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
+export const reasons = {
+  unschedulable: 'node(s) were unschedulable',
+  notReady: 'node(s) were not ready',
+  selector: "node(s) didn't match Pod's node affinity/selector",
+  taint: (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`,
+  tooManyPods: 'Too many pods',
+  insufficient: (resource: string) => `Insufficient ${resource}`,
+};
+
+/** k/k ErrNoNodesAvailable: the whole message when the cluster has no nodes at all. */
+export const NO_NODES_MESSAGE = 'no nodes available to schedule pods';
+
+export function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** Whether the default scheduler should place this pod now. */
+export function needsScheduling(pod: Pod): boolean {
+  return !pod.spec.nodeName
+    && (pod.spec.schedulerName ?? DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME
+    && !pod.metadata.deletionTimestamp
+    && !isTerminal(pod)
+    && (pod.spec.schedulingGates?.length ?? 0) === 0;
+}
+
+/** v1helper.TolerationsTolerateTaint: an empty key with Exists tolerates everything; an empty effect any effect. */
+export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
+  return (tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.key && t.key !== taint.key) return false;
+    if (!t.key && t.operator !== 'Exists') return false;
+    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+export function isNodeReady(node: Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+/** Why `pod` cannot go to `node`, given the non-terminal pods already there (empty = it fits). */
+export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+  const tolerations = pod.spec.tolerations;
+  if (node.spec?.unschedulable && !tolerates(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' })) {
+    return [reasons.unschedulable];
+  }
+  const untolerated = (node.spec?.taints ?? [])
+    .find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
+  if (untolerated) return [reasons.taint(untolerated)];
+  const labels = node.metadata.labels ?? {};
+  if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return [reasons.selector];
+  if (!isNodeReady(node)) return [reasons.notReady];
+  return fitResources(pod, node, podsOnNode);
+}
+
+/** NodeResourcesFit: pod count first, then each resource the pod requests that the node no longer has. */
+function fitResources(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+  const out: string[] = [];
+  const alloc = nodeAllocatable(node);
+  if (podsOnNode.length + 1 > alloc.pods) out.push(reasons.tooManyPods);
+  const want = podRequests(pod);
+  const used = sumRequests(podsOnNode);
+  if (want.milliCpu > 0 && want.milliCpu > alloc.milliCpu - used.milliCpu) out.push(reasons.insufficient('cpu'));
+  if (want.memory > 0 && want.memory > alloc.memory - used.memory) out.push(reasons.insufficient('memory'));
+  return out;
+}
+
+const MAX_NODE_SCORE = 100;
+
+function leastRequested(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+/** LeastAllocated score of `node` once `pod` is added, using the non-zero request defaults. */
+export function scoreNode(pod: Pod, node: Node, podsOnNode: Pod[]): number {
+  const alloc = nodeAllocatable(node);
+  const requested: Resources = sumRequests([...podsOnNode, pod], true);
+  const cpu = leastRequested(requested.milliCpu, alloc.milliCpu);
+  const mem = leastRequested(requested.memory, alloc.memory);
+  return Math.floor((cpu + mem) / 2);
+}
+
+/**
+ * k/k FitError.Error(): `0/<n> nodes are available: <histogram>.` where the histogram counts each reason over
+ * nodes as "<count> <reason>" and sorts those strings (so the order is lexicographic, counts included).
+ */
+export function unschedulableMessage(nodeCount: number, reasonsPerNode: string[][]): string {
+  if (nodeCount === 0) return NO_NODES_MESSAGE;
+  const counts = new Map<string, number>();
+  for (const rs of reasonsPerNode) for (const r of rs) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const histogram = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+  return `0/${nodeCount} nodes are available` + (histogram.length ? `: ${histogram.join(', ')}.` : '.');
+}
+
+export type ScheduleResult =
+  | { nodeName: string; score: number }
+  | { nodeName?: undefined; message: string; reasons: Map<string, string[]> };
+
+/**
+ * Picks the node for `pod`. `podsByNode` holds the non-terminal pods per node name (including pods this
+ * scheduler has bound but not yet seen come back). Ties on score go to the node with fewer pods, then the
+ * name, so placement is deterministic (kube-scheduler breaks ties at random).
+ */
+export function schedulePod(pod: Pod, nodes: Node[], podsByNode: Map<string, Pod[]>): ScheduleResult {
+  const failed = new Map<string, string[]>();
+  let best: { nodeName: string; score: number; pods: number } | undefined;
+  for (const node of nodes) {
+    const name = node.metadata.name ?? '';
+    const onNode = podsByNode.get(name) ?? [];
+    const why = filterNode(pod, node, onNode);
+    if (why.length) { failed.set(name, why); continue; }
+    const score = scoreNode(pod, node, onNode);
+    const better = !best || score > best.score
+      || (score === best.score && (onNode.length < best.pods || (onNode.length === best.pods && name < best.nodeName)));
+    if (better) best = { nodeName: name, score, pods: onNode.length };
+  }
+  if (best) return { nodeName: best.nodeName, score: best.score };
+  return { message: unschedulableMessage(nodes.length, [...failed.values()]), reasons: failed };
+}

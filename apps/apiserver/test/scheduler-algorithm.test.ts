@@ -1,0 +1,136 @@
+// The default scheduler's pure decision: filters, their messages, least-requested spreading.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Node, Pod, Taint, Toleration } from '@podling/api';
+import {
+  filterNode, needsScheduling, schedulePod, tolerates, unschedulableMessage,
+} from '../src/controllers/scheduling-algorithm.ts';
+import { podRequests } from '../src/controllers/resources.ts';
+
+function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
+  return {
+    apiVersion: 'v1', kind: 'Node', metadata: { name, labels: o.labels ?? {} },
+    spec: { taints: o.taints, unschedulable: o.unschedulable },
+    status: {
+      allocatable: { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110' },
+      conditions: [{ type: 'Ready', status: o.ready ?? 'True' }],
+    },
+  };
+}
+
+function pod(name: string, o: { cpu?: string; memory?: string; nodeSelector?: Record<string, string>; tolerations?: Toleration[]; nodeName?: string; init?: { cpu: string }[] } = {}): Pod {
+  const requests: Record<string, string> = {};
+  if (o.cpu) requests.cpu = o.cpu;
+  if (o.memory) requests.memory = o.memory;
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+    spec: {
+      containers: [{ name: 'c', resources: { requests } }],
+      initContainers: o.init?.map((r, i) => ({ name: `init${i}`, resources: { requests: { cpu: r.cpu } } })),
+      nodeSelector: o.nodeSelector, tolerations: o.tolerations, nodeName: o.nodeName, schedulerName: 'default-scheduler',
+    },
+    status: { phase: 'Pending' },
+  };
+}
+
+const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
+
+test('a pod fits a ready node with room for it', () => {
+  assert.deepEqual(filterNode(pod('p', { cpu: '1' }), node('n'), []), []);
+});
+
+test('a pod that asks for more cpu than is left reports Insufficient cpu', () => {
+  const used = [pod('a', { cpu: '3' })];
+  assert.deepEqual(filterNode(pod('p', { cpu: '1500m' }), node('n'), used), ['Insufficient cpu']);
+});
+
+test('every resource that falls short is reported, pod count first', () => {
+  const p = pod('p', { cpu: '8', memory: '16Gi' });
+  assert.deepEqual(filterNode(p, node('n', { pods: '1' }), [pod('a')]), ['Too many pods', 'Insufficient cpu', 'Insufficient memory']);
+});
+
+test('a pod without requests only needs a free pod slot', () => {
+  assert.deepEqual(filterNode(pod('p'), node('n', { cpu: '0', memory: '0' }), []), []);
+});
+
+test('the pod request is the larger of the containers\' sum and the biggest init container', () => {
+  assert.equal(podRequests(pod('p', { cpu: '500m', init: [{ cpu: '2' }, { cpu: '1' }] })).milliCpu, 2000);
+  assert.equal(podRequests(pod('p', { cpu: '3', init: [{ cpu: '2' }] })).milliCpu, 3000);
+});
+
+test('a nodeSelector must match every label', () => {
+  const p = pod('p', { nodeSelector: { disk: 'ssd', zone: 'a' } });
+  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd', zone: 'a', x: 'y' } }), []), []);
+  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd' } }), []), ["node(s) didn't match Pod's node affinity/selector"]);
+});
+
+test('an untolerated NoSchedule or NoExecute taint filters the node; PreferNoSchedule does not', () => {
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [unreachable] }), []), ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] }), []), ['node(s) had untolerated taint {k: v}']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] }), []), []);
+  const tolerant = pod('p', { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }] });
+  assert.deepEqual(filterNode(tolerant, node('n', { taints: [unreachable], ready: 'True' }), []), []);
+});
+
+test('toleration matching follows Kubernetes: key, operator, value, effect', () => {
+  const t: Taint = { key: 'k', value: 'v', effect: 'NoSchedule' };
+  assert.equal(tolerates([{ operator: 'Exists' }], t), true);
+  assert.equal(tolerates([{ key: 'k', operator: 'Exists', effect: 'NoExecute' }], t), false);
+  assert.equal(tolerates([{ key: 'k', operator: 'Equal', value: 'v' }], t), true);
+  assert.equal(tolerates([{ key: 'k', value: 'v' }], t), true);
+  assert.equal(tolerates([{ key: 'k', operator: 'Equal', value: 'w' }], t), false);
+  assert.equal(tolerates([{ key: 'other', operator: 'Exists' }], t), false);
+  assert.equal(tolerates(undefined, t), false);
+});
+
+test('cordoned and not-ready nodes are filtered', () => {
+  assert.deepEqual(filterNode(pod('p'), node('n', { unschedulable: true }), []), ['node(s) were unschedulable']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { ready: 'Unknown' }), []), ['node(s) were not ready']);
+});
+
+test('pods spread to the least requested node', () => {
+  const nodes = [node('a'), node('b')];
+  const byNode = new Map([['a', [pod('x', { cpu: '1' })]], ['b', []]]);
+  assert.equal(schedulePod(pod('p', { cpu: '1' }), nodes, byNode).nodeName, 'b');
+  // Without requests the scheduler's scoring defaults (100m, 200Mi) still make an occupied node score lower.
+  const byNode2 = new Map([['a', []], ['b', [pod('x')]]]);
+  assert.equal(schedulePod(pod('p'), nodes, byNode2).nodeName, 'a');
+});
+
+test('equal scores go to the node with fewer pods, then by name', () => {
+  const nodes = [node('b', { cpu: '1000', memory: '1Ti' }), node('a', { cpu: '1000', memory: '1Ti' })];
+  assert.equal(schedulePod(pod('p'), nodes, new Map()).nodeName, 'a');
+  assert.equal(schedulePod(pod('p'), nodes, new Map([['a', [pod('x')]]])).nodeName, 'b');
+});
+
+test('a pod that fits nowhere gets the Kubernetes summary, reasons counted and sorted', () => {
+  const nodes = [node('a', { cpu: '1' }), node('b', { cpu: '1' }), node('c', { labels: {} })];
+  const p = pod('p', { cpu: '2', nodeSelector: { size: 'big' } });
+  nodes[0].metadata.labels = { size: 'big' };
+  nodes[1].metadata.labels = { size: 'big' };
+  const r = schedulePod(p, nodes, new Map());
+  assert.equal(r.nodeName, undefined);
+  assert.equal('message' in r && r.message, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient cpu.");
+});
+
+test('the summary sorts whole "<count> <reason>" strings, as sort.Strings does', () => {
+  assert.equal(
+    unschedulableMessage(4, [['Insufficient cpu'], ['Insufficient cpu', 'Insufficient memory'], ['node(s) were unschedulable'], ['Too many pods']]),
+    '0/4 nodes are available: 1 Insufficient memory, 1 Too many pods, 1 node(s) were unschedulable, 2 Insufficient cpu.',
+  );
+  assert.equal(unschedulableMessage(0, []), 'no nodes available to schedule pods');
+});
+
+test('only unbound, live, non-terminal pods for the default scheduler need scheduling', () => {
+  assert.equal(needsScheduling(pod('p')), true);
+  assert.equal(needsScheduling(pod('p', { nodeName: 'n' })), false);
+  const other = pod('p');
+  other.spec.schedulerName = 'my-scheduler';
+  assert.equal(needsScheduling(other), false);
+  const deleting = pod('p');
+  deleting.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
+  assert.equal(needsScheduling(deleting), false);
+  const done = pod('p');
+  done.status = { phase: 'Failed' };
+  assert.equal(needsScheduling(done), false);
+});
