@@ -1,0 +1,125 @@
+// The agent's configuration: flags parsed with node:util parseArgs, each with a PODLING_* environment twin (flag
+// wins). Everything is validated at once; main.ts prints every problem and exits 2. Only this module and main.ts
+// read process.env, and only through the `env` argument here.
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
+import { isIP } from 'node:net';
+import { parseDuration } from '@podling/api';
+
+export interface KubeletConfig {
+  server: string;
+  token?: string;
+  kubeconfig?: string;
+  nodeName: string;
+  rootDir: string;
+  /** Address the kubelet HTTP server listens on. */
+  address: string;
+  /** The Node's InternalIP (also hostIP/podIP of every pod). */
+  nodeIP: string;
+  port: number;
+  nodeLabels: Record<string, string>;
+  nodeStatusUpdateFrequencyMs: number;
+  crashloopBackoffBaseMs: number;
+  crashloopBackoffMaxMs: number;
+  logLevel: string;
+}
+
+const options = {
+  server: { type: 'string', default: 'http://127.0.0.1:8080' },
+  token: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'node-name': { type: 'string' },
+  'root-dir': { type: 'string' },
+  address: { type: 'string', default: '127.0.0.1' },
+  'node-ip': { type: 'string' },
+  port: { type: 'string', default: '10250' },
+  'node-labels': { type: 'string', default: '' },
+  'node-status-update-frequency': { type: 'string', default: '10s' },
+  // Hidden: tests shorten the CrashLoopBackOff schedule (Kubernetes: 10s doubling to 5m).
+  'crashloop-backoff-base': { type: 'string', default: '10s' },
+  'crashloop-backoff-max': { type: 'string', default: '5m' },
+  'log-level': { type: 'string', default: 'info' },
+} as const;
+
+export const envName = (flag: string): string => `PODLING_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+export interface HostFacts { hostname: string; interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> }
+
+export function hostFacts(): HostFacts {
+  return { hostname: os.hostname(), interfaces: os.networkInterfaces() };
+}
+
+export type ConfigResult = { ok: true; config: KubeletConfig } | { ok: false; errors: string[] };
+
+export function parseConfig(argv: string[], env: Record<string, string | undefined>, host: HostFacts): ConfigResult {
+  const errors: string[] = [];
+  let values: Record<string, string | undefined>;
+  try {
+    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    values = parsed.values as Record<string, string | undefined>;
+  } catch (e) {
+    return { ok: false, errors: [(e as Error).message] };
+  }
+  const get = (flag: keyof typeof options): string | undefined => {
+    const explicit = argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+    if (explicit) return values[flag];
+    return env[envName(flag)] ?? values[flag];
+  };
+  const duration = (flag: keyof typeof options, min: number): number => {
+    const text = get(flag)!;
+    try {
+      const ms = parseDuration(text);
+      if (ms < min) errors.push(`--${flag}: must be at least ${min} ms, got ${JSON.stringify(text)}`);
+      return ms;
+    } catch (e) {
+      errors.push(`--${flag}: ${(e as Error).message}`);
+      return 0;
+    }
+  };
+
+  const nodeName = (get('node-name') ?? host.hostname).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(nodeName) || nodeName.length > 253) {
+    errors.push(`--node-name: ${JSON.stringify(nodeName)} is not a lowercase RFC 1123 subdomain`);
+  }
+  const server = get('server')!;
+  try { new URL(server); } catch { errors.push(`--server: ${JSON.stringify(server)} is not a URL`); }
+  const address = get('address')!;
+  if (!isIP(address)) errors.push(`--address: ${JSON.stringify(address)} is not an IP address`);
+  const nodeIPFlag = get('node-ip');
+  if (nodeIPFlag !== undefined && !isIP(nodeIPFlag)) errors.push(`--node-ip: ${JSON.stringify(nodeIPFlag)} is not an IP address`);
+  const portText = get('port')!;
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) errors.push(`--port: ${JSON.stringify(portText)} is not a port number (0 picks a free port)`);
+  const nodeLabels: Record<string, string> = {};
+  for (const pair of (get('node-labels') ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) { errors.push(`--node-labels: ${JSON.stringify(pair)} is not key=value`); continue; }
+    nodeLabels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  const nodeStatusUpdateFrequencyMs = duration('node-status-update-frequency', 100);
+  const crashloopBackoffBaseMs = duration('crashloop-backoff-base', 1);
+  const crashloopBackoffMaxMs = duration('crashloop-backoff-max', 1);
+  const logLevel = get('log-level')!;
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
+      rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
+      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels,
+      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, logLevel,
+    },
+  };
+}
+
+/** A wildcard listen address is no address the apiserver can dial: report the first external IPv4 instead. */
+function reachableIP(address: string, host: HostFacts): string {
+  if (address !== '0.0.0.0' && address !== '::') return address;
+  for (const infos of Object.values(host.interfaces)) {
+    const hit = infos?.find((i) => i.family === 'IPv4' && !i.internal);
+    if (hit) return hit.address;
+  }
+  return '127.0.0.1';
+}

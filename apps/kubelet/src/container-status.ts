@@ -1,0 +1,52 @@
+// ContainerStatus (reference B2) from what the agent recorded about a container. Pure.
+import { createHash } from 'node:crypto';
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus } from '@podling/api';
+import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
+
+export const containerID = (i: InstanceRecord): string => `podling://${i.pid}`;
+
+/** Images are recorded, never pulled; the ID is a stable digest of the reference. */
+export const imageID = (image: string): string => `sha256:${createHash('sha256').update(image).digest('hex')}`;
+
+export function terminatedState(i: InstanceRecord): ContainerStateTerminated {
+  return {
+    exitCode: i.exitCode ?? 137,
+    ...(i.signal ? { signal: i.signal } : {}),
+    reason: i.reason ?? (i.exitCode === 0 ? 'Completed' : 'Error'),
+    ...(i.message ? { message: i.message } : {}),
+    startedAt: i.startedAt,
+    finishedAt: i.finishedAt,
+    containerID: containerID(i),
+  };
+}
+
+/**
+ * `defaultWaiting` is the reason shown before the first start: ContainerCreating, or PodInitializing for regular
+ * containers while init containers run.
+ */
+export function buildContainerStatus(spec: Container, rec: ContainerRecord | undefined, defaultWaiting: string): ContainerStatus {
+  const image = spec.image ?? '';
+  const base = { name: spec.name, image, imageID: image ? imageID(image) : '', restartCount: rec?.restartCount ?? 0 };
+  const cur = rec?.current;
+  let state: ContainerState;
+  let last: InstanceRecord | undefined = rec?.previous;
+  if (rec?.waiting && !isRunning(cur)) {
+    state = { waiting: { ...rec.waiting } };
+    last = cur ?? rec.previous; // in back-off the last run is the one that just ended
+  } else if (isRunning(cur)) {
+    state = { running: { startedAt: cur.startedAt } };
+  } else if (cur) {
+    state = { terminated: terminatedState(cur) };
+  } else {
+    state = { waiting: { reason: defaultWaiting } };
+  }
+  const running = state.running !== undefined;
+  return {
+    ...base,
+    state,
+    lastState: last ? { terminated: terminatedState(last) } : {},
+    ready: running,
+    started: running,
+    ...(cur ? { containerID: containerID(cur) } : {}),
+  };
+}
