@@ -96,7 +96,10 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'NotFound' | 'KeyExists' | 'Expired' | 'Unavailable';
+/** NotFound / KeyExists: the key's state refused the write. Expired: a watch revision or continue token is older than
+ *  the retained history (clients relist). Invalid: a malformed continue token (a client error, HTTP 400).
+ *  Unavailable: the store is closed or a commit failed (nothing of that write was stored). */
+export type StorageErrorCode = 'NotFound' | 'KeyExists' | 'Expired' | 'Invalid' | 'Unavailable';
 
 const BRAND = Symbol.for('podling.StorageError');
 

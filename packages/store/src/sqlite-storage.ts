@@ -1,0 +1,273 @@
+// Storage on better-sqlite3 with group commit. Memory holds every current object and a window of recent changes;
+// reads, lists and watches are served from it. SQLite is the durable log and the source on restart.
+//
+// A write is validated against committed + pending state and given its revision synchronously, then queued. One
+// flush per event-loop turn (setImmediate) writes the whole queue in one transaction; only after COMMIT does the
+// committed state change, watchers get the batch and the writes' promises resolve. A failed transaction rejects every
+// write of its batch and drops their pending state (their revisions are never reused: numbers may skip).
+import type { KubeObject } from '@podling/api';
+import {
+  StorageError, type Change, type ChangeType, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject,
+  type UpdateFn, type WatchHandle, type WatchOptions,
+} from './storage.ts';
+import { ChangeWindow } from './change-window.ts';
+import { listPage } from './list-page.ts';
+import { fullKey, nameKey } from './object-key.ts';
+import { ResourceObjects } from './resource-objects.ts';
+import { SqliteJournal } from './sqlite-journal.ts';
+import { WatchHub } from './watch-hub.ts';
+
+export interface StorageLogger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+export interface SqliteStorageOptions {
+  /** Database file (created if missing). */
+  path: string;
+  /** FULL (default): acknowledged writes survive power loss. NORMAL: they survive a process crash. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Changes kept for watch replay and continued lists, in memory and on disk (default 20000, at least 1). */
+  historyLimit?: number;
+  logger?: StorageLogger;
+}
+
+export interface StorageStats {
+  /** Transactions committed. */
+  commits: number;
+  /** Changes committed (no-op updates excluded). */
+  writes: number;
+  /** Largest number of changes in one transaction. */
+  maxBatch: number;
+  /** Transactions that failed (each rejected its whole batch). */
+  failedCommits: number;
+}
+
+export interface SqliteStorage extends Storage {
+  stats(): StorageStats;
+}
+
+const silent: StorageLogger = { info() {}, warn() {}, error() {} };
+
+/** Opens (creating or migrating) the database and loads it into memory. Synchronous; throws if the file is unusable
+ *  or held by another process. */
+export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
+  return new SqliteStore(opts);
+}
+
+interface QueuedWrite {
+  /** Absent for a no-op update that waits for the pending state it returned. */
+  change?: Change;
+  result: StoredObject;
+  resolve(o: StoredObject): void;
+  reject(e: unknown): void;
+}
+
+class SqliteStore implements SqliteStorage {
+  private readonly journal: SqliteJournal;
+  private readonly logger: StorageLogger;
+  private readonly historyLimit: number;
+  private readonly resources = new Map<string, ResourceObjects>();
+  private readonly window: ChangeWindow;
+  private readonly hub: WatchHub;
+  private committedRv: number;
+  /** Last revision handed out (committed or pending). */
+  private assignedRv: number;
+  private queue: QueuedWrite[] = [];
+  /** fullKey → latest pending state of that key in the queue (null: pending delete). */
+  private pending = new Map<string, StoredObject | null>();
+  private flushTimer: NodeJS.Immediate | undefined;
+  private closed = false;
+  private readonly counters: StorageStats = { commits: 0, writes: 0, maxBatch: 0, failedCommits: 0 };
+
+  constructor(opts: SqliteStorageOptions) {
+    this.logger = opts.logger ?? silent;
+    this.historyLimit = Math.max(1, Math.floor(opts.historyLimit ?? 20_000));
+    const started = performance.now();
+    this.journal = new SqliteJournal(opts.path, opts.synchronous ?? 'FULL');
+    try {
+      const state = this.journal.load(this.historyLimit);
+      for (const o of state.objects) this.table(o.resource).set(nameKey(o.namespace, o.name), o.stored);
+      this.window = new ChangeWindow(state.compactedRv, state.changes);
+      this.committedRv = this.assignedRv = state.revision;
+      if (state.missingPrevious > 0) this.logger.warn({ count: state.missingPrevious }, 'changes without their previous state in the log');
+      this.logger.info({
+        path: opts.path, revision: state.revision, objects: state.objects.length, changes: state.changes.length,
+        ms: Math.round(performance.now() - started),
+      }, 'storage opened');
+    } catch (err) {
+      this.journal.close();
+      throw err;
+    }
+    this.hub = new WatchHub(this.logger);
+  }
+
+  currentRevision(): number { return this.committedRv; }
+  oldestRevision(): number { return this.window.compactedRv + 1; }
+  stats(): StorageStats { return { ...this.counters }; }
+
+  get(key: ObjectKey): StoredObject | undefined {
+    return this.resources.get(key.resource)?.byKey.get(nameKey(key.namespace, key.name));
+  }
+
+  list(resource: string, opts?: ListOptions): ListResult {
+    return listPage(resource, this.resources.get(resource), this.window, this.committedRv, opts);
+  }
+
+  create(key: ObjectKey, obj: KubeObject): Promise<StoredObject> {
+    if (this.closed) return Promise.reject(unavailable(key));
+    if (this.latest(key)) return Promise.reject(new StorageError('KeyExists', key, `${describe(key)} already exists`));
+    return this.enqueue('ADDED', key, obj);
+  }
+
+  guaranteedUpdate(key: ObjectKey, update: UpdateFn): Promise<StoredObject> {
+    if (this.closed) return Promise.reject(unavailable(key));
+    const previous = this.latest(key);
+    if (!previous) return Promise.reject(notFound(key));
+    let next: KubeObject | null;
+    try {
+      next = update(previous);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (next === null) {
+      // Nothing to write; but if `previous` is still pending, answer only once it is durable.
+      if (!this.pending.has(fullKey(key))) return Promise.resolve(previous);
+      return new Promise((resolve, reject) => {
+        this.queue.push({ result: previous, resolve, reject });
+      });
+    }
+    return this.enqueue('MODIFIED', key, next, previous);
+  }
+
+  delete(key: ObjectKey, check?: (current: StoredObject) => void): Promise<StoredObject> {
+    if (this.closed) return Promise.reject(unavailable(key));
+    const previous = this.latest(key);
+    if (!previous) return Promise.reject(notFound(key));
+    try {
+      check?.(previous);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.enqueue('DELETED', key, previous.object, previous);
+  }
+
+  /** Replays the retained changes after fromRv synchronously, inside this call, before any later commit can run;
+   *  so the listener may be called before watch() returns its handle. */
+  watch(opts: WatchOptions, listener: (batch: readonly Change[]) => void): WatchHandle {
+    if (opts.fromRv < this.window.compactedRv) {
+      throw new StorageError('Expired', undefined, `too old resource version: ${opts.fromRv} (${this.oldestRevision()})`);
+    }
+    const namespace = opts.namespace ?? '';
+    const replay: Change[] = [];
+    for (let i = this.window.firstAfter(opts.fromRv), c = this.window.at(i); c; c = this.window.at(++i)) {
+      if (c.key.resource === opts.resource && (namespace === '' || c.key.namespace === namespace)) replay.push(c);
+    }
+    return this.hub.add(opts.resource, namespace, listener, replay);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    this.journal.close();
+  }
+
+  private table(resource: string): ResourceObjects {
+    let t = this.resources.get(resource);
+    if (!t) this.resources.set(resource, (t = new ResourceObjects()));
+    return t;
+  }
+
+  /** Latest state including pending writes. */
+  private latest(key: ObjectKey): StoredObject | undefined {
+    const p = this.pending.get(fullKey(key));
+    return p === undefined ? this.get(key) : p ?? undefined;
+  }
+
+  /** Assigns the next revision and queues the change for the next flush. */
+  private enqueue(type: ChangeType, key: ObjectKey, obj: KubeObject, previous?: StoredObject): Promise<StoredObject> {
+    let current: StoredObject;
+    try {
+      current = stamp(obj, this.assignedRv + 1);
+    } catch (err) {
+      return Promise.reject(err); // not serializable: nothing was queued
+    }
+    const rv = ++this.assignedRv;
+    const k = copyKey(key);
+    const change: Change = previous ? { type, rv, key: k, current, previous } : { type, rv, key: k, current };
+    this.pending.set(fullKey(change.key), change.type === 'DELETED' ? null : change.current);
+    const promise = new Promise<StoredObject>((resolve, reject) => {
+      this.queue.push({ change, result: change.current, resolve, reject });
+    });
+    this.flushTimer ??= setImmediate(() => this.flush());
+    return promise;
+  }
+
+  /** Commits everything queued in one transaction, then publishes. Synchronous: nothing can enqueue meanwhile except
+   *  listeners, whose writes go to the next flush. */
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    this.pending = new Map();
+    const changes: Change[] = [];
+    for (const w of batch) if (w.change) changes.push(w.change);
+
+    const plan = this.window.planPrune(changes, this.historyLimit);
+    try {
+      if (changes.length > 0) this.journal.commit(changes, plan);
+    } catch (err) {
+      this.counters.failedCommits++;
+      this.logger.error({ err, writes: changes.length, firstRv: changes[0].rv }, 'storage commit failed; batch rejected');
+      for (const w of batch) {
+        const e = new StorageError('Unavailable', w.change?.key, `storage commit failed: ${(err as Error).message}`);
+        e.cause = err;
+        w.reject(e);
+      }
+      return;
+    }
+
+    for (const c of changes) {
+      const t = this.table(c.key.resource);
+      const k = nameKey(c.key.namespace, c.key.name);
+      if (c.type === 'DELETED') t.delete(k);
+      else t.set(k, c.current);
+    }
+    if (changes.length > 0) {
+      this.committedRv = changes[changes.length - 1].rv;
+      this.window.apply(changes, plan);
+      this.counters.commits++;
+      this.counters.writes += changes.length;
+      this.counters.maxBatch = Math.max(this.counters.maxBatch, changes.length);
+      this.hub.publish(changes);
+    }
+    for (const w of batch) w.resolve(w.result);
+  }
+}
+
+/** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. Shallow copies only
+ *  (top level and metadata); the caller must not mutate nested fields of what it passed in. */
+function stamp(obj: KubeObject, rv: number): StoredObject {
+  const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
+  return { object, json: JSON.stringify(object), rv };
+}
+
+function copyKey(key: ObjectKey): ObjectKey {
+  return { resource: key.resource, namespace: key.namespace, name: key.name };
+}
+
+function describe(key: ObjectKey): string {
+  return key.namespace ? `${key.resource} "${key.namespace}/${key.name}"` : `${key.resource} "${key.name}"`;
+}
+
+function notFound(key: ObjectKey): StorageError {
+  return new StorageError('NotFound', key, `${describe(key)} not found`);
+}
+
+function unavailable(key: ObjectKey): StorageError {
+  return new StorageError('Unavailable', key, 'storage is closed');
+}
