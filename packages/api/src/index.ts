@@ -16,3 +16,6 @@ export * from './validate-node.ts';
 export * from './validate-namespace.ts';
 export * from './validate-event.ts';
 export { semanticEqual } from './semantic-equal.ts';
+export { applyJsonPatch, applyMergePatch } from './patch.ts';
+export { applyStrategicMergePatch } from './strategic-merge.ts';
+export { MAX_JSON_DEPTH, jsonDepth } from './json-depth.ts';

@@ -1,0 +1,53 @@
+// Patch strategies of the core/v1 lists (the `patchStrategy`/`patchMergeKey` struct tags of k8s.io/api core/v1
+// types.go). A list not named here is replaced whole, like Node spec.taints and Pod spec.tolerations.
+// Paths use `*` for "any element of the list".
+
+export type ListStrategy = { mergeKey: string } | { set: true };
+
+const CONTAINER_LISTS: Record<string, ListStrategy> = {
+  env: { mergeKey: 'name' },
+  volumeMounts: { mergeKey: 'mountPath' },
+  volumeDevices: { mergeKey: 'devicePath' },
+  ports: { mergeKey: 'containerPort' },
+};
+
+function containerLists(list: string): Record<string, ListStrategy> {
+  const out: Record<string, ListStrategy> = { [`spec.${list}`]: { mergeKey: 'name' } };
+  for (const [k, v] of Object.entries(CONTAINER_LISTS)) out[`spec.${list}.*.${k}`] = v;
+  return out;
+}
+
+const METADATA: Record<string, ListStrategy> = {
+  'metadata.finalizers': { set: true },
+  'metadata.ownerReferences': { mergeKey: 'uid' },
+};
+
+const BY_KIND: Record<string, Record<string, ListStrategy>> = {
+  Pod: {
+    ...containerLists('containers'),
+    ...containerLists('initContainers'),
+    ...containerLists('ephemeralContainers'),
+    'spec.volumes': { mergeKey: 'name' },
+    'spec.imagePullSecrets': { mergeKey: 'name' },
+    'spec.hostAliases': { mergeKey: 'ip' },
+    'spec.topologySpreadConstraints': { mergeKey: 'topologyKey' },
+    'status.conditions': { mergeKey: 'type' },
+    'status.containerStatuses': { mergeKey: 'name' },
+    'status.initContainerStatuses': { mergeKey: 'name' },
+    'status.ephemeralContainerStatuses': { mergeKey: 'name' },
+    'status.podIPs': { mergeKey: 'ip' },
+    'status.hostIPs': { mergeKey: 'ip' },
+  },
+  Node: {
+    'spec.podCIDRs': { set: true },
+    'status.conditions': { mergeKey: 'type' },
+    'status.addresses': { mergeKey: 'type' },
+  },
+  Namespace: {
+    'status.conditions': { mergeKey: 'type' },
+  },
+};
+
+export function listStrategy(kind: string, path: string): ListStrategy | undefined {
+  return METADATA[path] ?? BY_KIND[kind]?.[path];
+}
