@@ -1,20 +1,7 @@
 // What a pod asks of a node and what a node offers, in integer units the scheduler compares: millicores and bytes.
 // Mirrors k/k pkg/api/v1/resource (PodRequests) and the scheduler's NodeInfo: requests are taken as already
 // defaulted (the apiserver copies limits into missing requests).
-import type { Container, Node, Pod } from '@podling/api';
-
-// TODO(switch): use @podling/api's parseQuantity once packages/api/src/index.ts exports it.
-const SUFFIX: Record<string, number> = {
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-};
-function parseQuantity(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(q);
-  if (!m) throw new Error(`invalid quantity ${JSON.stringify(q)}`);
-  const suffix = m[2] ?? '';
-  return Number(m[1]) * (suffix in SUFFIX ? SUFFIX[suffix] : 10 ** Number(suffix.slice(1)));
-}
+import { parseQuantity, type Container, type Node, type Pod } from '@podling/api';
 
 export interface Resources { milliCpu: number; memory: number }
 

@@ -1,0 +1,144 @@
+// Node lifecycle and taint-based eviction (kube-controller-manager's nodelifecycle + taint-eviction controllers),
+// as an API client. Every `periodMs` it judges each node by our own observation clock (node-health.ts):
+//   silent for > gracePeriodMs → conditions Unknown; Ready Unknown/False → unreachable/not-ready taints (NoSchedule
+//   and NoExecute), pods marked Ready=False; Ready True again → taints removed.
+// Pods on a node with a NoExecute taint are deleted gracefully once their toleration runs out (evictionTime), with
+// a TaintManagerEviction event. Each write carries the resourceVersion it was computed from, so a kubelet that
+// comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
+import { isStatusError, type Node, type Pod } from '@podling/api';
+import { Informer, type KubeClientApi } from '@podling/client';
+import type { Logger } from 'pino';
+import { EventRecorder } from './event-recorder.ts';
+import { evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, type Observation } from './node-health.ts';
+
+export interface NodeLifecycleOptions {
+  client: KubeClientApi;
+  logger: Logger;
+  gracePeriodMs: number;
+  periodMs: number;
+  podEvictionTimeoutMs: number;
+  now?: () => number;
+}
+
+export class NodeLifecycleController {
+  private readonly log: Logger;
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+  private readonly events: EventRecorder;
+  private readonly health = new Map<string, Observation>();
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: NodeLifecycleOptions) {
+    this.log = opts.logger.child({ controller: 'nodelifecycle' });
+    this.now = opts.now ?? Date.now;
+    this.events = new EventRecorder(opts.client, 'node-controller', this.log);
+    const seen = (n: Node) => { this.health.set(n.metadata.name!, observe(this.health.get(n.metadata.name!), n, this.now())); };
+    this.nodes = new Informer<Node>(opts.client, {
+      resource: 'nodes', logger: this.log,
+      onAdd: seen, onUpdate: (_old, n) => seen(n), onDelete: (n) => { this.health.delete(n.metadata.name!); },
+    });
+    this.pods = new Informer<Pod>(opts.client, { resource: 'pods', logger: this.log });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.pods.start()]);
+    if (this.stopped) return;
+    this.timer = setInterval(() => {
+      this.pass ??= this.monitor().catch((err) => this.log.error({ err }, 'node monitor pass failed')).finally(() => { this.pass = undefined; });
+    }, this.opts.periodMs);
+    this.log.info({ gracePeriodMs: this.opts.gracePeriodMs, periodMs: this.opts.periodMs }, 'node lifecycle controller started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await this.pass;
+    await this.events.flush();
+  }
+
+  /** One pass over all nodes; a node's failure is logged and retried next pass without stopping the others. */
+  async monitor(): Promise<void> {
+    const podsByNode = new Map<string, Pod[]>();
+    for (const p of this.pods.list()) {
+      if (!p.spec.nodeName) continue;
+      const l = podsByNode.get(p.spec.nodeName);
+      if (l) l.push(p); else podsByNode.set(p.spec.nodeName, [p]);
+    }
+    for (const node of this.nodes.list()) {
+      if (this.stopped) return;
+      try {
+        await this.monitorNode(node, podsByNode.get(node.metadata.name!) ?? []);
+      } catch (err) {
+        if (isStatusError(err) && (err.code === 409 || err.code === 404)) continue; // changed under us: next pass
+        this.log.warn({ err, node: node.metadata.name }, 'could not update node');
+      }
+    }
+  }
+
+  private async monitorNode(node: Node, pods: Pod[]): Promise<void> {
+    const name = node.metadata.name!;
+    const now = this.now();
+    const obs = observe(this.health.get(name), node, now);
+    this.health.set(name, obs);
+    let current = node;
+    if (isStale(obs, now, this.opts.gracePeriodMs)) {
+      const conditions = unknownConditions(current, now);
+      if (conditions) {
+        this.log.warn({ node: name, silentForMs: now - obs.probeAt }, 'node stopped posting status; marking Unknown');
+        current = await this.opts.client.patchStatus<Node>({ resource: 'nodes' }, name,
+          { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions } });
+        void this.events.record({ ...current, kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
+    }
+    const taints = reconcileTaints(current, now);
+    if (taints) {
+      this.log.info({ node: name, taints: taints.map((t) => `${t.key}:${t.effect}`) }, 'updating node taints');
+      current = await this.opts.client.patch<Node>({ resource: 'nodes' }, name,
+        { metadata: { resourceVersion: current.metadata.resourceVersion }, spec: { taints } });
+    }
+    const ready = current.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (ready !== 'True') for (const pod of pods) await this.markPodNotReady(pod, now);
+    for (const pod of pods) {
+      if (pod.metadata.deletionTimestamp) continue;
+      if (now >= evictionTime(pod, current, now, this.opts.podEvictionTimeoutMs)) await this.evict(pod, name);
+    }
+  }
+
+  private async markPodNotReady(pod: Pod, now: number): Promise<void> {
+    const conditions = notReadyPodConditions(pod, now);
+    if (!conditions) return;
+    try {
+      await this.opts.client.patchStatus({ resource: 'pods', namespace: pod.metadata.namespace }, pod.metadata.name!,
+        { metadata: { resourceVersion: pod.metadata.resourceVersion }, status: { conditions } });
+    } catch (err) {
+      if (!isStatusError(err) || (err.code !== 409 && err.code !== 404)) throw err;
+    }
+  }
+
+  /** Graceful DELETE (the pod's own grace period), with the DisruptionTarget condition first as kube does. */
+  private async evict(pod: Pod, nodeName: string): Promise<void> {
+    const ref = { resource: 'pods', namespace: pod.metadata.namespace };
+    const name = pod.metadata.name!;
+    this.log.info({ pod: `${pod.metadata.namespace}/${name}`, node: nodeName }, 'evicting pod from tainted node');
+    const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), {
+      type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    }];
+    try {
+      await this.opts.client.patchStatus(ref, name, { status: { conditions } });
+    } catch (err) {
+      this.log.debug({ err, pod: name }, 'could not add DisruptionTarget condition');
+    }
+    try {
+      await this.opts.client.delete(ref, name, { preconditions: { uid: pod.metadata.uid } });
+    } catch (err) {
+      if (isStatusError(err) && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
+    void this.events.record({ ...pod, kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${name}`);
+  }
+}

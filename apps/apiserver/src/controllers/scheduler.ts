@@ -1,0 +1,190 @@
+// The default scheduler as an API client: informers on nodes and pods, one worker that takes pending pods from an
+// active queue, runs the pure algorithm and binds. A pod that fits nowhere is parked with PodScheduled=False and a
+// FailedScheduling event; parked pods go back to the active queue when something that could make room happens
+// (a node added or changed in what it offers, an assigned pod deleted or finished) and every `retryPeriodMs`.
+// Pods bound by this scheduler count against their node ("assumed", as kube-scheduler's cache does) until the
+// informer shows them bound, so a burst of pods spreads instead of piling onto the node that looked emptiest.
+import { isStatusError, type Node, type Pod, type PodCondition } from '@podling/api';
+import { Informer, type KubeClientApi } from '@podling/client';
+import type { Logger } from 'pino';
+import { EventRecorder } from './event-recorder.ts';
+import { DEFAULT_SCHEDULER_NAME, isNodeReady, isTerminal, needsScheduling, schedulePod } from './scheduling-algorithm.ts';
+
+export interface SchedulerOptions {
+  client: KubeClientApi;
+  logger: Logger;
+  /** How often parked pods are retried even if nothing changed (kube flushes them within 5 min). */
+  retryPeriodMs?: number;
+}
+
+/** An assumed binding is forgotten after this long if the informer never confirms it (kube: 30 s ttl after bind). */
+const ASSUME_TTL_MS = 30_000;
+
+const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
+
+export class Scheduler {
+  private readonly log: Logger;
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+  private readonly events: EventRecorder;
+  private readonly active = new Set<string>();
+  private readonly parked = new Set<string>();
+  private readonly assumed = new Map<string, { pod: Pod; nodeName: string; at: number }>();
+  private working: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.log = opts.logger.child({ controller: 'scheduler' });
+    this.events = new EventRecorder(opts.client, DEFAULT_SCHEDULER_NAME, this.log);
+    this.nodes = new Informer<Node>(opts.client, {
+      resource: 'nodes', logger: this.log,
+      onAdd: () => this.unpark(),
+      onUpdate: (old, cur) => { if (offersChanged(old, cur)) this.unpark(); },
+    });
+    this.pods = new Informer<Pod>(opts.client, {
+      resource: 'pods', logger: this.log,
+      onAdd: (p) => this.onPod(p),
+      onUpdate: (old, cur) => this.onPodUpdate(old, cur),
+      onDelete: (p) => {
+        this.active.delete(keyOf(p));
+        this.parked.delete(keyOf(p));
+        this.assumed.delete(keyOf(p));
+        if (p.spec.nodeName) this.unpark();
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.pods.start()]);
+    if (this.stopped) return;
+    this.timer = setInterval(() => this.unpark(), this.opts.retryPeriodMs ?? 30_000);
+    this.kick();
+    this.log.info('scheduler started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await this.working;
+    await this.events.flush();
+  }
+
+  private onPod(p: Pod): void {
+    if (p.spec.nodeName) this.assumed.delete(keyOf(p));
+    if (needsScheduling(p)) { this.active.add(keyOf(p)); this.kick(); }
+  }
+
+  private onPodUpdate(old: Pod, cur: Pod): void {
+    const k = keyOf(cur);
+    if (cur.spec.nodeName) {
+      this.assumed.delete(k);
+      this.parked.delete(k);
+      if (!isTerminal(old) && isTerminal(cur)) this.unpark(); // its requests are free again
+      return;
+    }
+    // Our own status patch comes back as an update: a parked pod only moves when what we schedule on changes.
+    if (this.parked.has(k) && JSON.stringify(specAndLabels(old)) === JSON.stringify(specAndLabels(cur))) return;
+    this.parked.delete(k);
+    this.onPod(cur);
+  }
+
+  private unpark(): void {
+    for (const k of this.parked) this.active.add(k);
+    this.parked.clear();
+    this.kick();
+  }
+
+  /** Starts the worker unless it is already draining the queue. */
+  private kick(): void {
+    if (this.working || this.stopped || !this.pods.hasSynced() || !this.nodes.hasSynced()) return;
+    this.working = this.drain().finally(() => { this.working = undefined; if (this.active.size) this.kick(); });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.active.size) {
+      const k = this.active.values().next().value!;
+      this.active.delete(k);
+      const [ns, name] = [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)];
+      const pod = this.pods.get(ns, name);
+      if (!pod || !needsScheduling(pod) || this.assumed.has(k)) continue;
+      try {
+        await this.scheduleOne(pod);
+      } catch (err) {
+        this.log.error({ err, pod: k }, 'scheduling attempt failed; will retry');
+        this.parked.add(k);
+      }
+    }
+  }
+
+  private async scheduleOne(pod: Pod): Promise<void> {
+    const k = keyOf(pod);
+    const ref = { ...pod, kind: 'Pod', apiVersion: 'v1' } as const; // list items may omit kind
+    const result = schedulePod(pod, this.nodes.list(), this.podsByNode());
+    if (result.nodeName === undefined) {
+      this.parked.add(k);
+      this.log.info({ pod: k, message: result.message }, 'pod is unschedulable');
+      await this.markUnschedulable(pod, result.message);
+      void this.events.record(ref, 'Warning', 'FailedScheduling', result.message);
+      return;
+    }
+    this.assumed.set(k, { pod, nodeName: result.nodeName, at: Date.now() });
+    try {
+      await this.opts.client.bind(pod.metadata.namespace!, pod.metadata.name!, result.nodeName);
+    } catch (err) {
+      this.assumed.delete(k);
+      // 409: bound by someone else or being deleted; 404: gone. The informer brings the truth either way.
+      if (isStatusError(err) && (err.code === 409 || err.code === 404)) {
+        this.log.info({ pod: k, err: err.message }, 'binding skipped');
+        return;
+      }
+      throw err;
+    }
+    this.log.info({ pod: k, node: result.nodeName, score: result.score }, 'bound pod');
+    void this.events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${k} to ${result.nodeName}`);
+  }
+
+  /** Non-terminal pods per node as the informer sees them, plus our assumed bindings. */
+  private podsByNode(): Map<string, Pod[]> {
+    const byNode = new Map<string, Pod[]>();
+    const put = (node: string, p: Pod) => { const l = byNode.get(node); if (l) l.push(p); else byNode.set(node, [p]); };
+    for (const p of this.pods.list()) if (p.spec.nodeName && !isTerminal(p)) put(p.spec.nodeName, p);
+    const now = Date.now();
+    for (const [k, a] of this.assumed) {
+      if (now - a.at > ASSUME_TTL_MS) this.assumed.delete(k);
+      else put(a.nodeName, a.pod);
+    }
+    return byNode;
+  }
+
+  /** PodScheduled=False/Unschedulable, written only when it changes (a merge patch replaces the whole list). */
+  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+    const conditions = pod.status?.conditions ?? [];
+    const old = conditions.find((c) => c.type === 'PodScheduled');
+    if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
+    const cond: PodCondition = {
+      type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null,
+      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const next = [...conditions.filter((c) => c.type !== 'PodScheduled'), cond];
+    try {
+      await this.opts.client.patchStatus({ resource: 'pods', namespace: pod.metadata.namespace }, pod.metadata.name!, {
+        metadata: { resourceVersion: pod.metadata.resourceVersion }, status: { conditions: next },
+      });
+    } catch (err) {
+      // A conflict means the pod changed meanwhile; its update event puts it back in the queue.
+      if (!isStatusError(err) || (err.code !== 409 && err.code !== 404)) throw err;
+    }
+  }
+}
+
+function specAndLabels(p: Pod): unknown {
+  return [p.spec, p.metadata.labels, p.metadata.deletionTimestamp];
+}
+
+/** Whether a node update can change a scheduling decision (heartbeats alone cannot). */
+function offersChanged(old: Node, cur: Node): boolean {
+  return JSON.stringify([old.spec, old.metadata.labels, old.status?.allocatable]) !== JSON.stringify([cur.spec, cur.metadata.labels, cur.status?.allocatable])
+    || isNodeReady(old) !== isNodeReady(cur);
+}
