@@ -38,6 +38,14 @@ test('a node is judged by when we saw its heartbeat change, not by the timestamp
   assert.equal(isStale(obs, T0 + 80_000, 40_000), false);
 });
 
+test('a renewed node Lease counts as a heartbeat even when the status is unchanged', () => {
+  const n = node({ heartbeat: iso(T0) });
+  let obs = observe(undefined, n, T0, iso(T0));
+  obs = observe(obs, n, T0 + 30_000, iso(T0 + 30_000));
+  assert.equal(isStale(obs, T0 + 60_000, 40_000), false);
+  assert.equal(isStale(obs, T0 + 70_001, 40_000), true);
+});
+
 test('a node that never reported counts from when the controller first saw it', () => {
   const obs = observe(undefined, node({ conditions: [] }), T0);
   assert.equal(isStale(obs, T0 + 40_000, 40_000), false);

@@ -1,9 +1,9 @@
 // The node lifecycle controller's decisions as pure functions of (node, pod, now, what we observed).
 //
 // Health is judged by our own clock, like kube's nodeHealthMap: we remember the Ready condition's
-// lastHeartbeatTime as a value and the local time we first saw that value (`probeAt`). A node is stale when that
-// value has not changed for the grace period, so clock skew between machines cannot make a node look alive or
-// dead. A node that never posted a Ready condition counts from when we first saw the node.
+// lastHeartbeatTime and the node Lease's renewTime as values, and the local time we first saw either change
+// (`probeAt`). A node is stale when neither has changed for the grace period, so clock skew between machines
+// cannot make a node look alive or dead. A node that never posted anything counts from when we first saw it.
 import type { Node, NodeCondition, Pod, Taint, Toleration } from '@podling/api';
 import { tolerates } from './scheduling-algorithm.ts';
 
@@ -16,17 +16,19 @@ const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPress
 export interface Observation {
   /** The Ready condition's lastHeartbeatTime as last seen ('' = the node never posted one). */
   heartbeat: string;
+  /** The node Lease's spec.renewTime as last seen ('' = no Lease). */
+  leaseRenewTime: string;
   /** Local time (ms) at which we first saw `heartbeat`. */
   probeAt: number;
 }
 
 const readyOf = (node: Node) => node.status?.conditions?.find((c) => c.type === 'Ready');
 
-/** Updates what we know about a node: a new heartbeat value restarts the clock; the same value keeps it. */
-export function observe(prev: Observation | undefined, node: Node, now: number): Observation {
+/** Updates what we know about a node: a new heartbeat or lease renewal restarts the clock; the same values keep it. */
+export function observe(prev: Observation | undefined, node: Node, now: number, leaseRenewTime = ''): Observation {
   const heartbeat = readyOf(node)?.lastHeartbeatTime ?? '';
-  if (prev && prev.heartbeat === heartbeat) return prev;
-  return { heartbeat, probeAt: now };
+  if (prev && prev.heartbeat === heartbeat && prev.leaseRenewTime === leaseRenewTime) return prev;
+  return { heartbeat, leaseRenewTime, probeAt: now };
 }
 
 export function isStale(obs: Observation, now: number, gracePeriodMs: number): boolean {

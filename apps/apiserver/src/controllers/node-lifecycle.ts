@@ -5,11 +5,14 @@
 // Pods on a node with a NoExecute taint are deleted gracefully once their toleration runs out (evictionTime), with
 // a TaintManagerEviction event. Each write carries the resourceVersion it was computed from, so a kubelet that
 // comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
-import { isStatusError, type Node, type Pod } from '@podling/api';
+import { isStatusError, type KubeObject, type Node, type Pod } from '@podling/api';
 import { Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
 import { evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, type Observation } from './node-health.ts';
+
+/** coordination.k8s.io/v1 Lease, as far as we read it: kubelets renew theirs in kube-node-lease. */
+interface Lease extends KubeObject { spec?: { holderIdentity?: string; renewTime?: string } }
 
 export interface NodeLifecycleOptions {
   client: KubeClientApi;
@@ -24,6 +27,7 @@ export class NodeLifecycleController {
   private readonly log: Logger;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  private readonly leases: Informer<Lease>;
   private readonly events: EventRecorder;
   private readonly health = new Map<string, Observation>();
   private readonly now: () => number;
@@ -35,16 +39,25 @@ export class NodeLifecycleController {
     this.log = opts.logger.child({ controller: 'nodelifecycle' });
     this.now = opts.now ?? Date.now;
     this.events = new EventRecorder(opts.client, 'node-controller', this.log);
-    const seen = (n: Node) => { this.health.set(n.metadata.name!, observe(this.health.get(n.metadata.name!), n, this.now())); };
+    // Observe on every change, not only per pass, so `probeAt` is when the heartbeat really arrived.
+    const seen = (name: string) => {
+      const node = this.nodes.get('', name);
+      if (node) this.health.set(name, observe(this.health.get(name), node, this.now(), this.leaseRenewTime(name)));
+    };
     this.nodes = new Informer<Node>(opts.client, {
       resource: 'nodes', logger: this.log,
-      onAdd: seen, onUpdate: (_old, n) => seen(n), onDelete: (n) => { this.health.delete(n.metadata.name!); },
+      onAdd: (n) => seen(n.metadata.name!), onUpdate: (_old, n) => seen(n.metadata.name!),
+      onDelete: (n) => { this.health.delete(n.metadata.name!); },
+    });
+    this.leases = new Informer<Lease>(opts.client, {
+      resource: 'leases', namespace: 'kube-node-lease', logger: this.log,
+      onAdd: (l) => seen(l.metadata.name!), onUpdate: (_old, l) => seen(l.metadata.name!),
     });
     this.pods = new Informer<Pod>(opts.client, { resource: 'pods', logger: this.log });
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start()]);
+    await Promise.all([this.nodes.start(), this.pods.start(), this.leases.start()]);
     if (this.stopped) return;
     this.timer = setInterval(() => {
       this.pass ??= this.monitor().catch((err) => this.log.error({ err }, 'node monitor pass failed')).finally(() => { this.pass = undefined; });
@@ -55,7 +68,7 @@ export class NodeLifecycleController {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await Promise.all([this.nodes.stop(), this.pods.stop(), this.leases.stop()]);
     await this.pass;
     await this.events.flush();
   }
@@ -82,7 +95,7 @@ export class NodeLifecycleController {
   private async monitorNode(node: Node, pods: Pod[]): Promise<void> {
     const name = node.metadata.name!;
     const now = this.now();
-    const obs = observe(this.health.get(name), node, now);
+    const obs = observe(this.health.get(name), node, now, this.leaseRenewTime(name));
     this.health.set(name, obs);
     let current = node;
     if (isStale(obs, now, this.opts.gracePeriodMs)) {
@@ -106,6 +119,10 @@ export class NodeLifecycleController {
       if (pod.metadata.deletionTimestamp) continue;
       if (now >= evictionTime(pod, current, now, this.opts.podEvictionTimeoutMs)) await this.evict(pod, name);
     }
+  }
+
+  private leaseRenewTime(nodeName: string): string {
+    return this.leases.get('kube-node-lease', nodeName)?.spec?.renewTime ?? '';
   }
 
   private async markPodNotReady(pod: Pod, now: number): Promise<void> {
