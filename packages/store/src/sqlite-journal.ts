@@ -74,7 +74,7 @@ export class SqliteJournal {
       if (cutoff !== undefined && cutoff > compactedRv) {
         compactedRv = cutoff;
         db.prepare(`UPDATE changes SET prev_value = (SELECT p.value FROM changes AS p WHERE p.rv = changes.prev_rv)
-          WHERE rv > ?1 AND prev_value IS NULL AND prev_rv IS NOT NULL AND prev_rv <= ?1`).run(compactedRv);
+          WHERE rv > @c AND prev_value IS NULL AND prev_rv IS NOT NULL AND prev_rv <= @c`).run({ c: compactedRv });
         db.prepare('DELETE FROM changes WHERE rv <= ?').run(compactedRv);
         db.prepare(`INSERT INTO meta (key, value) VALUES ('compacted_rv', ?)
           ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(compactedRv);

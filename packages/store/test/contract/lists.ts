@@ -1,0 +1,104 @@
+// Contract: list order, namespace and predicate filters, limit/continue as a consistent snapshot.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Storage, StoredObject } from '../../src/index.ts';
+import { annotate, createMany, pod, podKey, rejectsWith, withStore, writeUntilExpired, type OpenStore } from './harness.ts';
+
+const names = (items: StoredObject[]) => items.map((o) => `${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`);
+
+/** Every page of a list from `limit`; asserts each page has the first page's revision. */
+function listAll(storage: Storage, opts: { namespace?: string; limit: number; filter?: (o: any) => boolean }): StoredObject[] {
+  const items: StoredObject[] = [];
+  let page = storage.list('pods', opts);
+  const rv = page.rv;
+  items.push(...page.items);
+  while (page.continue) {
+    page = storage.list('pods', { ...opts, continue: page.continue });
+    assert.equal(page.rv, rv);
+    items.push(...page.items);
+  }
+  return items;
+}
+
+export function listContract(open: OpenStore): void {
+  test('list orders by namespace then name and filters by namespace and predicate', () => withStore(open, async ({ storage }) => {
+    const keys: [string, string][] = [['b', 'x'], ['a', 'z'], ['ab', 'a'], ['a-b', 'm'], ['a', 'y'], ['b', 'a'], ['a', 'y1']];
+    await Promise.all(keys.map(([ns, n]) => storage.create(podKey(ns, n), pod(ns, n, { even: String(n.length % 2 === 0) }))));
+    await storage.create({ resource: 'nodes', namespace: '', name: 'n1' }, { metadata: { name: 'n1' } });
+
+    const all = storage.list('pods');
+    assert.equal(all.rv, storage.currentRevision());
+    assert.equal(all.continue, undefined);
+    assert.deepEqual(names(all.items), ['a/y', 'a/y1', 'a/z', 'a-b/m', 'ab/a', 'b/a', 'b/x']);
+    assert.deepEqual(all.items[0], storage.get(podKey('a', 'y')));
+    assert.deepEqual(names(storage.list('pods', { namespace: 'a' }).items), ['a/y', 'a/y1', 'a/z']);
+    assert.deepEqual(names(storage.list('pods', { namespace: 'a-b' }).items), ['a-b/m']);
+    assert.deepEqual(names(storage.list('pods', { namespace: 'none' }).items), []);
+    assert.deepEqual(names(storage.list('pods', { filter: (o) => o.metadata.labels?.even === 'true' }).items), ['a/y1']);
+    assert.deepEqual(names(storage.list('nodes').items), ['/n1']);
+    assert.deepEqual(storage.list('services').items, []);
+  }));
+
+  test('limit and continue page through everything once, with remainingItemCount', () => withStore(open, async ({ storage }) => {
+    await createMany(storage, 'a', 'p', 10);
+    await createMany(storage, 'b', 'p', 5);
+    const first = storage.list('pods', { limit: 4 });
+    assert.equal(first.items.length, 4);
+    assert.equal(first.remainingItemCount, 11);
+    assert.ok(first.continue);
+    assert.deepEqual(names(listAll(storage, { limit: 4 })), names(storage.list('pods').items));
+    assert.deepEqual(names(listAll(storage, { limit: 3, namespace: 'b' })), names(storage.list('pods', { namespace: 'b' }).items));
+    const exact = storage.list('pods', { namespace: 'b', limit: 5 });
+    assert.equal(exact.items.length, 5);
+    assert.equal(exact.continue, undefined, 'no continue token when nothing is left');
+  }));
+
+  test('limit counts only objects that pass the filter', () => withStore(open, async ({ storage }) => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      storage.create(podKey('ns', `p${String(i).padStart(2, '0')}`), pod('ns', `p${i}`, { odd: String(i % 2 === 1) }))));
+    const filter = (o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.odd === 'true';
+    const page = storage.list('pods', { limit: 3, filter });
+    assert.deepEqual(names(page.items), ['ns/p1', 'ns/p3', 'ns/p5']);
+    const all = listAll(storage, { limit: 3, filter });
+    assert.equal(all.length, 10);
+    assert.ok(all.every((o) => filter(o.object)));
+  }));
+
+  test('pages of a continued list are the snapshot at the first page\'s revision', () => withStore(open, async ({ storage }) => {
+    await createMany(storage, 'ns', 'p', 10); // p-0 .. p-9
+    const before = storage.list('pods');
+    const first = storage.list('pods', { limit: 3 });
+    assert.deepEqual(names(first.items), names(before.items.slice(0, 3)));
+    // Change every kind of thing the later pages would show.
+    await storage.delete(podKey('ns', 'p-5'));
+    await storage.delete(podKey('ns', 'p-0')); // on the first page
+    await storage.guaranteedUpdate(podKey('ns', 'p-7'), (c) => annotate(c.object, 'changed', 'yes'));
+    await storage.create(podKey('ns', 'p-55'), pod('ns', 'p-55'));
+    await storage.delete(podKey('ns', 'p-8')).then(() => storage.create(podKey('ns', 'p-8'), pod('ns', 'p-8')));
+    await storage.create(podKey('zz', 'late'), pod('zz', 'late'));
+    const rest: StoredObject[] = [];
+    let page = first;
+    while (page.continue) {
+      page = storage.list('pods', { limit: 3, continue: page.continue });
+      assert.equal(page.rv, first.rv);
+      rest.push(...page.items);
+    }
+    assert.deepEqual([...first.items, ...rest], before.items);
+    assert.ok(storage.list('pods').rv > first.rv);
+  }));
+
+  test('a malformed continue token fails with Invalid', () => withStore(open, async ({ storage }) => {
+    await createMany(storage, 'ns', 'p', 3);
+    for (const token of ['not a token', Buffer.from('{"rv":"x"}').toString('base64url'), Buffer.from('[]').toString('base64url')]) {
+      await rejectsWith(() => storage.list('pods', { continue: token }), 'Invalid');
+    }
+  }));
+
+  test('a continue token older than the retained history fails with Expired', () => withStore(open, async ({ storage }) => {
+    await createMany(storage, 'ns', 'p', 3);
+    const first = storage.list('pods', { limit: 1 });
+    await writeUntilExpired(storage, first.rv);
+    await rejectsWith(() => storage.list('pods', { limit: 1, continue: first.continue }), 'Expired');
+    assert.equal(storage.list('pods', { namespace: 'ns' }).items.length, 3, 'a fresh list still works');
+  }));
+}

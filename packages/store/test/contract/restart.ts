@@ -1,0 +1,43 @@
+// Contract: what a restart keeps (skipped for backends without reopen).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { annotate, createMany, pod, podKey, record, withStore, type OpenStore } from './harness.ts';
+
+export function restartContract(open: OpenStore): void {
+  test('reopening keeps objects, the revision, the watch window and continue tokens', (t) => withStore(open, async (ctx) => {
+    if (!ctx.reopen) return t.skip('backend cannot reopen');
+    await createMany(ctx.storage, 'ns', 'p', 5);
+    const fromRv = ctx.storage.currentRevision();
+    await ctx.storage.guaranteedUpdate(podKey('ns', 'p-1'), (c) => annotate(c.object, 'k', 'v'));
+    await ctx.storage.delete(podKey('ns', 'p-2'));
+    const page = ctx.storage.list('pods', { limit: 2 });
+    const snapshot = ctx.storage.list('pods').items;
+    await ctx.storage.delete(podKey('ns', 'p-3'));
+    const before = ctx.storage.list('pods');
+    const liveBefore = record(ctx.storage, { resource: 'pods', fromRv }).changes;
+
+    const storage = await ctx.reopen();
+    assert.equal(storage.currentRevision(), before.rv);
+    assert.deepEqual(storage.list('pods'), before);
+    const replay = record(storage, { resource: 'pods', fromRv });
+    assert.deepEqual(replay.changes, liveBefore);
+    assert.deepEqual(replay.changes.map((c) => c.type), ['MODIFIED', 'DELETED', 'DELETED']);
+
+    const rest = storage.list('pods', { continue: page.continue });
+    assert.deepEqual([...page.items, ...rest.items], snapshot);
+
+    const created = await storage.create(podKey('ns', 'after'), pod('ns', 'after'));
+    assert.ok(created.rv > before.rv);
+    assert.deepEqual(replay.changes.at(-1)?.current, created);
+    replay.stop();
+  }));
+
+  test('close stores writes still in flight', (t) => withStore(open, async (ctx) => {
+    if (!ctx.reopen) return t.skip('backend cannot reopen');
+    const inFlight = ctx.storage.create(podKey('ns', 'late'), pod('ns', 'late'));
+    await ctx.storage.close();
+    const stored = await inFlight;
+    const storage = await ctx.reopen();
+    assert.deepEqual(storage.get(podKey('ns', 'late')), stored);
+  }));
+}
