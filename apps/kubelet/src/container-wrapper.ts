@@ -1,0 +1,73 @@
+// Every container instance runs under a small /bin/sh wrapper that leads its process group. It exists so a
+// container survives the agent (the agent may be restarted or killed at any time, like a real kubelet) and its
+// end is still known afterwards:
+// - it opens the container's stdout/stderr FIFOs read-write, so a reader always exists: with the agent gone, writes
+//   fill the pipe and then block until the agent is back, instead of SIGPIPE;
+// - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
+//   before the command started means it is not started at all) and stays to write the container's exit status to
+//   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
+// - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
+//   bind-mounts volumes at their mountPaths, visible only in that namespace.
+// The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
+
+export const WRAPPER_SCRIPT = String.raw`
+exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 n=$7
+shift 7
+exec 1<>"$out" 2<>"$err" </dev/null
+sig=
+trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
+fail() { printf 'start-error\n%s\n' "$1" > "$exitfile"; exit 128; }
+if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
+while [ "$n" -gt 0 ]; do
+  if [ "$3" = ro ]; then o=ro; else o=rw; fi
+  "$mountbin" --bind -o "$o" "$1" "$2" || fail "cannot mount $1 at $2"
+  shift 3; n=$((n-1))
+done
+[ "$1" = -- ] && shift
+cd "$wd" 2>/dev/null || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
+case $1 in
+  */*) p=$1
+       [ -e "$p" ] || fail "exec: \"$1\": stat $1: no such file or directory" ;;
+  *) p=; IFS=:
+     for d in $PATH; do if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then p=$d/$1; break; fi; done
+     unset IFS
+     [ -n "$p" ] || fail "exec: \"$1\": executable file not found in \$PATH" ;;
+esac
+if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$1\": permission denied"; fi
+if [ -n "$sig" ]; then printf '%s\n' $((128+sig)) > "$exitfile"; exit $((128+sig)); fi
+(exec "$@")
+rc=$?
+printf '%s\n' "$rc" > "$exitfile"
+exit "$rc"
+`;
+
+export interface BindMount { source: string; target: string; readOnly: boolean }
+
+export interface WrapperArgs {
+  exitFile: string;
+  stdoutFifo: string;
+  stderrFifo: string;
+  /** '' outside a UTS namespace. */
+  hostname: string;
+  workingDir: string;
+  mountBin: string;
+  mounts: BindMount[];
+  argv: string[];
+}
+
+/** argv for /bin/sh -c WRAPPER_SCRIPT (the `$0` is the name shown by ps). */
+export function wrapperArgv(a: WrapperArgs): string[] {
+  const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
+  return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
+    a.mountBin, String(a.mounts.length), ...mounts, '--', ...a.argv];
+}
+
+export interface RecordedExit { exitCode: number; reason?: string; message?: string }
+
+/** Parses `<n>.exit`; undefined when the wrapper never got to write it (it was SIGKILLed). */
+export function parseExitFile(text: string | undefined): RecordedExit | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  if (text.startsWith('start-error\n')) return { exitCode: 128, reason: 'StartError', message: text.slice(12).trimEnd() };
+  const n = Number(text.trim());
+  return Number.isInteger(n) ? { exitCode: n } : undefined;
+}

@@ -1,0 +1,99 @@
+// The process runtime on its own: wrapper, process groups, exit codes, start errors, log files, adoption.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir, waitFor } from '@podling/testkit';
+import { ProcessRuntime, type ExitInfo, type Launch } from '../src/process-runtime.ts';
+import { LogPump, createFifos } from '../src/log-pump.ts';
+import { readInstanceLog } from '../src/log-reader.ts';
+import { DEFAULT_PATH } from '../src/container-env.ts';
+
+const tmp = makeTempDir('podling-runtime-');
+const runtime = new ProcessRuntime();
+const started: number[] = [];
+after(() => {
+  for (const pid of started) runtime.signalGroup(pid, 'SIGKILL');
+  tmp.remove();
+});
+
+let seq = 0;
+async function run(argv: string[], extra: Partial<Launch> = {}) {
+  const dir = path.join(tmp.dir, `c${seq++}`);
+  mkdirSync(dir);
+  const fifos = { stdoutFifo: path.join(dir, 'stdout.fifo'), stderrFifo: path.join(dir, 'stderr.fifo') };
+  await createFifos([fifos.stdoutFifo, fifos.stderrFifo]);
+  const pump = new LogPump({ ...fifos, maxFileBytes: 1 << 20 });
+  pump.open();
+  const logPath = path.join(dir, '0.log');
+  pump.beginInstance(logPath);
+  let exit: ExitInfo | undefined;
+  const launch: Launch = {
+    ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
+    env: { PATH: DEFAULT_PATH, GREETING: 'hi' }, namespaces: false, ...extra,
+  };
+  const s = runtime.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
+  started.push(s.pid);
+  return { ...s, dir, logPath, launch, exited: () => waitFor(() => exit, { timeoutMs: 10_000, message: `exit of ${argv.join(' ')}` }) };
+}
+
+test('a container runs its command directly with its env; output lands in a CRI log; exit code is reported', async () => {
+  const c = await run(['sh', '-c', 'echo "$GREETING out"; echo err >&2; exit 3']);
+  const e = await c.exited();
+  assert.equal(e.exitCode, 3);
+  assert.equal(readInstanceLog(c.logPath, {}), readInstanceLog(c.logPath, {}));
+  const text = readInstanceLog(c.logPath, {});
+  assert.match(text, /hi out\n/);
+  assert.match(text, /err\n/);
+  assert.match(readInstanceLog(c.logPath, { timestamps: true, tailLines: 1 }), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S+\n$/);
+});
+
+test('a missing executable is a StartError with exit code 128 and the exec message', async () => {
+  const e = await (await run(['no-such-binary-xyz'])).exited();
+  assert.deepEqual({ exitCode: e.exitCode, reason: e.reason, message: e.message },
+    { exitCode: 128, reason: 'StartError', message: 'exec: "no-such-binary-xyz": executable file not found in $PATH' });
+});
+
+test('a non-executable file is a StartError: permission denied', async () => {
+  const f = path.join(tmp.dir, 'not-exec');
+  writeFileSync(f, '#!/bin/sh\n');
+  chmodSync(f, 0o644);
+  const e = await (await run([f])).exited();
+  assert.equal(e.reason, 'StartError');
+  assert.equal(e.message, `exec: "${f}": permission denied`);
+});
+
+test('a shell builtin name still runs the real binary (no shell added)', async () => {
+  const c = await run(['echo', '$HOME', '*']);
+  await c.exited();
+  assert.equal(readInstanceLog(c.logPath, {}), '$HOME *\n');
+});
+
+test('SIGTERM to the group reaches a container that traps it; killed by signal → 128+s', async () => {
+  const trap = await run(['sh', '-c', 'trap "echo bye; exit 0" TERM; echo ready; while :; do sleep 0.05; done']);
+  await waitFor(() => readInstanceLog(trap.logPath, {}).includes('ready'), { message: 'trap installed' });
+  runtime.signalGroup(trap.pid, 'SIGTERM');
+  assert.equal((await trap.exited()).exitCode, 0);
+  const plain = await run(['sleep', '30']);
+  runtime.signalGroup(plain.pid, 'SIGTERM');
+  assert.equal((await plain.exited()).exitCode, 143);
+  const killed = await run(['sleep', '30']);
+  runtime.signalGroup(killed.pid, 'SIGKILL');
+  const k = await killed.exited();
+  assert.equal(k.exitCode, 137);
+});
+
+test('background children die with the container', async () => {
+  const c = await run(['sh', '-c', 'sleep 30 & echo started; exit 0']);
+  await c.exited();
+  await waitFor(() => !runtime.groupAlive(c.pid), { message: 'group gone' });
+});
+
+test('an adopted instance is followed by polling and its recorded exit code is used', async () => {
+  const other = new ProcessRuntime();
+  const c = await run(['sh', '-c', 'read x < /dev/null; sleep 0.3; exit 7']);
+  let adopted: ExitInfo | undefined;
+  other.adopt(c.pid, c.procStart, c.launch.exitFile, (e) => { adopted = e; }, () => undefined);
+  await waitFor(() => adopted, { timeoutMs: 5000 });
+  assert.equal(adopted!.exitCode, 7);
+});
