@@ -1,0 +1,145 @@
+// Decoding a request body into a typed object the way the apiserver's JSON serializer does: kind/apiVersion
+// defaulted or checked, every known field type-checked (ajv schemas in ./schemas, compiled once at load), and
+// unknown fields handled per `fieldValidation`: Strict → 400 listing all of them, Warn (default) → dropped with one
+// warning each, Ignore → dropped silently. Nulls are Go zero values and are dropped too.
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { errors } from './errors.ts';
+import { assertDepth } from './json-depth.ts';
+import type { Schema } from './schemas/schema-builders.ts';
+import { podSchema } from './schemas/pod-schema.ts';
+import {
+  bindingSchema, deleteOptionsSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema,
+} from './schemas/other-schemas.ts';
+
+export type DecodableKind = 'Pod' | 'Node' | 'Namespace' | 'Event' | 'Binding' | 'DeleteOptions' | 'Lease';
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+export interface DecodeOptions { fieldValidation?: FieldValidation }
+export interface Decoded<T> { object: T; warnings: string[] }
+
+// ajv ships CommonJS; under ESM the class is either the default export or its `.default`.
+const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
+const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true });
+
+interface KindInfo { schema: Schema; apiVersions: string[]; hasMetadata: boolean; validate: ValidateFunction }
+const kind = (schema: Schema, apiVersions: string[], hasMetadata = true): KindInfo =>
+  ({ schema, apiVersions, hasMetadata, validate: ajv.compile(schema) });
+
+const KINDS: Record<DecodableKind, KindInfo> = {
+  Pod: kind(podSchema, ['v1']),
+  Node: kind(nodeSchema, ['v1']),
+  Namespace: kind(namespaceSchema, ['v1']),
+  Event: kind(eventSchema, ['v1']),
+  Binding: kind(bindingSchema, ['v1']),
+  DeleteOptions: kind(deleteOptionsSchema, ['v1', 'meta.k8s.io/v1'], false),
+  Lease: kind(leaseSchema, ['coordination.k8s.io/v1']),
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Go's name for the JSON type of a value in `cannot unmarshal <x> into …`. */
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+function types(s: Schema): string[] {
+  return (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []).filter((t) => t !== 'null');
+}
+
+/** The Go type a schema node stands for, as printed in decoding errors. */
+function goType(s: Schema): string {
+  const t = types(s);
+  if (t.includes('integer') && t.includes('string')) return 'intstr.IntOrString';
+  if (t.includes('number') && t.includes('string')) return 'resource.Quantity';
+  if (t[0] === 'string') return 'string';
+  if (t[0] === 'integer') return 'int64';
+  if (t[0] === 'number') return 'float64';
+  if (t[0] === 'boolean') return 'bool';
+  if (t[0] === 'array') return `[]${s.items ? goType(s.items) : 'interface {}'}`;
+  if (s.title) return `v1.${s.title}`;
+  if (s.additionalProperties) return `map[string]${goType(s.additionalProperties)}`;
+  return 'map[string]interface {}';
+}
+
+const GO_TYPEMETA = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
+function typeError(k: DecodableKind, version: string, schema: Schema, raw: unknown, err: ErrorObject): never {
+  const segments = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: Schema = schema;
+  let structName = schema.title ?? k;
+  let value: unknown = raw;
+  const path: string[] = [];
+  for (const seg of segments) {
+    if (node.properties) { structName = node.title ?? structName; path.push(seg); node = node.properties[seg] ?? {}; }
+    else if (node.items) node = node.items;
+    else if (node.additionalProperties) node = node.additionalProperties;
+    value = (value as Record<string, unknown>)?.[seg];
+  }
+  const expected = goType(node);
+  const got = typeof value === 'number' && expected === 'int64' ? `number ${value}` : jsonType(value);
+  throw errors.badRequest(`${k} in version "${version}" cannot be handled as a ${k}: json: cannot unmarshal ${got} into Go struct field ${structName}.${path.join('.')} of type ${expected}`);
+}
+
+/** Copies the known fields (nulls dropped), collecting unknown-field paths as the strict decoder names them. */
+function prune(value: unknown, schema: Schema, path: string, unknown: string[]): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (schema.properties && isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const child = path ? `${path}.${k}` : k;
+      const s = schema.properties[k];
+      if (!s) { unknown.push(child); continue; }
+      const pv = prune(v, s, child, unknown);
+      if (pv !== undefined) out[k] = pv;
+    }
+    return out;
+  }
+  if (schema.additionalProperties && isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const pv = prune(v, schema.additionalProperties, `${path}[${k}]`, unknown);
+      if (pv !== undefined) out[k] = pv;
+    }
+    return out;
+  }
+  if (schema.items && Array.isArray(value)) {
+    return value.map((v, i) => prune(v, schema.items!, `${path}[${i}]`, unknown) ?? null);
+  }
+  // Quantities are serialized as strings whatever the client sent (`cpu: 1` → "1").
+  if (typeof value === 'number' && goType(schema) === 'resource.Quantity') return String(value);
+  return typeof value === 'object' ? structuredClone(value) : value;
+}
+
+/** Decodes a parsed JSON body as `kind`; throws a 400 StatusError for anything the apiserver would refuse. */
+export function decodeObject<T>(k: DecodableKind, raw: unknown, opts: DecodeOptions = {}): Decoded<T> {
+  const info = KINDS[k];
+  if (!info) throw errors.badRequest(`no kind "${k}" is registered`);
+  if (!isObject(raw)) throw errors.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonType(raw)} into Go value of type ${GO_TYPEMETA}`);
+  for (const f of ['apiVersion', 'kind'] as const) {
+    if (raw[f] !== undefined && raw[f] !== null && typeof raw[f] !== 'string') {
+      throw errors.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonType(raw[f])} into Go struct field .${f} of type string`);
+    }
+  }
+  const apiVersion = (raw.apiVersion as string | undefined) || info.apiVersions[0];
+  const rawKind = (raw.kind as string | undefined) || k;
+  if (!info.apiVersions.includes(apiVersion)) {
+    throw errors.badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${info.apiVersions[0]})`);
+  }
+  if (rawKind !== k) throw errors.badRequest(`the kind in the data (${rawKind}) does not match the expected kind (${k})`);
+  assertDepth(raw, `${k} body`);
+  if (!info.validate(raw)) typeError(k, apiVersion, info.schema, raw, info.validate.errors![0]);
+
+  const unknown: string[] = [];
+  const object = prune(raw, info.schema, '', unknown) as Record<string, unknown>;
+  const mode = opts.fieldValidation ?? 'Warn';
+  if (unknown.length && mode === 'Strict') {
+    throw errors.badRequest(`${k} in version "${apiVersion}" cannot be handled as a ${k}: strict decoding error: ${unknown.map((u) => `unknown field ${JSON.stringify(u)}`).join(', ')}`);
+  }
+  const warnings = mode === 'Warn' ? unknown.map((u) => `unknown field ${JSON.stringify(u)}`) : [];
+  const { apiVersion: _v, kind: _k, ...rest } = object;
+  const typed: Record<string, unknown> = { apiVersion, kind: k, ...rest };
+  if (info.hasMetadata) typed.metadata ??= {};
+  return { object: typed as T, warnings };
+}
