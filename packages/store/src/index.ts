@@ -1,4 +1,6 @@
 // @podling/store — durable storage of API objects: keys, JSON text and revisions, a change log, and a watch
 // window in memory. It knows nothing of Pods, validation or HTTP; the apiserver's registry does.
 export * from './storage.ts';
-export { openSqliteStorage, type SqliteStorageOptions } from './sqlite-storage.ts';
+export {
+  openSqliteStorage, type SqliteStorage, type SqliteStorageOptions, type StorageLogger, type StorageStats,
+} from './sqlite-storage.ts';

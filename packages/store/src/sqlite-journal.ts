@@ -24,7 +24,8 @@ interface ChangeRow {
 interface ObjectRow { resource: string; namespace: string; name: string; rv: number; value: string }
 
 export class SqliteJournal {
-  private readonly db: Database.Database;
+  /** Not private only for fault-injection tests. */
+  readonly db: Database.Database;
   private readonly commitTx: (batch: readonly Change[], plan: PrunePlan) => void;
 
   constructor(path: string, synchronous: 'FULL' | 'NORMAL') {

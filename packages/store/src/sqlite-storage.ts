@@ -83,7 +83,13 @@ class SqliteStore implements SqliteStorage {
 
   constructor(opts: SqliteStorageOptions) {
     this.logger = opts.logger ?? silent;
-    this.historyLimit = Math.max(1, Math.floor(opts.historyLimit ?? 20_000));
+    this.historyLimit = opts.historyLimit ?? 20_000;
+    if (!Number.isSafeInteger(this.historyLimit) || this.historyLimit < 1) {
+      throw new TypeError(`historyLimit must be a positive integer, got ${opts.historyLimit}`);
+    }
+    if (opts.synchronous !== undefined && opts.synchronous !== 'FULL' && opts.synchronous !== 'NORMAL') {
+      throw new TypeError(`synchronous must be FULL or NORMAL, got ${String(opts.synchronous)}`);
+    }
     const started = performance.now();
     this.journal = new SqliteJournal(opts.path, opts.synchronous ?? 'FULL');
     try {

@@ -89,10 +89,13 @@ export interface Storage {
   delete(key: ObjectKey, check?: (current: StoredObject) => void): Promise<StoredObject>;
 
   /** Streams committed changes of one resource in revision order, in batches (one batch per commit), after the
-   *  changes with rv <= fromRv. The listener runs synchronously on the commit path: it must not block or throw. */
+   *  changes with rv <= fromRv. The listener runs synchronously on the commit path: it must not block or throw.
+   *  The retained changes after fromRv are replayed as one batch synchronously inside watch(), before it returns the
+   *  handle (so no commit can slip between replay and live batches); a listener that needs the handle during that
+   *  first call must not rely on it being assigned yet. Batches are shared by all watchers: do not mutate them. */
   watch(opts: WatchOptions, listener: (batch: readonly Change[]) => void): WatchHandle;
 
-  /** Flushes pending writes and closes the database. */
+  /** Flushes pending writes and closes the database; later writes fail with 'Unavailable'. Calling it again is a no-op. */
   close(): Promise<void>;
 }
 

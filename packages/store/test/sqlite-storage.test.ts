@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { waitFor } from '@podling/testkit';
 import { openSqliteStorage, type SqliteStorageOptions, type Storage } from '../src/index.ts';
 import { runStorageContract } from './storage-contract.ts';
@@ -65,6 +66,42 @@ describe('sqlite storage', () => {
     } finally {
       await storage.close();
       cleanup();
+    }
+  });
+
+  test('a failed transaction rejects every write of its batch and changes nothing', async () => {
+    const store = tempStore();
+    let storage = store.storage;
+    try {
+      const a = await storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+      const b = await storage.create(podKey('ns', 'b'), pod('ns', 'b'));
+      const watcher = record(storage, { resource: 'pods', fromRv: storage.currentRevision() });
+      // Fault injection: cap the file at its current size so the next commit fails with SQLITE_FULL.
+      const db = (storage as unknown as { journal: { db: Database.Database } }).journal.db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+      const big = { ...pod('ns', 'big'), payload: 'x'.repeat(1 << 20) };
+      const batch = [
+        storage.create(podKey('ns', 'big'), big),
+        storage.guaranteedUpdate(podKey('ns', 'a'), (cur) => annotate(cur.object, 'k', 'v')),
+        storage.delete(podKey('ns', 'b')),
+        storage.guaranteedUpdate(podKey('ns', 'a'), () => null), // waits on the pending update of a
+      ];
+      for (const p of batch) await rejectsWith(p, 'Unavailable');
+      assert.equal(storage.stats().failedCommits, 1);
+      assert.equal(storage.currentRevision(), b.rv);
+      assert.deepEqual(storage.list('pods').items, [a, b]);
+      assert.equal(watcher.changes.length, 0);
+
+      db.pragma('max_page_count = 1073741823');
+      const c = await storage.create(podKey('ns', 'c'), pod('ns', 'c'));
+      assert.ok(c.rv > b.rv + batch.length - 1, 'revisions of the failed batch are not reused');
+      assert.deepEqual(watcher.changes.map((ch) => ch.rv), [c.rv]);
+      await storage.close();
+      storage = await store.reopen();
+      assert.deepEqual(storage.list('pods').items, [a, b, c]);
+    } finally {
+      await storage.close();
+      store.cleanup();
     }
   });
 
