@@ -1,0 +1,126 @@
+// Flags of podling-apiserver. Every flag has an environment twin (PODLING_<FLAG_IN_SNAKE_CASE>); only this module
+// and main.ts read process.env. All problems are reported at once and the process exits 2.
+import { parseArgs } from 'node:util';
+import { parseDuration } from '@podling/api';
+
+export interface ApiserverConfig {
+  address: string;
+  port: number;
+  db: string;
+  allowPrivileged: boolean;
+  logLevel: string;
+  controllers: Set<'scheduler' | 'nodelifecycle' | 'podgc'>;
+  nodeMonitorGracePeriodMs: number;
+  nodeMonitorPeriodMs: number;
+  podEvictionTimeoutMs: number;
+  podGcPeriodMs: number;
+  terminatedPodGcThreshold: number;
+  tokenAuthFile?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  insecureAllowAnonymous: boolean;
+  storageSync: 'FULL' | 'NORMAL';
+  watchHistory: number;
+  watchBookmarkIntervalMs: number;
+  watchHeartbeatIntervalMs: number;
+  watchBufferLimitBytes: number;
+  eventTtlMs: number;
+  minRequestTimeoutMs: number;
+}
+
+const options = {
+  address: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8080' },
+  db: { type: 'string', default: './data/podling.db' },
+  'allow-privileged': { type: 'boolean', default: false },
+  'log-level': { type: 'string', default: 'info' },
+  controllers: { type: 'string', default: 'scheduler,nodelifecycle,podgc' },
+  'node-monitor-grace-period': { type: 'string', default: '40s' },
+  'node-monitor-period': { type: 'string', default: '5s' },
+  'pod-eviction-timeout': { type: 'string', default: '5m' },
+  'pod-gc-period': { type: 'string', default: '20s' },
+  'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
+  'token-auth-file': { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
+  'insecure-allow-anonymous': { type: 'boolean', default: false },
+  'storage-sync': { type: 'string', default: 'FULL' },
+  'watch-history': { type: 'string', default: '20000' },
+  'watch-bookmark-interval': { type: 'string', default: '1m' },
+  'watch-heartbeat-interval': { type: 'string', default: '15s' },
+  'watch-buffer-limit': { type: 'string', default: '16777216' },
+  'event-ttl': { type: 'string', default: '1h' },
+  'min-request-timeout': { type: 'string', default: '30m' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const CONTROLLERS = ['scheduler', 'nodelifecycle', 'podgc'] as const;
+
+export function usage(): string {
+  return 'Usage: podling-apiserver [flags]\n' + Object.entries(options)
+    .map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${'default' in o ? `  (default ${JSON.stringify(o.default)})` : ''}   env PODLING_${envName(k)}`)
+    .join('\n') + '\n  --generate-certs DIR --hosts a,b --nodes n1,n2 --server URL   write a CA, server cert, tokens and kubeconfigs, then exit';
+}
+
+function envName(flag: string): string { return flag.toUpperCase().replace(/-/g, '_'); }
+
+/** Env twins first, then argv on top, so a flag always wins over the environment. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: ApiserverConfig; problems: string[]; help: boolean } {
+  const problems: string[] = [];
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    return { problems: [(e as Error).message], help: false };
+  }
+  const explicit = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
+  for (const [k, o] of Object.entries(options)) {
+    const ev = env[`PODLING_${envName(k)}`];
+    if (ev === undefined || explicit.has(k)) continue;
+    values[k] = o.type === 'boolean' ? ev === 'true' || ev === '1' : ev;
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  const dur = (k: string) => {
+    try { return parseDuration(str(k)!); } catch (e) { problems.push(`--${k}: ${(e as Error).message}`); return 0; }
+  };
+  const int = (k: string, min: number) => {
+    const v = Number(str(k));
+    if (!Number.isInteger(v) || v < min) problems.push(`--${k}: must be an integer >= ${min}, got ${JSON.stringify(str(k))}`);
+    return v;
+  };
+  const port = int('port', 0);
+  if (port > 65535) problems.push('--port: must be at most 65535');
+  const controllers = new Set<ApiserverConfig['controllers'] extends Set<infer T> ? T : never>();
+  for (const c of (str('controllers') ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'none')) {
+    if ((CONTROLLERS as readonly string[]).includes(c)) controllers.add(c as typeof CONTROLLERS[number]);
+    else problems.push(`--controllers: unknown controller ${JSON.stringify(c)} (known: ${CONTROLLERS.join(', ')})`);
+  }
+  const sync = (str('storage-sync') ?? '').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('--storage-sync: must be FULL or NORMAL');
+  if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');
+  const config: ApiserverConfig = {
+    address: str('address')!,
+    port,
+    db: str('db')!,
+    allowPrivileged: values['allow-privileged'] === true,
+    logLevel: str('log-level')!,
+    controllers,
+    nodeMonitorGracePeriodMs: dur('node-monitor-grace-period'),
+    nodeMonitorPeriodMs: dur('node-monitor-period'),
+    podEvictionTimeoutMs: dur('pod-eviction-timeout'),
+    podGcPeriodMs: dur('pod-gc-period'),
+    terminatedPodGcThreshold: int('terminated-pod-gc-threshold', 0),
+    tokenAuthFile: str('token-auth-file'),
+    tlsCertFile: str('tls-cert-file'),
+    tlsPrivateKeyFile: str('tls-private-key-file'),
+    insecureAllowAnonymous: values['insecure-allow-anonymous'] === true,
+    storageSync: sync as 'FULL' | 'NORMAL',
+    watchHistory: int('watch-history', 100),
+    watchBookmarkIntervalMs: dur('watch-bookmark-interval'),
+    watchHeartbeatIntervalMs: dur('watch-heartbeat-interval'),
+    watchBufferLimitBytes: int('watch-buffer-limit', 65536),
+    eventTtlMs: dur('event-ttl'),
+    minRequestTimeoutMs: dur('min-request-timeout'),
+  };
+  return { config: problems.length ? undefined : config, problems, help: values.help === true };
+}

@@ -1,0 +1,93 @@
+// podling-apiserver: parses flags, opens the store, listens, starts the embedded controllers, and shuts all of
+// it down in reverse order on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pino from 'pino';
+import type { Pod } from '@podling/api';
+import { KubeClient } from '@podling/client';
+import { openSqliteStorage } from '@podling/store';
+import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
+import { startControllers } from './controllers/index.ts';
+import { parseConfig, usage } from './config.ts';
+import { buildServer } from './server.ts';
+import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
+import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
+import { startEventExpiry } from './housekeeping/event-expiry.ts';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.some((a) => a === '--generate-certs' || a.startsWith('--generate-certs='))) {
+    process.exit(await runGenerateCerts(argv));
+  }
+  const { config, problems, help } = parseConfig(argv, process.env);
+  if (help) { process.stdout.write(usage() + '\n'); return; }
+  if (!config) {
+    process.stderr.write(`podling-apiserver: invalid flags:\n${problems.map((p) => `  ${p}`).join('\n')}\n\n${usage()}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: process.env.PODLING_LOG_LEVEL ?? config.logLevel, base: { component: 'apiserver' } });
+  const tls = config.tlsCertFile ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsPrivateKeyFile!) } : undefined;
+  const policy = checkListenPolicy({ address: config.address, tokenFile: config.tokenAuthFile, insecureAllowAnonymous: config.insecureAllowAnonymous, tls: !!tls });
+  if (!policy.ok) { process.stderr.write(`podling-apiserver: ${policy.message}\n`); process.exit(2); }
+  if (policy.warn) logger.warn(policy.warn);
+  // The embedded controllers are API clients like any other; with a token file they get their own admin token.
+  const controllerToken = randomBytes(24).toString('hex');
+  let tokens: TokenMap | undefined;
+  if (config.tokenAuthFile) {
+    tokens = loadTokenFile(config.tokenAuthFile);
+    tokens.set(controllerToken, { name: 'system:kube-controller-manager', uid: '', groups: ['system:masters', 'system:authenticated'] });
+  }
+  mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
+  const storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: logger.child({ component: 'store' }) });
+  const { app, registry } = await buildServer({
+    storage, logger, allowPrivileged: config.allowPrivileged,
+    watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
+    watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
+    https: tls,
+    beforeRoutes: (app) => registerAuth(app, {
+      tokens,
+      anonymous: !tokens || config.insecureAllowAnonymous,
+      podNodeName: (namespace, name) => (storage.get({ resource: 'pods', namespace, name })?.object as Pod | undefined)?.spec.nodeName,
+    }),
+  });
+  await ensureBuiltinNamespaces(storage, registry);
+  const finalizer = startNamespaceFinalizer(storage, registry, app.log);
+  const expiry = startEventExpiry(storage, config.eventTtlMs, app.log);
+  const address = await app.listen({ host: config.address, port: config.port });
+  const url = address.replace('[::1]', '127.0.0.1');
+  logger.info({ url, db: config.db, revision: storage.currentRevision() }, 'listening');
+  const port = (app.server.address() as AddressInfo).port;
+  const controllers = startControllers({
+    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
+    which: config.controllers, logger: logger.child({ component: 'controllers' }),
+    nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
+    podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
+    podGcPeriodMs: config.podGcPeriodMs,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => { logger.error('shutdown took too long; exiting'); process.exit(1); }, 10_000).unref();
+    await controllers.stop();
+    finalizer.stop();
+    expiry.stop();
+    await app.close();
+    await storage.close();
+    clearTimeout(force);
+    logger.info('stopped');
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`podling-apiserver: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// buildServer(deps) assembles the fastify app without listening, so tests can inject() and main.ts can listen.
+import fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Storage } from '@podling/store';
+import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
+import { notFoundPath, toStatusError } from './http/to-status-error.ts';
+import { Registry } from './registry/registry.ts';
+import { registerCoreV1 } from './routes/core-v1.ts';
+import { registerDiscovery } from './routes/discovery.ts';
+import { podLogProxy } from './routes/pod-logs.ts';
+import { WatchHub } from './watch/watch-hub.ts';
+
+export interface ServerDeps {
+  storage: Storage;
+  logger: Logger;
+  allowPrivileged: boolean;
+  watchBookmarkIntervalMs: number;
+  watchHeartbeatIntervalMs: number;
+  watchBufferLimitBytes: number;
+  minRequestTimeoutMs: number;
+  https?: { key: string | Buffer; cert: string | Buffer };
+  /** Extra plugins (authentication) registered before the routes. */
+  beforeRoutes?: (app: FastifyInstance, registry: Registry) => void | Promise<void>;
+}
+
+export interface BuiltServer { app: FastifyInstance; registry: Registry; hub: WatchHub }
+
+export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
+  const opts: FastifyServerOptions & { https?: unknown } = {
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
+    ...(deps.https ? { https: deps.https } : {}),
+  };
+  const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
+  const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged });
+  const hub = new WatchHub(deps.storage, {
+    bookmarkIntervalMs: deps.watchBookmarkIntervalMs, heartbeatIntervalMs: deps.watchHeartbeatIntervalMs, log: app.log,
+  });
+  let ready = false;
+
+  registerBodyParsers(app);
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  app.setErrorHandler((err, req, reply) => {
+    const se = toStatusError(err, req.log);
+    for (const [k, v] of Object.entries(se.headers)) reply.header(k, v);
+    reply.code(se.code).type('application/json').send(JSON.stringify(se.status));
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type('application/json').send(JSON.stringify(notFoundPath().status));
+  });
+  // One log line a request, with the fields an operator greps for.
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    done();
+  });
+  app.addHook('preClose', (done) => { ready = false; hub.closeAll(); done(); });
+
+  if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
+  registerDiscovery(app, () => ready);
+  registerCoreV1(app, {
+    registry, storage: deps.storage, hub, podLog: podLogProxy(deps.storage),
+    minRequestTimeoutMs: deps.minRequestTimeoutMs, bufferLimitBytes: deps.watchBufferLimitBytes,
+  });
+  app.addHook('onReady', (done) => { ready = true; done(); });
+  return { app, registry, hub };
+}

@@ -1,0 +1,28 @@
+// Small HTTP helpers for apiserver tests: JSON in, status code and parsed body out.
+export interface Res<T = any> { status: number; body: T; headers: Headers; text: string }
+
+export async function call<T = any>(url: string, method: string, path: string, body?: unknown,
+  opts: { contentType?: string; accept?: string; raw?: string } = {}): Promise<Res<T>> {
+  const headers: Record<string, string> = {};
+  let payload: string | undefined;
+  if (opts.raw !== undefined) { payload = opts.raw; headers['content-type'] = opts.contentType ?? 'application/json'; }
+  else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = opts.contentType ?? 'application/json'; }
+  if (opts.accept) headers.accept = opts.accept;
+  const res = await fetch(url + path, { method, headers, body: payload });
+  const text = await res.text();
+  let parsed: any = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+export function pod(name: string, extra: { labels?: Record<string, string>; nodeName?: string; spec?: object; namespace?: string } = {}) {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}), ...(extra.labels ? { labels: extra.labels } : {}) },
+    spec: {
+      containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }],
+      ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
+      ...extra.spec,
+    },
+  };
+}

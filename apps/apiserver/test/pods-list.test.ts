@@ -1,0 +1,106 @@
+// Issue 2: lists with selectors and pagination, and nothing lost across a restart on the same file.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { makeTempDir, startApiserver, type RunningApiserver } from '@podling/testkit';
+import { call, pod } from './http-helpers.ts';
+
+let srv: RunningApiserver;
+let tmp: ReturnType<typeof makeTempDir>;
+const P = '/api/v1/namespaces/default/pods';
+
+before(async () => {
+  tmp = makeTempDir();
+  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args: ['--controllers', 'none'] });
+  await call(srv.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'other' } });
+  const specs: [string, Record<string, string>, string?][] = [
+    ['web-1', { app: 'web', tier: 'front' }, 'n1'], ['web-2', { app: 'web', tier: 'back' }, 'n2'],
+    ['db-1', { app: 'db' }, 'n1'], ['plain', {}],
+  ];
+  for (const [name, labels, nodeName] of specs) {
+    const r = await call(srv.url, 'POST', P, pod(name, { labels, nodeName }));
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal((await call(srv.url, 'POST', '/api/v1/namespaces/other/pods', pod('elsewhere', { labels: { app: 'web' } }))).status, 201);
+});
+after(async () => { await srv?.stop(); tmp?.remove(); });
+
+const names = (body: any) => body.items.map((i: any) => i.metadata.name).sort();
+
+test('a list is a PodList with the current resourceVersion', async () => {
+  const r = await call(srv.url, 'GET', P);
+  assert.equal(r.body.kind, 'PodList');
+  assert.equal(r.body.apiVersion, 'v1');
+  assert.match(r.body.metadata.resourceVersion, /^\d+$/);
+  assert.deepEqual(names(r.body), ['db-1', 'plain', 'web-1', 'web-2']);
+});
+
+test('all-namespaces list includes other namespaces', async () => {
+  const r = await call(srv.url, 'GET', '/api/v1/pods');
+  assert.ok(names(r.body).includes('elsewhere'));
+});
+
+const labelCases: [string, string, string[]][] = [
+  ['equality', 'app=web', ['web-1', 'web-2']],
+  ['double equals', 'app==db', ['db-1']],
+  ['inequality also matches pods without the key', 'app!=web', ['db-1', 'plain']],
+  ['in', 'tier in (front,back)', ['web-1', 'web-2']],
+  ['notin also matches pods without the key', 'tier notin (front)', ['db-1', 'plain', 'web-2']],
+  ['exists', 'tier', ['web-1', 'web-2']],
+  ['does not exist', '!app', ['plain']],
+  ['comma is AND', 'app=web,tier=back', ['web-2']],
+];
+for (const [what, sel, want] of labelCases) {
+  test(`label selector: ${what}`, async () => {
+    const r = await call(srv.url, 'GET', `${P}?labelSelector=${encodeURIComponent(sel)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(names(r.body), want);
+  });
+}
+
+const fieldCases: [string, string, string[]][] = [
+  ['by node', 'spec.nodeName=n1', ['db-1', 'web-1']],
+  ['unscheduled', 'spec.nodeName=', ['plain']],
+  ['by name', 'metadata.name=web-2', ['web-2']],
+  ['by phase', 'status.phase!=Running', ['db-1', 'plain', 'web-1', 'web-2']],
+  ['by namespace', 'metadata.namespace=default,spec.nodeName=n2', ['web-2']],
+];
+for (const [what, sel, want] of fieldCases) {
+  test(`field selector: ${what}`, async () => {
+    const r = await call(srv.url, 'GET', `${P}?fieldSelector=${encodeURIComponent(sel)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(names(r.body), want);
+  });
+}
+
+test('bad selectors are 400', async () => {
+  const f = await call(srv.url, 'GET', `${P}?fieldSelector=${encodeURIComponent('spec.image=x')}`);
+  assert.equal(f.status, 400);
+  assert.equal(f.body.message, 'field label not supported: spec.image');
+  const l = await call(srv.url, 'GET', `${P}?labelSelector=${encodeURIComponent('app in (a')}`);
+  assert.equal(l.status, 400);
+});
+
+test('limit and continue page through a consistent snapshot', async () => {
+  const p1 = (await call(srv.url, 'GET', `${P}?limit=3`)).body;
+  assert.equal(p1.items.length, 3);
+  assert.ok(p1.metadata.continue);
+  await call(srv.url, 'POST', P, pod('zz-added-later'));
+  const p2 = (await call(srv.url, 'GET', `${P}?limit=3&continue=${encodeURIComponent(p1.metadata.continue)}`)).body;
+  assert.equal(p2.metadata.resourceVersion, p1.metadata.resourceVersion);
+  assert.deepEqual([...names(p1), ...names(p2)], ['db-1', 'plain', 'web-1', 'web-2']);
+  assert.equal(p2.metadata.continue, undefined);
+  const bad = await call(srv.url, 'GET', `${P}?limit=3&continue=garbage`);
+  assert.equal(bad.status, 400);
+});
+
+test('a restart on the same file loses nothing and revisions keep increasing', async () => {
+  const beforeList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
+  await srv.stop();
+  srv = await startApiserver({ dbPath: srv.dbPath, args: ['--controllers', 'none'] });
+  const afterList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
+  assert.deepEqual(afterList.items, beforeList.items);
+  assert.equal(afterList.metadata.resourceVersion, beforeList.metadata.resourceVersion);
+  const c = await call(srv.url, 'POST', P, pod('after-restart'));
+  assert.ok(Number(c.body.metadata.resourceVersion) > Number(beforeList.metadata.resourceVersion));
+});
