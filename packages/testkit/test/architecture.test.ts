@@ -1,0 +1,59 @@
+// Dependencies point one way: api ← store ← apiserver; api ← client ← kubelet/controllers. The agent and the
+// controllers never reach storage. Project references cannot enforce this, so this test reads the imports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@podling/testkit';
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+}
+
+const rules: [string, string[]][] = [
+  ['packages/api/src', ['@podling/store', '@podling/client', '@podling/apiserver', '@podling/kubelet', '@podling/testkit', 'better-sqlite3', 'fastify', 'node:fs', 'node:http', 'node:child_process']],
+  ['packages/store/src', ['@podling/client', '@podling/apiserver', '@podling/kubelet', '@podling/testkit', 'fastify']],
+  ['packages/client/src', ['@podling/store', '@podling/apiserver', '@podling/kubelet', '@podling/testkit', 'better-sqlite3']],
+  ['apps/kubelet/src', ['@podling/store', '@podling/apiserver', '@podling/testkit', 'better-sqlite3']],
+  ['apps/apiserver/src/controllers', ['@podling/store', '@podling/kubelet', '@podling/testkit', 'better-sqlite3']],
+  ['apps/apiserver/src', ['@podling/kubelet', '@podling/testkit']],
+];
+
+for (const [dir, forbidden] of rules) {
+  test(`${dir} does not import ${forbidden.join(', ')}`, () => {
+    const bad: string[] = [];
+    for (const file of sources(path.join(repoRoot, dir))) {
+      for (const spec of imports(file)) {
+        if (forbidden.some((f) => spec === f || spec.startsWith(f + '/'))) bad.push(`${path.relative(repoRoot, file)} imports ${spec}`);
+        if (dir.includes('controllers') && spec.startsWith('../') && !spec.startsWith('../../')) {
+          const target = path.resolve(path.dirname(file), spec);
+          if (!target.startsWith(path.join(repoRoot, dir))) bad.push(`${path.relative(repoRoot, file)} reaches into apiserver internals via ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+}
+
+test('only main.ts and config.ts read process.env', () => {
+  const offenders: string[] = [];
+  for (const root of ['packages/api/src', 'packages/store/src', 'packages/client/src', 'apps/apiserver/src', 'apps/kubelet/src']) {
+    for (const file of sources(path.join(repoRoot, root))) {
+      const base = path.basename(file);
+      if (base === 'main.ts' || base === 'config.ts') continue;
+      if (/process\.env\b/.test(readFileSync(file, 'utf8'))) offenders.push(path.relative(repoRoot, file));
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
