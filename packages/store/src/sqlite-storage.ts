@@ -16,6 +16,7 @@ import { fullKey, nameKey } from './object-key.ts';
 import { ResourceObjects } from './resource-objects.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { WatchHub } from './watch-hub.ts';
+import { copyKey, describeKey, notFound, stamp, unavailable } from './stamp.ts';
 
 export interface StorageLogger {
   info(o: object, msg?: string): void;
@@ -123,7 +124,7 @@ class SqliteStore implements SqliteStorage {
 
   create(key: ObjectKey, obj: KubeObject): Promise<StoredObject> {
     if (this.closed) return Promise.reject(unavailable(key));
-    if (this.latest(key)) return Promise.reject(new StorageError('KeyExists', key, `${describe(key)} already exists`));
+    if (this.latest(key)) return Promise.reject(new StorageError('KeyExists', key, `${describeKey(key)} already exists`));
     return this.enqueue('ADDED', key, obj);
   }
 
@@ -253,27 +254,4 @@ class SqliteStore implements SqliteStorage {
     }
     for (const w of batch) w.resolve(w.result);
   }
-}
-
-/** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. Shallow copies only
- *  (top level and metadata); the caller must not mutate nested fields of what it passed in. */
-function stamp(obj: KubeObject, rv: number): StoredObject {
-  const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-  return { object, json: JSON.stringify(object), rv };
-}
-
-function copyKey(key: ObjectKey): ObjectKey {
-  return { resource: key.resource, namespace: key.namespace, name: key.name };
-}
-
-function describe(key: ObjectKey): string {
-  return key.namespace ? `${key.resource} "${key.namespace}/${key.name}"` : `${key.resource} "${key.name}"`;
-}
-
-function notFound(key: ObjectKey): StorageError {
-  return new StorageError('NotFound', key, `${describe(key)} not found`);
-}
-
-function unavailable(key: ObjectKey): StorageError {
-  return new StorageError('Unavailable', key, 'storage is closed');
 }
