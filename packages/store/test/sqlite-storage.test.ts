@@ -30,6 +30,11 @@ function tempStore(opts: Partial<SqliteStorageOptions> = {}) {
 
 runStorageContract('sqlite (FULL)', async () => tempStore());
 runStorageContract('sqlite (NORMAL)', async () => tempStore({ synchronous: 'NORMAL' }));
+// Without reopen, so the restart tests of the contract skip.
+runStorageContract('sqlite (:memory:)', async () => ({
+  storage: openSqliteStorage({ path: ':memory:', historyLimit: 1500 }),
+  cleanup: () => {},
+}));
 
 const dbPathOf = (store: { options: SqliteStorageOptions }) => store.options.path;
 
