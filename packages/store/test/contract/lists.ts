@@ -1,13 +1,14 @@
 // Contract: list order, namespace and predicate filters, limit/continue as a consistent snapshot.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { KubeObject } from '@podling/api';
 import type { Storage, StoredObject } from '../../src/index.ts';
 import { annotate, createMany, pod, podKey, rejectsWith, withStore, writeUntilExpired, type OpenStore } from './harness.ts';
 
 const names = (items: StoredObject[]) => items.map((o) => `${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`);
 
 /** Every page of a list from `limit`; asserts each page has the first page's revision. */
-function listAll(storage: Storage, opts: { namespace?: string; limit: number; filter?: (o: any) => boolean }): StoredObject[] {
+function listAll(storage: Storage, opts: { namespace?: string; limit: number; filter?: (o: KubeObject) => boolean }): StoredObject[] {
   const items: StoredObject[] = [];
   let page = storage.list('pods', opts);
   const rv = page.rv;
