@@ -1,7 +1,7 @@
 // ContainerStatus (reference B2) from what the agent recorded about a container. Pure.
 import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus } from '@podling/api';
-import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
+import { isRunning, rfc3339, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
 
 export const containerID = (i: InstanceRecord): string => `podling://${i.pid}`;
 
@@ -14,8 +14,8 @@ export function terminatedState(i: InstanceRecord): ContainerStateTerminated {
     ...(i.signal ? { signal: i.signal } : {}),
     reason: i.reason ?? (i.exitCode === 0 ? 'Completed' : 'Error'),
     ...(i.message ? { message: i.message } : {}),
-    startedAt: i.startedAt,
-    finishedAt: i.finishedAt,
+    startedAt: rfc3339(i.startedAt),
+    ...(i.finishedAt ? { finishedAt: rfc3339(i.finishedAt) } : {}),
     containerID: containerID(i),
   };
 }
@@ -34,7 +34,7 @@ export function buildContainerStatus(spec: Container, rec: ContainerRecord | und
     state = { waiting: { ...rec.waiting } };
     last = cur ?? rec.previous; // in back-off the last run is the one that just ended
   } else if (isRunning(cur)) {
-    state = { running: { startedAt: cur.startedAt } };
+    state = { running: { startedAt: rfc3339(cur.startedAt) } };
   } else if (cur) {
     state = { terminated: terminatedState(cur) };
   } else {

@@ -10,6 +10,7 @@ export interface InstanceRecord {
   pid: number;
   /** /proc/<pid>/stat starttime (clock ticks since boot), to tell our process from a reused pid. */
   procStart: number;
+  /** ISO 8601 with milliseconds (the status shows seconds; back-off needs the precision). */
   startedAt: string;
   finishedAt?: string;
   exitCode?: number;
@@ -50,6 +51,6 @@ export function newPodRecord(uid: string, namespace: string, name: string, now: 
 }
 
 /** Kubernetes metav1.Time: RFC 3339 with second precision. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function rfc3339(d: Date | string): string {
+  return (typeof d === 'string' ? d : d.toISOString()).replace(/\.\d+Z$/, 'Z');
 }

@@ -42,7 +42,7 @@ export class ProcessRuntime {
     child.once('exit', (code, sig) => {
       this.children.delete(pid);
       const signal = sig ? constants.signals[sig] : undefined;
-      this.finish(pid, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal });
+      this.finish(pid, procStart, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal });
     });
     child.unref();
     return { pid, procStart, startedAt };
@@ -61,7 +61,7 @@ export class ProcessRuntime {
       const fallback = sig !== undefined
         ? { exitCode: 128 + sig, signal: sig }
         : { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container exited while the agent was not watching it and left no exit code' };
-      this.finish(pid, exitFile, onExit, fallback);
+      this.finish(pid, procStart, exitFile, onExit, fallback);
     };
     const timer = setInterval(check, ADOPTED_POLL_MS);
     timer.unref();
@@ -73,8 +73,16 @@ export class ProcessRuntime {
     return isSameLiveProcess(pid, procStart);
   }
 
-  /** Signals the whole process group; false if it no longer exists. */
-  signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  /**
+   * Signals the whole process group; false if it no longer exists. With `procStart`, a live process holding the
+   * pid with another start time means the pid was reused by someone else's group leader: nothing is sent.
+   * (While any member of our group lives, Linux does not hand its pgid out as a new pid.)
+   */
+  signalGroup(pgid: number, signal: NodeJS.Signals, procStart?: number): boolean {
+    if (procStart !== undefined) {
+      const s = readProcStat(pgid);
+      if (s && s.startTime !== procStart) return false;
+    }
     try {
       process.kill(-pgid, signal);
       return true;
@@ -96,9 +104,9 @@ export class ProcessRuntime {
     this.children.clear();
   }
 
-  private finish(pid: number, exitFile: string, onExit: ExitHandler, fallback: Omit<ExitInfo, 'finishedAt'>): void {
+  private finish(pid: number, procStart: number, exitFile: string, onExit: ExitHandler, fallback: Omit<ExitInfo, 'finishedAt'>): void {
     // The wrapper was the container's "init": when it is gone, so is everything it left behind.
-    this.signalGroup(pid, 'SIGKILL');
+    this.signalGroup(pid, 'SIGKILL', procStart);
     let recorded;
     try { recorded = parseExitFile(readFileSync(exitFile, 'utf8')); } catch { recorded = undefined; }
     onExit({ ...(recorded ?? fallback), finishedAt: new Date() });

@@ -1,0 +1,51 @@
+// Stopping one container of a terminating pod (reference B5): preStop hook first (bounded by the grace, plus one
+// 2 s extension if it is still running when the grace ends), then SIGTERM to the container's process group, then
+// SIGKILL once the grace is over but never sooner than 2 s after the TERM. The grace can only shrink meanwhile
+// (a shorter second delete, or a force delete that makes it 1 s); the worker keeps `deadline` current.
+import type { Container } from '@podling/api';
+import { constants } from 'node:os';
+import { planLaunch } from './container-launcher.ts';
+import { runPreStop } from './pre-stop-hook.ts';
+import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
+import type { PodWorker, WorkerDeps } from './pod-worker.ts';
+
+const MIN_TERM_TO_KILL_MS = 2000;
+const PRESTOP_EXTENSION_MS = 2000;
+/** After SIGKILL a group is gone within moments; bound the wait so a stuck exit report cannot wedge deletion. */
+const AFTER_KILL_WAIT_MS = 5000;
+
+export async function killContainer(w: PodWorker, c: Container, killedWith: Map<string, number>, deps: WorkerDeps): Promise<void> {
+  const rec: ContainerRecord | undefined = w.record.containers[c.name];
+  const inst = rec?.current;
+  if (!rec || !isRunning(inst)) return;
+  const alive = () => !inst.finishedAt;
+  const hook = c.lifecycle?.preStop;
+  if (hook && !w.isGone) {
+    const plan = planLaunch(c, inst.index, { pod: w.currentPod, paths: w.paths, nodeIP: deps.nodeIP, namespaces: deps.namespaces, mountBin: deps.mountBin });
+    const env = plan.configError === undefined ? plan.launch.env : {};
+    const res = await runPreStop(hook, {
+      env, cwd: c.workingDir || w.paths.workDir, nsPid: deps.namespaces ? inst.pid : undefined,
+      deadline: () => w.deadline + PRESTOP_EXTENSION_MS,
+    });
+    if (!res.ok) deps.events.warning(w.target(c.name), 'FailedPreStopHook', `PreStopHook failed: ${res.message}`);
+  }
+  if (!alive() || w.isStopped) return;
+  deps.events.normal(w.target(c.name), 'Killing', `Stopping container ${c.name}`);
+  send(inst, 'SIGTERM', c.name, killedWith, deps);
+  const termAt = Date.now();
+  await waitWhile(w, alive, () => Math.max(w.deadline, termAt + MIN_TERM_TO_KILL_MS));
+  if (!alive() || w.isStopped) return;
+  send(inst, 'SIGKILL', c.name, killedWith, deps);
+  const killAt = Date.now();
+  await waitWhile(w, alive, () => killAt + AFTER_KILL_WAIT_MS);
+}
+
+function send(inst: InstanceRecord, sig: 'SIGTERM' | 'SIGKILL', name: string, killedWith: Map<string, number>, deps: WorkerDeps): void {
+  killedWith.set(name, constants.signals[sig]);
+  deps.runtime.signalGroup(inst.pid, sig, inst.procStart);
+}
+
+/** Waits while `cond` holds, until `until()` (re-read after every wake-up) or agent shutdown. */
+async function waitWhile(w: PodWorker, cond: () => boolean, until: () => number): Promise<void> {
+  while (cond() && !w.isStopped && Date.now() < until()) await w.wait(until());
+}

@@ -1,0 +1,81 @@
+// Turns a container spec into a Launch for the process runtime: argv with $(VAR) expansion, environment,
+// working directory, and volume mounts. Problems the kubelet reports as CreateContainerConfigError come back as a
+// `configError` instead of a Launch. Volumes are bind-mounted at their mountPath only inside the container's
+// private mount namespace, and only over a directory that already exists; otherwise the container finds the
+// volume through PODLING_VOLUME_<NAME> (always set) and the mountPath is reported as not honoured.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Container, Pod } from '@podling/api';
+import { buildContainerEnv, EnvError } from './container-env.ts';
+import { expandCommand } from './env-expansion.ts';
+import type { BindMount } from './container-wrapper.ts';
+import type { Launch } from './process-runtime.ts';
+import { isSafeMountPath, podHostname, type PodPaths } from './pod-paths.ts';
+
+export interface LaunchContext {
+  pod: Pod;
+  paths: PodPaths;
+  nodeIP: string;
+  /** Root with unshare: UTS + private mount namespaces. */
+  namespaces: boolean;
+  mountBin: string;
+}
+
+export type LaunchPlan =
+  | { launch: Launch; unhonoured: string[]; configError?: undefined }
+  | { configError: string };
+
+export const NO_COMMAND = 'container has no command: podling runs no images, so there is no entrypoint to fall back to; set command';
+
+export function planLaunch(c: Container, index: number, ctx: LaunchContext): LaunchPlan {
+  if (!c.command || c.command.length === 0) return { configError: NO_COMMAND };
+  const volumes = new Map((ctx.pod.spec.volumes ?? []).map((v) => [v.name, v]));
+  const mounts: BindMount[] = [];
+  const unhonoured: string[] = [];
+  const volumeDirs: Record<string, string> = {};
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v) return { configError: `volumeMount ${JSON.stringify(m.name)} names no volume of the pod` };
+    if (!v.emptyDir) return { configError: `volume ${JSON.stringify(m.name)}: only emptyDir volumes are supported` };
+    let dir = ctx.paths.emptyDir(m.name);
+    if (m.subPath) {
+      if (path.isAbsolute(m.subPath) || m.subPath.split('/').includes('..')) return { configError: `volumeMount ${JSON.stringify(m.name)}: invalid subPath` };
+      dir = path.join(dir, m.subPath);
+      mkdirSync(dir, { recursive: true });
+    }
+    volumeDirs[m.name] = dir;
+    if (ctx.namespaces && isSafeMountPath(m.mountPath) && isDirectory(m.mountPath)) {
+      mounts.push({ source: dir, target: m.mountPath, readOnly: m.readOnly === true });
+    } else {
+      unhonoured.push(m.mountPath);
+    }
+  }
+  const hostname = podHostname(ctx.pod.metadata.name!, ctx.pod.spec.hostname);
+  let env: Record<string, string>;
+  try {
+    env = buildContainerEnv(c, { pod: ctx.pod, hostname, nodeIP: ctx.nodeIP, volumeDirs });
+  } catch (e) {
+    if (e instanceof EnvError) return { configError: e.message };
+    throw e;
+  }
+  const workingDir = c.workingDir || ctx.paths.workDir;
+  return {
+    unhonoured,
+    launch: {
+      argv: expandCommand([...c.command, ...(c.args ?? [])], env),
+      env,
+      workingDir,
+      exitFile: ctx.paths.exitFile(c.name, index),
+      stdoutFifo: ctx.paths.fifo(c.name, 'stdout'),
+      stderrFifo: ctx.paths.fifo(c.name, 'stderr'),
+      hostname: ctx.namespaces ? hostname : '',
+      mountBin: ctx.mountBin,
+      mounts,
+      namespaces: ctx.namespaces,
+    },
+  };
+}
+
+function isDirectory(p: string): boolean {
+  try { return existsSync(p) && statSync(p).isDirectory(); } catch { return false; }
+}

@@ -1,0 +1,71 @@
+// Best-effort Events about pods (POST /api/v1/namespaces/{ns}/events). A repeat of the same (object, type, reason,
+// message) bumps count and lastTimestamp on the existing Event, like client-go's correlator. Never blocks pod work:
+// events queue up, at most MAX_IN_FLIGHT requests run, and beyond MAX_QUEUE new events are dropped.
+import { randomBytes } from 'node:crypto';
+import { isStatusError, type KubeEvent } from '@podling/api';
+import type { KubeClientApi } from '@podling/client';
+import type { Logger } from './logger.ts';
+
+export interface EventTarget { namespace: string; name: string; uid: string; fieldPath?: string }
+
+const MAX_IN_FLIGHT = 4;
+const MAX_QUEUE = 1000;
+const MAX_REMEMBERED = 4096;
+
+interface Seen { name: string; count: number; firstTimestamp: string }
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  private readonly queue: (() => Promise<void>)[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly client: KubeClientApi, private readonly host: string, private readonly log: Logger) {}
+
+  normal(target: EventTarget, reason: string, message: string): void { this.record(target, 'Normal', reason, message); }
+  warning(target: EventTarget, reason: string, message: string): void { this.record(target, 'Warning', reason, message); }
+
+  private record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.queue.length >= MAX_QUEUE) return;
+    const key = [target.uid, target.fieldPath ?? '', type, reason, message].join('\u0000');
+    this.queue.push(() => this.send(key, target, type, reason, message));
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.inFlight++;
+      job().catch((err: unknown) => this.log.debug({ err }, 'event not recorded')).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(key: string, t: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const ref = { resource: 'events', namespace: t.namespace };
+    const prev = this.seen.get(key);
+    if (prev) {
+      prev.count++;
+      try {
+        await this.client.patch(ref, prev.name, { count: prev.count, lastTimestamp: now }, 'merge');
+        return;
+      } catch (err) {
+        if (!isStatusError(err) || err.code !== 404) throw err;
+      }
+    }
+    const ev: KubeEvent = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${t.name}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`, namespace: t.namespace },
+      involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: t.namespace, name: t.name, uid: t.uid, ...(t.fieldPath ? { fieldPath: t.fieldPath } : {}) },
+      reason, message, type,
+      source: { component: 'kubelet', host: this.host },
+      reportingComponent: 'kubelet', reportingInstance: this.host,
+      firstTimestamp: prev?.firstTimestamp ?? now, lastTimestamp: now, count: prev?.count ?? 1,
+    };
+    await this.client.create(ref, ev);
+    this.seen.set(key, { name: ev.metadata.name!, count: ev.count!, firstTimestamp: ev.firstTimestamp! });
+    if (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+  }
+}

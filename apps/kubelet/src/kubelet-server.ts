@@ -1,0 +1,67 @@
+// The agent's own HTTP endpoint: GET /healthz and GET /containerLogs/{namespace}/{pod}/{container} with
+// follow, tailLines, timestamps, previous, limitBytes, sinceSeconds (what the apiserver's pods/log proxies to).
+// Logs are text/plain; errors are Kubernetes Status JSON. Built without listening so tests can drive it.
+import http from 'node:http';
+import { isStatusError, StatusError, type Status } from '@podling/api';
+import { followInstanceLog, readInstanceLog, type LogOptions } from './log-reader.ts';
+import type { LogTarget } from './container-log-target.ts';
+import type { Logger } from './logger.ts';
+
+export interface ServerDeps {
+  /** Throws StatusError (404 unknown pod, 400 container problems). */
+  findLog(namespace: string, pod: string, container: string, previous: boolean): LogTarget;
+  log: Logger;
+}
+
+const LOGS_PATH = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/;
+
+export function buildKubeletServer(deps: ServerDeps): http.Server {
+  const server = http.createServer((req, res) => {
+    handle(req, res, deps).catch((err: unknown) => {
+      const status = isStatusError(err) ? err.status : undefined;
+      if (!status) deps.log.error({ err, url: req.url }, 'request failed');
+      if (res.headersSent) { res.destroy(); return; }
+      sendStatus(res, status ?? new StatusError(500, 'InternalError', 'Internal error occurred: an error on the server has prevented the request from succeeding').status);
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  return server;
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: ServerDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://kubelet');
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', `${req.method} is not supported`);
+  if (url.pathname === '/healthz') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  const m = LOGS_PATH.exec(url.pathname);
+  if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
+  const q = url.searchParams;
+  const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const int = (k: string): number | undefined => {
+    const v = q.get(k);
+    if (v === null || v === '') return undefined;
+    if (!/^\d+$/.test(v)) throw new StatusError(400, 'BadRequest', `invalid ${k}: ${JSON.stringify(v)} is not a non-negative integer`);
+    return Number(v);
+  };
+  const opts: LogOptions = { tailLines: int('tailLines'), sinceSeconds: int('sinceSeconds'), limitBytes: int('limitBytes'), timestamps: bool('timestamps') };
+  const target = deps.findLog(ns, pod, container, bool('previous'));
+  if (!bool('follow')) {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(readInstanceLog(target.logPath, opts));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  for await (const chunk of followInstanceLog(target.logPath, opts, target.isDone, abort.signal)) {
+    if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+  }
+  res.end();
+}
+
+function sendStatus(res: http.ServerResponse, s: Status): void {
+  res.writeHead(s.code, { 'content-type': 'application/json' }).end(JSON.stringify(s));
+}

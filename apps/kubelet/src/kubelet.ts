@@ -1,0 +1,145 @@
+// The agent: serves its HTTP endpoint, registers and heartbeats the Node, recovers what a previous run of the agent
+// left on this node, and runs a worker for every pod bound here (informer with fieldSelector spec.nodeName).
+//
+// Recovery at start, before any pod is synced: state.json records are loaded and handed to the workers of pods that
+// still exist (same UID), which adopt the live processes. After the first list, records of pods that are gone get
+// their processes killed (TERM, KILL 2 s later) and their directories removed. Finally /proc is swept for container
+// wrappers under this root dir that no record accounts for (a crash between spawn and saving state).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { StatusError, type Pod } from '@podling/api';
+import { Informer, type KubeClientApi } from '@podling/client';
+import type { KubeletConfig } from './config.ts';
+import { CrashLoopBackoff } from './crashloop-backoff.ts';
+import { EventRecorder } from './event-recorder.ts';
+import { buildKubeletServer } from './kubelet-server.ts';
+import { containerLogTarget } from './container-log-target.ts';
+import type { Logger } from './logger.ts';
+import { hostNodeFacts } from './node-object.ts';
+import { NodeRegistrar } from './node-registrar.ts';
+import { PodStateStore } from './pod-state-store.ts';
+import { PodWorkers } from './pod-workers.ts';
+import { ProcessRuntime } from './process-runtime.ts';
+import { StatusManager } from './status-manager.ts';
+import { isRunning, type PodRecord } from './pod-record.ts';
+import { PodPaths } from './pod-paths.ts';
+
+const LOG_MAX_BYTES = 10 * 1024 * 1024;
+const ORPHAN_KILL_GRACE_MS = 2000;
+
+export class Kubelet {
+  private readonly runtime = new ProcessRuntime();
+  private readonly store: PodStateStore;
+  private readonly server;
+  private informer: Informer<Pod> | undefined;
+  private registrar: NodeRegistrar | undefined;
+  private workers: PodWorkers | undefined;
+  url = '';
+
+  constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
+    this.store = new PodStateStore(cfg.rootDir);
+    this.server = buildKubeletServer({ findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev), log: log.child({ component: 'server' }) });
+  }
+
+  async start(): Promise<void> {
+    const namespaces = process.getuid?.() === 0 && canUnshare();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.cfg.port, this.cfg.address, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://${this.cfg.address.includes(':') ? `[${this.cfg.address}]` : this.cfg.address}:${port}`;
+    this.log.info({ url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces }, 'listening');
+
+    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels }),
+      this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
+    this.registrar.start();
+
+    const { records, unreadable } = this.store.loadAll();
+    for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
+    const recovered = new Map(records.map((r) => [r.uid, r]));
+    const podLog = this.log.child({ component: 'pods' });
+    this.workers = new PodWorkers({
+      rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: LOG_MAX_BYTES,
+      backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
+      runtime: this.runtime, store: this.store,
+      status: new StatusManager(this.client, this.log.child({ component: 'status' })),
+      events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' })),
+      client: this.client, log: podLog,
+    }, recovered);
+    const workers = this.workers;
+    this.informer = new Informer<Pod>(this.client, {
+      resource: 'pods', fieldSelector: `spec.nodeName=${this.cfg.nodeName}`, logger: this.log.child({ component: 'informer' }),
+      onAdd: (p) => workers.update(p), onUpdate: (_o, p) => workers.update(p), onDelete: (p) => workers.gone(p),
+    });
+    const synced = this.informer.start();
+    void synced.then(() => this.reclaim(recovered, records), () => {});
+  }
+
+  /** Stops watching and heartbeating and closes the HTTP server; pod processes keep running for the next agent. */
+  async stop(): Promise<void> {
+    await this.informer?.stop().catch(() => {});
+    await this.registrar?.stop();
+    await this.workers?.stopAll();
+    this.runtime.detachAll();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private findLog(ns: string, pod: string, container: string, previous: boolean) {
+    const w = this.workers?.byName(ns, pod);
+    if (!w) throw new StatusError(404, 'NotFound', `pods ${JSON.stringify(pod)} not found`, { name: pod, kind: 'pods' });
+    return containerLogTarget(w, container, previous);
+  }
+
+  /** Kills what belongs to pods that vanished while the agent was away, and wrappers no record knows. */
+  private reclaim(unclaimed: Map<string, PodRecord>, all: PodRecord[]): void {
+    const known = new Set<number>();
+    for (const r of all) for (const c of Object.values(r.containers)) if (c.current) known.add(c.current.pid);
+    for (const rec of unclaimed.values()) {
+      this.log.info({ uid: rec.uid, pod: `${rec.namespace}/${rec.name}` }, 'pod no longer bound here; killing its processes');
+      const groups = Object.values(rec.containers).map((c) => c.current).filter(isRunning).filter((i) => this.runtime.isAlive(i.pid, i.procStart));
+      void this.killGroups(groups.map((g) => ({ pid: g.pid, procStart: g.procStart }))).then(() => this.store.remove(rec.uid));
+    }
+    unclaimed.clear();
+    const strays = findWrappers(this.cfg.rootDir).filter((w) => !known.has(w.pid));
+    if (strays.length > 0) this.log.warn({ pids: strays.map((s) => s.pid) }, 'killing container wrappers no record accounts for');
+    void this.killGroups(strays);
+  }
+
+  private async killGroups(groups: { pid: number; procStart: number }[]): Promise<void> {
+    for (const g of groups) this.runtime.signalGroup(g.pid, 'SIGTERM', g.procStart);
+    const until = Date.now() + ORPHAN_KILL_GRACE_MS;
+    while (Date.now() < until && groups.some((g) => this.runtime.groupAlive(g.pid))) await new Promise((r) => setTimeout(r, 50));
+    for (const g of groups) this.runtime.signalGroup(g.pid, 'SIGKILL');
+  }
+}
+
+/** util-linux unshare works here (root in a place that allows new UTS and mount namespaces). */
+function canUnshare(): boolean {
+  try {
+    execFileSync('unshare', ['--uts', '--mount', '--propagation', 'private', 'true'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Live container wrappers whose exit file lies under `root` (their argv names it right after `podling-container`). */
+function findWrappers(root: string): { pid: number; procStart: number }[] {
+  const prefix = path.join(PodPaths.podsDir(root), '');
+  const found: { pid: number; procStart: number }[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    let argv: string[];
+    try { argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    const i = argv.indexOf('podling-container');
+    if (i < 0 || !argv[i + 1]?.startsWith(prefix)) continue;
+    let start = 0;
+    try { start = Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[19]); } catch { continue; }
+    found.push({ pid: Number(p), procStart: start });
+  }
+  return found;
+}

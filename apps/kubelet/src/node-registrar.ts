@@ -1,0 +1,76 @@
+// Registers this agent's Node and keeps its status fresh (reference B8): POST /api/v1/nodes, on 409 read and
+// reconcile the existing object; then PATCH nodes/{name}/status (merge) every `frequencyMs` with new
+// lastHeartbeatTime values. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
+// forever, so an apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
+import { isStatusError, type Node, type NodeCondition } from '@podling/api';
+import type { KubeClientApi } from '@podling/client';
+import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
+import type { Logger } from './logger.ts';
+
+const RETRY_MIN_MS = 200;
+const RETRY_MAX_MS = 7000;
+const ref = { resource: 'nodes' };
+
+export class NodeRegistrar {
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private conditions: NodeCondition[] | undefined;
+  private registered = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly client: KubeClientApi, private readonly facts: NodeFacts, private readonly frequencyMs: number, private readonly log: Logger) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let retry = RETRY_MIN_MS;
+    while (!this.stopped) {
+      let delay = this.frequencyMs;
+      try {
+        if (!this.registered) await this.register();
+        await this.heartbeat();
+        retry = RETRY_MIN_MS;
+      } catch (err) {
+        if (isStatusError(err) && err.code === 404) this.registered = false;
+        this.log.warn({ err, retryMs: retry }, this.registered ? 'node status update failed' : 'node registration failed');
+        delay = retry;
+        retry = Math.min(retry * 2, RETRY_MAX_MS);
+      }
+      await new Promise<void>((r) => { this.wake = r; this.timer = setTimeout(r, delay); });
+    }
+  }
+
+  private async register(): Promise<void> {
+    const desired = buildNode(this.facts);
+    try {
+      await this.client.create(ref, desired);
+      this.log.info({ node: this.facts.nodeName }, 'node registered');
+    } catch (err) {
+      if (!isStatusError(err) || err.code !== 409) throw err;
+      const existing = await this.client.get<Node>(ref, this.facts.nodeName);
+      const labels = { ...existing.metadata.labels, ...desired.metadata.labels };
+      if (JSON.stringify(labels) !== JSON.stringify(existing.metadata.labels)) {
+        await this.client.update(ref, { ...existing, metadata: { ...existing.metadata, labels } });
+      }
+      this.conditions = existing.status?.conditions;
+      this.log.info({ node: this.facts.nodeName }, 'node already registered; reconciled');
+    }
+    this.registered = true;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const status = buildNodeStatus(this.facts, new Date().toISOString().replace(/\.\d+Z$/, 'Z'), this.conditions);
+    await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
+    this.conditions = status.conditions;
+  }
+}

@@ -1,0 +1,77 @@
+// A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
+// the container instances it launches or adopts. The worker decides *what* runs; the sandbox knows *where*.
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Pod } from '@podling/api';
+import { LogPump, createFifos } from './log-pump.ts';
+import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
+import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
+import type { PodPaths } from './pod-paths.ts';
+
+export type InstanceExit = (container: string, index: number, info: Parameters<ExitHandler>[0]) => void;
+
+export class PodSandbox {
+  private readonly pumps = new Map<string, LogPump>();
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number) {}
+
+  /**
+   * Creates directories, volumes and FIFOs, then starts reading every container's output and follows the
+   * instances `record` says are running: still ours → adopted; gone → their exit is reported at once.
+   */
+  prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): void {
+    const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+    mkdirSync(this.paths.workDir, { recursive: true });
+    for (const v of pod.spec.volumes ?? []) if (v.emptyDir) mkdirSync(this.paths.emptyDir(v.name), { recursive: true });
+    for (const n of names) mkdirSync(this.paths.containerDir(n), { recursive: true });
+    this.ready = createFifos(names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')])).then(() => {
+      for (const n of names) {
+        const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
+        pump.open();
+        this.pumps.set(n, pump);
+      }
+      for (const rec of Object.values(record.containers)) {
+        const cur = rec.current;
+        if (!isRunning(cur) || !this.pumps.has(rec.name)) continue;
+        this.pumps.get(rec.name)!.beginInstance(this.paths.log(rec.name, cur.index));
+        this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
+          (info) => onExit(rec.name, cur.index, info), () => killedWith(rec.name));
+      }
+    });
+  }
+
+  /** Starts instance `index`; a wrapper that cannot even be spawned yields a finished StartError instance. */
+  launch(container: string, index: number, launch: Launch, onExit: InstanceExit): InstanceRecord {
+    const pump = this.pumps.get(container)!;
+    pump.beginInstance(this.paths.log(container, index));
+    try {
+      const s = this.runtime.start(launch, (info) => onExit(container, index, info));
+      return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
+    } catch (err) {
+      pump.endInstance();
+      const now = new Date().toISOString();
+      return { index, pid: 0, procStart: 0, startedAt: now, finishedAt: now, exitCode: 128, reason: 'StartError', message: (err as Error).message };
+    }
+  }
+
+  endInstance(container: string): void {
+    this.pumps.get(container)?.endInstance();
+  }
+
+  /** Keeps the logs of the current and the previous instance only. */
+  removeLogsBefore(container: string, index: number): void {
+    for (let i = index - 1; i >= Math.max(0, index - 3); i--) {
+      for (const p of [this.paths.log(container, i), `${this.paths.log(container, i)}.1`, this.paths.exitFile(container, i)]) rmSync(p, { force: true });
+    }
+  }
+
+  /** Stops reading output; the processes keep running (their FIFO writes block once the pipe is full). */
+  detach(): void {
+    for (const p of this.pumps.values()) p.close();
+    this.pumps.clear();
+  }
+
+  close(): void {
+    this.detach();
+  }
+}

@@ -1,0 +1,291 @@
+// One worker per pod UID (the kubelet's pod_workers): it owns that pod's processes, record and status.
+//
+//   update(pod)/podGone() ──► sync ───────────────► terminating ───────────────► terminated
+//                             start / restart        preStop hooks, TERM every     final status written, API
+//                             containers per         container group at once,      object deleted (grace 0 +
+//                             restartPolicy and      KILL what is left at the      uid precondition), pod dir
+//                             back-off               grace (≥ 2 s after TERM)      removed
+//
+// The latest update wins: the loop only ever looks at the newest pod object, so intermediate updates may be
+// skipped. A deletionTimestamp or the object vanishing (force delete) moves the worker to terminating; nothing goes
+// back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
+import { rmSync } from 'node:fs';
+import type { Container, Pod, PodCondition } from '@podling/api';
+import { isStatusError } from '@podling/api';
+import type { KubeClientApi } from '@podling/client';
+import { backoffMessage, type CrashLoopBackoff } from './crashloop-backoff.ts';
+import { planLaunch } from './container-launcher.ts';
+import { volumeEnvName } from './container-env.ts';
+import type { EventRecorder, EventTarget } from './event-recorder.ts';
+import type { Logger } from './logger.ts';
+import type { ProcessRuntime, ExitInfo } from './process-runtime.ts';
+import { isRunning, newPodRecord, rfc3339, type InstanceRecord, type PodRecord } from './pod-record.ts';
+import { PodPaths } from './pod-paths.ts';
+import type { PodStateStore } from './pod-state-store.ts';
+import type { StatusManager } from './status-manager.ts';
+import { buildPodStatus } from './pod-status.ts';
+import { isTerminalPhase } from './pod-phase.ts';
+import { PodSandbox } from './pod-sandbox.ts';
+import { killContainer } from './container-killer.ts';
+
+export interface WorkerDeps {
+  rootDir: string;
+  nodeIP: string;
+  namespaces: boolean;
+  mountBin: string;
+  logMaxBytes: number;
+  backoff: CrashLoopBackoff;
+  runtime: ProcessRuntime;
+  store: PodStateStore;
+  status: StatusManager;
+  events: EventRecorder;
+  client: KubeClientApi;
+  log: Logger;
+}
+
+export type WorkerState = 'sync' | 'terminating' | 'terminated';
+
+/** Force-deleted pods get 1 s (the kubelet's calculateEffectiveGracePeriod), then the 2 s container floor. */
+const FORCE_GRACE_MS = 1000;
+
+export class PodWorker {
+  readonly uid: string;
+  state: WorkerState = 'sync';
+  private pod: Pod;
+  private gone = false;
+  private stopped = false;
+  readonly record: PodRecord;
+  readonly paths: PodPaths;
+  readonly sandbox: PodSandbox;
+  private readonly log: Logger;
+  private readonly killedWith = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+  private gen = 0;
+  private conditions: PodCondition[] | undefined;
+  private readonly warned = new Set<string>();
+  /** Epoch ms at which termination's grace ends (meaningful while terminating). */
+  deadline = Infinity;
+  private terminatingSince = 0;
+  readonly done: Promise<void>;
+
+  constructor(pod: Pod, recovered: PodRecord | undefined, private readonly deps: WorkerDeps) {
+    this.pod = pod;
+    this.uid = pod.metadata.uid!;
+    this.paths = new PodPaths(deps.rootDir, this.uid);
+    this.record = recovered ?? newPodRecord(this.uid, pod.metadata.namespace!, pod.metadata.name!, new Date());
+    this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
+    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes);
+    this.done = this.run();
+  }
+
+  get currentPod(): Pod { return this.pod; }
+  get isGone(): boolean { return this.gone; }
+  get isStopped(): boolean { return this.stopped; }
+
+  update(pod: Pod): void {
+    this.pod = pod;
+    if (this.state === 'terminating' && !this.gone) this.deadline = Math.min(this.deadline, this.terminatingSince + this.graceMs());
+    this.poke();
+  }
+
+  podGone(): void {
+    this.gone = true;
+    if (this.state === 'terminating') this.deadline = Math.min(this.deadline, Date.now() + FORCE_GRACE_MS);
+    this.poke();
+  }
+
+  /** Agent shutdown: stop managing, leave processes running. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.poke();
+    return this.done;
+  }
+
+  poke(): void {
+    this.gen++;
+    for (const w of this.waiters) w();
+    this.waiters.clear();
+  }
+
+  /** Waits for a poke after generation `since`, or until `untilMs`. */
+  wait(untilMs: number, since = this.gen): Promise<void> {
+    if (since !== this.gen || this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); this.waiters.delete(done); resolve(); };
+      const timer = Number.isFinite(untilMs) ? setTimeout(done, Math.max(0, untilMs - Date.now())) : undefined;
+      this.waiters.add(done);
+    });
+  }
+
+  target(c?: string): EventTarget {
+    return { namespace: this.record.namespace, name: this.record.name, uid: this.uid, ...(c ? { fieldPath: `spec.containers{${c}}` } : {}) };
+  }
+
+  private async run(): Promise<void> {
+    try {
+      this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
+      await this.sandbox.ready;
+      this.deps.store.save(this.record);
+      while (!this.stopped) {
+        if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
+        const since = this.gen;
+        const wakeAt = this.sync();
+        this.publish(false);
+        await this.wait(wakeAt, since);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'pod worker failed');
+    } finally {
+      if (this.state !== 'terminated') this.sandbox.detach();
+    }
+  }
+
+  /** One pass over the containers; returns when the next back-off ends (epoch ms) or Infinity. */
+  private sync(): number {
+    if (this.record.terminalPhase) return Infinity;
+    const spec = this.pod.spec;
+    const policy = spec.restartPolicy ?? 'Always';
+    const now = Date.now();
+    let wakeAt = Infinity;
+    let initDone = true;
+    for (const c of spec.initContainers ?? []) {
+      const r = this.record.containers[c.name];
+      if (r?.current?.finishedAt && r.current.exitCode === 0) continue;
+      initDone = false;
+      if (isRunning(r?.current)) break;
+      if (!r?.current) this.start(c, true);
+      else if (policy !== 'Never') wakeAt = Math.min(wakeAt, this.restart(c, true, now));
+      break;
+    }
+    if (!initDone) return wakeAt;
+    for (const c of spec.containers) {
+      const cur = this.record.containers[c.name]?.current;
+      if (!cur) { this.start(c, false); continue; }
+      if (!cur.finishedAt) continue;
+      const failed = cur.exitCode !== 0;
+      if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, this.restart(c, false, now));
+    }
+    return wakeAt;
+  }
+
+  private restart(c: Container, init: boolean, now: number): number {
+    const r = this.record.containers[c.name];
+    const d = this.deps.backoff.decide(r.backoff, Date.parse(r.current!.finishedAt!), now);
+    if (d.startNow) {
+      r.backoff = d.entry;
+      this.start(c, init);
+      return Infinity;
+    }
+    const message = backoffMessage(d.delayMs, c.name, { name: this.record.name, namespace: this.record.namespace, uid: this.uid });
+    if (r.waiting?.message !== message) {
+      r.waiting = { reason: 'CrashLoopBackOff', message };
+      this.deps.events.warning(this.target(c.name), 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.record.name}`);
+    }
+    return d.notBeforeMs;
+  }
+
+  private start(c: Container, init: boolean): void {
+    const r = (this.record.containers[c.name] ??= { name: c.name, init, restartCount: 0 });
+    const index = r.current ? r.restartCount + 1 : 0;
+    const plan = planLaunch(c, index, { pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin });
+    if (plan.configError !== undefined) {
+      if (r.waiting?.message !== plan.configError) {
+        r.waiting = { reason: 'CreateContainerConfigError', message: plan.configError };
+        this.deps.events.warning(this.target(c.name), 'Failed', `Error: ${plan.configError}`);
+      }
+      return;
+    }
+    for (const m of plan.unhonoured) {
+      if (this.warned.has(`${c.name}:${m}`)) continue;
+      this.warned.add(`${c.name}:${m}`);
+      const vm = c.volumeMounts!.find((v) => v.mountPath === m)!;
+      this.deps.events.warning(this.target(c.name), 'MountPathNotHonoured',
+        `mountPath ${m} of volume ${vm.name} cannot be honoured on this node (${this.deps.namespaces ? 'it is not an existing directory' : 'no mount namespace: the agent does not run as root'}); the container finds the volume at $${volumeEnvName(vm.name)}`);
+    }
+    const inst = this.sandbox.launch(c.name, index, plan.launch, (n, i, info) => this.onExit(n, i, info));
+    if (r.current) r.previous = r.current;
+    r.current = inst;
+    r.restartCount = index;
+    r.waiting = undefined;
+    this.killedWith.delete(c.name);
+    this.sandbox.removeLogsBefore(c.name, index - 1);
+    this.deps.store.save(this.record);
+    if (inst.reason === 'StartError') {
+      this.deps.events.warning(this.target(c.name), 'Failed', `Error: ${inst.message}`);
+      this.poke();
+      return;
+    }
+    this.deps.events.normal(this.target(c.name), 'Created', `Created container ${c.name}`);
+    this.deps.events.normal(this.target(c.name), 'Started', `Started container ${c.name}`);
+  }
+
+  private onExit(name: string, index: number, info: ExitInfo): void {
+    const r = this.record.containers[name];
+    if (!r?.current || r.current.index !== index || r.current.finishedAt) return;
+    this.sandbox.endInstance(name);
+    Object.assign(r.current, {
+      finishedAt: info.finishedAt.toISOString(), exitCode: info.exitCode,
+      ...(info.signal ? { signal: info.signal } : {}), ...(info.reason ? { reason: info.reason } : {}), ...(info.message ? { message: info.message } : {}),
+    } satisfies Partial<InstanceRecord>);
+    if (info.reason === 'StartError') this.deps.events.warning(this.target(name), 'Failed', `Error: ${info.message}`);
+    if (!this.stopped) this.deps.store.save(this.record);
+    this.log.debug({ container: name, index, exitCode: info.exitCode }, 'container exited');
+    this.poke();
+  }
+
+  private publish(final: boolean): void {
+    const status = buildPodStatus({
+      pod: this.pod, record: this.record, nodeIP: this.deps.nodeIP, sandboxReady: true, final,
+      previousConditions: this.conditions, now: rfc3339(new Date()),
+    });
+    this.conditions = status.conditions;
+    if (isTerminalPhase(status.phase) && !this.record.terminalPhase) {
+      this.record.terminalPhase = status.phase;
+      this.deps.store.save(this.record);
+      this.log.info({ phase: status.phase }, 'pod reached a terminal phase');
+    }
+    this.deps.status.set({ uid: this.uid, namespace: this.record.namespace, name: this.record.name }, status);
+  }
+
+  private graceMs(): number {
+    if (this.gone) return FORCE_GRACE_MS;
+    const s = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(1, s) * 1000;
+  }
+
+  private async terminate(): Promise<void> {
+    this.state = 'terminating';
+    this.terminatingSince = Date.now();
+    this.deadline = this.terminatingSince + this.graceMs();
+    this.log.info({ graceMs: this.deadline - this.terminatingSince, force: this.gone }, 'terminating pod');
+    const containers = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
+    await Promise.all(containers.map((c) => killContainer(this, c, this.killedWith, this.deps)));
+    if (this.stopped) return; // a restarted agent terminates again, with the full grace
+    if (!this.gone) {
+      this.publish(true);
+      await this.deps.status.flush(this.uid);
+      await this.deleteFromApi();
+    }
+    if (this.stopped) return;
+    this.deps.status.forget(this.uid);
+    this.sandbox.close();
+    rmSync(this.paths.podDir, { recursive: true, force: true });
+    this.state = 'terminated';
+    this.log.info({}, 'pod terminated and cleaned up');
+  }
+
+  private async deleteFromApi(): Promise<void> {
+    let retry = 200;
+    while (!this.stopped && !this.gone) {
+      try {
+        await this.deps.client.delete({ resource: 'pods', namespace: this.record.namespace }, this.record.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+        return;
+      } catch (err) {
+        if (isStatusError(err) && (err.code === 404 || err.code === 409)) return;
+        this.log.warn({ err }, 'final delete failed; retrying');
+        await this.wait(Date.now() + retry);
+        retry = Math.min(retry * 2, 5000);
+      }
+    }
+  }
+}

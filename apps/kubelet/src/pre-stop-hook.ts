@@ -1,0 +1,44 @@
+// Runs a container's lifecycle.preStop handler (reference B5, B7.3): `exec` in the container's environment and
+// namespaces (nsenter into the wrapper's UTS/mount namespaces when the container has them), or `sleep`. The hook
+// is bounded by `deadline()`; at the deadline it is killed. httpGet/tcpSocket are not supported here (no pod
+// network of our own) and count as done.
+import { spawn } from 'node:child_process';
+import type { LifecycleHandler } from '@podling/api';
+
+export interface HookContext {
+  env: Record<string, string>;
+  cwd: string;
+  /** Wrapper pid whose namespaces the hook joins, when the container runs in its own namespaces. */
+  nsPid?: number;
+  /** Epoch ms after which the hook is cut short. */
+  deadline: () => number;
+}
+
+export interface HookResult { ok: boolean; message?: string }
+
+export async function runPreStop(h: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
+  if (h.sleep) {
+    const ms = Math.max(0, Math.min(h.sleep.seconds * 1000, ctx.deadline() - Date.now()));
+    await new Promise((r) => setTimeout(r, ms));
+    return { ok: true };
+  }
+  if (!h.exec?.command?.length) return { ok: true };
+  const cmd = h.exec.command;
+  const [file, args] = ctx.nsPid !== undefined
+    ? ['nsenter', ['--target', String(ctx.nsPid), '--uts', '--mount', '--', ...cmd]]
+    : [cmd[0], cmd.slice(1)];
+  return new Promise<HookResult>((resolve) => {
+    const child = spawn(file, args, { env: ctx.env, cwd: ctx.cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
+    const timer = setTimeout(() => {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }, Math.max(0, ctx.deadline() - Date.now()));
+    child.once('error', (err) => { clearTimeout(timer); resolve({ ok: false, message: err.message }); });
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      if (code === 0) resolve({ ok: true });
+      else resolve({ ok: false, message: `command ${JSON.stringify(cmd.join(' '))} exited with ${code ?? sig}: ${stderr.trim()}` });
+    });
+  });
+}

@@ -1,0 +1,86 @@
+// A real apiserver and real kubelet agents for the kubelet's integration tests, torn down in reverse order even when
+// a test fails; a process's output is printed only when the test failed. Short back-off and heartbeat flags keep the
+// suite fast.
+import path from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import type { Pod } from '@podling/api';
+import { KubeClient } from '@podling/client';
+import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+
+export const FAST_ARGS = ['--crashloop-backoff-base', '1s', '--crashloop-backoff-max', '8s', '--node-status-update-frequency', '1s'];
+
+export interface Cluster {
+  api: RunningApiserver;
+  client: KubeClient;
+  dir: string;
+  agents: RunningKubelet[];
+  addAgent(nodeName: string, args?: string[], rootDir?: string): Promise<RunningKubelet>;
+  pod(ns: string, name: string): Promise<Pod>;
+  waitPod(name: string, cond: (p: Pod) => boolean, timeoutMs?: number, ns?: string): Promise<Pod>;
+}
+
+export async function startCluster(t: TestContext, nodes: string[] = ['node-a'], args: string[] = FAST_ARGS): Promise<Cluster> {
+  const tmp = makeTempDir('podling-kubelet-');
+  const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite') });
+  const client = new KubeClient({ server: api.url });
+  const agents: RunningKubelet[] = [];
+  t.after(async () => {
+    const failed = !!(t as unknown as { error?: unknown }).error;
+    for (const a of [...agents].reverse()) {
+      if (failed) process.stderr.write(`--- ${a.nodeName} output ---\n${a.process.output().slice(-6000)}\n`);
+      await a.stop();
+      killAll(a.rootDir);
+    }
+    if (failed) process.stderr.write(`--- apiserver output ---\n${api.process.output().slice(-3000)}\n`);
+    await api.stop();
+    tmp.remove();
+  });
+  const c: Cluster = {
+    api, client, dir: tmp.dir, agents,
+    async addAgent(nodeName, extra = args, rootDir = path.join(tmp.dir, nodeName)) {
+      const a = await startKubelet({ server: api.url, nodeName, rootDir, args: extra });
+      agents.push(a);
+      return a;
+    },
+    pod: (ns, name) => client.get<Pod>({ resource: 'pods', namespace: ns }, name),
+    async waitPod(name, cond, timeoutMs = 15_000, ns = 'default') {
+      let last: Pod | undefined;
+      try {
+        return await waitFor(async () => { last = await c.pod(ns, name); return cond(last) && last; }, { timeoutMs, message: `pod ${name}` });
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; last status: ${JSON.stringify(last?.status)}`);
+      }
+    },
+  };
+  for (const n of nodes) await c.addAgent(n);
+  return c;
+}
+
+export function podManifest(name: string, spec: Partial<Pod['spec']> & { containers: Pod['spec']['containers'] }, nodeName = 'node-a'): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName, terminationGracePeriodSeconds: 5, ...spec } };
+}
+
+export const create = (c: Cluster, pod: Pod) => c.client.create<Pod>({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default' }, pod);
+
+/** Live pids whose command line mentions `needle` (pod processes carry their root dir in the wrapper's argv). */
+export function pidsMatching(needle: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (cmd.includes(needle) && !/\) Z /.test(stat)) out.push(Number(p));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Safety net: no test may leave a pod process behind, whatever happened. */
+function killAll(rootDir: string): void {
+  for (const pid of pidsMatching(rootDir)) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader */ }
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
