@@ -79,7 +79,7 @@ export function pidsMatching(needle: string): number[] {
 
 /** Safety net: no test may leave a pod process behind, whatever happened. */
 function killAll(rootDir: string): void {
-  for (const pid of pidsMatching(rootDir)) {
+  for (const pid of pidsMatching(`${rootDir}/pods/`)) {
     try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader */ }
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
