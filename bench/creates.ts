@@ -1,0 +1,102 @@
+// Pod creates through the real HTTP API: autocannon (its own process) POSTs the same ~1.5 KB generateName body
+// from 50 connections, so every request creates a new pod; the apiserver runs with --controllers none on a temp
+// database with its default durability (synchronous=FULL, group commit). Baseline in the same run: echo-server.ts,
+// which decodes and validates the same body with the same code and stores nothing.
+// Usage: node --import tsx bench/creates.ts [--quick] [--profile]
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { POD_BODY_FILE } from './harness/pod-bodies.ts';
+import { makeTempDir, startTs } from '@podling/testkit';
+import { runAutocannon, type LoadReport } from './harness/autocannon.ts';
+import { startBenchApiserver, freePort, waitReady } from './harness/bench-apiserver.ts';
+import { topSelfTime } from './harness/cpu-profile.ts';
+import type { BenchResult } from './harness/figure.ts';
+import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
+import { runStandalone, type BenchOptions } from './harness/standalone.ts';
+
+const CONNECTIONS = 50;
+
+interface Measured { load: LoadReport; serverCores: number; serverUsPerReq: number; otherCores: number }
+
+/** Warm up, then measure one load run while sampling the server's and the whole machine's CPU. */
+async function measure(url: string, serverPid: number, o: BenchOptions): Promise<Measured> {
+  const target = { url: `${url}/api/v1/namespaces/default/pods`, connections: CONNECTIONS, method: 'POST' as const,
+    bodyFile: POD_BODY_FILE, headers: { 'content-type': 'application/json' } };
+  await runAutocannon({ ...target, durationS: o.quick ? 1 : 2 });
+  const cpu0 = cpuSeconds(serverPid);
+  const busy0 = machineBusySeconds();
+  const t0 = performance.now();
+  const load = await runAutocannon({ ...target, durationS: o.quick ? 3 : 10 });
+  const wall = (performance.now() - t0) / 1000;
+  const server = cpuSeconds(serverPid) - cpu0;
+  const busy = machineBusySeconds() - busy0;
+  return { load, serverCores: server / wall, serverUsPerReq: (server * 1e6) / Math.max(1, load.total), otherCores: (busy - server) / wall };
+}
+
+async function measureEcho(o: BenchOptions): Promise<Measured> {
+  const port = await freePort();
+  const echo = startTs('bench/echo-server.ts', { args: ['--port', String(port)] });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await echo.waitForLog((l) => l.msg === 'listening', 30_000);
+    await waitReadyPost(url);
+    return await measure(url, echo.pid, o);
+  } finally {
+    await echo.stop();
+  }
+}
+
+/** The echo server has no /readyz; its listening line is enough, this only guards against a refused first connect. */
+async function waitReadyPost(url: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try { await (await fetch(url, { method: 'HEAD' })).arrayBuffer(); return; } catch { await new Promise((r) => setTimeout(r, 50)); }
+  }
+}
+
+async function measurePodling(o: BenchOptions, notes: string[]): Promise<Measured> {
+  const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
+  const api = await startBenchApiserver({ nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+  try {
+    return await measure(api.url, api.pid, o);
+  } finally {
+    await api.stop();
+    if (prof) {
+      const file = readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        notes.push('apiserver CPU profile, top self time (warm-up + measured run):');
+        for (const f of topSelfTime(path.join(prof.dir, file), 15)) notes.push(`  ${f.selfPercent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+      } else notes.push('no .cpuprofile was written (did the apiserver exit cleanly?)');
+      prof.remove();
+    }
+  }
+}
+
+export async function runCreates(o: BenchOptions): Promise<BenchResult> {
+  const notes: string[] = [];
+  const echo = await measureEcho(o);
+  const pod = await measurePodling(o, notes);
+  for (const [name, m] of [['podling', pod], ['echo', echo]] as const) {
+    const l = m.load;
+    notes.push(`${name}: ${l.total} requests in ${l.seconds} s (${l.ok2xx} 2xx, ${l.non2xx} non-2xx, ${l.errors} errors, ` +
+      `${l.timeouts} timeouts), max ${l.maxMs} ms; server ${m.serverCores.toFixed(2)} cores, ${m.serverUsPerReq.toFixed(0)} µs CPU/req; ` +
+      `rest of machine (mostly autocannon) ${m.otherCores.toFixed(2)} cores`);
+  }
+  notes.push('group-commit batch sizes: not observable from outside (the apiserver exposes no store stats, and logs none per commit)');
+  const ratio = pod.load.okPerSecond / echo.load.okPerSecond;
+  const echoLabel = 'bare fastify + same decode/validate';
+  return {
+    benchmark: 'creates',
+    notes,
+    figures: [
+      { name: `pod creates/s (c=${CONNECTIONS}, durable)`, value: pod.load.okPerSecond, unit: '/s', target: { op: '>=', limit: 10_000 },
+        baseline: { value: echo.load.okPerSecond, label: echoLabel, sameRun: true }, ratio, ratioTarget: { op: '>=', limit: 0.6 } },
+      { name: 'create latency p50', value: pod.load.p50Ms, unit: 'ms', baseline: { value: echo.load.p50Ms, label: echoLabel, sameRun: true } },
+      { name: 'create latency p99', value: pod.load.p99Ms, unit: 'ms', target: { op: '<=', limit: 25 },
+        baseline: { value: echo.load.p99Ms, label: echoLabel, sameRun: true } },
+      { name: 'apiserver CPU per create', value: pod.serverUsPerReq, unit: 'µs', baseline: { value: echo.serverUsPerReq, label: echoLabel, sameRun: true } },
+      { name: 'failed creates (non-2xx + errors)', value: pod.load.non2xx + pod.load.errors + pod.load.timeouts, unit: '', target: { op: '<=', limit: 0 } },
+    ],
+  };
+}
+
+runStandalone(import.meta.url, runCreates);

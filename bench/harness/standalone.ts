@@ -1,0 +1,32 @@
+// Lets each benchmark file run alone (`node --import tsx bench/creates.ts [--quick]`): when the file is the entry
+// point, run it, print the same table run.ts prints, and exit non-zero if it failed.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { BenchResult } from './figure.ts';
+import { formatTable } from './table.ts';
+
+export interface BenchOptions {
+  /** Smaller counts and shorter windows, for a smoke run. */
+  quick: boolean;
+  /** Run the server under `node --cpu-prof` where a benchmark supports it, and report the hottest functions. */
+  profile: boolean;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  return { quick: argv.includes('--quick'), profile: argv.includes('--profile') };
+}
+
+export function isEntryPoint(moduleUrl: string): boolean {
+  return !!process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+}
+
+export function runStandalone(moduleUrl: string, bench: (o: BenchOptions) => Promise<BenchResult>): void {
+  if (!isEntryPoint(moduleUrl)) return;
+  bench(parseBenchOptions(process.argv.slice(2))).then((r) => {
+    process.stdout.write(formatTable([r]) + '\n');
+    process.exit(r.error ? 1 : 0);
+  }, (err) => {
+    process.stderr.write(`${err?.stack ?? err}\n`);
+    process.exit(1);
+  });
+}
