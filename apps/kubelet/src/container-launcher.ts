@@ -1,8 +1,8 @@
 // Turns a container spec into a Launch for the process runtime: argv with $(VAR) expansion, environment,
 // working directory, and volume mounts. Problems the kubelet reports as CreateContainerConfigError come back as a
 // `configError` instead of a Launch. Volumes are bind-mounted at their mountPath only inside the container's
-// private mount namespace, and only over a directory that already exists; otherwise the container finds the
-// volume through PODLING_VOLUME_<NAME> (always set) and the mountPath is reported as not honoured.
+// private mount namespace, and only over a directory that already exists; otherwise the mountPath is reported as
+// not honoured. PODLING_VOLUME_<NAME> is always set: the mountPath when mounted, else the volume's host directory.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Container, Pod } from '@podling/api';
@@ -43,13 +43,17 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       dir = path.join(dir, m.subPath);
       mkdirSync(dir, { recursive: true });
     }
-    volumeDirs[m.name] = dir;
     if (ctx.namespaces && isSafeMountPath(m.mountPath) && isDirectory(m.mountPath)) {
       mounts.push({ source: dir, target: m.mountPath, readOnly: m.readOnly === true });
+      volumeDirs[m.name] = m.mountPath;
     } else {
       unhonoured.push(m.mountPath);
+      volumeDirs[m.name] = dir;
     }
   }
+  // A mount over an ancestor of the agent's root dir would hide the sources of the mounts after it: those go last.
+  const shadows = (t: string) => ctx.paths.root === t || ctx.paths.root.startsWith(`${t}/`);
+  mounts.sort((a, b) => Number(shadows(a.target)) - Number(shadows(b.target)));
   const hostname = podHostname(ctx.pod.metadata.name!, ctx.pod.spec.hostname);
   let env: Record<string, string>;
   try {

@@ -8,23 +8,28 @@
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
 // - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
 //   bind-mounts volumes at their mountPaths, visible only in that namespace.
+// Everything the wrapper needs from the agent's directories (FIFOs, exit file, default working directory) is
+// opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the namespace.
 // The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
 
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 n=$7
 shift 7
-exec 1<>"$out" 2<>"$err" </dev/null
+exec 1<>"$out" 2<>"$err" 3>"$exitfile" </dev/null
 sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
-fail() { printf 'start-error\n%s\n' "$1" > "$exitfile"; exit 128; }
+fail() { printf 'start-error
+%s
+' "$1" >&3; exit 128; }
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
+cd "$wd" 2>/dev/null
 while [ "$n" -gt 0 ]; do
   if [ "$3" = ro ]; then o=ro; else o=rw; fi
   "$mountbin" --bind -o "$o" "$1" "$2" || fail "cannot mount $1 at $2"
   shift 3; n=$((n-1))
 done
 [ "$1" = -- ] && shift
-cd "$wd" 2>/dev/null || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
+cd "$wd" 2>/dev/null || [ "$PWD" = "$wd" ] || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
 case $1 in
   */*) p=$1
        [ -e "$p" ] || fail "exec: \"$1\": stat $1: no such file or directory" ;;
@@ -34,10 +39,12 @@ case $1 in
      [ -n "$p" ] || fail "exec: \"$1\": executable file not found in \$PATH" ;;
 esac
 if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$1\": permission denied"; fi
-if [ -n "$sig" ]; then printf '%s\n' $((128+sig)) > "$exitfile"; exit $((128+sig)); fi
-(exec "$@")
+if [ -n "$sig" ]; then printf '%s
+' $((128+sig)) >&3; exit $((128+sig)); fi
+(exec "$@" 3>&-)
 rc=$?
-printf '%s\n' "$rc" > "$exitfile"
+printf '%s
+' "$rc" >&3
 exit "$rc"
 `;
 
