@@ -25,13 +25,14 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
   const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite') });
   const client = new KubeClient({ server: api.url });
   const agents: RunningKubelet[] = [];
+  const rootDirs = new Set<string>();
   t.after(async () => {
     const failed = !!(t as unknown as { error?: unknown }).error;
     for (const a of [...agents].reverse()) {
       if (failed) process.stderr.write(`--- ${a.nodeName} output ---\n${a.process.output().slice(-6000)}\n`);
       await a.stop();
-      killAll(a.rootDir);
     }
+    for (const dir of rootDirs) killAll(dir); // also agents a test took out of `agents` (restart tests)
     if (failed) process.stderr.write(`--- apiserver output ---\n${api.process.output().slice(-3000)}\n`);
     await api.stop();
     tmp.remove();
@@ -39,6 +40,7 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
   const c: Cluster = {
     api, client, dir: tmp.dir, agents,
     async addAgent(nodeName, extra = args, rootDir = path.join(tmp.dir, nodeName)) {
+      rootDirs.add(rootDir);
       const a = await startKubelet({ server: api.url, nodeName, rootDir, args: extra });
       agents.push(a);
       return a;
