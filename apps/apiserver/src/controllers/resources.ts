@@ -43,6 +43,17 @@ const max = (a: Resources, b: Resources): Resources =>
  * `nonZero` substitutes the scheduler's scoring defaults for missing requests.
  */
 export function podRequests(pod: Pod, nonZero = false): Resources {
+  // Informer objects are replaced, never mutated, so a pod object's requests can be computed once.
+  const cache = nonZero ? nonZeroCache : exactCache;
+  let r = cache.get(pod);
+  if (!r) { r = computePodRequests(pod, nonZero); cache.set(pod, r); }
+  return r;
+}
+
+const exactCache = new WeakMap<Pod, Resources>();
+const nonZeroCache = new WeakMap<Pod, Resources>();
+
+function computePodRequests(pod: Pod, nonZero: boolean): Resources {
   let regular = ZERO;
   for (const c of pod.spec.containers ?? []) regular = add(regular, containerRequests(c, nonZero));
   let sidecars = ZERO;
