@@ -52,6 +52,8 @@ export class WatchHub {
     if (initial.length) this.write(w, initial);
     try {
       w.handle = this.storage.watch({ resource: spec.resource, namespace: spec.namespace, fromRv }, (batch) => this.deliver(w, batch));
+      // The replay runs inside watch(); a sink that overflowed during it was dropped before the handle existed.
+      if (!this.active.has(w)) w.handle.stop();
     } catch (e) {
       if (!isStorageError(e, 'Expired')) throw e;
       const status = errors.expired(e.message).status;
