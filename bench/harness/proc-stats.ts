@@ -48,8 +48,26 @@ export function machineBusySeconds(): number {
   return busy / TICKS_PER_SECOND;
 }
 
+/** The live processes whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  return processTree().get(pid) ?? [];
+}
+
 /** Every live process whose ancestry reaches `pid` (not `pid` itself). */
 export function descendants(pid: number): number[] {
+  const children = processTree();
+  const out: number[] = [];
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    out.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** parent pid → child pids, over every process in /proc. */
+function processTree(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -59,14 +77,7 @@ export function descendants(pid: number): number[] {
     list.push(Number(name));
     children.set(s.ppid, list);
   }
-  const out: number[] = [];
-  const stack = [...(children.get(pid) ?? [])];
-  while (stack.length) {
-    const p = stack.pop()!;
-    out.push(p);
-    stack.push(...(children.get(p) ?? []));
-  }
-  return out;
+  return children;
 }
 
 /** Measures a process's CPU use over a window: cores used on average (1.0 = one core busy). */

@@ -10,6 +10,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Run the server under `node --cpu-prof` where a benchmark supports it, and report the hottest functions. */
   profile: boolean;
+  /** Results of the benchmarks run before this one in the same run (etcd puts Podling's creates/s beside its own). */
+  earlier?: BenchResult[];
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions {

@@ -1,0 +1,108 @@
+// One agent's footprint: a kubelet process (testkit's startKubelet) running 100 idle pods (`sleep 3600`). Reports
+// its resident memory and CPU (utime+stime from /proc over a 10 s window), and the total PSS of the pods'
+// processes (every process below the kubelet, from /proc/<pid>/smaps_rollup). Pods are deleted through the API
+// before the kubelet stops, since a stopping kubelet leaves its pods running by design.
+// Usage: node --import tsx bench/agent-footprint.ts [--quick]
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
+import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
+import type { BenchResult } from './harness/figure.ts';
+import { namedPodBody } from './harness/pod-bodies.ts';
+import { childrenOf, cpuCoresOver, descendants, MiB, pssBytes, rssBytes } from './harness/proc-stats.ts';
+import { runStandalone, type BenchOptions } from './harness/standalone.ts';
+
+const NODE = 'bench-node';
+const IDLE_SPEC = {
+  nodeName: NODE, terminationGracePeriodSeconds: 2,
+  containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }],
+};
+
+interface PodList { items: { metadata: { name: string }; status?: { phase?: string } }[] }
+
+async function pods(url: string): Promise<PodList['items']> {
+  const res = await fetch(`${url}/api/v1/namespaces/default/pods`);
+  return ((await res.json()) as PodList).items;
+}
+
+async function createIdlePods(url: string, count: number): Promise<void> {
+  const CONCURRENCY = 20;
+  for (let i = 0; i < count; i += CONCURRENCY) {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count - i) }, async (_, j) => {
+      const res = await fetch(`${url}/api/v1/namespaces/default/pods`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: namedPodBody(`idle-${i + j}`, {}, IDLE_SPEC),
+      });
+      if (res.status !== 201) throw new Error(`create idle-${i + j}: HTTP ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }));
+  }
+}
+
+async function deleteAll(url: string): Promise<void> {
+  await Promise.all((await pods(url)).map(async (p) => {
+    (await fetch(`${url}/api/v1/namespaces/default/pods/${p.metadata.name}`, { method: 'DELETE' })).arrayBuffer();
+  }));
+  await waitFor(async () => (await pods(url)).length === 0, { timeoutMs: 60_000, message: 'all benchmark pods deleted' });
+}
+
+/** Last resort after the kubelet is gone: kill the process groups its wrappers still lead. */
+function killLeftovers(groupLeaders: number[]): number {
+  let killed = 0;
+  for (const pid of groupLeaders) {
+    if (!existsSync(`/proc/${pid}`)) continue;
+    try { process.kill(-pid, 'SIGKILL'); killed++; } catch { /* gone, or not a group leader any more */ }
+  }
+  return killed;
+}
+
+export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
+  const count = o.quick ? 20 : 100;
+  const windowMs = o.quick ? 3000 : 10_000;
+  const notes: string[] = [];
+  const root = makeTempDir('podling-bench-agent-');
+  let api: BenchApiserver | undefined;
+  let kubelet: RunningKubelet | undefined;
+  let leaders: number[] = [];
+  try {
+    api = await startBenchApiserver();
+    kubelet = await startKubelet({ server: api.url, nodeName: NODE, rootDir: path.join(root.dir, NODE) });
+    const kpid = kubelet.process.pid;
+    const rssEmpty = rssBytes(kpid)!;
+    const t0 = performance.now();
+    await createIdlePods(api.url, count);
+    await waitFor(async () => (await pods(api!.url)).filter((p) => p.status?.phase === 'Running').length === count,
+      { timeoutMs: 120_000, intervalMs: 250, message: `${count} idle pods Running` });
+    notes.push(`${count} pods created and Running in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // Let start-up work (status updates, log pumps) settle before the idle window.
+    await new Promise((r) => setTimeout(r, 2000));
+    const { cores } = await cpuCoresOver(kpid, windowMs);
+    const rss = rssBytes(kpid)!;
+    const procs = descendants(kpid);
+    leaders = childrenOf(kpid);
+    const podPss = procs.reduce((sum, p) => sum + (pssBytes(p) ?? 0), 0);
+    notes.push(`kubelet RSS ${(rssEmpty / MiB).toFixed(0)} MiB with no pods, ${(rss / MiB).toFixed(0)} MiB with ${count}; ` +
+      `${procs.length} pod processes, PSS ${(podPss / MiB).toFixed(1)} MiB total (${(podPss / 1024 / count).toFixed(0)} KiB/pod)`);
+    return {
+      benchmark: 'agent-footprint',
+      notes,
+      figures: [
+        { name: `kubelet RSS, ${count} idle pods`, value: rss / MiB, unit: 'MiB' },
+        { name: `kubelet CPU, ${count} idle pods`, value: cores * 100, unit: '% core' },
+        { name: `pod processes PSS, ${count} pods`, value: podPss / MiB, unit: 'MiB',
+          baseline: { value: (count * 223) / 1024, label: `baselines §4: ${count} × sh+sleep with pipes, 223 KB`, sameRun: false } },
+      ],
+    };
+  } finally {
+    if (api && kubelet) {
+      try { await deleteAll(api.url); } catch (e) { notes.push(`cleanup: ${(e as Error).message}`); }
+    }
+    if (kubelet) leaders = [...new Set([...leaders, ...childrenOf(kubelet.process.pid)])];
+    await kubelet?.stop();
+    const killed = killLeftovers(leaders);
+    if (killed) notes.push(`cleanup: killed ${killed} leftover pod process groups`);
+    await api?.stop();
+    root.remove();
+  }
+}
+
+runStandalone(import.meta.url, runAgentFootprint);
