@@ -1,5 +1,5 @@
 // core/v1 Events: written by the scheduler and agents, read by `kubectl describe`; expired by the event TTL.
-import { isDNS1123Subdomain, validateEvent, type KubeEvent } from '@podling/api';
+import { isDNS1123Subdomain, validateEvent, validateObjectMetaUpdate, type KubeEvent } from '@podling/api';
 import type { Strategy } from './strategy.ts';
 
 export const eventStrategy: Strategy<KubeEvent> = {
@@ -10,5 +10,5 @@ export const eventStrategy: Strategy<KubeEvent> = {
   prepareForCreate() {},
   validate: (ev) => validateEvent(ev),
   prepareForUpdate() {},
-  validateUpdate: (ev) => validateEvent(ev),
+  validateUpdate: (ev, old) => [...validateObjectMetaUpdate(ev.metadata, old.metadata), ...validateEvent(ev)],
 };

@@ -1,5 +1,5 @@
 // coordination.k8s.io/v1 Leases: each agent renews one in kube-node-lease as its cheap heartbeat.
-import { isDNS1123Subdomain, validateObjectMeta, type KubeObject } from '@podling/api';
+import { isDNS1123Subdomain, validateObjectMeta, validateObjectMetaUpdate, type KubeObject } from '@podling/api';
 import type { Strategy } from './strategy.ts';
 
 export const leaseStrategy: Strategy<KubeObject> = {
@@ -10,5 +10,8 @@ export const leaseStrategy: Strategy<KubeObject> = {
   prepareForCreate() {},
   validate: (lease) => validateObjectMeta(lease.metadata, { namespaced: true, nameValidator: isDNS1123Subdomain }),
   prepareForUpdate() {},
-  validateUpdate: (lease) => validateObjectMeta(lease.metadata, { namespaced: true, nameValidator: isDNS1123Subdomain }),
+  validateUpdate: (lease, old) => [
+    ...validateObjectMetaUpdate(lease.metadata, old.metadata),
+    ...validateObjectMeta(lease.metadata, { namespaced: true, nameValidator: isDNS1123Subdomain }),
+  ],
 };

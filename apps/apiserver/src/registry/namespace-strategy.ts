@@ -1,5 +1,5 @@
 // Namespaces: a DELETE marks the namespace Terminating; the namespace controller empties it and then removes it.
-import { isDNS1123Label, validateNamespace, type Namespace } from '@podling/api';
+import { isDNS1123Label, validateNamespace, validateNamespaceUpdate, type Namespace } from '@podling/api';
 import type { Strategy } from './strategy.ts';
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -18,10 +18,10 @@ export const namespaceStrategy: Strategy<Namespace> = {
     ns.status = old.status;
     ns.spec = old.spec;
   },
-  validateUpdate: (ns) => validateNamespace(ns),
+  validateUpdate: (ns, old) => validateNamespaceUpdate(ns, old),
   status: {
     prepareForUpdate(ns, old) { ns.spec = old.spec; },
-    validateUpdate: (ns) => validateNamespace(ns),
+    validateUpdate: (ns, old) => validateNamespaceUpdate(ns, old),
   },
   forbidDelete: (ns) => BUILTIN_NAMESPACES.includes(ns.metadata.name ?? '') ? 'this namespace may not be deleted' : undefined,
 };

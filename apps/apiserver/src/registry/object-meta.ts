@@ -1,6 +1,6 @@
 // System-owned metadata, set or preserved in one place (apiserver rest.FillObjectMetaSystemFields / BeforeUpdate).
 import { randomUUID } from 'node:crypto';
-import { errors, field, type FieldError, type KubeObject } from '@podling/api';
+import type { KubeObject } from '@podling/api';
 import { rfc3339 } from './strategy.ts';
 
 export function fillSystemFieldsOnCreate(obj: KubeObject): void {
@@ -12,31 +12,18 @@ export function fillSystemFieldsOnCreate(obj: KubeObject): void {
   delete m.managedFields;
 }
 
-/** Keeps what only the server may change, and reports attempts to change identity. */
-export function preserveSystemFieldsOnUpdate(obj: KubeObject, old: KubeObject, resource: string): FieldError[] {
+/** Keeps what only the server may change (apiserver rest.BeforeUpdate): generation, deletion stamps and the
+ *  creation time are taken from the stored object; a missing uid is filled in. Attempts to change identity are left
+ *  for validateObjectMetaUpdate to report. */
+export function preserveSystemFieldsOnUpdate(obj: KubeObject, old: KubeObject): void {
   const m = obj.metadata;
   const o = old.metadata;
-  const errs: FieldError[] = [];
-  if (m.uid && m.uid !== o.uid) {
-    throw errors.conflict(resource, o.name ?? '', `Precondition failed: UID in precondition: ${m.uid}, UID in object meta: ${o.uid}`);
-  }
-  if (m.creationTimestamp && m.creationTimestamp !== o.creationTimestamp) {
-    errs.push(field.invalid('metadata.creationTimestamp', m.creationTimestamp, 'field is immutable'));
-  }
-  m.uid = o.uid;
+  if (!m.uid) m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   m.generation = o.generation;
   if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;
   if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
   else delete m.deletionGracePeriodSeconds;
-  if (o.deletionTimestamp) {
-    const added = (m.finalizers ?? []).filter((f) => !(o.finalizers ?? []).includes(f));
-    if (added.length) {
-      errs.push(field.forbidden('metadata.finalizers',
-        `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`));
-    }
-  }
-  return errs;
 }
 
 /** Same JSON modulo key order of nothing: cheap structural equality good enough for "did the spec change". */

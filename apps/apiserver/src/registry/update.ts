@@ -75,7 +75,8 @@ async function guardedUpdate(reg: Registry, s: Strategy, namespace: string | und
     next.kind = s.kind;
     next.metadata.name = name;
     if (s.namespaced) next.metadata.namespace = old.metadata.namespace; else delete next.metadata.namespace;
-    const errs = preserveSystemFieldsOnUpdate(next, old, s.resource);
+    preserveSystemFieldsOnUpdate(next, old);
+    const errs = [];
     if (sub === 'status') {
       s.status!.prepareForUpdate(next, old);
       errs.push(...s.status!.validateUpdate(next, old, reg.ctx));
