@@ -1,4 +1,7 @@
 // Small HTTP helpers for apiserver tests: JSON in, status code and parsed body out.
+import { after, before } from 'node:test';
+import path from 'node:path';
+import { makeTempDir, startApiserver, type RunningApiserver } from '@podling/testkit';
 export interface Res<T = any> { status: number; body: T; headers: Headers; text: string }
 
 export async function call<T = any>(url: string, method: string, path: string, body?: unknown,
@@ -24,5 +27,21 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
       ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
       ...extra.spec,
     },
+  };
+}
+
+/** One apiserver for a whole test file: started in before(), stopped (and its temp dir removed) in after(). */
+export function useApiserver(args: string[] = ['--controllers', 'none']): { readonly url: string; readonly srv: RunningApiserver; restart(): Promise<void> } {
+  let srv: RunningApiserver | undefined;
+  let tmp: ReturnType<typeof makeTempDir> | undefined;
+  before(async () => {
+    tmp = makeTempDir();
+    srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args });
+  });
+  after(async () => { await srv?.stop(); tmp?.remove(); });
+  return {
+    get url() { return srv!.url; },
+    get srv() { return srv!; },
+    async restart() { await srv!.stop(); srv = await startApiserver({ dbPath: srv!.dbPath, args }); },
   };
 }

@@ -1,20 +1,14 @@
 // Issue 2: the Pod REST API against a real server on a temp SQLite file and port 0.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeTempDir, repoRoot, startApiserver, type RunningApiserver } from '@podling/testkit';
-import { call, pod } from './http-helpers.ts';
+import { repoRoot } from '@podling/testkit';
+import { call, pod, useApiserver } from './http-helpers.ts';
 
-let srv: RunningApiserver;
-let tmp: ReturnType<typeof makeTempDir>;
 const P = '/api/v1/namespaces/default/pods';
 
-before(async () => {
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args: ['--controllers', 'none'] });
-});
-after(async () => { await srv?.stop(); tmp?.remove(); });
+const srv = useApiserver();
 
 describe('create', () => {
   test('a pod is created with server-set fields and defaults, answering 201', async () => {

@@ -1,19 +1,11 @@
 // Issue 2: deletion as the Pod docs describe it — graceful for pods on a node, immediate otherwise, force with 0.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { makeTempDir, startApiserver, type RunningApiserver } from '@podling/testkit';
-import { call, pod } from './http-helpers.ts';
+import { call, pod, useApiserver } from './http-helpers.ts';
 
-let srv: RunningApiserver;
-let tmp: ReturnType<typeof makeTempDir>;
 const P = '/api/v1/namespaces/default/pods';
 
-before(async () => {
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args: ['--controllers', 'none'] });
-});
-after(async () => { await srv?.stop(); tmp?.remove(); });
+const srv = useApiserver();
 
 test('a pod not bound to a node is removed at once and the response is the pod', async () => {
   await call(srv.url, 'POST', P, pod('unbound'));

@@ -1,17 +1,12 @@
 // Issue 2: lists with selectors and pagination, and nothing lost across a restart on the same file.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { makeTempDir, startApiserver, type RunningApiserver } from '@podling/testkit';
-import { call, pod } from './http-helpers.ts';
+import { call, pod, useApiserver } from './http-helpers.ts';
 
-let srv: RunningApiserver;
-let tmp: ReturnType<typeof makeTempDir>;
+const srv = useApiserver();
 const P = '/api/v1/namespaces/default/pods';
 
 before(async () => {
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args: ['--controllers', 'none'] });
   await call(srv.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'other' } });
   const specs: [string, Record<string, string>, string?][] = [
     ['web-1', { app: 'web', tier: 'front' }, 'n1'], ['web-2', { app: 'web', tier: 'back' }, 'n2'],
@@ -23,7 +18,6 @@ before(async () => {
   }
   assert.equal((await call(srv.url, 'POST', '/api/v1/namespaces/other/pods', pod('elsewhere', { labels: { app: 'web' } }))).status, 201);
 });
-after(async () => { await srv?.stop(); tmp?.remove(); });
 
 const names = (body: any) => body.items.map((i: any) => i.metadata.name).sort();
 
@@ -96,8 +90,7 @@ test('limit and continue page through a consistent snapshot', async () => {
 
 test('a restart on the same file loses nothing and revisions keep increasing', async () => {
   const beforeList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
-  await srv.stop();
-  srv = await startApiserver({ dbPath: srv.dbPath, args: ['--controllers', 'none'] });
+  await srv.restart();
   const afterList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
   assert.deepEqual(afterList.items, beforeList.items);
   assert.equal(afterList.metadata.resourceVersion, beforeList.metadata.resourceVersion);

@@ -1,25 +1,16 @@
 // Issue 3: watch streams over chunked HTTP and websocket, with Kubernetes resourceVersion semantics.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import path from 'node:path';
-import { makeTempDir, startApiserver, waitFor, type RunningApiserver } from '@podling/testkit';
-import { call, pod } from './http-helpers.ts';
+import { waitFor } from '@podling/testkit';
+import { call, pod, useApiserver } from './http-helpers.ts';
 import { httpWatch, wsWatch } from './watch-reader.ts';
 
-let srv: RunningApiserver;
-let tmp: ReturnType<typeof makeTempDir>;
+const srv = useApiserver(['--controllers', 'none', '--watch-history', '300', '--watch-bookmark-interval', '300ms', '--watch-buffer-limit', '65536']);
 const P = '/api/v1/namespaces/default/pods';
 const cleanups: (() => void)[] = [];
 
-before(async () => {
-  tmp = makeTempDir();
-  srv = await startApiserver({
-    dbPath: path.join(tmp.dir, 'podling.db'),
-    args: ['--controllers', 'none', '--watch-history', '300', '--watch-bookmark-interval', '300ms', '--watch-buffer-limit', '65536'],
-  });
-});
-after(async () => { for (const c of cleanups) c(); await srv?.stop(); tmp?.remove(); });
+after(() => { for (const c of cleanups) c(); });
 
 function watch(p: string) { const w = httpWatch(srv.url, p); cleanups.push(w.stop); return w; }
 
