@@ -31,12 +31,14 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
 }
 
 /** One apiserver for a whole test file: started in before(), stopped (and its temp dir removed) in after(). */
-export function useApiserver(args: string[] = ['--controllers', 'none']): { readonly url: string; readonly srv: RunningApiserver; restart(): Promise<void> } {
+export function useApiserver(args: string[] = ['--controllers', 'none'], setup?: (url: string) => Promise<void>): { readonly url: string; readonly srv: RunningApiserver; restart(): Promise<void> } {
   let srv: RunningApiserver | undefined;
   let tmp: ReturnType<typeof makeTempDir> | undefined;
   before(async () => {
     tmp = makeTempDir();
     srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args });
+    // Node 20 does not order two top-level before() hooks, so per-file seeding runs inside this one.
+    await setup?.(srv.url);
   });
   after(async () => { await srv?.stop(); tmp?.remove(); });
   return {

@@ -1,22 +1,21 @@
 // Issue 2: lists with selectors and pagination, and nothing lost across a restart on the same file.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, pod, useApiserver } from './http-helpers.ts';
 
-const srv = useApiserver();
 const P = '/api/v1/namespaces/default/pods';
 
-before(async () => {
-  await call(srv.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'other' } });
+const srv = useApiserver(['--controllers', 'none'], async (url) => {
+  await call(url, 'POST', '/api/v1/namespaces', { metadata: { name: 'other' } });
   const specs: [string, Record<string, string>, string?][] = [
     ['web-1', { app: 'web', tier: 'front' }, 'n1'], ['web-2', { app: 'web', tier: 'back' }, 'n2'],
     ['db-1', { app: 'db' }, 'n1'], ['plain', {}],
   ];
   for (const [name, labels, nodeName] of specs) {
-    const r = await call(srv.url, 'POST', P, pod(name, { labels, nodeName }));
+    const r = await call(url, 'POST', P, pod(name, { labels, nodeName }));
     assert.equal(r.status, 201, r.text);
   }
-  assert.equal((await call(srv.url, 'POST', '/api/v1/namespaces/other/pods', pod('elsewhere', { labels: { app: 'web' } }))).status, 201);
+  assert.equal((await call(url, 'POST', '/api/v1/namespaces/other/pods', pod('elsewhere', { labels: { app: 'web' } }))).status, 201);
 });
 
 const names = (body: any) => body.items.map((i: any) => i.metadata.name).sort();
