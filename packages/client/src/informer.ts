@@ -175,6 +175,7 @@ export class Informer<T extends KubeObject> {
     });
     this.stopWatch = () => stream.stop();
     if (this.stopped) stream.stop();
+    this.log.debug({ resource: this.opts.resource, rv: this.rv }, 'watch started');
     try {
       await stream.done;
     } finally {
