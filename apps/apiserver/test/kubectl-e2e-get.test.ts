@@ -138,3 +138,20 @@ test('get pods -w -o name prints plain watch events', async () => {
     await watch.stop();
   }
 });
+
+test('get events lists what the scheduler and kubelet recorded, as LAST SEEN TYPE REASON OBJECT MESSAGE', async () => {
+  const rows = parseColumns(await kubectl().ok(['get', 'events']));
+  assert.deepEqual(Object.keys(rows[0]), ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+  assert.ok(rows.some((r) => r.REASON === 'Scheduled' && r.OBJECT === 'pod/web' && r.MESSAGE === 'Successfully assigned default/web to node-1'),
+    JSON.stringify(rows, null, 1));
+});
+
+test('version, api-resources, wait and cordon work against the discovery and status endpoints', async () => {
+  assert.match(await kubectl().ok(['version']), /^Server Version: v1\.32\.0-podling$/m);
+  const resources = parseColumns(await kubectl().ok(['api-resources']));
+  assert.deepEqual(resources.find((r) => r.NAME === 'pods'), { NAME: 'pods', SHORTNAMES: 'po', APIVERSION: 'v1', NAMESPACED: 'true', KIND: 'Pod' });
+  assert.equal((await kubectl().ok(['wait', '--for=condition=Ready', 'pod/web', '--timeout=20s'])).trim(), 'pod/web condition met');
+  assert.equal((await kubectl().ok(['cordon', 'node-1'])).trim(), 'node/node-1 cordoned');
+  assert.equal(parseColumns(await kubectl().ok(['get', 'nodes']))[0].STATUS, 'Ready,SchedulingDisabled');
+  assert.equal((await kubectl().ok(['uncordon', 'node-1'])).trim(), 'node/node-1 uncordoned');
+});
