@@ -1,0 +1,141 @@
+// A secured Podling cluster spread over lab machines (netns-lab.ts): the apiserver on "api" (10.77.0.1:6443, TLS,
+// static tokens from `--generate-certs`), one agent per node machine with its own kubeconfig and lab address, and
+// an "ops" machine from which the test reaches the apiserver. Everything it starts is torn down by `teardown()`
+// (graceful, for `after`) or `teardownNow()` (synchronous SIGKILL, for exit and signal handlers), whichever runs
+// first; pod processes, which agents deliberately leave behind, are killed by their wrapper's process group.
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { KubeClient, loadKubeconfig } from '@podling/client';
+import { makeTempDir, repoRoot, waitFor } from '@podling/testkit';
+import { createLab, type Lab } from './netns-lab.ts';
+import { startInNetns, type NetnsProcess } from './netns-process.ts';
+import { killPodProcesses } from './pod-processes.ts';
+
+export const API_PORT = 6443;
+export const KUBELET_PORT = 10250;
+
+export interface NodeSpec { name: string; labels: Record<string, string> }
+export interface LabAgent { nodeName: string; ip: string; rootDir: string; proc: NetnsProcess }
+
+export interface LabClusterOptions {
+  nodes: NodeSpec[];
+  apiserverArgs: string[];
+  agentArgs: string[];
+}
+
+export class LabCluster {
+  readonly tmp = makeTempDir('podling-multihost-');
+  readonly certs = path.join(this.tmp.dir, 'certs');
+  lab: Lab | undefined;
+  client!: KubeClient;
+  apiserver!: NetnsProcess;
+  readonly agents = new Map<string, LabAgent>();
+  private readonly procs: NetnsProcess[] = [];
+  private loopback: net.Server | undefined;
+  private finished = false;
+  private readonly onExit = () => this.teardownNow();
+  private readonly onSignal = (signal: NodeJS.Signals) => { this.teardownNow(); process.kill(process.pid, signal); };
+
+  constructor(private readonly opts: LabClusterOptions) {
+    process.once('exit', this.onExit);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  host(role: string) { return this.lab!.hosts[role]; }
+  get apiIP(): string { return this.host('api').ip; }
+
+  async start(): Promise<void> {
+    this.lab = createLab(['api', ...this.opts.nodes.map((n) => n.name), 'ops']);
+    execFileSync(process.execPath, ['--import', 'tsx', 'apps/apiserver/src/main.ts', '--generate-certs', this.certs,
+      '--hosts', this.apiIP, '--nodes', this.opts.nodes.map((n) => n.name).join(','), '--server', `https://${this.apiIP}:${API_PORT}`],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    await this.startApiserver();
+    await this.connectOps();
+    await Promise.all(this.opts.nodes.map((n) => this.startAgent(n)));
+  }
+
+  async startApiserver(): Promise<void> {
+    this.apiserver = this.track(startInNetns('apiserver', this.host('api').ns, 'apps/apiserver/src/main.ts', [
+      // 0.0.0.0: the embedded controllers dial 127.0.0.1:<port> (see the report); the api machine has no other address.
+      '--address', '0.0.0.0', '--port', String(API_PORT), '--db', path.join(this.tmp.dir, 'podling.db'),
+      '--tls-cert-file', path.join(this.certs, 'apiserver.crt'), '--tls-private-key-file', path.join(this.certs, 'apiserver.key'),
+      '--token-auth-file', path.join(this.certs, 'tokens.csv'), ...this.opts.apiserverArgs,
+    ]));
+    await this.apiserver.waitForLog((l) => l.msg === 'listening');
+  }
+
+  async restartApiserver(): Promise<void> {
+    const code = await this.apiserver.stop();
+    if (code !== 0) throw new Error(`apiserver exited with ${code} on SIGTERM:\n${this.apiserver.output().slice(-3000)}`);
+    await this.startApiserver();
+  }
+
+  /**
+   * The test's own connection: 127.0.0.1 (root namespace) → a Unix socket → a forwarder on the ops machine →
+   * the apiserver's lab address. The client trusts only the generated CA and sends the admin token.
+   */
+  private async connectOps(): Promise<void> {
+    const socket = path.join(this.tmp.dir, 'ops.sock');
+    const fwd = this.track(startInNetns('ops-forwarder', this.host('ops').ns, 'test/multihost/socket-forwarder.ts',
+      ['--listen', socket, '--connect', `${this.apiIP}:${API_PORT}`]));
+    await fwd.waitForLog((l) => l.msg === 'listening');
+    this.loopback = net.createServer((inbound) => {
+      const outbound = net.connect(socket);
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+    });
+    await new Promise<void>((r) => this.loopback!.listen(0, '127.0.0.1', r));
+    const { port } = this.loopback.address() as net.AddressInfo;
+    const admin = loadKubeconfig(path.join(this.certs, 'admin.kubeconfig'));
+    this.client = new KubeClient({ ...admin, server: `https://127.0.0.1:${port}`, userAgent: 'multihost-test' });
+    await waitFor(async () => (await this.client.request('GET', '/readyz')).ok, { timeoutMs: 20_000, message: 'apiserver /readyz through the ops machine' });
+  }
+
+  async startAgent(node: NodeSpec): Promise<LabAgent> {
+    const { ns, ip } = this.host(node.name);
+    const rootDir = path.join(this.tmp.dir, node.name);
+    const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const proc = this.track(startInNetns(node.name, ns, 'apps/kubelet/src/main.ts', [
+      '--kubeconfig', path.join(this.certs, `node-${node.name}.kubeconfig`), '--node-name', node.name, '--root-dir', rootDir,
+      '--address', ip, '--port', String(KUBELET_PORT), '--node-labels', labels, ...this.opts.agentArgs,
+    ]));
+    await proc.waitForLog((l) => l.msg === 'listening');
+    const agent = { nodeName: node.name, ip, rootDir, proc };
+    this.agents.set(node.name, agent);
+    return agent;
+  }
+
+  /** The last output of every process, for a failed test's report. */
+  report(): string {
+    return this.procs.map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.output().slice(-5000)}`).join('\n');
+  }
+
+  /** SIGTERM agents, then the apiserver and forwarder (reverse start order), then the synchronous sweep. */
+  async teardown(): Promise<void> {
+    if (this.finished) return;
+    for (const p of [...this.procs].reverse()) await p.stop(5000);
+    await new Promise<void>((r) => (this.loopback ? this.loopback.close(() => r()) : r()));
+    this.teardownNow();
+  }
+
+  teardownNow(): void {
+    if (this.finished) return;
+    this.finished = true;
+    process.off('exit', this.onExit);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    for (const p of this.procs) if (p.alive()) p.child.kill('SIGKILL');
+    for (const node of this.opts.nodes) killPodProcesses(path.join(this.tmp.dir, node.name));
+    this.loopback?.close();
+    this.lab?.destroy();
+    this.tmp.remove();
+  }
+
+  private track(p: NetnsProcess): NetnsProcess {
+    this.procs.push(p);
+    return p;
+  }
+}

@@ -1,0 +1,155 @@
+// Issue 8: Podling across machines. The apiserver and two agents each run on their own "machine" (a network
+// namespace on a private bridge, 10.77.0.0/24), secured with the CA, serving certificate and tokens from
+// `podling-apiserver --generate-certs`; each agent reaches the apiserver only at 10.77.0.1 and the apiserver reaches
+// each agent only at its own lab address. The steps run in order and tell one story: register, run, fetch logs,
+// lose a machine, get it back, restart the control plane.
+//
+// Needs root and `ip netns` (should-run.ts); elsewhere it is skipped with the reason. Run it with
+// `npm run test:multihost`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStatusError, type Node, type Pod } from '@podling/api';
+import { waitFor } from '@podling/testkit';
+import { LabCluster, KUBELET_PORT } from './lab-cluster.ts';
+import { podProcesses } from './pod-processes.ts';
+import { multihostSkipReason } from './should-run.ts';
+import { sweepStaleLabs } from './netns-lab.ts';
+
+const skip = multihostSkipReason();
+if (skip) process.stdout.write(`multihost test skipped: ${skip}\n`);
+
+const GRACE = 3; // seconds: --node-monitor-grace-period and --pod-eviction-timeout
+const pods = { resource: 'pods', namespace: 'default' };
+
+/** A pod that greets with where it runs (the downward API's hostIP), then sleeps until stopped. */
+function greeter(name: string, placement: Partial<Pod['spec']>): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+    spec: {
+      ...placement, terminationGracePeriodSeconds: 5,
+      containers: [{
+        name: 'app', image: 'busybox',
+        command: ['sh', '-c', `echo "$POD_NAME on $HOST_IP"; exec sleep 3600`],
+        env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
+      }],
+    },
+  };
+}
+
+const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready) === true;
+const readyStatus = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+describe('Podling on three machines: apiserver and two agents in separate network namespaces, TLS and tokens', { skip, timeout: 240_000 }, () => {
+  let c: LabCluster;
+  let failed = false;
+  const uids = new Map<string, string>();
+
+  const getPod = (name: string) => c.client.get<Pod>(pods, name);
+  const waitPod = async (name: string, cond: (p: Pod) => boolean, what: string, timeoutMs = 20_000): Promise<Pod> => {
+    let last: Pod | undefined;
+    return waitFor(async () => { last = await getPod(name); return cond(last) && last; },
+      { timeoutMs, message: `pod ${name} ${what} (last: ${JSON.stringify(last?.status?.phase)}, deletionTimestamp ${last?.metadata.deletionTimestamp})` });
+  };
+  const gone = async (name: string) => {
+    try { await getPod(name); return false; } catch (e) { if (isStatusError(e) && e.code === 404) return true; throw e; }
+  };
+  const node = (name: string) => c.client.get<Node>({ resource: 'nodes' }, name);
+  const log = async (name: string) => (await c.client.request('GET', `/api/v1/namespaces/default/pods/${name}/log`)).text();
+  const processesOf = (podName: string, nodeName: string) => podProcesses(c.agents.get(nodeName)!.rootDir, uids.get(podName)!);
+  const runPod = async (pod: Pod, what: string) => {
+    const created = await c.client.create<Pod>(pods, pod);
+    uids.set(pod.metadata.name!, created.metadata.uid!);
+    return waitPod(pod.metadata.name!, running, what);
+  };
+  /** Each step marks the run failed, so `after` prints every process's output only when something went wrong. */
+  const step = (name: string, fn: () => Promise<void>) => it(name, async () => {
+    try { await fn(); } catch (e) { failed = true; throw e; }
+  });
+
+  before(async () => {
+    sweepStaleLabs();
+    c = new LabCluster({
+      nodes: [{ name: 'node-1', labels: { 'lab.podling.dev/machine': 'one' } }, { name: 'node-2', labels: { 'lab.podling.dev/machine': 'two' } }],
+      apiserverArgs: ['--node-monitor-grace-period', `${GRACE}s`, '--node-monitor-period', '1s', '--pod-eviction-timeout', `${GRACE}s`, '--pod-gc-period', '2s'],
+      agentArgs: ['--node-status-update-frequency', '1s'],
+    });
+    try { await c.start(); } catch (e) { failed = true; throw e; }
+  });
+
+  after(async () => {
+    if (!c) return;
+    if (failed) process.stderr.write(`${c.report()}\n`);
+    await c.teardown();
+  });
+
+  step('both agents register their Node with their own lab address and the kubelet port, and become Ready', async () => {
+    for (const [name, ip] of [['node-1', '10.77.0.2'], ['node-2', '10.77.0.3']]) {
+      const n = await waitFor(async () => { const n = await node(name); return readyStatus(n) === 'True' && n; },
+        { timeoutMs: 20_000, message: `node ${name} Ready` });
+      assert.deepEqual(n.status!.addresses!.find((a) => a.type === 'InternalIP'), { type: 'InternalIP', address: ip });
+      assert.equal(n.status!.daemonEndpoints!.kubeletEndpoint!.Port, KUBELET_PORT);
+    }
+  });
+
+  step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {
+    const one = await runPod(greeter('pinned-1', { nodeName: 'node-1' }), 'running on node-1');
+    const two = await runPod(greeter('pinned-2', { nodeSelector: { 'lab.podling.dev/machine': 'two' } }), 'running on node-2');
+    assert.equal(one.status!.hostIP, '10.77.0.2');
+    assert.equal(two.spec.nodeName, 'node-2');
+    assert.equal(two.status!.hostIP, '10.77.0.3');
+    assert.equal(processesOf('pinned-1', 'node-1').length, 2, 'wrapper + sleep on node-1');
+    assert.equal(processesOf('pinned-2', 'node-2').length, 2, 'wrapper + sleep on node-2');
+    assert.deepEqual(processesOf('pinned-1', 'node-2'), [], 'node-2 does not run node-1\'s pod');
+  });
+
+  step('logs come through the apiserver from each agent at its own address', async () => {
+    assert.equal(await log('pinned-1'), 'pinned-1 on 10.77.0.2\n');
+    assert.equal(await log('pinned-2'), 'pinned-2 on 10.77.0.3\n');
+  });
+
+  step('cutting node-1\'s link makes it Unknown and its pods Terminating; node-2 keeps serving new pods', async () => {
+    const before = processesOf('pinned-1', 'node-1');
+    c.lab!.cut('node-1');
+    await waitFor(async () => readyStatus(await node('node-1')) === 'Unknown', { timeoutMs: 15_000, message: 'node-1 Ready=Unknown' });
+    assert.equal(readyStatus(await node('node-2')), 'True');
+    await waitPod('pinned-1', (p) => !!p.metadata.deletionTimestamp, 'Terminating (evicted)', 15_000);
+    assert.deepEqual(processesOf('pinned-1', 'node-1'), before, 'the unreachable agent has not heard of the eviction');
+    const moved = await runPod(greeter('while-cut', {}), 'scheduled to the node that is still Ready and running');
+    assert.equal(moved.spec.nodeName, 'node-2');
+    assert.equal(await log('while-cut'), 'while-cut on 10.77.0.3\n');
+    assert.equal((await getPod('pinned-2')).metadata.deletionTimestamp, undefined, 'node-2\'s pods are untouched');
+  });
+
+  step('restoring the link lets node-1\'s agent finish the deletions: pods gone, processes gone', async () => {
+    c.lab!.restore('node-1');
+    await waitFor(() => gone('pinned-1'), { timeoutMs: 30_000, message: 'pinned-1 deleted by its agent after the link came back' });
+    assert.deepEqual(processesOf('pinned-1', 'node-1'), [], 'pinned-1\'s processes stopped');
+    await waitFor(async () => readyStatus(await node('node-1')) === 'True', { timeoutMs: 20_000, message: 'node-1 Ready again' });
+    await runPod(greeter('back-1', { nodeName: 'node-1' }), 'running on node-1 after the link came back');
+  });
+
+  step('restarting the apiserver: both agents reconnect and resume without duplicating a process', async () => {
+    const survivors = [['pinned-2', 'node-2'], ['while-cut', 'node-2'], ['back-1', 'node-1']];
+    const before = survivors.map(([p, n]) => processesOf(p, n));
+    const restartedAt = Date.now();
+    await c.restartApiserver();
+    for (const name of ['node-1', 'node-2']) {
+      await waitFor(async () => {
+        const hb = (await node(name)).status?.conditions?.find((x) => x.type === 'Ready')?.lastHeartbeatTime;
+        return hb !== undefined && Date.parse(hb) >= Math.floor(restartedAt / 1000) * 1000;
+      }, { timeoutMs: 20_000, message: `${name} heartbeats to the restarted apiserver` });
+    }
+    // Each agent watches again: a new pod starts on each node, and a deletion reaches node-2's agent.
+    await runPod(greeter('after-restart-1', { nodeName: 'node-1' }), 'running on node-1 after the restart');
+    await runPod(greeter('after-restart-2', { nodeName: 'node-2' }), 'running on node-2 after the restart');
+    await c.client.delete(pods, 'while-cut');
+    await waitFor(() => gone('while-cut'), { timeoutMs: 20_000, message: 'while-cut deleted after the restart' });
+    assert.deepEqual(processesOf('while-cut', 'node-2'), []);
+    assert.deepEqual(processesOf('pinned-2', 'node-2'), before[0], 'pinned-2: the same processes, none added');
+    assert.deepEqual(processesOf('back-1', 'node-1'), before[2], 'back-1: the same processes, none added');
+    for (const name of ['pinned-2', 'back-1']) {
+      assert.equal((await getPod(name)).status!.containerStatuses![0].restartCount, 0, `${name} was not restarted`);
+    }
+  });
+});
