@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchResult } from './harness/figure.ts';
 import { verdict } from './harness/figure.ts';
-import { machineBusySeconds } from './harness/proc-stats.ts';
+import { describeProbe, probeMachine, type MachineProbe } from './harness/machine-probe.ts';
 import type { BenchOptions } from './harness/standalone.ts';
 import { formatTable } from './harness/table.ts';
 
@@ -32,14 +32,6 @@ const BENCHMARKS: Entry[] = [
 
 const BUDGET_MS = 10 * 60_000;
 
-/** Busy cores of the whole machine over a short idle window: other work that will compete with the benchmark. */
-async function backgroundLoad(ms = 1000): Promise<number> {
-  const b0 = machineBusySeconds();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, ms));
-  return (machineBusySeconds() - b0) / ((performance.now() - t0) / 1000);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -58,9 +50,11 @@ async function main(): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const results: BenchResult[] = [];
+  const probes: (MachineProbe & { benchmark: string })[] = [];
   for (const b of selected) {
-    const load = await backgroundLoad();
-    process.stderr.write(`bench: ${b.name}${opts.quick ? ' (quick)' : ''}… (background load ${load.toFixed(2)} cores)\n`);
+    const probe = await probeMachine();
+    probes.push({ benchmark: b.name, ...probe });
+    process.stderr.write(`bench: ${b.name}${opts.quick ? ' (quick)' : ''}… (${describeProbe(probe)})\n`);
     const bt = performance.now();
     let r: BenchResult;
     try {
@@ -69,7 +63,7 @@ async function main(): Promise<void> {
       r = { benchmark: b.name, figures: [], notes: [], error: (err as Error)?.stack ?? String(err) };
     }
     r.seconds = (performance.now() - bt) / 1000;
-    r.notes.push(`took ${r.seconds.toFixed(0)} s; other load on the machine just before: ${load.toFixed(2)} of ${os.cpus().length} cores`);
+    r.notes.push(`took ${r.seconds.toFixed(0)} s; ${describeProbe(probe)}`);
     if (r.error) r.notes.push(`error: ${r.error.split('\n').slice(0, 3).join(' / ')}`);
     results.push(r);
   }
@@ -82,6 +76,7 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify({
     startedAt: started.toISOString(), seconds: totalMs / 1000, options: { ...opts, only, withEtcd: values['with-etcd'] },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memBytes: os.totalmem(), node: process.version, platform: `${os.type()} ${os.release()}` },
+    probes,
     results: results.map((r) => ({ ...r, figures: r.figures.map((f) => ({ ...f, result: verdict(f) || undefined })) })),
     table,
   }, null, 2) + '\n');

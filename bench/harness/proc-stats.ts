@@ -42,10 +42,14 @@ export function cpuSeconds(pid: number): number {
 
 /** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
 export function machineBusySeconds(): number {
+  return machineCpu().busy;
+}
+
+/** Machine-wide CPU seconds so far: busy (user+nice+system+irq+softirq) and steal (taken by the hypervisor). */
+export function machineCpu(): { busy: number; steal: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal
-  const busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7];
-  return busy / TICKS_PER_SECOND;
+  return { busy: (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / TICKS_PER_SECOND, steal: cpu[7] / TICKS_PER_SECOND };
 }
 
 /** The live processes whose parent is `pid`. */

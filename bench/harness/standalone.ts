@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { BenchResult } from './figure.ts';
+import { describeProbe, probeMachine } from './machine-probe.ts';
 import { formatTable } from './table.ts';
 
 export interface BenchOptions {
@@ -24,10 +25,14 @@ export function isEntryPoint(moduleUrl: string): boolean {
 
 export function runStandalone(moduleUrl: string, bench: (o: BenchOptions) => Promise<BenchResult>): void {
   if (!isEntryPoint(moduleUrl)) return;
-  bench(parseBenchOptions(process.argv.slice(2))).then((r) => {
+  const run = async () => {
+    const probe = await probeMachine();
+    const r = await bench(parseBenchOptions(process.argv.slice(2)));
+    r.notes.push(describeProbe(probe));
     process.stdout.write(formatTable([r]) + '\n');
-    process.exit(r.error ? 1 : 0);
-  }, (err) => {
+    return r.error ? 1 : 0;
+  };
+  run().then((code) => process.exit(code), (err) => {
     process.stderr.write(`${err?.stack ?? err}\n`);
     process.exit(1);
   });
