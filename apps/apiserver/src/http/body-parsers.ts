@@ -1,7 +1,7 @@
 // Request bodies: JSON or YAML (and the four PATCH media types), at most 3 MiB, parsed once here. YAML aliases are
 // capped so an alias bomb cannot expand, and nesting depth is capped so no later recursive step can overflow.
 import type { FastifyInstance } from 'fastify';
-import { parse as parseYaml } from 'yaml';
+import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
@@ -24,7 +24,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
   };
   const yaml = (_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void) => {
     if (body.trim() === '') return done(null, undefined);
-    try { done(null, checkDepth(parseYaml(body, { maxAliasCount: 100, merge: false, prettyErrors: false }))); } catch (e) {
+    try {
+      checkYamlDepth(body);
+      done(null, checkDepth(parseYaml(body, { maxAliasCount: 100, merge: false, prettyErrors: false })));
+    } catch (e) {
       done(errors.badRequest(`the request body could not be decoded as YAML: ${(e as Error).message.split('\n')[0]}`));
     }
   };
@@ -43,4 +46,24 @@ function checkDepth(v: unknown): unknown {
     if (x && typeof x === 'object') for (const c of Object.values(x)) if (c && typeof c === 'object') stack.push([c, d + 1]);
   }
   return v;
+}
+
+interface CstNode { type?: string; value?: unknown; items?: { key?: unknown; value?: unknown }[] }
+
+/**
+ * The YAML composer recurses once per nesting level, and a stack overflow inside it can leave V8's regexp compiler
+ * broken so that the next deep document aborts the whole process ("RegExpCompiler Allocation failed"). The CST is
+ * built without recursion, so nesting is measured there, before anything recursive runs.
+ */
+function checkYamlDepth(text: string): void {
+  const stack: [CstNode | undefined, number][] = [];
+  for (const token of new YamlParser().parse(text)) stack.push([token as CstNode, 0]);
+  while (stack.length) {
+    const [t, d] = stack.pop()!;
+    if (!t || typeof t !== 'object') continue;
+    if (t.type === 'document') { stack.push([t.value as CstNode, d]); continue; }
+    if (!Array.isArray(t.items)) continue;
+    if (d + 1 > MAX_DEPTH) throw new Error(`nesting deeper than ${MAX_DEPTH} levels`);
+    for (const it of t.items) stack.push([it.key as CstNode, d + 1], [it.value as CstNode, d + 1]);
+  }
 }
