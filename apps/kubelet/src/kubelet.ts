@@ -51,7 +51,9 @@ export class Kubelet {
     });
     const port = (this.server.address() as AddressInfo).port;
     this.url = `http://${this.cfg.address.includes(':') ? `[${this.cfg.address}]` : this.cfg.address}:${port}`;
-    this.log.info({ url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces }, 'listening');
+    // Always printed, whatever the level: tools wait for this line to learn the URL.
+    const announce = (this.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') === false ? this.log.warn : this.log.info;
+    announce.call(this.log, { url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces }, 'listening');
 
     this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels }),
       this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));

@@ -3,7 +3,8 @@
 // (`P` marks a line cut because it grew past MAX_LINE without a newline). Files rotate by size, keeping one old part
 // (`<n>.log.1`). The FIFOs are opened O_RDWR|O_NONBLOCK by the agent and read through a net.Socket, so reads never
 // occupy libuv's thread pool, and opening never waits for a writer.
-import { closeSync, constants, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { Socket } from 'node:net';
 
 const MAX_LINE = 16 * 1024;
@@ -112,13 +113,24 @@ export function rfc3339Nano(): string {
   return new Date(ms).toISOString().replace(/Z$/, `${frac}Z`);
 }
 
-/** Creates the FIFOs that do not exist yet (Node has no mkfifo; one coreutils call for all of them). */
-export async function createFifos(paths: string[]): Promise<void> {
-  const { existsSync } = await import('node:fs');
-  const { execFile } = await import('node:child_process');
+/**
+ * Creates the FIFOs that do not exist yet. Node has no mkfifo, so this runs coreutils' mkfifo; requests made in
+ * the same tick share one process (a burst of 200 new pods costs a handful of execs, not 200).
+ */
+export function createFifos(paths: string[]): Promise<void> {
   const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    execFile('mkfifo', ['-m', '0600', ...missing], (err, _out, stderr) => (err ? reject(new Error(`mkfifo: ${stderr || err.message}`)) : resolve()));
-  });
+  if (missing.length === 0) return Promise.resolve();
+  if (!batch) {
+    const b: FifoBatch = { paths: [], done: undefined as unknown as Promise<void> };
+    b.done = new Promise<void>((resolve, reject) => setImmediate(() => {
+      batch = undefined;
+      execFile('mkfifo', ['-m', '0600', ...b.paths], (err, _out, stderr) => (err ? reject(new Error(`mkfifo: ${stderr || err.message}`)) : resolve()));
+    }));
+    batch = b;
+  }
+  batch.paths.push(...missing);
+  return batch.done;
 }
+
+interface FifoBatch { paths: string[]; done: Promise<void> }
+let batch: FifoBatch | undefined;

@@ -126,6 +126,7 @@ export class PodWorker {
       this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
       await this.sandbox.ready;
       this.deps.store.save(this.record);
+      this.log.debug({}, 'sandbox ready');
       while (!this.stopped) {
         if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
         const since = this.gen;
@@ -215,6 +216,7 @@ export class PodWorker {
       this.poke();
       return;
     }
+    this.log.debug({ container: c.name, index, pid: inst.pid }, 'container started');
     this.deps.events.normal(this.target(c.name), 'Created', `Created container ${c.name}`);
     this.deps.events.normal(this.target(c.name), 'Started', `Started container ${c.name}`);
   }

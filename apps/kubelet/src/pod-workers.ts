@@ -15,6 +15,7 @@ export class PodWorkers {
     if (!uid || this.stopping) return;
     const existing = this.workers.get(uid);
     if (existing) { existing.update(pod); return; }
+    this.deps.log.debug({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid }, 'new pod worker');
     const w = new PodWorker(pod, this.recovered.get(uid), this.deps);
     this.recovered.delete(uid);
     this.workers.set(uid, w);

@@ -60,6 +60,7 @@ export class StatusManager {
         await this.client.patchStatus({ resource: 'pods', namespace: e.key.namespace }, e.key.name,
           { metadata: { uid: e.key.uid }, status: JSON.parse(body) as PodStatus }, 'merge');
         e.written = body;
+        this.log.debug({ pod: `${e.key.namespace}/${e.key.name}`, phase: (JSON.parse(body) as PodStatus).phase }, 'status written');
         retry = RETRY_MIN_MS;
       } catch (err) {
         if (isStatusError(err) && (err.code === 404 || (err.code === 409 && /uid/i.test(err.message)))) { e.gone = true; break; }
