@@ -5,13 +5,14 @@
 // Usage: node --import tsx bench/creates.ts [--quick] [--profile]
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { POD_BODY_FILE } from './harness/pod-bodies.ts';
-import { makeTempDir, startTs } from '@podling/testkit';
+import { makeTempDir } from '@podling/testkit';
 import { runAutocannon, type LoadReport } from './harness/autocannon.ts';
-import { startBenchApiserver, freePort, waitReady } from './harness/bench-apiserver.ts';
+import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import { topSelfTime } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
+import { POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
+import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const CONNECTIONS = 50;
@@ -34,22 +35,11 @@ async function measure(url: string, serverPid: number, o: BenchOptions): Promise
 }
 
 async function measureEcho(o: BenchOptions): Promise<Measured> {
-  const port = await freePort();
-  const echo = startTs('bench/echo-server.ts', { args: ['--port', String(port)] });
+  const echo = await startScriptServer('bench/echo-server.ts');
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await echo.waitForLog((l) => l.msg === 'listening', 30_000);
-    await waitReadyPost(url);
-    return await measure(url, echo.pid, o);
+    return await measure(echo.url, echo.pid, o);
   } finally {
     await echo.stop();
-  }
-}
-
-/** The echo server has no /readyz; its listening line is enough, this only guards against a refused first connect. */
-async function waitReadyPost(url: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    try { await (await fetch(url, { method: 'HEAD' })).arrayBuffer(); return; } catch { await new Promise((r) => setTimeout(r, 50)); }
   }
 }
 

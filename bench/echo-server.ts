@@ -17,6 +17,8 @@ app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body,
   try { done(null, JSON.parse(body as string)); } catch (e) { done(e as Error); }
 });
 
+app.get('/readyz', async () => 'ok');
+
 app.post<{ Params: { ns: string } }>('/api/v1/namespaces/:ns/pods', async (req, reply) => {
   const { object: pod } = decodeObject<Pod>('Pod', req.body, { fieldValidation: 'Warn' });
   pod.metadata.namespace ??= req.params.ns;

@@ -1,14 +1,16 @@
 // List 10,000 pods: `GET /api/v1/pods` timed client-side over loopback until the last byte (many repetitions,
-// one at a time on a keep-alive connection), the response size, and the apiserver's resident memory with 10,000
-// pods stored and then with 1,000 idle watchers (half HTTP, half websocket) connected as well.
+// one at a time on a keep-alive connection), the response size, and the server's resident memory with 10,000
+// pods stored and then with 1,000 idle watchers (half HTTP, half websocket) connected as well. Baseline in the
+// same run: bare-watch-server.ts, which lists by concatenating the pods' JSON texts kept in memory.
 // Usage: node --import tsx bench/list.ts [--quick]
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
 import { startBenchApiserver } from './harness/bench-apiserver.ts';
-import type { BenchResult } from './harness/figure.ts';
+import type { BenchResult, Figure } from './harness/figure.ts';
 import { currentResourceVersion, POD_BODY_FILE } from './harness/pod-bodies.ts';
-import { summarize } from './harness/percentiles.ts';
+import { summarize, type Summary } from './harness/percentiles.ts';
 import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
+import { startScriptServer, type ServerUnderTest } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { startWatchClients } from './harness/watch-client-pool.ts';
 
@@ -29,62 +31,72 @@ function timedGet(agent: http.Agent, url: string): Promise<{ ms: number; bytes: 
   });
 }
 
-export async function runList(o: BenchOptions): Promise<BenchResult> {
-  const pods = o.quick ? 2000 : 10_000;
-  const reps = o.quick ? 5 : 40;
-  const watchers = o.quick ? 200 : 1000;
-  const notes: string[] = [];
-  const api = await startBenchApiserver();
+interface ListRun { pods: number; createS: number; list: Summary; bytes: number; cpuMsPerList: number; rssPods: number; rssWatchers: number; watchers: number }
+
+async function measureList(server: ServerUnderTest, pods: number, reps: number, watchers: number): Promise<ListRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const t0 = performance.now();
     const load = await runAutocannon({
-      url: `${api.url}/api/v1/namespaces/default/pods`, connections: 50, amount: pods, method: 'POST',
+      url: `${server.url}/api/v1/namespaces/default/pods`, connections: 50, amount: pods, method: 'POST',
       bodyFile: POD_BODY_FILE, headers: { 'content-type': 'application/json' },
     });
     if (load.ok2xx !== pods) throw new Error(`only ${load.ok2xx} of ${pods} creates succeeded (${load.non2xx} non-2xx, ${load.errors} errors)`);
-    notes.push(`${pods} pods created in ${((performance.now() - t0) / 1000).toFixed(1)} s by 50 concurrent clients`);
-    const url = `${api.url}/api/v1/pods`;
+    const createS = (performance.now() - t0) / 1000;
+    const url = `${server.url}/api/v1/pods`;
     const first = await timedGet(agent, url);
     if (first.status !== 200) throw new Error(`GET /api/v1/pods: HTTP ${first.status} ${first.body}`);
     const times: number[] = [];
-    const cpu0 = cpuSeconds(api.pid);
+    const cpu0 = cpuSeconds(server.pid);
     for (let i = 0; i < reps; i++) times.push((await timedGet(agent, url)).ms);
-    const cpuPerList = ((cpuSeconds(api.pid) - cpu0) * 1000) / reps;
-    const s = summarize(times);
-    const rssPods = rssBytes(api.pid)!;
-    notes.push(`list of ${pods}: ${reps} sequential GETs after one warm-up: p50 ${s.p50.toFixed(1)}, p90 ${s.p90.toFixed(1)}, max ${s.max.toFixed(1)} ms; ` +
-      `${(first.bytes / MiB).toFixed(1)} MiB each; apiserver CPU ${cpuPerList.toFixed(1)} ms per list`);
-
-    const rv = await currentResourceVersion(api.url);
+    const cpuMsPerList = ((cpuSeconds(server.pid) - cpu0) * 1000) / reps;
+    const rssPods = rssBytes(server.pid)!;
+    const rv = await currentResourceVersion(server.url);
     const pool = await startWatchClients({
-      url: api.url, path: `/api/v1/pods?watch=true&resourceVersion=${rv}`, http: watchers / 2, ws: watchers / 2, maxSeq: 0,
+      url: server.url, path: `/api/v1/pods?watch=true&resourceVersion=${rv}`, http: watchers / 2, ws: watchers / 2, maxSeq: 0,
     });
-    let rssWatchers: number;
     try {
       if (pool.failed) throw new Error(`${pool.failed} of ${watchers} watches failed to open`);
       await new Promise((r) => setTimeout(r, 500));
-      rssWatchers = rssBytes(api.pid)!;
+      return { pods, createS, list: summarize(times), bytes: first.bytes, cpuMsPerList, rssPods, rssWatchers: rssBytes(server.pid)!, watchers };
     } finally {
       await pool.close();
     }
-    notes.push(`apiserver RSS: ${(rssPods / MiB).toFixed(0)} MiB with ${pods} pods, ${(rssWatchers / MiB).toFixed(0)} MiB with ${watchers} idle watchers too`);
-    return {
-      benchmark: 'list',
-      notes,
-      figures: [
-        { name: `GET /api/v1/pods (${pods} pods), p50`, value: s.p50, unit: 'ms', target: { op: '<=', limit: 100 },
-          baseline: { value: 40.5, label: 'baselines §1e query + string-concat of stored JSON', sameRun: false } },
-        { name: `GET /api/v1/pods (${pods} pods), p90`, value: s.p90, unit: 'ms' },
-        { name: 'list response size', value: first.bytes / MiB, unit: 'MiB' },
-        { name: `apiserver RSS, ${pods} pods`, value: rssPods / MiB, unit: 'MiB' },
-        { name: `apiserver RSS, ${pods} pods + ${watchers} idle watchers`, value: rssWatchers / MiB, unit: 'MiB' },
-      ],
-    };
   } finally {
     agent.destroy();
-    await api.stop();
   }
+}
+
+function describe(name: string, r: ListRun, reps: number): string {
+  return `${name}: ${r.pods} pods created in ${r.createS.toFixed(1)} s (autocannon, 50 connections); ${reps} sequential GETs after one warm-up: ` +
+    `p50 ${r.list.p50.toFixed(1)}, p90 ${r.list.p90.toFixed(1)}, max ${r.list.max.toFixed(1)} ms, ${(r.bytes / MiB).toFixed(1)} MiB each, ` +
+    `${r.cpuMsPerList.toFixed(1)} ms server CPU per list; RSS ${(r.rssPods / MiB).toFixed(0)} MiB, ${(r.rssWatchers / MiB).toFixed(0)} MiB with ${r.watchers} idle watchers`;
+}
+
+async function withServer<T>(start: () => Promise<ServerUnderTest>, fn: (s: ServerUnderTest) => Promise<T>): Promise<T> {
+  const s = await start();
+  try { return await fn(s); } finally { await s.stop(); }
+}
+
+export async function runList(o: BenchOptions): Promise<BenchResult> {
+  const pods = o.quick ? 2000 : 10_000;
+  const reps = o.quick ? 5 : 40;
+  const watchers = o.quick ? 200 : 1000;
+  const bare = await withServer(() => startScriptServer('bench/bare-watch-server.ts'), (s) => measureList(s, pods, reps, watchers));
+  const pod = await withServer(() => startBenchApiserver(), (s) => measureList(s, pods, reps, watchers));
+  const vs = (value: number): Partial<Figure> => ({ baseline: { value, label: 'bare-watch-server.ts: concatenated JSON texts', sameRun: true } });
+  return {
+    benchmark: 'list',
+    notes: [describe('podling', pod, reps), describe('bare', bare, reps)],
+    figures: [
+      { name: `GET /api/v1/pods (${pods} pods), p50`, value: pod.list.p50, unit: 'ms', target: { op: '<=', limit: 100 }, ...vs(bare.list.p50),
+        ratio: pod.list.p50 / bare.list.p50 },
+      { name: `GET /api/v1/pods (${pods} pods), p90`, value: pod.list.p90, unit: 'ms', ...vs(bare.list.p90) },
+      { name: 'list response size', value: pod.bytes / MiB, unit: 'MiB', ...vs(bare.bytes / MiB) },
+      { name: `apiserver RSS, ${pods} pods`, value: pod.rssPods / MiB, unit: 'MiB', ...vs(bare.rssPods / MiB) },
+      { name: `apiserver RSS, ${pods} pods + ${watchers} idle watchers`, value: pod.rssWatchers / MiB, unit: 'MiB', ...vs(bare.rssWatchers / MiB) },
+    ],
+  };
 }
 
 runStandalone(import.meta.url, runList);

@@ -2,15 +2,18 @@
 // process, then 100 pod creates/s for ~10 s. Each create carries its number in a label; the writer records when it
 // was sent and acknowledged, every watcher records when it received it (one machine, one clock:
 // performance.timeOrigin + performance.now()). Reported: ack → receipt over all (event, watcher) pairs, ack →
-// received-by-all-1,000 per event, deliveries/s, and the apiserver's RSS and CPU with the watchers connected.
+// received-by-all-1,000 per event, deliveries/s, and the server's RSS and CPU with the watchers connected.
+// Baseline in the same run: bare-watch-server.ts (serialize once, write to every socket, no storage) under the
+// same clients and writer.
 // Usage: node --import tsx bench/watch-fanout.ts [--quick]
 import { startBenchApiserver } from './harness/bench-apiserver.ts';
-import type { BenchResult } from './harness/figure.ts';
+import type { BenchResult, Figure } from './harness/figure.ts';
 import { currentResourceVersion, namedPodBody } from './harness/pod-bodies.ts';
-import { nowMs, summarize } from './harness/percentiles.ts';
+import { nowMs, summarize, type Summary } from './harness/percentiles.ts';
 import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
+import { startScriptServer, type ServerUnderTest } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
-import { SEQ_LABEL, startWatchClients } from './harness/watch-client-pool.ts';
+import { SEQ_LABEL, startWatchClients, type ClientReport } from './harness/watch-client-pool.ts';
 
 const WRITES_PER_SECOND = 100;
 
@@ -43,67 +46,92 @@ async function writeAtRate(url: string, count: number, perSecond: number, prefix
   return { sends, acks, failed, reasons };
 }
 
+interface FanoutRun {
+  watchers: number; writes: number; connectMs: number; log: WriteLog; report: ClientReport; ackLatency: Summary;
+  deliveriesPerSecond: number; rssIdle: number; rssWatching: number; rssAfter: number; cores: number;
+}
+
+async function measureFanout(server: ServerUnderTest, watchers: number, seconds: number): Promise<FanoutRun> {
+  const writes = WRITES_PER_SECOND * seconds;
+  const rssIdle = rssBytes(server.pid)!;
+  const rv = await currentResourceVersion(server.url);
+  const pool = await startWatchClients({
+    url: server.url, path: `/api/v1/pods?watch=true&resourceVersion=${rv}`, http: watchers / 2, ws: watchers / 2, maxSeq: writes,
+  });
+  try {
+    if (pool.failed) throw new Error(`${pool.failed} of ${watchers} watches failed to open`);
+    const rssWatching = rssBytes(server.pid)!;
+    // Warm the create path (JIT, connections) with writes the watchers ignore: they carry no bench-seq label.
+    await writeAtRate(server.url, 20, WRITES_PER_SECOND, 'warm');
+    await pool.startMeasuring();
+    const cpu0 = cpuSeconds(server.pid);
+    const t0 = performance.now();
+    const log = await writeAtRate(server.url, writes, WRITES_PER_SECOND);
+    // Let the last events reach every watcher before asking for the report.
+    await new Promise((r) => setTimeout(r, 1500));
+    const cores = (cpuSeconds(server.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const rssAfter = rssBytes(server.pid)!;
+    const report = await pool.report(log.acks, log.sends);
+    return {
+      watchers, writes, connectMs: pool.connectMs, log, report, rssIdle, rssWatching, rssAfter, cores,
+      ackLatency: summarize(log.acks.flatMap((a, i) => a > 0 ? [a - log.sends[i]] : [])),
+      deliveriesPerSecond: report.deliveries / ((report.lastReceiptMs - log.sends[0]) / 1000),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+function describe(name: string, f: FanoutRun): string[] {
+  const { report: r, log } = f;
+  const ms = (s: Summary) => `p50 ${s.p50.toFixed(1)}, p90 ${s.p90.toFixed(1)}, p99 ${s.p99.toFixed(1)}, max ${s.max.toFixed(1)} ms`;
+  return [
+    `${name}: ${f.watchers} watchers (${f.watchers / 2} HTTP, ${f.watchers / 2} websocket) connected in ${(f.connectMs / 1000).toFixed(1)} s; ` +
+      `${f.writes} creates at ${WRITES_PER_SECOND}/s, ${log.failed} failed${log.failed ? ` (${[...log.reasons].map(([k, v]) => `${v}× ${k}`).join(', ')})` : ''}; ` +
+      `${r.deliveries} deliveries, ${r.disconnects} disconnects, ${r.incompleteEvents} events missed by some watcher`,
+    `${name}: write sent→ack ${ms(f.ackLatency)}`,
+    `${name}: ack→receipt per pair ${ms(r.pair)}; sent→receipt p50 ${r.pairFromSend.p50.toFixed(1)}, p99 ${r.pairFromSend.p99.toFixed(1)} ms`,
+    `${name}: ack→all per event ${ms(r.all)} over ${r.all.count} events`,
+    `${name}: RSS ${(f.rssIdle / MiB).toFixed(0)} MiB before watchers, ${(f.rssWatching / MiB).toFixed(0)} MiB with them ` +
+      `(${((f.rssWatching - f.rssIdle) / 1024 / f.watchers).toFixed(1)} KiB/watcher), ${(f.rssAfter / MiB).toFixed(0)} MiB after the writes; ` +
+      `${f.cores.toFixed(2)} cores while writing`,
+  ];
+}
+
+async function withServer<T>(start: () => Promise<ServerUnderTest>, fn: (s: ServerUnderTest) => Promise<T>): Promise<T> {
+  const s = await start();
+  try { return await fn(s); } finally { await s.stop(); }
+}
+
 export async function runWatchFanout(o: BenchOptions): Promise<BenchResult> {
   const watchers = o.quick ? 200 : 1000;
   const seconds = o.quick ? 3 : 10;
-  const writes = WRITES_PER_SECOND * seconds;
-  const notes: string[] = [];
-  const api = await startBenchApiserver();
-  try {
-    const rssIdle = rssBytes(api.pid)!;
-    const rv = await currentResourceVersion(api.url);
-    const pool = await startWatchClients({
-      url: api.url, path: `/api/v1/pods?watch=true&resourceVersion=${rv}`,
-      http: watchers / 2, ws: watchers / 2, maxSeq: writes,
-    });
-    try {
-      if (pool.failed) throw new Error(`${pool.failed} of ${watchers} watches failed to open`);
-      const rssWatching = rssBytes(api.pid)!;
-      // Warm the create path (JIT, connections) with writes the watchers ignore: they carry no bench-seq label.
-      await writeAtRate(api.url, 20, WRITES_PER_SECOND, 'warm');
-      await pool.startMeasuring();
-      const cpu0 = cpuSeconds(api.pid);
-      const t0 = performance.now();
-      const log = await writeAtRate(api.url, writes, WRITES_PER_SECOND);
-      // Let the last events reach every watcher before asking for the report.
-      await new Promise((r) => setTimeout(r, 1500));
-      const cores = (cpuSeconds(api.pid) - cpu0) / ((performance.now() - t0) / 1000);
-      const rssAfter = rssBytes(api.pid)!;
-      const r = await pool.report(log.acks, log.sends);
-      const ackLatency = summarize(log.acks.flatMap((a, i) => a > 0 ? [a - log.sends[i]] : []));
-      const firstSend = log.sends[0];
-      const deliveriesPerSecond = r.deliveries / ((r.lastReceiptMs - firstSend) / 1000);
-      notes.push(`${watchers} watchers (${watchers / 2} HTTP, ${watchers / 2} websocket) connected in ${(pool.connectMs / 1000).toFixed(1)} s; ` +
-        `${writes} creates at ${WRITES_PER_SECOND}/s, ${log.failed} failed${log.failed ? ` (${[...log.reasons].map(([k, v]) => `${v}× ${k}`).join(', ')})` : ''}; ${r.deliveries} deliveries, ${r.disconnects} disconnects, ` +
-        `${r.incompleteEvents} events missed by some watcher`);
-      notes.push(`write sent→ack (runner's fetch): p50 ${ackLatency.p50.toFixed(1)}, p99 ${ackLatency.p99.toFixed(1)}, max ${ackLatency.max.toFixed(1)} ms`);
-      notes.push(`ack→receipt per pair: p50 ${r.pair.p50.toFixed(1)}, p90 ${r.pair.p90.toFixed(1)}, p99 ${r.pair.p99.toFixed(1)}, max ${r.pair.max.toFixed(1)} ms; ` +
-        `sent→receipt p50 ${r.pairFromSend.p50.toFixed(1)}, p99 ${r.pairFromSend.p99.toFixed(1)} ms (ack can trail delivery: fan-out runs before the response is written)`);
-      notes.push(`ack→all per event: p50 ${r.all.p50.toFixed(1)}, p90 ${r.all.p90.toFixed(1)}, p99 ${r.all.p99.toFixed(1)}, max ${r.all.max.toFixed(1)} ms over ${r.all.count} events`);
-      notes.push(`apiserver RSS: ${(rssIdle / MiB).toFixed(0)} MiB before watchers, ${(rssWatching / MiB).toFixed(0)} MiB with them ` +
-        `(${((rssWatching - rssIdle) / 1024 / watchers).toFixed(1)} KiB/watcher), ${(rssAfter / MiB).toFixed(0)} MiB after the writes; ` +
-        `apiserver ${cores.toFixed(2)} cores while writing`);
-      const ref = (value: number, label: string) => ({ value, label, sameRun: false });
-      return {
-        benchmark: 'watch-fanout',
-        notes,
-        figures: [
-          { name: `ack→delivered to all ${watchers}, p50`, value: r.all.p50, unit: 'ms', baseline: ref(12.1, 'baselines §3 ws N=1000, single writes') },
-          { name: `ack→delivered to all ${watchers}, p99`, value: r.all.p99, unit: 'ms', target: { op: '<=', limit: 50, source: 'issue 3 (<100)' },
-            baseline: ref(24.0, 'baselines §3 ws N=1000, single writes') },
-          { name: 'ack→delivery per watcher, p50', value: r.pair.p50, unit: 'ms', baseline: ref(6.6, 'baselines §3 ws N=1000') },
-          { name: 'ack→delivery per watcher, p99', value: r.pair.p99, unit: 'ms', baseline: ref(18.4, 'baselines §3 ws N=1000') },
-          { name: `deliveries/s (${WRITES_PER_SECOND} writes/s)`, value: deliveriesPerSecond, unit: '/s', target: { op: '>=', limit: 0.95 * WRITES_PER_SECOND * watchers } },
-          { name: `apiserver RSS with ${watchers} watchers`, value: rssWatching / MiB, unit: 'MiB' },
-          { name: 'events lost or watchers dropped', value: r.incompleteEvents + r.disconnects + log.failed, unit: '', target: { op: '<=', limit: 0 } },
-        ],
-      };
-    } finally {
-      await pool.close();
-    }
-  } finally {
-    await api.stop();
-  }
+  const bare = await withServer(() => startScriptServer('bench/bare-watch-server.ts'), (s) => measureFanout(s, watchers, seconds));
+  const pod = await withServer(() => startBenchApiserver(), (s) => measureFanout(s, watchers, seconds));
+  const notes = [
+    ...describe('podling', pod), ...describe('bare', bare),
+    'ack→receipt can be negative: the server writes the event to watchers before the create\'s response reaches the writer',
+  ];
+  const vs = (value: number, podValue: number, bigger = false): Partial<Figure> => ({
+    baseline: { value, label: 'bare-watch-server.ts, same clients and writer', sameRun: true },
+    ratio: bigger ? podValue / value : undefined,
+  });
+  return {
+    benchmark: 'watch-fanout',
+    notes,
+    figures: [
+      { name: `ack→delivered to all ${watchers}, p50`, value: pod.report.all.p50, unit: 'ms', ...vs(bare.report.all.p50, pod.report.all.p50) },
+      { name: `ack→delivered to all ${watchers}, p99`, value: pod.report.all.p99, unit: 'ms', target: { op: '<=', limit: 50, source: 'issue 3 (<100)' },
+        ...vs(bare.report.all.p99, pod.report.all.p99) },
+      { name: 'ack→delivery per watcher, p50', value: pod.report.pair.p50, unit: 'ms', ...vs(bare.report.pair.p50, pod.report.pair.p50) },
+      { name: 'ack→delivery per watcher, p99', value: pod.report.pair.p99, unit: 'ms', ...vs(bare.report.pair.p99, pod.report.pair.p99) },
+      { name: `deliveries/s (${WRITES_PER_SECOND} writes/s)`, value: pod.deliveriesPerSecond, unit: '/s',
+        target: { op: '>=', limit: 0.95 * WRITES_PER_SECOND * watchers }, ...vs(bare.deliveriesPerSecond, pod.deliveriesPerSecond, true) },
+      { name: `server RSS with ${watchers} watchers`, value: pod.rssWatching / MiB, unit: 'MiB', ...vs(bare.rssWatching / MiB, pod.rssWatching / MiB) },
+      { name: 'events lost, watchers dropped, writes failed', value: pod.report.incompleteEvents + pod.report.disconnects + pod.log.failed, unit: '',
+        target: { op: '<=', limit: 0 } },
+    ],
+  };
 }
 
 runStandalone(import.meta.url, runWatchFanout);
