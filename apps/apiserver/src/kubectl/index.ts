@@ -8,4 +8,4 @@ export { eventPrinter } from './event-table.ts';
 export * from './discovery.ts';
 export * from './openapi.ts';
 export { decodeProtobuf, PROTOBUF_CONTENT_TYPE, PROTOBUF_KINDS } from './protobuf.ts';
-export { refuseUpgrade, upgradeRefusal } from './upgrade-refusal.ts';
+export { interceptUpgrades, refuseUpgrade, upgradeRefusal } from './upgrade-refusal.ts';

@@ -3,6 +3,7 @@
 // prints `error reading from error stream: next reader: websocket: close 1005 (no status)`. Answering the upgrade
 // request itself with an HTTP error and a Status body (both attempts) makes kubectl print
 // `Error from server (<reason>): <message>` and exit 1 (kubectl-wire.md §14, verified against kubectl 1.32.4).
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Status } from '@podling/api';
 
@@ -20,4 +21,23 @@ export function upgradeRefusal(status: Status): string {
 /** Writes the refusal on an `upgrade` event's socket and closes it; call before any WebSocket handshake. */
 export function refuseUpgrade(socket: Duplex, status: Status): void {
   socket.end(upgradeRefusal(status));
+}
+
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * Puts `decide` in front of every `upgrade` listener already on `server` (e.g. @fastify/websocket's, which
+ * would otherwise complete the handshake first): a request `decide` answers with a Status is refused with it;
+ * any other goes to the original listeners unchanged. Call after the WebSocket plugin attached its listener
+ * (after `app.ready()`). `decide` may be async, e.g. to answer 404 for a missing pod.
+ */
+export function interceptUpgrades(server: Server, decide: (req: IncomingMessage) => Status | undefined | Promise<Status | undefined>): void {
+  const original = server.listeners('upgrade') as UpgradeListener[];
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    Promise.resolve().then(() => decide(req)).then((status) => {
+      if (status) return refuseUpgrade(socket, status);
+      for (const listener of original) listener.call(server, req, socket, head);
+    }, () => socket.destroy());
+  });
 }
