@@ -1,6 +1,6 @@
 // System-owned metadata, set or preserved in one place (apiserver rest.FillObjectMetaSystemFields / BeforeUpdate).
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '@podling/api';
+import { errors, type KubeObject } from '@podling/api';
 import { rfc3339 } from './strategy.ts';
 
 export function fillSystemFieldsOnCreate(obj: KubeObject): void {
@@ -13,12 +13,15 @@ export function fillSystemFieldsOnCreate(obj: KubeObject): void {
 }
 
 /** Keeps what only the server may change (apiserver rest.BeforeUpdate): generation, deletion stamps and the
- *  creation time are taken from the stored object; a missing uid is filled in. Attempts to change identity are left
- *  for validateObjectMetaUpdate to report. */
-export function preserveSystemFieldsOnUpdate(obj: KubeObject, old: KubeObject): void {
+ *  creation time are taken from the stored object; a missing uid is filled in. A different uid is treated as a
+ *  precondition (409), so a status write meant for a pod that was deleted and recreated cannot land on the new one. */
+export function preserveSystemFieldsOnUpdate(obj: KubeObject, old: KubeObject, resource: string): void {
   const m = obj.metadata;
   const o = old.metadata;
-  if (!m.uid) m.uid = o.uid;
+  if (m.uid && m.uid !== o.uid) {
+    throw errors.conflict(resource, o.name ?? '', `Precondition failed: UID in precondition: ${m.uid}, UID in object meta: ${o.uid}`);
+  }
+  m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   m.generation = o.generation;
   if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;

@@ -75,7 +75,7 @@ async function guardedUpdate(reg: Registry, s: Strategy, namespace: string | und
     next.kind = s.kind;
     next.metadata.name = name;
     if (s.namespaced) next.metadata.namespace = old.metadata.namespace; else delete next.metadata.namespace;
-    preserveSystemFieldsOnUpdate(next, old);
+    preserveSystemFieldsOnUpdate(next, old, s.resource);
     const errs = [];
     if (sub === 'status') {
       s.status!.prepareForUpdate(next, old);
