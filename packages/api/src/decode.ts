@@ -89,7 +89,8 @@ function prune(value: unknown, schema: Schema, path: string, unknown: string[]):
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const child = path ? `${path}.${k}` : k;
-      const s = schema.properties[k];
+      // Own keys only: an inherited member (constructor, toString, __proto__) is an unknown field like any other.
+      const s = Object.hasOwn(schema.properties, k) ? schema.properties[k] : undefined;
       if (!s) { unknown.push(child); continue; }
       const pv = prune(v, s, child, unknown);
       if (pv !== undefined) out[k] = pv;

@@ -49,5 +49,6 @@ const BY_KIND: Record<string, Record<string, ListStrategy>> = {
 };
 
 export function listStrategy(kind: string, path: string): ListStrategy | undefined {
-  return METADATA[path] ?? BY_KIND[kind]?.[path];
+  const own = (table: Record<string, ListStrategy> | undefined) => (table && Object.hasOwn(table, path) ? table[path] : undefined);
+  return own(METADATA) ?? own(Object.hasOwn(BY_KIND, kind) ? BY_KIND[kind] : undefined);
 }
