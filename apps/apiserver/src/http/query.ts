@@ -1,5 +1,5 @@
 // Query parameters of list, watch, write and delete requests, validated into typed options (400 on bad input).
-import { errors, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject } from '@podling/api';
+import { decodeObject, errors, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject } from '@podling/api';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -30,7 +30,7 @@ export function isWatch(q: Query): boolean { return bool(q, 'watch'); }
 export function parseResourceVersion(q: Query): number | undefined {
   const v = one(q, 'resourceVersion');
   if (v === undefined || v === '' || v === '0') return undefined;
-  if (!/^\d+$/.test(v)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw errors.badRequest(`invalid resource version: ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -91,8 +91,8 @@ export function parseDeleteOptions(q: Query, body: unknown): DeleteOptions {
   if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
   if (one(q, 'dryRun')) opts.dryRun = [one(q, 'dryRun')!];
   if (body !== undefined && body !== null) {
-    if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('DeleteOptions must be a JSON object');
-    const b = body as DeleteOptions;
+    // Typed like any other body (a numeric propagationPolicy or uid is a 400); unknown fields are ignored.
+    const b = decodeObject<DeleteOptions>('DeleteOptions', body, { fieldValidation: 'Ignore' }).object;
     if (b.gracePeriodSeconds !== undefined) {
       if (!Number.isInteger(b.gracePeriodSeconds)) throw errors.badRequest('gracePeriodSeconds must be an integer');
       opts.gracePeriodSeconds = b.gracePeriodSeconds;
