@@ -71,6 +71,7 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
   const item = async (req: FastifyRequest, reply: FastifyReply, s: Strategy, ns: string | undefined, name: string, sub?: string) => {
     const q = req.query as Query;
     if (sub !== undefined && sub !== 'status') return subresource(req, reply, s, ns, name, sub);
+    if (sub === 'status' && !s.status) throw notFoundPath(); // events and leases have no status subresource
     switch (req.method) {
       case 'GET': return sendObject(req, reply, 200, s.resource, reg.get(s, ns, name));
       case 'PUT': {
