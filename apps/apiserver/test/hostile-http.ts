@@ -16,7 +16,7 @@ export function rawRequest(url: string, method: string, path: string, opts: { bo
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = Buffer.byteLength(opts.body);
     }
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
