@@ -28,15 +28,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: process.env.PODLING_LOG_LEVEL ?? config.logLevel, base: { component: 'apiserver' } });
-  const tls = config.tlsCertFile ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsPrivateKeyFile!) } : undefined;
+  const fail = (message: string): never => { process.stderr.write(`podling-apiserver: ${message}\n`); process.exit(2); };
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    tls = config.tlsCertFile ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsPrivateKeyFile!) } : undefined;
+  } catch (e) { fail(`cannot read the TLS certificate or key: ${(e as Error).message}`); }
   const policy = checkListenPolicy({ address: config.address, tokenFile: config.tokenAuthFile, insecureAllowAnonymous: config.insecureAllowAnonymous, tls: !!tls });
-  if (!policy.ok) { process.stderr.write(`podling-apiserver: ${policy.message}\n`); process.exit(2); }
+  if (!policy.ok) return fail(policy.message);
   if (policy.warn) logger.warn(policy.warn);
   // The embedded controllers are API clients like any other; with a token file they get their own admin token.
   const controllerToken = randomBytes(24).toString('hex');
   let tokens: TokenMap | undefined;
   if (config.tokenAuthFile) {
-    tokens = loadTokenFile(config.tokenAuthFile);
+    try { tokens = loadTokenFile(config.tokenAuthFile); } catch (e) { fail((e as Error).message); }
+    tokens = tokens!;
     tokens.set(controllerToken, { name: 'system:kube-controller-manager', uid: '', groups: ['system:masters', 'system:authenticated'] });
   }
   mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
