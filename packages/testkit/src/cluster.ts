@@ -1,5 +1,7 @@
 // A real control plane for tests: apiserver and kubelet processes on temp dirs and free ports.
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
@@ -38,13 +40,23 @@ async function waitReady(url: string, proc: ManagedProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) throw new Error(`apiserver exited early:\n${proc.output().slice(-4000)}`);
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
+      const status = await probe(`${url}/readyz`);
+      if (status === 200) return;
+      last = `HTTP ${status}`;
     } catch (e) { last = (e as Error).message; }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`apiserver never became ready (${last}):\n${proc.output().slice(-4000)}`);
+}
+
+/** GET that also works against our own HTTPS server with a generated CA (readiness only, so no verification). */
+function probe(url: string): Promise<number> {
+  const get = url.startsWith('https:') ? https.get : http.get;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+  });
 }
 
 export interface RunningKubelet {
