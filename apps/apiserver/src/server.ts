@@ -10,6 +10,8 @@ import { registerCoreV1 } from './routes/core-v1.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
 import { WatchHub } from './watch/watch-hub.ts';
+import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
+import { errors } from '@podling/api';
 
 export interface ServerDeps {
   storage: Storage;
@@ -45,6 +47,10 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
 
   registerBodyParsers(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // exec/attach/portforward would otherwise be accepted as websockets and dropped; kubectl needs a Status to print.
+  interceptUpgrades(app.server, (req) => /\/pods\/[^/?]+\/(exec|attach|portforward)(\?|$)/.test(req.url ?? '')
+    ? errors.badRequest('exec, attach and port-forward are not supported by Podling: containers run as plain processes on the node; use "kubectl logs" to see their output').status
+    : undefined);
   app.setErrorHandler((err, req, reply) => {
     const se = toStatusError(err, req.log);
     for (const [k, v] of Object.entries(se.headers)) reply.header(k, v);

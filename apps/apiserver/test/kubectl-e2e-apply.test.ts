@@ -131,8 +131,7 @@ test('run creates a pod whose arguments follow --', async () => {
   assert.deepEqual((await getPod('runner2')).spec.containers[0].command, ['sleep', '10']);
 });
 
-// TODO: drop `todo` once the body parsers route application/vnd.kubernetes.protobuf to kubectl/protobuf.ts.
-test('create namespace works although kubectl sends that body as protobuf', { todo: 'protobuf bodies not routed yet' }, async () => {
+test('create namespace works although kubectl sends that body as protobuf', async () => {
   assert.equal((await kubectl().ok(['create', 'namespace', 'team-b'])).trim(), 'namespace/team-b created');
   assert.match(await kubectl().ok(['get', 'ns', 'team-b']), /^team-b\s+Active\s/m);
 });

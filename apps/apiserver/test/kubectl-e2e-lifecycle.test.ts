@@ -65,12 +65,10 @@ test('describe pod shows the node, container state and the Events section', asyn
   assert.match(out, /Normal\s+Scheduled\s+\S+\s+\S+\s+Successfully assigned default\/described to node-1/);
 });
 
-// TODO: drop `todo` once exec upgrades are refused before the WebSocket handshake (kubectl/upgrade-refusal.ts);
-// today the handshake completes and kubectl prints "websocket: close 1005 (no status)".
-test('exec is refused with a Status that kubectl prints as Error from server (BadRequest)', { todo: 'exec upgrade refusal not wired' }, async () => {
+test('exec is refused with a Status that kubectl prints as Error from server (BadRequest)', async () => {
   const r = await kubectl().run(['exec', 'described', '--', 'ls', '/'], { timeoutMs: 20_000 });
-  if (r.code === 0) { assert.match(r.stdout, /\S/); return; } // exec implemented: it printed the listing
-  assert.match(r.stderr.trim(), /^Error from server \(BadRequest\): exec is not supported by Podling/);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr.trim(), /^Error from server \(BadRequest\): exec, attach and port-forward are not supported by Podling/);
 });
 
 test('delete waits for the kubelet to stop the containers and prints deleted', async () => {

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
+import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from '../kubectl/protobuf.ts';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 const MAX_DEPTH = 100;
@@ -34,6 +35,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
   const opts = { parseAs: 'string' as const, bodyLimit: BODY_LIMIT_BYTES };
   app.addContentTypeParser(['application/json', 'application/json-patch+json', 'application/merge-patch+json',
     'application/strategic-merge-patch+json'], opts, json);
+  // kubectl's typed clients (e.g. `kubectl create namespace`) send protobuf with no JSON fallback.
+  app.addContentTypeParser(PROTOBUF_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
+    try { done(null, decodeProtobuf(body as Buffer)); } catch (e) { done(e as Error); }
+  });
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'application/apply-patch+yaml'], opts, yaml);
 }
 
