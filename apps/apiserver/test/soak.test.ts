@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
-import { call } from './http-helpers.ts';
+import { call, type Res } from './http-helpers.ts';
 import { httpWatch, wsWatch, type EventLog } from './watch-reader.ts';
 import { killMatching, pidsMatching, sampleProc, type ProcSample } from './soak-proc.ts';
 
@@ -62,7 +62,7 @@ test(`soak: ${SECONDS}s of pod churn under ${WATCHERS} watchers leaks no memory,
   const endAt = t0 + SECONDS * 1000;
   while (Date.now() < endAt) {
     const name = `soak-${created++}`;
-    const r = await call(api.url, 'POST', P, soakPod(name));
+    const r: Res = await call(api.url, 'POST', P, soakPod(name));
     assert.equal(r.status, 201, r.text);
     alive.push(name);
     await waitFor(async () => (await call(api!.url, 'GET', `${P}/${name}`)).body?.status?.phase === 'Running', { timeoutMs: 15_000, message: `${name} Running` });
