@@ -132,7 +132,7 @@ export const PATCH_CASES: HostileCase[] = ([
   ['replacing the whole document with a number is 400', [{ op: 'replace', path: '', value: 5 }], JP, 400],
   ['a JSON patch that sets a wrong type is 400', [{ op: 'replace', path: '/spec/containers/0/image', value: 1 }], JP, 400],
   ['a JSON patch that renames the object is 400', [{ op: 'replace', path: '/metadata/name', value: 'other' }], JP, 400],
-  ['a JSON patch that changes the uid is 422', [{ op: 'replace', path: '/metadata/uid', value: 'other' }], JP, 422],
+  ['a JSON patch that changes the uid is a 409 precondition failure', [{ op: 'replace', path: '/metadata/uid', value: 'other' }], JP, 409],
   ['a JSON patch that removes spec is 422', [{ op: 'remove', path: '/spec' }], JP, 422],
   ['a JSON patch 101 levels deep is 400', [{ op: 'add', path: '/metadata/annotations', value: JSON.parse('{"a":'.repeat(101) + '1' + '}'.repeat(101)) }], JP, 400],
   ['a merge patch that is a number is 400', 5, MP, 400],
