@@ -19,6 +19,8 @@ export interface LaunchContext {
   /** Root with unshare: UTS + private mount namespaces. */
   namespaces: boolean;
   mountBin: string;
+  /** The agent's own uid; only root can start a process as another user. Defaults to process.getuid(). */
+  agentUid?: number;
 }
 
 export type LaunchPlan =
@@ -62,6 +64,8 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
     if (e instanceof EnvError) return { configError: e.message };
     throw e;
   }
+  const runAs = identity(c, ctx);
+  if (runAs && 'configError' in runAs) return runAs;
   const workingDir = c.workingDir || ctx.paths.workDir;
   return {
     unhonoured,
@@ -74,6 +78,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       stderrFifo: ctx.paths.fifo(c.name, 'stderr'),
       hostname: ctx.namespaces ? hostname : '',
       mountBin: ctx.mountBin,
+      runAs,
       mounts,
       namespaces: ctx.namespaces,
     },
@@ -82,4 +87,18 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
 
 function isDirectory(p: string): boolean {
   try { return existsSync(p) && statSync(p).isDirectory(); } catch { return false; }
+}
+
+/** runAsUser/runAsGroup (container's, else the pod's): the identity for the wrapper, undefined when unset, or a
+ *  config error when the agent is not root and cannot become that user. An unset part is 0, as for an image
+ *  without a USER. */
+function identity(c: Container, ctx: LaunchContext): { uid: number; gid: number } | { configError: string } | undefined {
+  const uid = c.securityContext?.runAsUser ?? ctx.pod.spec.securityContext?.runAsUser;
+  const gid = c.securityContext?.runAsGroup ?? ctx.pod.spec.securityContext?.runAsGroup;
+  if (uid === undefined && gid === undefined) return undefined;
+  const agentUid = ctx.agentUid ?? process.getuid?.() ?? -1;
+  if (agentUid !== 0) {
+    return { configError: `cannot run as ${uid !== undefined ? `user ${uid}` : ''}${uid !== undefined && gid !== undefined ? ' and ' : ''}${gid !== undefined ? `group ${gid}` : ''}: the agent runs as uid ${agentUid}, and only an agent running as root can start containers as another user (securityContext.runAsUser/runAsGroup)` };
+  }
+  return { uid: uid ?? 0, gid: gid ?? 0 };
 }

@@ -7,14 +7,16 @@
 //   before the command started means it is not started at all) and stays to write the container's exit status to
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
 // - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
-//   bind-mounts volumes at their mountPaths, visible only in that namespace.
+//   bind-mounts volumes at their mountPaths, visible only in that namespace;
+// - with securityContext.runAsUser/runAsGroup it drops to that uid/gid (setpriv, util-linux) only for the exec of
+//   the command, after the root-only steps above.
 // Everything the wrapper needs from the agent's directories (FIFOs, exit file, default working directory) is
 // opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the namespace.
 // The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
 
 export const WRAPPER_SCRIPT = String.raw`
-exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 n=$7
-shift 7
+exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 runuid=$7 rungid=$8 n=$9
+shift 9
 exec 1<>"$out" 2<>"$err" 3>"$exitfile" </dev/null
 sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
@@ -41,7 +43,11 @@ esac
 if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$1\": permission denied"; fi
 if [ -n "$sig" ]; then printf '%s
 ' $((128+sig)) >&3; exit $((128+sig)); fi
-(exec "$@" 3>&-)
+if [ -n "$runuid" ]; then
+  (exec setpriv --reuid="$runuid" --regid="$rungid" --clear-groups -- "$@" 3>&-)
+else
+  (exec "$@" 3>&-)
+fi
 rc=$?
 printf '%s
 ' "$rc" >&3
@@ -58,6 +64,8 @@ export interface WrapperArgs {
   hostname: string;
   workingDir: string;
   mountBin: string;
+  /** uid and gid to run the command as, or undefined to keep the agent's identity. */
+  runAs?: { uid: number; gid: number };
   mounts: BindMount[];
   argv: string[];
 }
@@ -66,7 +74,7 @@ export interface WrapperArgs {
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, String(a.mounts.length), ...mounts, '--', ...a.argv];
+    a.mountBin, a.runAs ? String(a.runAs.uid) : '', a.runAs ? String(a.runAs.gid) : '', String(a.mounts.length), ...mounts, '--', ...a.argv];
 }
 
 export interface RecordedExit { exitCode: number; reason?: string; message?: string }
