@@ -11,7 +11,8 @@ import { registerDiscovery } from './routes/discovery.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
 import { WatchHub } from './watch/watch-hub.ts';
 import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
-import { errors } from '@podling/api';
+import { errors, StatusError } from '@podling/api';
+import { writeClientError } from './http/client-error.ts';
 
 export interface ServerDeps {
   storage: Storage;
@@ -36,6 +37,14 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
     return503OnClosing: true,
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
+    // Errors raised before routing (bad percent-encoding, over-long path segments) answer as Status too.
+    frameworkErrors: (err: { code?: string; message: string }, _req: unknown, reply: import('fastify').FastifyReply) => {
+      const se = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new StatusError(414, 'RequestURITooLong', 'the request URI is too long: a path segment may be at most 512 characters')
+        : errors.badRequest(err.message);
+      reply.code(se.code).type('application/json').send(JSON.stringify(se.status));
+    },
+    clientErrorHandler: writeClientError,
     ...(deps.https ? { https: deps.https } : {}),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;

@@ -77,6 +77,9 @@ function typeError(k: DecodableKind, version: string, schema: Schema, raw: unkno
     else if (node.additionalProperties) node = node.additionalProperties;
     value = (value as Record<string, unknown>)?.[seg];
   }
+  if (err.keyword === 'pattern') {
+    throw errors.badRequest(`${k} in version "${version}" cannot be handled as a ${k}: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`);
+  }
   const expected = goType(node);
   const got = typeof value === 'number' && expected === 'int64' ? `number ${value}` : jsonType(value);
   throw errors.badRequest(`${k} in version "${version}" cannot be handled as a ${k}: json: cannot unmarshal ${got} into Go struct field ${structName}.${path.join('.')} of type ${expected}`);

@@ -1,10 +1,9 @@
 // Node, Namespace, Event, Binding, DeleteOptions and coordination.k8s.io/v1 Lease.
 import { objectMeta, objectReference } from './meta-schema.ts';
 import {
-  bool, int, list, open, openList, quantityMap, str, strList, struct, typeMeta,
-} from './schema-builders.ts';
+  bool, int, list, open, openList, quantityMap, str, strList, struct, typeMeta, time } from './schema-builders.ts';
 
-const taint = struct('Taint', { key: str, value: str, effect: str, timeAdded: str });
+const taint = struct('Taint', { key: str, value: str, effect: str, timeAdded: time });
 
 export const nodeSchema = struct('Node', {
   ...typeMeta, metadata: objectMeta,
@@ -14,7 +13,7 @@ export const nodeSchema = struct('Node', {
   status: struct('NodeStatus', {
     capacity: quantityMap, allocatable: quantityMap, phase: str,
     conditions: list(struct('NodeCondition', {
-      type: str, status: str, lastHeartbeatTime: str, lastTransitionTime: str, reason: str, message: str,
+      type: str, status: str, lastHeartbeatTime: time, lastTransitionTime: time, reason: str, message: str,
     })),
     addresses: list(struct('NodeAddress', { type: str, address: str })),
     daemonEndpoints: struct('NodeDaemonEndpoints', { kubeletEndpoint: struct('DaemonEndpoint', { Port: int }) }),
@@ -37,7 +36,7 @@ export const eventSchema = struct('Event', {
   ...typeMeta, metadata: objectMeta,
   involvedObject: objectReference, reason: str, message: str,
   source: struct('EventSource', { component: str, host: str }),
-  firstTimestamp: str, lastTimestamp: str, count: int, type: str, eventTime: str,
+  firstTimestamp: time, lastTimestamp: time, count: int, type: str, eventTime: time,
   series: struct('EventSeries', { count: int, lastObservedTime: str }),
   action: str, related: objectReference, reportingComponent: str, reportingInstance: str,
 });
@@ -54,7 +53,7 @@ export const deleteOptionsSchema = struct('DeleteOptions', {
 export const leaseSchema = struct('Lease', {
   ...typeMeta, metadata: objectMeta,
   spec: struct('LeaseSpec', {
-    holderIdentity: str, leaseDurationSeconds: int, acquireTime: str, renewTime: str, leaseTransitions: int,
+    holderIdentity: str, leaseDurationSeconds: int, acquireTime: time, renewTime: time, leaseTransitions: int,
     strategy: str, preferredHolder: str,
   }),
 });

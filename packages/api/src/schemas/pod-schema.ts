@@ -3,8 +3,7 @@
 import { container, ephemeralContainer } from './container-schema.ts';
 import { objectMeta } from './meta-schema.ts';
 import {
-  bool, int, list, open, openFields, openList, quantityMap, str, strList, strMap, struct, typeMeta,
-} from './schema-builders.ts';
+  bool, int, list, open, openFields, openList, quantityMap, str, strList, strMap, struct, typeMeta, time } from './schema-builders.ts';
 
 const VOLUME_SOURCES = [
   'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
@@ -45,9 +44,9 @@ export const podSpec = struct('PodSpec', {
 
 const containerState = struct('ContainerState', {
   waiting: struct('ContainerStateWaiting', { reason: str, message: str }),
-  running: struct('ContainerStateRunning', { startedAt: str }),
+  running: struct('ContainerStateRunning', { startedAt: time }),
   terminated: struct('ContainerStateTerminated', {
-    exitCode: int, signal: int, reason: str, message: str, startedAt: str, finishedAt: str, containerID: str,
+    exitCode: int, signal: int, reason: str, message: str, startedAt: time, finishedAt: time, containerID: str,
   }),
 });
 
@@ -61,10 +60,10 @@ const podIP = struct('PodIP', { ip: str });
 export const podStatus = struct('PodStatus', {
   observedGeneration: int, phase: str,
   conditions: list(struct('PodCondition', {
-    type: str, observedGeneration: int, status: str, lastProbeTime: str, lastTransitionTime: str, reason: str, message: str,
+    type: str, observedGeneration: int, status: str, lastProbeTime: time, lastTransitionTime: time, reason: str, message: str,
   })),
   message: str, reason: str, nominatedNodeName: str, hostIP: str, hostIPs: list(struct('HostIP', { ip: str })),
-  podIP: str, podIPs: list(podIP), startTime: str,
+  podIP: str, podIPs: list(podIP), startTime: time,
   initContainerStatuses: list(containerStatus), containerStatuses: list(containerStatus),
   ephemeralContainerStatuses: list(containerStatus), qosClass: str, resize: str,
   resourceClaimStatuses: openList, extendedResourceClaimStatus: open,

@@ -9,9 +9,12 @@ export interface Schema {
   properties?: Record<string, Schema>;
   additionalProperties?: Schema;
   items?: Schema;
+  pattern?: string;
 }
 
 export const str: Schema = { type: ['string', 'null'] };
+/** metav1.Time / MicroTime: RFC 3339 text (Go rejects anything else with a "parsing time" error). */
+export const time: Schema = { type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$' };
 export const int: Schema = { type: ['integer', 'null'] };
 export const num: Schema = { type: ['number', 'null'] };
 export const bool: Schema = { type: ['boolean', 'null'] };
