@@ -2,11 +2,11 @@
 // a test fails; a process's output is printed only when the test failed. Short back-off and heartbeat flags keep the
 // suite fast.
 import path from 'node:path';
-import { readFileSync, readdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import type { Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+import { killPodProcesses, makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+export { pidsMatching } from '@podling/testkit';
 
 export const FAST_ARGS = ['--crashloop-backoff-base', '1s', '--crashloop-backoff-max', '8s', '--node-status-update-frequency', '1s'];
 
@@ -32,7 +32,7 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
       if (failed) process.stderr.write(`--- ${a.nodeName} output ---\n${a.process.output().slice(-6000)}\n`);
       await a.stop();
     }
-    for (const dir of rootDirs) killAll(dir); // also agents a test took out of `agents` (restart tests)
+    for (const dir of rootDirs) killPodProcesses(dir); // also agents a test took out of `agents` (restart tests)
     if (failed) process.stderr.write(`--- apiserver output ---\n${api.process.output().slice(-3000)}\n`);
     await api.stop();
     tmp.remove();
@@ -65,24 +65,3 @@ export function podManifest(name: string, spec: Partial<Pod['spec']> & { contain
 
 export const create = (c: Cluster, pod: Pod) => c.client.create<Pod>({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default' }, pod);
 
-/** Live pids whose command line mentions `needle` (pod processes carry their root dir in the wrapper's argv). */
-export function pidsMatching(needle: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (cmd.includes(needle) && !/\) Z /.test(stat)) out.push(Number(p));
-    } catch { /* gone */ }
-  }
-  return out;
-}
-
-/** Safety net: no test may leave a pod process behind, whatever happened. */
-function killAll(rootDir: string): void {
-  for (const pid of pidsMatching(`${rootDir}/pods/`)) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader */ }
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-}

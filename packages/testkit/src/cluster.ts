@@ -5,6 +5,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
+import { killPodProcesses } from './pod-processes.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -64,7 +65,8 @@ export interface RunningKubelet {
   rootDir: string;
   url: string;
   process: ManagedProcess;
-  stop(): Promise<void>;
+  /** Stops the agent (SIGTERM) and then kills the containers it left running, unless `keepPods`. */
+  stop(opts?: { keepPods?: boolean }): Promise<void>;
 }
 
 /** Starts `podling-kubelet` against `server` and resolves once its own HTTP server is listening. */
@@ -78,6 +80,9 @@ export async function startKubelet(opts: {
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
   return {
     nodeName: opts.nodeName, rootDir: opts.rootDir, url: String(line.url), process: proc,
-    async stop() { await proc.stop(10_000); },
+    async stop(stopOpts = {}) {
+      await proc.stop(10_000);
+      if (!stopOpts.keepPods) killPodProcesses(opts.rootDir);
+    },
   };
 }
