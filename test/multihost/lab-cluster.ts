@@ -2,15 +2,17 @@
 // static tokens from `--generate-certs`), one agent per node machine with its own kubeconfig and lab address, and
 // an "ops" machine from which the test reaches the apiserver. Everything it starts is torn down by `teardown()`
 // (graceful, for `after`) or `teardownNow()` (synchronous SIGKILL, for exit and signal handlers), whichever runs
-// first; pod processes, which agents deliberately leave behind, are killed by their wrapper's process group.
+// first. Pod processes, which agents deliberately leave running, die with the lab: destroying it SIGKILLs
+// everything left in its namespaces.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { KubeClient, loadKubeconfig } from '@podling/client';
 import { makeTempDir, repoRoot, waitFor } from '@podling/testkit';
-import { createLab, type Lab } from './netns-lab.ts';
+import { createLab, pidAlive, sweepStaleLabs, type Lab } from './netns-lab.ts';
 import { startInNetns, type NetnsProcess } from './netns-process.ts';
-import { killPodProcesses } from './pod-processes.ts';
 
 export const API_PORT = 6443;
 export const KUBELET_PORT = 10250;
@@ -24,8 +26,17 @@ export interface LabClusterOptions {
   agentArgs: string[];
 }
 
+/** What runs killed with -9 left: their namespaces (with the processes inside) and their temp dirs. */
+export function sweepStaleRuns(): void {
+  sweepStaleLabs();
+  for (const name of readdirSync(os.tmpdir())) {
+    const m = /^podling-multihost-(\d+)-/.exec(name);
+    if (m && !pidAlive(Number(m[1]))) rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 export class LabCluster {
-  readonly tmp = makeTempDir('podling-multihost-');
+  readonly tmp = makeTempDir(`podling-multihost-${process.pid}-`);
   readonly certs = path.join(this.tmp.dir, 'certs');
   lab: Lab | undefined;
   client!: KubeClient;
@@ -128,7 +139,6 @@ export class LabCluster {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     for (const p of this.procs) if (p.alive()) p.child.kill('SIGKILL');
-    for (const node of this.opts.nodes) killPodProcesses(path.join(this.tmp.dir, node.name));
     this.loopback?.close();
     this.lab?.destroy();
     this.tmp.remove();

@@ -10,10 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { LabCluster, KUBELET_PORT } from './lab-cluster.ts';
+import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
 import { podProcesses } from './pod-processes.ts';
 import { multihostSkipReason } from './should-run.ts';
-import { sweepStaleLabs } from './netns-lab.ts';
 
 const skip = multihostSkipReason();
 if (skip) process.stdout.write(`multihost test skipped: ${skip}\n`);
@@ -68,7 +67,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   });
 
   before(async () => {
-    sweepStaleLabs();
+    sweepStaleRuns();
     c = new LabCluster({
       nodes: [{ name: 'node-1', labels: { 'lab.podling.dev/machine': 'one' } }, { name: 'node-2', labels: { 'lab.podling.dev/machine': 'two' } }],
       apiserverArgs: ['--node-monitor-grace-period', `${GRACE}s`, '--node-monitor-period', '1s', '--pod-eviction-timeout', `${GRACE}s`, '--pod-gc-period', '2s'],
@@ -132,12 +131,13 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   step('restarting the apiserver: both agents reconnect and resume without duplicating a process', async () => {
     const survivors = [['pinned-2', 'node-2'], ['while-cut', 'node-2'], ['back-1', 'node-1']];
     const before = survivors.map(([p, n]) => processesOf(p, n));
-    const restartedAt = Date.now();
     await c.restartApiserver();
+    // Heartbeat times have whole seconds: one stamped at or after the next full second was sent after the restart.
+    const since = Math.ceil(Date.now() / 1000) * 1000;
     for (const name of ['node-1', 'node-2']) {
       await waitFor(async () => {
         const hb = (await node(name)).status?.conditions?.find((x) => x.type === 'Ready')?.lastHeartbeatTime;
-        return hb !== undefined && Date.parse(hb) >= Math.floor(restartedAt / 1000) * 1000;
+        return hb !== undefined && Date.parse(hb) >= since;
       }, { timeoutMs: 20_000, message: `${name} heartbeats to the restarted apiserver` });
     }
     // Each agent watches again: a new pod starts on each node, and a deletion reaches node-2's agent.

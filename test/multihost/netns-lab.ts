@@ -4,7 +4,7 @@
 // clashing, and the only names they share (/run/netns) carry the run's pid and a random suffix.
 //
 // Namespace names are `plmh-<pid>-<suffix>-<role>`; `sweepStaleLabs()` deletes those whose creating process is dead
-// (a run killed with -9 cannot clean up after itself).
+// (a run killed with -9 cannot clean up after itself), with whatever still runs inside them.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -51,9 +51,7 @@ export function createLab(roles: string[]): Lab {
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const ns of [...namespaces].reverse()) {
-        try { ip('netns', 'del', ns); } catch { /* already gone */ }
-      }
+      for (const ns of [...namespaces].reverse()) deleteNamespace(ns);
     },
   };
   try {
@@ -92,11 +90,25 @@ export function sweepStaleLabs(): string[] {
   for (const name of names) {
     const m = /^plmh-(\d+)-[0-9a-f]+-/.exec(name);
     if (!m || pidAlive(Number(m[1]))) continue;
-    try { ip('netns', 'del', name); swept.push(name); } catch { /* raced with another sweeper */ }
+    deleteNamespace(name);
+    swept.push(name);
   }
   return swept;
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * SIGKILLs every process still in the namespace (a process keeps a deleted namespace, and its addresses, alive),
+ * then deletes it. Pod processes are in their agent's namespace, so this also catches what agents leave behind.
+ */
+function deleteNamespace(ns: string): void {
+  let pids: string[] = [];
+  try { pids = ip('netns', 'pids', ns).split('\n').filter((p) => /^\d+$/.test(p)); } catch { /* already gone */ }
+  for (const pid of pids) {
+    try { process.kill(Number(pid), 'SIGKILL'); } catch { /* exited meanwhile */ }
+  }
+  try { ip('netns', 'del', ns); } catch { /* already gone, or raced with another sweeper */ }
+}
+
+export function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }

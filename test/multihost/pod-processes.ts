@@ -25,16 +25,3 @@ export function podProcesses(rootDir: string, uid: string): number[] {
   const wrappers = new Set(all.filter((p) => p.cmdline.includes(`podling-container ${rootDir}/pods/${uid}/`)).map((p) => p.pid));
   return all.filter((p) => wrappers.has(p.pid) || wrappers.has(p.pgrp)).map((p) => p.pid).sort((a, b) => a - b);
 }
-
-/** Pids of container wrappers of any pod under `rootDir` (one per running container instance). */
-export function wrapperPids(rootDir: string): number[] {
-  return processes().filter((p) => p.cmdline.includes(`podling-container ${rootDir}/pods/`)).map((p) => p.pid);
-}
-
-/** SIGKILLs every pod process group under `rootDir`: the safety net when agents are gone. */
-export function killPodProcesses(rootDir: string): void {
-  for (const pid of wrapperPids(rootDir)) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader any more */ }
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-}
