@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.stderr.write(`podling-apiserver: invalid flags:\n${problems.map((p) => `  ${p}`).join('\n')}\n\n${usage()}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: process.env.PODLING_LOG_LEVEL ?? config.logLevel, base: { component: 'apiserver' } });
+  const logger = pino({ level: config.logLevel, base: { component: 'apiserver' } });
   const fail = (message: string): never => { process.stderr.write(`podling-apiserver: ${message}\n`); process.exit(2); };
   let tls: { cert: Buffer; key: Buffer } | undefined;
   try {
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const expiry = startEventExpiry(storage, config.eventTtlMs, app.log);
   const address = await app.listen({ host: config.address, port: config.port });
   const url = address.replace('[::1]', '127.0.0.1');
-  logger.info({ url, db: config.db, revision: storage.currentRevision() }, 'listening');
+  // Always printed, whatever the level: tools and tests wait for this line to learn the URL.
+  (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
   const port = (app.server.address() as AddressInfo).port;
   const controllers = startControllers({
     client: new KubeClient({ server: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
