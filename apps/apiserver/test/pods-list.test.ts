@@ -87,6 +87,12 @@ test('limit and continue page through a consistent snapshot', async () => {
   assert.equal(bad.status, 400);
 });
 
+test('a list at a resourceVersion the server has not reached yet is 504 Too large resource version', async () => {
+  const r = await call(srv.url, 'GET', `${P}?resourceVersion=99999999`);
+  assert.equal(r.status, 504);
+  assert.match(r.body.message, /^Timeout: Too large resource version: 99999999, current: \d+$/);
+});
+
 test('a restart on the same file loses nothing and revisions keep increasing', async () => {
   const beforeList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
   await srv.restart();

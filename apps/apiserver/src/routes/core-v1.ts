@@ -44,6 +44,10 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
         if (isWatch(q)) return serveHttpWatch(req, reply, deps, s, ns);
         const filter = parseFilter(q, s.resource);
         const lp = parseListParams(q);
+        const current = deps.storage.currentRevision();
+        if (lp.resourceVersion !== undefined && lp.resourceVersion > current) {
+          throw errors.timeout(`Too large resource version: ${lp.resourceVersion}, current: ${current}`);
+        }
         const res = reg.list(s, ns, { filter: filter.everything ? undefined : filter.matches, limit: lp.limit, continue: lp.continue });
         return sendList(req, reply, s.resource, s.listKind, s.apiVersion, res.items, res);
       }
