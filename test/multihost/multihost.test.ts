@@ -47,8 +47,11 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   const getPod = (name: string) => c.client.get<Pod>(pods, name);
   const waitPod = async (name: string, cond: (p: Pod) => boolean, what: string, timeoutMs = 20_000): Promise<Pod> => {
     let last: Pod | undefined;
-    return waitFor(async () => { last = await getPod(name); return cond(last) && last; },
-      { timeoutMs, message: `pod ${name} ${what} (last: ${JSON.stringify(last?.status?.phase)}, deletionTimestamp ${last?.metadata.deletionTimestamp})` });
+    try {
+      return await waitFor(async () => { last = await getPod(name); return cond(last) && last; }, { timeoutMs, message: `pod ${name} ${what}` });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; last seen: ${JSON.stringify({ nodeName: last?.spec.nodeName, deletionTimestamp: last?.metadata.deletionTimestamp, status: last?.status })}`);
+    }
   };
   const gone = async (name: string) => {
     try { await getPod(name); return false; } catch (e) { if (isStatusError(e) && e.code === 404) return true; throw e; }
