@@ -3,12 +3,13 @@
 // database with its default durability (synchronous=FULL, group commit). Baseline in the same run: echo-server.ts,
 // which decodes and validates the same body with the same code and stores nothing.
 // Usage: node --import tsx bench/creates.ts [--quick] [--profile]
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '@podling/testkit';
 import { runAutocannon, type LoadReport } from './harness/autocannon.ts';
 import { startBenchApiserver } from './harness/bench-apiserver.ts';
-import { topSelfTime } from './harness/cpu-profile.ts';
+import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
@@ -16,6 +17,7 @@ import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const CONNECTIONS = 50;
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Measured { load: LoadReport; serverCores: number; serverUsPerReq: number; otherCores: number }
 
@@ -53,8 +55,17 @@ async function measurePodling(o: BenchOptions, notes: string[]): Promise<Measure
     if (prof) {
       const file = readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
       if (file) {
-        notes.push('apiserver CPU profile, top self time (warm-up + measured run):');
-        for (const f of topSelfTime(path.join(prof.dir, file), 15)) notes.push(`  ${f.selfPercent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+        const kept = path.join(here, 'results', `creates-apiserver-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+        mkdirSync(path.dirname(kept), { recursive: true });
+        copyFileSync(path.join(prof.dir, file), kept);
+        notes.push(`profile kept as ${path.relative(process.cwd(), kept)} (open in Chrome DevTools)`);
+        const summary = summarizeProfile(kept, 15);
+        notes.push('apiserver CPU profile (warm-up + measured run), top functions by self time:');
+        for (const f of summary.functions) notes.push(`  ${f.selfPercent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+        notes.push('self time by file:');
+        for (const f of summary.files.slice(0, 10)) notes.push(`  ${f.selfPercent.toFixed(1).padStart(5)}%  ${f.where}`);
+        notes.push('the repo\'s own functions by inclusive time (callees included):');
+        for (const f of summary.ownInclusive) notes.push(`  ${f.selfPercent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
       } else notes.push('no .cpuprofile was written (did the apiserver exit cleanly?)');
       prof.remove();
     }

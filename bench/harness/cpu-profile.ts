@@ -7,9 +7,67 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
-export interface HotFunction { name: string; where: string; selfPercent: number }
+/**
+ * Inclusive ("total") time of the repo's own functions (not node_modules, not Node internals): the share of samples
+ * with the function anywhere on the stack, each sample counted once per function even under recursion.
+ */
+export function topInclusiveOwnCode(profileFile: string, limit = 15): HotFunction[] {
+  const p = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const own = (n: ProfileNode) => n.callFrame.url.includes('/packages/') || n.callFrame.url.includes('/apps/');
+  const counts = new Map<string, { name: string; where: string; hits: number }>();
+  let total = 0;
+  for (const id of p.samples) {
+    total++;
+    const seen = new Set<string>();
+    for (let n = byId.get(id); n; n = byId.get(parent.get(n.id) ?? -1)) {
+      if (!own(n)) continue;
+      const where = shortUrl(n.callFrame.url);
+      const key = `${n.callFrame.functionName}|${where}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = counts.get(key) ?? { name: n.callFrame.functionName || '(anonymous)', where, hits: 0 };
+      c.hits++;
+      counts.set(key, c);
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.hits - a.hits).slice(0, limit)
+    .map((c) => ({ name: c.name, where: c.where, selfPercent: (100 * c.hits) / Math.max(1, total) }));
+}
+
+export interface HotFunction {
+  name: string;
+  where: string;
+  /** Share of all samples (self time, or inclusive time for topInclusiveOwnCode). */
+  selfPercent: number;
+}
+
+export interface CpuProfileSummary {
+  functions: HotFunction[];
+  /** Self time summed per source file (node internals and native code under their own names). */
+  files: { where: string; selfPercent: number }[];
+  /** The repo's own functions by inclusive time. */
+  ownInclusive: HotFunction[];
+}
+
+export function summarizeProfile(profileFile: string, limit = 15): CpuProfileSummary {
+  const functions = topSelfTime(profileFile, 10_000);
+  const byFile = new Map<string, number>();
+  for (const f of functions) {
+    const file = f.where.replace(/:\d+$/, '') || f.name;
+    byFile.set(file, (byFile.get(file) ?? 0) + f.selfPercent);
+  }
+  return {
+    functions: functions.slice(0, limit),
+    ownInclusive: topInclusiveOwnCode(profileFile, limit),
+    files: [...byFile].map(([where, selfPercent]) => ({ where, selfPercent })).sort((a, b) => b.selfPercent - a.selfPercent).slice(0, limit),
+  };
+}
 
 export function topSelfTime(profileFile: string, limit = 15): HotFunction[] {
   const p = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
@@ -21,7 +79,8 @@ export function topSelfTime(profileFile: string, limit = 15): HotFunction[] {
     if (!n) continue;
     total++;
     const f = n.callFrame;
-    const where = f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : '';
+    // Line numbers of tsx-transpiled files do not map back to the source; keep them for plain JS only.
+    const where = f.url ? (f.url.endsWith('.ts') ? shortUrl(f.url) : `${shortUrl(f.url)}:${f.lineNumber + 1}`) : '';
     const key = `${f.functionName}|${where}`;
     const c = counts.get(key) ?? { name: f.functionName || '(anonymous)', where, hits: 0 };
     c.hits++;
