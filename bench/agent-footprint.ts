@@ -5,7 +5,7 @@
 // Usage: node --import tsx bench/agent-footprint.ts [--quick]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
+import { makeTempDir, startKubelet, startTs, waitFor, type RunningKubelet } from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { namedPodBody } from './harness/pod-bodies.ts';
@@ -55,6 +55,18 @@ function killLeftovers(groupLeaders: number[]): number {
   return killed;
 }
 
+/** RSS of a Node process under tsx that loads nothing: the runtime's share of any Podling process. */
+async function idleNodeRss(): Promise<number> {
+  const p = startTs('bench/harness/idle-node.ts', { args: [] });
+  try {
+    await p.waitForLog((l) => l.msg === 'listening', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    return rssBytes(p.pid)!;
+  } finally {
+    await p.stop();
+  }
+}
+
 export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
   const count = o.quick ? 20 : 100;
   const windowMs = o.quick ? 3000 : 10_000;
@@ -77,6 +89,7 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, 2000));
     const { cores } = await cpuCoresOver(kpid, windowMs);
     const rss = rssBytes(kpid)!;
+    const floor = await idleNodeRss();
     const procs = descendants(kpid);
     leaders = childrenOf(kpid);
     const podPss = procs.reduce((sum, p) => sum + (pssBytes(p) ?? 0), 0);
@@ -86,7 +99,8 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
       benchmark: 'agent-footprint',
       notes,
       figures: [
-        { name: `kubelet RSS, ${count} idle pods`, value: rss / MiB, unit: 'MiB' },
+        { name: `kubelet RSS, ${count} idle pods`, value: rss / MiB, unit: 'MiB',
+          baseline: { value: floor / MiB, label: 'idle node --import tsx process', sameRun: true } },
         { name: `kubelet CPU, ${count} idle pods`, value: cores * 100, unit: '% core' },
         { name: `pod processes PSS, ${count} pods`, value: podPss / MiB, unit: 'MiB',
           baseline: { value: (count * 223) / 1024, label: `baselines §4: ${count} × sh+sleep with pipes, 223 KB`, sameRun: false } },
