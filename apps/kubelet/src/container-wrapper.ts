@@ -13,6 +13,10 @@
 // Everything the wrapper needs from the agent's directories (FIFOs, exit file, default working directory) is
 // opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the namespace.
 // The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
+// The wrapper is forked by the agent's spawner process (spawner.mjs), detached: it is nobody's child that matters,
+// and whoever follows it learns its end from the spawner's exit report or, failing that, from /proc and `<n>.exit`.
+import { readdirSync, readFileSync } from 'node:fs';
+import { readProcStat } from './proc-stat.ts';
 
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 runuid=$7 rungid=$8 n=$9
@@ -85,4 +89,19 @@ export function parseExitFile(text: string | undefined): RecordedExit | undefine
   if (text.startsWith('start-error\n')) return { exitCode: 128, reason: 'StartError', message: text.slice(12).trimEnd() };
   const n = Number(text.trim());
   return Number.isInteger(n) ? { exitCode: n } : undefined;
+}
+
+/** Live container wrappers on this machine, by the exit file their argv names right after `podling-container`. */
+export function liveWrappers(): { pid: number; procStart: number; exitFile: string }[] {
+  const found: { pid: number; procStart: number; exitFile: string }[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    let argv: string[];
+    try { argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    const i = argv.indexOf('podling-container');
+    if (i < 0 || !argv[i + 1]) continue;
+    const stat = readProcStat(Number(p));
+    if (stat && stat.state !== 'Z') found.push({ pid: Number(p), procStart: stat.startTime, exitFile: argv[i + 1] });
+  }
+  return found;
 }

@@ -6,7 +6,7 @@
 // their processes killed (TERM, KILL 2 s later) and their directories removed. Finally /proc is swept for container
 // wrappers under this root dir that no record accounts for (a crash between spawn and saving state).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { StatusError, type Pod } from '@podling/api';
@@ -22,6 +22,7 @@ import { NodeRegistrar } from './node-registrar.ts';
 import { PodStateStore } from './pod-state-store.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
+import { liveWrappers } from './container-wrapper.ts';
 import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
@@ -30,7 +31,7 @@ const LOG_MAX_BYTES = 10 * 1024 * 1024;
 const ORPHAN_KILL_GRACE_MS = 2000;
 
 export class Kubelet {
-  private readonly runtime = new ProcessRuntime();
+  private readonly runtime: ProcessRuntime;
   private readonly store: PodStateStore;
   private readonly server;
   private informer: Informer<Pod> | undefined;
@@ -40,10 +41,12 @@ export class Kubelet {
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
     this.store = new PodStateStore(cfg.rootDir);
+    this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }));
     this.server = buildKubeletServer({ findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev), log: log.child({ component: 'server' }) });
   }
 
   async start(): Promise<void> {
+    this.runtime.warmUp();
     const namespaces = process.getuid?.() === 0 && canUnshare();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -85,7 +88,7 @@ export class Kubelet {
     await this.informer?.stop().catch(() => {});
     await this.registrar?.stop();
     await this.workers?.stopAll();
-    this.runtime.detachAll();
+    await this.runtime.detachAll();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -129,19 +132,8 @@ function canUnshare(): boolean {
   }
 }
 
-/** Live container wrappers whose exit file lies under `root` (their argv names it right after `podling-container`). */
+/** Live container wrappers whose exit file lies under `root`. */
 function findWrappers(root: string): { pid: number; procStart: number }[] {
   const prefix = path.join(PodPaths.podsDir(root), '');
-  const found: { pid: number; procStart: number }[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    let argv: string[];
-    try { argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'); } catch { continue; }
-    const i = argv.indexOf('podling-container');
-    if (i < 0 || !argv[i + 1]?.startsWith(prefix)) continue;
-    let start = 0;
-    try { start = Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[19]); } catch { continue; }
-    found.push({ pid: Number(p), procStart: start });
-  }
-  return found;
+  return liveWrappers().filter((w) => w.exitFile.startsWith(prefix));
 }

@@ -41,11 +41,11 @@ export class PodSandbox {
   }
 
   /** Starts instance `index`; a wrapper that cannot even be spawned yields a finished StartError instance. */
-  launch(container: string, index: number, launch: Launch, onExit: InstanceExit): InstanceRecord {
+  async launch(container: string, index: number, launch: Launch, onExit: InstanceExit, killedWith: () => number | undefined): Promise<InstanceRecord> {
     const pump = this.pumps.get(container)!;
     pump.beginInstance(this.paths.log(container, index));
     try {
-      const s = this.runtime.start(launch, (info) => onExit(container, index, info));
+      const s = await this.runtime.start(launch, (info) => onExit(container, index, info), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
     } catch (err) {
       pump.endInstance();

@@ -130,7 +130,7 @@ export class PodWorker {
       while (!this.stopped) {
         if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
         const since = this.gen;
-        const wakeAt = this.sync();
+        const wakeAt = await this.sync();
         this.publish(false);
         await this.wait(wakeAt, since);
       }
@@ -142,7 +142,7 @@ export class PodWorker {
   }
 
   /** One pass over the containers; returns when the next back-off ends (epoch ms) or Infinity. */
-  private sync(): number {
+  private async sync(): Promise<number> {
     if (this.record.terminalPhase) return Infinity;
     const spec = this.pod.spec;
     const policy = spec.restartPolicy ?? 'Always';
@@ -154,27 +154,27 @@ export class PodWorker {
       if (r?.current?.finishedAt && r.current.exitCode === 0) continue;
       initDone = false;
       if (isRunning(r?.current)) break;
-      if (!r?.current) this.start(c, true);
-      else if (policy !== 'Never') wakeAt = Math.min(wakeAt, this.restart(c, true, now));
+      if (!r?.current) await this.start(c, true);
+      else if (policy !== 'Never') wakeAt = Math.min(wakeAt, await this.restart(c, true, now));
       break;
     }
     if (!initDone) return wakeAt;
     for (const c of spec.containers) {
       const cur = this.record.containers[c.name]?.current;
-      if (!cur) { this.start(c, false); continue; }
+      if (!cur) { await this.start(c, false); continue; }
       if (!cur.finishedAt) continue;
       const failed = cur.exitCode !== 0;
-      if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, this.restart(c, false, now));
+      if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, await this.restart(c, false, now));
     }
     return wakeAt;
   }
 
-  private restart(c: Container, init: boolean, now: number): number {
+  private async restart(c: Container, init: boolean, now: number): Promise<number> {
     const r = this.record.containers[c.name];
     const d = this.deps.backoff.decide(r.backoff, Date.parse(r.current!.finishedAt!), now);
     if (d.startNow) {
       r.backoff = d.entry;
-      this.start(c, init);
+      await this.start(c, init);
       return Infinity;
     }
     const message = backoffMessage(d.delayMs, c.name, { name: this.record.name, namespace: this.record.namespace, uid: this.uid });
@@ -185,7 +185,7 @@ export class PodWorker {
     return d.notBeforeMs;
   }
 
-  private start(c: Container, init: boolean): void {
+  private async start(c: Container, init: boolean): Promise<void> {
     const r = (this.record.containers[c.name] ??= { name: c.name, init, restartCount: 0 });
     const index = r.current ? r.restartCount + 1 : 0;
     const plan = planLaunch(c, index, { pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin });
@@ -203,7 +203,7 @@ export class PodWorker {
       this.deps.events.warning(this.target(c.name), 'MountPathNotHonoured',
         `mountPath ${m} of volume ${vm.name} cannot be honoured on this node (${this.deps.namespaces ? 'it is not an existing directory' : 'no mount namespace: the agent does not run as root'}); the container finds the volume at $${volumeEnvName(vm.name)}`);
     }
-    const inst = this.sandbox.launch(c.name, index, plan.launch, (n, i, info) => this.onExit(n, i, info));
+    const inst = await this.sandbox.launch(c.name, index, plan.launch, (n, i, info) => this.onExit(n, i, info), () => this.killedWith.get(c.name));
     if (r.current) r.previous = r.current;
     r.current = inst;
     r.restartCount = index;

@@ -1,11 +1,17 @@
 // Starts container instances as process groups (see container-wrapper.ts), signals whole groups, and reports each
-// instance's end — from the child's exit event for processes this agent started, by polling /proc for processes it
-// adopted after a restart (they are not our children, so no exit event comes).
-import { spawn, type ChildProcess } from 'node:child_process';
+// instance's end.
+//
+// The agent never forks a wrapper itself: spawn() blocks the event loop for ~1 ms plus ~33 ms per GB of the parent's
+// RSS, so a burst of pods would stall everything else the agent does. A small dedicated process (spawner.mjs, via
+// spawner-client.ts) forks them and reports each child's exit. Processes the agent adopted after a restart, and
+// those whose spawner died, are nobody's child we hear from: their end is found by polling /proc, and the exit code
+// is read from the wrapper's exit file either way.
 import { readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
+import { liveWrappers, wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
+import type { Logger } from './logger.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
+import { SpawnerClient, SpawnerGoneError, type Spawned } from './spawner-client.ts';
 
 export interface Launch extends WrapperArgs {
   env: Record<string, string>;
@@ -19,40 +25,35 @@ export interface ExitInfo { exitCode: number; signal?: number; reason?: string; 
 
 export type ExitHandler = (info: ExitInfo) => void;
 
+/** The signal the agent last sent to an instance, if any (decides the exit code when no exit file was written). */
+export type KilledWith = () => number | undefined;
+
 /** How often adopted processes are checked for exit. */
 const ADOPTED_POLL_MS = 200;
 
 export class ProcessRuntime {
-  private readonly children = new Map<number, ChildProcess>();
   private readonly polls = new Map<number, NodeJS.Timeout>();
+  private readonly spawner: SpawnerClient;
 
-  /** Spawns one instance. Throws (with the OS message) when even the wrapper cannot be started. */
-  start(launch: Launch, onExit: ExitHandler): Started {
-    const args = wrapperArgv(launch);
-    const [file, argv] = launch.namespaces
-      ? ['unshare', ['--uts', '--mount', '--propagation', 'private', '/bin/sh', ...args]]
-      : ['/bin/sh', args];
-    const child = spawn(file, argv, { env: launch.env, cwd: '/', detached: true, stdio: 'ignore' });
-    child.on('error', () => {}); // a failed spawn is reported by the throw below
-    if (child.pid === undefined) throw new Error(`cannot start the container wrapper (${file})`);
-    const pid = child.pid;
-    const startedAt = new Date();
-    const procStart = readProcStat(pid)?.startTime ?? 0;
-    this.children.set(pid, child);
-    child.once('exit', (code, sig) => {
-      this.children.delete(pid);
-      const signal = sig ? constants.signals[sig] : undefined;
-      this.finish(pid, procStart, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal });
-    });
-    child.unref();
-    return { pid, procStart, startedAt };
+  constructor(log?: Logger) {
+    this.spawner = new SpawnerClient(log);
+  }
+
+  /** Starts the spawner process ahead of the first container. */
+  warmUp(): void {
+    this.spawner.warmUp();
+  }
+
+  /** Starts one instance. Rejects (with the OS message) when even the wrapper cannot be started. */
+  start(launch: Launch, onExit: ExitHandler, killedWith: KilledWith = () => undefined): Promise<Started> {
+    return this.spawnInstance(launch, onExit, killedWith, false);
   }
 
   /**
    * Follows an instance this agent did not start (found in state.json after a restart). `killedWith` is the
    * signal the agent last sent, used when the wrapper died before recording an exit code.
    */
-  adopt(pid: number, procStart: number, exitFile: string, onExit: ExitHandler, killedWith: () => number | undefined): void {
+  adopt(pid: number, procStart: number, exitFile: string, onExit: ExitHandler, killedWith: KilledWith): void {
     const check = () => {
       if (isSameLiveProcess(pid, procStart)) return;
       clearInterval(timer);
@@ -96,12 +97,39 @@ export class ProcessRuntime {
     return groupHasMembers(pgid, () => readdirSync('/proc'));
   }
 
-  /** Stops following everything without touching the processes (agent shutdown). */
-  detachAll(): void {
+  /** Stops following everything without touching the processes (agent shutdown), and ends the spawner. */
+  async detachAll(): Promise<void> {
     for (const t of this.polls.values()) clearInterval(t);
     this.polls.clear();
-    for (const c of this.children.values()) c.removeAllListeners('exit');
-    this.children.clear();
+    await this.spawner.close();
+  }
+
+  private async spawnInstance(launch: Launch, onExit: ExitHandler, killedWith: KilledWith, retried: boolean): Promise<Started> {
+    const args = wrapperArgv(launch);
+    const [file, argv] = launch.namespaces
+      ? ['unshare', ['--uts', '--mount', '--propagation', 'private', '/bin/sh', ...args]]
+      : ['/bin/sh', args];
+    let s: Spawned;
+    try {
+      s = await this.spawner.spawn(file, argv, launch.env, {
+        exited: (c, code, sig) => {
+          const signal = sig ? constants.signals[sig] : undefined;
+          // Deferred: whoever awaits start() records the instance before its end is reported.
+          setImmediate(() => this.finish(c.pid, c.procStart, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal }));
+        },
+        lost: (c) => this.adopt(c.pid, c.procStart, launch.exitFile, onExit, killedWith),
+      });
+    } catch (err) {
+      if (!(err instanceof SpawnerGoneError) || retried) throw err;
+      // The spawner died with this request unanswered. The wrapper names its exit file in its argv, which tells
+      // whether it was started (then it is followed like an adopted one); if not, the next spawner starts it. (A
+      // fork of the dying spawner that had not yet exec'd the wrapper would be missed: a window of microseconds.)
+      const w = liveWrappers().find((x) => x.exitFile === launch.exitFile);
+      if (!w) return this.spawnInstance(launch, onExit, killedWith, true);
+      this.adopt(w.pid, w.procStart, launch.exitFile, onExit, killedWith);
+      return { pid: w.pid, procStart: w.procStart, startedAt: new Date() };
+    }
+    return { pid: s.pid, procStart: s.procStart, startedAt: new Date() };
   }
 
   private finish(pid: number, procStart: number, exitFile: string, onExit: ExitHandler, fallback: Omit<ExitInfo, 'finishedAt'>): void {

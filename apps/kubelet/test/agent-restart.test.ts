@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, pidsMatching, podManifest, startCluster } from './cluster-fixture.ts';
+import { create, pidsMatching, podManifest, spawnersOf, startCluster } from './cluster-fixture.ts';
 
 const sleeper = (marker: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', `echo up; exec sleep 3600 # ${marker}`] });
 const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready === true;
@@ -34,8 +34,11 @@ test('an agent stopped with SIGTERM leaves pods running; the next one adopts the
   const before = await c.waitPod('keep', running);
   await c.waitPod('flappy', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2);
   const agent = c.agents.pop()!;
+  const spawners = spawnersOf(agent.process.pid);
+  assert.equal(spawners.length, 1, 'the agent forks containers through one spawner process');
   assert.equal(await agent.process.stop(10_000), 0, "clean exit on SIGTERM");
   assert.equal(pidsMatching('adopt-keep').length, 1, 'the pod process survived the agent');
+  assert.ok(!pidsMatching('spawner.mjs').includes(spawners[0]), 'the spawner stopped with the agent');
   const counts = (await c.pod('default', 'flappy')).status!.containerStatuses![0].restartCount;
   await c.addAgent('node-a', undefined, agent.rootDir);
   await c.waitPod('flappy', (p) => p.status!.containerStatuses![0].restartCount > counts, 15_000);
@@ -54,8 +57,10 @@ test('kill -9 of the agent leaves no orphan: pods deleted while it was down are 
   await c.waitPod('orphan', running);
   await c.waitPod('survivor', running);
   const agent = c.agents.pop()!;
+  const [spawner] = spawnersOf(agent.process.pid);
   agent.process.kill('SIGKILL');
   await agent.process.exited;
+  await waitFor(() => !pidsMatching('spawner.mjs').includes(spawner), { timeoutMs: 5000, message: 'the spawner exits when its agent dies' });
   assert.equal(pidsMatching('orphan-marker').length, 1);
   await c.client.delete({ resource: 'pods', namespace: 'default' }, 'orphan', { gracePeriodSeconds: 0 });
   await c.addAgent('node-a', undefined, agent.rootDir);

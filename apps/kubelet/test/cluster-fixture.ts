@@ -1,6 +1,7 @@
 // A real apiserver and real kubelet agents for the kubelet's integration tests, torn down in reverse order even when
 // a test fails; a process's output is printed only when the test failed. Short back-off and heartbeat flags keep the
 // suite fast.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Pod } from '@podling/api';
@@ -65,3 +66,14 @@ export function podManifest(name: string, spec: Partial<Pod['spec']> & { contain
 
 export const create = (c: Cluster, pod: Pod) => c.client.create<Pod>({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default' }, pod);
 
+
+/** Live spawner.mjs processes whose parent is `ppid`. */
+export function spawnersOf(ppid: number): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[1]) === ppid && fields[0] !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner.mjs');
+    } catch { return false; }
+  });
+}

@@ -8,6 +8,7 @@ import { ProcessRuntime, type ExitInfo, type Launch } from '../src/process-runti
 import { LogPump, createFifos } from '../src/log-pump.ts';
 import { readInstanceLog } from '../src/log-reader.ts';
 import { DEFAULT_PATH } from '../src/container-env.ts';
+import { spawnersOf } from './cluster-fixture.ts';
 
 const tmp = makeTempDir('podling-runtime-');
 const runtime = new ProcessRuntime();
@@ -32,7 +33,7 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
     ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
     env: { PATH: DEFAULT_PATH, GREETING: 'hi' }, namespaces: false, ...extra,
   };
-  const s = runtime.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
+  const s = await runtime.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
   started.push(s.pid);
   return { ...s, dir, logPath, launch, exited: () => waitFor(() => exit, { timeoutMs: 10_000, message: `exit of ${argv.join(' ')}` }) };
 }
@@ -96,4 +97,16 @@ test('an adopted instance is followed by polling and its recorded exit code is u
   other.adopt(c.pid, c.procStart, c.launch.exitFile, (e) => { adopted = e; }, () => undefined);
   await waitFor(() => adopted, { timeoutMs: 5000 });
   assert.equal(adopted!.exitCode, 7);
+});
+
+test('containers outlive a dead spawner: their end is still reported, and the next start gets a new spawner', async () => {
+  const c = await run(['sleep', '30']);
+  const [spawner] = spawnersOf(process.pid);
+  assert.ok(spawner, 'a spawner process is a child of this process');
+  process.kill(spawner, 'SIGKILL');
+  await waitFor(() => !spawnersOf(process.pid).includes(spawner), { message: 'spawner gone' });
+  runtime.signalGroup(c.pid, 'SIGTERM');
+  assert.equal((await c.exited()).exitCode, 143);
+  assert.equal((await (await run(['sh', '-c', 'exit 4'])).exited()).exitCode, 4);
+  assert.notEqual(spawnersOf(process.pid)[0], spawner);
 });

@@ -1,0 +1,133 @@
+// The agent's side of spawner.mjs: starts that process on first use (and again after it died), sends it spawn
+// requests and routes its answers and its children's exits. The spawner is a child of the agent on pipes: when the
+// agent ends, even by SIGKILL, the spawner reads EOF and exits, so it can never outlive the agent unmanaged.
+//
+// The spawner's handles keep the agent's event loop alive only while a request is unanswered: like a ChildProcess
+// that was unref'd, running containers do not hold the agent (or a test process) open.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from './logger.ts';
+
+const SPAWNER_PATH = fileURLToPath(new URL('./spawner.mjs', import.meta.url));
+/** How long close() waits for the spawner to exit on EOF before it is killed. */
+const CLOSE_WAIT_MS = 2000;
+
+export interface Spawned { pid: number; procStart: number }
+
+/** The spawner exited before answering: the request may or may not have started a process. */
+export class SpawnerGoneError extends Error {
+  readonly spawnerGone = true;
+}
+
+/** What becomes of a started child; registered before spawn() resolves, so no report can come too early. */
+export interface ChildHandlers {
+  /** The spawner reaped the child. */
+  exited(child: Spawned, code: number | null, signal: NodeJS.Signals | null): void;
+  /** The spawner exited while the child ran: no exit report will come. */
+  lost(child: Spawned): void;
+}
+
+interface Pending { handlers: ChildHandlers; resolve: (s: Spawned) => void; reject: (e: Error) => void }
+
+export class SpawnerClient {
+  private proc: ChildProcess | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<number, { child: Spawned; handlers: ChildHandlers }>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly log?: Logger) {}
+
+  /** Starts the spawner now (it is started on first use otherwise), so the first pod does not wait for it. */
+  warmUp(): void {
+    if (!this.closed) this.ensure();
+  }
+
+  /** Starts `file` detached with stdio ignored; rejects with the OS message, or SpawnerGoneError. */
+  spawn(file: string, argv: string[], env: Record<string, string>, handlers: ChildHandlers): Promise<Spawned> {
+    if (this.closed) return Promise.reject(new Error('the process runtime is closed'));
+    const proc = this.ensure();
+    const id = this.nextId++;
+    return new Promise<Spawned>((resolve, reject) => {
+      this.pending.set(id, { handlers, resolve, reject });
+      if (this.pending.size === 1) this.setRef(true);
+      proc.stdin!.write(`${JSON.stringify({ id, file, argv, env })}\n`);
+    });
+  }
+
+  /** Ends the spawner (its children keep running) and resolves once it exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.running.clear();
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((r) => proc.once('close', () => r()));
+    proc.stdin!.end();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CLOSE_WAIT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private ensure(): ChildProcess {
+    if (this.proc) return this.proc;
+    // A minimal environment: NODE_OPTIONS (e.g. --import tsx) must not make the spawner load anything.
+    const proc = spawn(process.execPath, [SPAWNER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } });
+    this.proc = proc;
+    let partial = '';
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (chunk: string) => {
+      partial += chunk;
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        if (line) this.onMessage(JSON.parse(line) as Message);
+      }
+    });
+    proc.stdin!.on('error', () => {}); // EPIPE when it died; reported by 'exit'
+    proc.on('error', (err) => this.log?.error({ err }, 'spawner failed'));
+    // 'close', not 'exit': every message it wrote before exiting has been read by then.
+    proc.once('close', (code, signal) => {
+      if (this.proc === proc) this.proc = undefined;
+      if (!this.closed) this.log?.warn({ code, signal }, 'spawner exited; its containers are followed by polling and a new spawner starts on demand');
+      const unanswered = [...this.pending.values()];
+      const orphans = [...this.running.values()];
+      this.pending.clear();
+      this.running.clear();
+      for (const r of orphans) r.handlers.lost(r.child);
+      for (const p of unanswered) p.reject(new SpawnerGoneError(`the spawner exited (${code ?? signal}) before answering`));
+    });
+    this.setRef(this.pending.size > 0);
+    return proc;
+  }
+
+  private onMessage(m: Message): void {
+    if ('exit' in m) {
+      const r = this.running.get(m.exit);
+      this.running.delete(m.exit);
+      r?.handlers.exited(r.child, m.code, m.signal);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.setRef(false);
+    if ('error' in m) { p.reject(new Error(m.error)); return; }
+    const child = { pid: m.pid, procStart: m.procStart };
+    this.running.set(child.pid, { child, handlers: p.handlers });
+    p.resolve(child);
+  }
+
+  private setRef(on: boolean): void {
+    const p = this.proc;
+    if (!p) return;
+    for (const h of [p, p.stdout, p.stdin] as unknown as { ref(): void; unref(): void }[]) {
+      if (on) h.ref(); else h.unref();
+    }
+  }
+}
+
+type Message =
+  | { id: number; pid: number; procStart: number }
+  | { id: number; error: string }
+  | { exit: number; code: number | null; signal: NodeJS.Signals | null };
