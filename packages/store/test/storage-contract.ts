@@ -13,11 +13,12 @@ export type { OpenStore, OpenedStore } from './contract/harness.ts';
  *  many) and should be small enough that a few thousand writes expire the oldest (the Expired tests write until
  *  oldestRevision() moves past a revision). `reopen`, when given, closes nothing: it is called after `storage.close()`
  *  and must open the same data again. */
-export function runStorageContract(name: string, open: OpenStore): void {
+/** `durable: false` for backends that cannot be reopened (`:memory:`): the restart contract is then not run. */
+export function runStorageContract(name: string, open: OpenStore, opts: { durable?: boolean } = {}): void {
   describe(`storage contract: ${name}`, () => {
     writeContract(open);
     listContract(open);
     watchContract(open);
-    restartContract(open);
+    if (opts.durable !== false) restartContract(open);
   });
 }

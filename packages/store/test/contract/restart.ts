@@ -1,11 +1,11 @@
-// Contract: what a restart keeps (skipped for backends without reopen).
+// Contract: what a restart keeps (only for durable backends: runStorageContract leaves it out otherwise).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotate, createMany, pod, podKey, record, withStore, type OpenStore } from './harness.ts';
 
 export function restartContract(open: OpenStore): void {
-  test('reopening keeps objects, the revision, the watch window and continue tokens', (t) => withStore(open, async (ctx) => {
-    if (!ctx.reopen) return t.skip('backend cannot reopen');
+  test('reopening keeps objects, the revision, the watch window and continue tokens', () => withStore(open, async (ctx) => {
+    assert.ok(ctx.reopen, 'a durable backend must provide reopen');
     await createMany(ctx.storage, 'ns', 'p', 5);
     const fromRv = ctx.storage.currentRevision();
     await ctx.storage.guaranteedUpdate(podKey('ns', 'p-1'), (c) => annotate(c.object, 'k', 'v'));
@@ -32,8 +32,8 @@ export function restartContract(open: OpenStore): void {
     replay.stop();
   }));
 
-  test('close stores writes still in flight', (t) => withStore(open, async (ctx) => {
-    if (!ctx.reopen) return t.skip('backend cannot reopen');
+  test('close stores writes still in flight', () => withStore(open, async (ctx) => {
+    assert.ok(ctx.reopen, 'a durable backend must provide reopen');
     const inFlight = ctx.storage.create(podKey('ns', 'late'), pod('ns', 'late'));
     await ctx.storage.close();
     const stored = await inFlight;
