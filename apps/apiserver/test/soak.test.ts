@@ -6,10 +6,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+import { killPodProcesses, makeTempDir, pidsMatching, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
 import { call, type Res } from './http-helpers.ts';
 import { httpWatch, wsWatch, type EventLog } from './watch-reader.ts';
-import { killMatching, pidsMatching, sampleProc, type ProcSample } from './soak-proc.ts';
+import { sampleProc, type ProcSample } from './soak-proc.ts';
 
 const SECONDS = Number(process.env.PODLING_SOAK_SECONDS ?? 30);
 const WARMUP_MS = Math.min(8000, SECONDS * 250);
@@ -29,7 +29,7 @@ after(async () => {
   for (const s of stops) s();
   if (failed) for (const p of [agent?.process, api?.process]) if (p) process.stderr.write(`--- output ---\n${p.output().slice(-4000)}\n`);
   await agent?.stop();
-  if (agent) killMatching(`${agent.rootDir}/pods/`);
+  if (agent) killPodProcesses(agent.rootDir);
   await api?.stop();
   tmp?.remove();
 });
