@@ -69,8 +69,7 @@ export class LabCluster {
 
   async startApiserver(): Promise<void> {
     this.apiserver = this.track(startInNetns('apiserver', this.host('api').ns, 'apps/apiserver/src/main.ts', [
-      // 0.0.0.0: the embedded controllers dial 127.0.0.1:<port> (see the report); the api machine has no other address.
-      '--address', '0.0.0.0', '--port', String(API_PORT), '--db', path.join(this.tmp.dir, 'podling.db'),
+      '--address', this.apiIP, '--port', String(API_PORT), '--db', path.join(this.tmp.dir, 'podling.db'),
       '--tls-cert-file', path.join(this.certs, 'apiserver.crt'), '--tls-private-key-file', path.join(this.certs, 'apiserver.key'),
       '--token-auth-file', path.join(this.certs, 'tokens.csv'), ...this.opts.apiserverArgs,
     ]));

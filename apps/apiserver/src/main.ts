@@ -65,8 +65,11 @@ async function main(): Promise<void> {
   // Always printed, whatever the level: tools and tests wait for this line to learn the URL.
   (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
   const port = (app.server.address() as AddressInfo).port;
+  // The controllers dial the address the server listens on (loopback when that is a wildcard).
+  const host = ['', '0.0.0.0', '::', '[::]'].includes(config.address) ? '127.0.0.1'
+    : config.address.includes(':') ? `[${config.address}]` : config.address;
   const controllers = startControllers({
-    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
+    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
     which: config.controllers, logger: logger.child({ component: 'controllers' }),
     nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
     podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
