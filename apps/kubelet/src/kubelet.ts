@@ -40,7 +40,7 @@ export class Kubelet {
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
-    this.store = new PodStateStore(cfg.rootDir);
+    this.store = new PodStateStore(cfg.rootDir, log.child({ component: 'state' }));
     this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }));
     this.server = buildKubeletServer({ findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev), log: log.child({ component: 'server' }) });
   }
@@ -88,6 +88,7 @@ export class Kubelet {
     await this.informer?.stop().catch(() => {});
     await this.registrar?.stop();
     await this.workers?.stopAll();
+    await this.store.flush();
     await this.runtime.detachAll();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));

@@ -1,8 +1,9 @@
 // A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
 // the container instances it launches or adopts. The worker decides *what* runs; the sandbox knows *where*.
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Pod } from '@podling/api';
-import { LogPump, createFifos } from './log-pump.ts';
+import { LogPump } from './log-pump.ts';
 import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
 import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
 import type { PodPaths } from './pod-paths.ts';
@@ -11,7 +12,6 @@ export type InstanceExit = (container: string, index: number, info: Parameters<E
 
 export class PodSandbox {
   private readonly pumps = new Map<string, LogPump>();
-  ready: Promise<void> = Promise.resolve();
 
   constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number) {}
 
@@ -19,32 +19,32 @@ export class PodSandbox {
    * Creates directories, volumes and FIFOs, then starts reading every container's output and follows the
    * instances `record` says are running: still ours → adopted; gone → their exit is reported at once.
    */
-  prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): void {
+  async prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void> {
     const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
-    mkdirSync(this.paths.workDir, { recursive: true });
-    for (const v of pod.spec.volumes ?? []) if (v.emptyDir) mkdirSync(this.paths.emptyDir(v.name), { recursive: true });
-    for (const n of names) mkdirSync(this.paths.containerDir(n), { recursive: true });
-    this.ready = createFifos(names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')])).then(() => {
-      for (const n of names) {
-        const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
-        pump.open();
-        this.pumps.set(n, pump);
-      }
-      for (const rec of Object.values(record.containers)) {
-        const cur = rec.current;
-        if (!isRunning(cur) || !this.pumps.has(rec.name)) continue;
-        this.pumps.get(rec.name)!.beginInstance(this.paths.log(rec.name, cur.index));
-        this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
-          (info) => onExit(rec.name, cur.index, info), () => killedWith(rec.name));
-      }
-    });
+    const dirs = [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name)),
+      ...names.map((n) => this.paths.containerDir(n))];
+    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+    await this.runtime.makeFifos(names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]));
+    await Promise.all(names.map(async (n) => {
+      const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
+      const cur = record.containers[n]?.current;
+      if (isRunning(cur)) await pump.beginInstance(this.paths.log(n, cur.index)); // before reading: no line is dropped
+      await pump.open();
+      this.pumps.set(n, pump);
+    }));
+    for (const rec of Object.values(record.containers)) {
+      const cur = rec.current;
+      if (!isRunning(cur) || !this.pumps.has(rec.name)) continue;
+      this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
+        (info) => onExit(rec.name, cur.index, info), () => killedWith(rec.name));
+    }
   }
 
   /** Starts instance `index`; a wrapper that cannot even be spawned yields a finished StartError instance. */
   async launch(container: string, index: number, launch: Launch, onExit: InstanceExit, killedWith: () => number | undefined): Promise<InstanceRecord> {
     const pump = this.pumps.get(container)!;
-    pump.beginInstance(this.paths.log(container, index));
     try {
+      await pump.beginInstance(this.paths.log(container, index));
       const s = await this.runtime.start(launch, (info) => onExit(container, index, info), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
     } catch (err) {

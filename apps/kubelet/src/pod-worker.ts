@@ -9,7 +9,6 @@
 // The latest update wins: the loop only ever looks at the newest pod object, so intermediate updates may be
 // skipped. A deletionTimestamp or the object vanishing (force delete) moves the worker to terminating; nothing goes
 // back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
-import { rmSync } from 'node:fs';
 import type { Container, Pod, PodCondition } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
@@ -123,8 +122,7 @@ export class PodWorker {
 
   private async run(): Promise<void> {
     try {
-      this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
-      await this.sandbox.ready;
+      await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
       this.deps.store.save(this.record);
       this.log.debug({}, 'sandbox ready');
       while (!this.stopped) {
@@ -271,7 +269,7 @@ export class PodWorker {
     if (this.stopped) return;
     this.deps.status.forget(this.uid);
     this.sandbox.close();
-    rmSync(this.paths.podDir, { recursive: true, force: true });
+    await this.deps.store.remove(this.uid);
     this.state = 'terminated';
     this.log.info({}, 'pod terminated and cleaned up');
   }

@@ -6,7 +6,7 @@
 // spawner-client.ts) forks them and reports each child's exit. Processes the agent adopted after a restart, and
 // those whose spawner died, are nobody's child we hear from: their end is found by polling /proc, and the exit code
 // is read from the wrapper's exit file either way.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { liveWrappers, wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
 import type { Logger } from './logger.ts';
@@ -34,9 +34,30 @@ const ADOPTED_POLL_MS = 200;
 export class ProcessRuntime {
   private readonly polls = new Map<number, NodeJS.Timeout>();
   private readonly spawner: SpawnerClient;
+  private fifoBatch: { paths: string[]; done: Promise<void> } | undefined;
 
   constructor(log?: Logger) {
     this.spawner = new SpawnerClient(log);
+  }
+
+  /**
+   * Creates the FIFOs that do not exist yet (Node has no mkfifo: coreutils' runs in the spawner). Requests made in
+   * the same turn of the event loop share one mkfifo, so a burst of new pods costs a handful of execs, not one each.
+   */
+  makeFifos(paths: string[]): Promise<void> {
+    const missing = paths.filter((p) => !existsSync(p));
+    if (missing.length === 0) return Promise.resolve();
+    if (!this.fifoBatch) {
+      const b: { paths: string[]; done: Promise<void> } = { paths: [], done: Promise.resolve() };
+      b.done = new Promise<void>((r) => setImmediate(r)).then(async () => {
+        this.fifoBatch = undefined;
+        const res = await this.spawner.run('mkfifo', ['-m', '0600', ...b.paths]);
+        if (res.code !== 0) throw new Error(`mkfifo: ${res.stderr.trim() || `exit code ${res.code}`}`);
+      });
+      this.fifoBatch = b;
+    }
+    this.fifoBatch.paths.push(...missing);
+    return this.fifoBatch.done;
   }
 
   /** Starts the spawner process ahead of the first container. */

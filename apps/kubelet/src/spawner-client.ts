@@ -27,7 +27,10 @@ export interface ChildHandlers {
   lost(child: Spawned): void;
 }
 
-interface Pending { handlers: ChildHandlers; resolve: (s: Spawned) => void; reject: (e: Error) => void }
+/** How a helper run by run() ended. */
+export interface RunResult { code: number; stderr: string }
+
+interface Pending { handlers?: ChildHandlers; resolve: (s: Spawned & RunResult) => void; reject: (e: Error) => void }
 
 export class SpawnerClient {
   private proc: ChildProcess | undefined;
@@ -45,13 +48,22 @@ export class SpawnerClient {
 
   /** Starts `file` detached with stdio ignored; rejects with the OS message, or SpawnerGoneError. */
   spawn(file: string, argv: string[], env: Record<string, string>, handlers: ChildHandlers): Promise<Spawned> {
+    return this.request({ file, argv, env }, handlers);
+  }
+
+  /** Runs a short helper command (PATH from the agent) to its end; rejects only when it could not run at all. */
+  run(file: string, argv: string[]): Promise<RunResult> {
+    return this.request({ run: true, file, argv, env: { PATH: process.env.PATH ?? '' } });
+  }
+
+  private request(req: object, handlers?: ChildHandlers): Promise<Spawned & RunResult> {
     if (this.closed) return Promise.reject(new Error('the process runtime is closed'));
     const proc = this.ensure();
     const id = this.nextId++;
-    return new Promise<Spawned>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { handlers, resolve, reject });
       if (this.pending.size === 1) this.setRef(true);
-      proc.stdin!.write(`${JSON.stringify({ id, file, argv, env })}\n`);
+      proc.stdin!.write(`${JSON.stringify({ id, ...req })}\n`);
     });
   }
 
@@ -113,9 +125,10 @@ export class SpawnerClient {
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.setRef(false);
     if ('error' in m) { p.reject(new Error(m.error)); return; }
+    if ('code' in m) { p.resolve({ pid: 0, procStart: 0, ...m }); return; }
     const child = { pid: m.pid, procStart: m.procStart };
-    this.running.set(child.pid, { child, handlers: p.handlers });
-    p.resolve(child);
+    if (p.handlers) this.running.set(child.pid, { child, handlers: p.handlers });
+    p.resolve({ ...child, code: 0, stderr: '' });
   }
 
   private setRef(on: boolean): void {
@@ -130,4 +143,5 @@ export class SpawnerClient {
 type Message =
   | { id: number; pid: number; procStart: number }
   | { id: number; error: string }
+  | { id: number; code: number; stderr: string }
   | { exit: number; code: number | null; signal: NodeJS.Signals | null };

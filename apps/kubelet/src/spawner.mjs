@@ -3,13 +3,15 @@
 // tables: ~0.7 ms + ~33 ms per GB); doing it here keeps it off the agent's event loop and out of a large heap.
 //
 // Protocol: one JSON object per line.
-//   stdin  ← {"id":1,"file":"/bin/sh","argv":["-c",…],"env":{…}}
+//   stdin  ← {"id":1,"file":"/bin/sh","argv":["-c",…],"env":{…}}               start a child
 //   stdout → {"id":1,"pid":123,"procStart":456}  or  {"id":1,"error":"…"}   (procStart: /proc/<pid>/stat field 22)
 //   stdout → {"exit":123,"code":0,"signal":null}                             (once per started child, after its answer)
+//   stdin  ← {"id":2,"run":true,"file":"mkfifo","argv":[…]}                    run a short helper command to its end
+//   stdout → {"id":2,"code":0,"stderr":""}  or  {"id":2,"error":"…"}
 // Children are started `detached` (their own session and process group) with stdio ignored, so they outlive this
 // process. When stdin ends (the agent stopped or died, even by SIGKILL), the spawner exits and its children are
 // re-parented: the agent finds them again through its records and follows them by polling /proc.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const out = [];
@@ -54,6 +56,13 @@ function start(req) {
   child.once('exit', (code, signal) => send({ exit: pid, code, signal }));
 }
 
+function run(req) {
+  execFile(req.file, req.argv, { env: req.env ?? { PATH: process.env.PATH }, timeout: 30_000 }, (err, _stdout, stderr) => {
+    if (err && typeof err.code !== 'number') send({ id: req.id, error: err.message });
+    else send({ id: req.id, code: err ? err.code : 0, stderr: String(stderr).slice(0, 4096) });
+  });
+}
+
 let partial = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
@@ -62,7 +71,9 @@ process.stdin.on('data', (chunk) => {
   while ((nl = partial.indexOf('\n')) >= 0) {
     const line = partial.slice(0, nl);
     partial = partial.slice(nl + 1);
-    if (line) start(JSON.parse(line));
+    if (!line) continue;
+    const req = JSON.parse(line);
+    if (req.run) run(req); else start(req);
   }
 });
 process.stdin.on('end', () => process.exit(0));

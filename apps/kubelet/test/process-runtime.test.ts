@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, waitFor } from '@podling/testkit';
 import { ProcessRuntime, type ExitInfo, type Launch } from '../src/process-runtime.ts';
-import { LogPump, createFifos } from '../src/log-pump.ts';
+import { LogPump } from '../src/log-pump.ts';
 import { readInstanceLog } from '../src/log-reader.ts';
 import { DEFAULT_PATH } from '../src/container-env.ts';
 import { spawnersOf } from './cluster-fixture.ts';
@@ -23,11 +23,11 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
   const dir = path.join(tmp.dir, `c${seq++}`);
   mkdirSync(dir);
   const fifos = { stdoutFifo: path.join(dir, 'stdout.fifo'), stderrFifo: path.join(dir, 'stderr.fifo') };
-  await createFifos([fifos.stdoutFifo, fifos.stderrFifo]);
+  await runtime.makeFifos([fifos.stdoutFifo, fifos.stderrFifo]);
   const pump = new LogPump({ ...fifos, maxFileBytes: 1 << 20 });
-  pump.open();
   const logPath = path.join(dir, '0.log');
-  pump.beginInstance(logPath);
+  await pump.beginInstance(logPath);
+  await pump.open();
   let exit: ExitInfo | undefined;
   const launch: Launch = {
     ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
