@@ -13,13 +13,18 @@ import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
+import { countSyscalls } from './harness/syscall-count.ts';
 import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const CONNECTIONS = 50;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface Measured { load: LoadReport; serverCores: number; serverUsPerReq: number; otherCores: number }
+interface Measured {
+  load: LoadReport; serverCores: number; serverUsPerReq: number; otherCores: number;
+  /** fsync + fdatasync calls of the server during the measured run, if perf could count them. */
+  syncs?: number;
+}
 
 /** Warm up, then measure one load run while sampling the server's and the whole machine's CPU. */
 async function measure(url: string, serverPid: number, o: BenchOptions): Promise<Measured> {
@@ -28,12 +33,15 @@ async function measure(url: string, serverPid: number, o: BenchOptions): Promise
   await runAutocannon({ ...target, durationS: o.quick ? 1 : 2 });
   const cpu0 = cpuSeconds(serverPid);
   const busy0 = machineBusySeconds();
+  const syscalls = countSyscalls(serverPid, ['fsync', 'fdatasync']);
   const t0 = performance.now();
   const load = await runAutocannon({ ...target, durationS: o.quick ? 3 : 10 });
   const wall = (performance.now() - t0) / 1000;
+  const counted = await syscalls.stop();
   const server = cpuSeconds(serverPid) - cpu0;
   const busy = machineBusySeconds() - busy0;
-  return { load, serverCores: server / wall, serverUsPerReq: (server * 1e6) / Math.max(1, load.total), otherCores: (busy - server) / wall };
+  const syncs = counted ? (counted.fsync ?? 0) + (counted.fdatasync ?? 0) : undefined;
+  return { load, serverCores: server / wall, serverUsPerReq: (server * 1e6) / Math.max(1, load.total), otherCores: (busy - server) / wall, syncs };
 }
 
 async function measureEcho(o: BenchOptions): Promise<Measured> {
@@ -82,7 +90,10 @@ export async function runCreates(o: BenchOptions): Promise<BenchResult> {
       `${l.timeouts} timeouts), max ${l.maxMs} ms; server ${m.serverCores.toFixed(2)} cores, ${m.serverUsPerReq.toFixed(0)} µs CPU/req; ` +
       `rest of machine (mostly autocannon) ${m.otherCores.toFixed(2)} cores`);
   }
-  notes.push('group-commit batch sizes: not observable from outside (the apiserver exposes no store stats, and logs none per commit)');
+  notes.push(pod.syncs
+    ? `group commit seen from outside: ${pod.syncs} fsyncs by the apiserver during the run (perf), so at least ` +
+      `${(pod.load.ok2xx / pod.syncs).toFixed(1)} creates per commit on average (the apiserver exposes no batch stats)`
+    : 'group-commit batch sizes: not observable (no perf; the apiserver exposes no store stats and logs none per commit)');
   const ratio = pod.load.okPerSecond / echo.load.okPerSecond;
   const echoLabel = 'bare fastify + same decode/validate';
   return {

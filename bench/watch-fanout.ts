@@ -48,7 +48,7 @@ async function writeAtRate(url: string, count: number, perSecond: number, prefix
 
 interface FanoutRun {
   watchers: number; writes: number; connectMs: number; log: WriteLog; report: ClientReport; ackLatency: Summary;
-  deliveriesPerSecond: number; rssIdle: number; rssWatching: number; rssAfter: number; cores: number;
+  deliveriesPerSecond: number; rssIdle: number; rssWatching: number; rssAfter: number; cores: number; clientCores: number;
 }
 
 async function measureFanout(server: ServerUnderTest, watchers: number, seconds: number): Promise<FanoutRun> {
@@ -65,15 +65,18 @@ async function measureFanout(server: ServerUnderTest, watchers: number, seconds:
     await writeAtRate(server.url, 20, WRITES_PER_SECOND, 'warm');
     await pool.startMeasuring();
     const cpu0 = cpuSeconds(server.pid);
+    const clientCpu0 = cpuSeconds(pool.pid);
     const t0 = performance.now();
     const log = await writeAtRate(server.url, writes, WRITES_PER_SECOND);
     // Let the last events reach every watcher before asking for the report.
     await new Promise((r) => setTimeout(r, 1500));
-    const cores = (cpuSeconds(server.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const wall = (performance.now() - t0) / 1000;
+    const cores = (cpuSeconds(server.pid) - cpu0) / wall;
+    const clientCores = (cpuSeconds(pool.pid) - clientCpu0) / wall;
     const rssAfter = rssBytes(server.pid)!;
     const report = await pool.report(log.acks, log.sends);
     return {
-      watchers, writes, connectMs: pool.connectMs, log, report, rssIdle, rssWatching, rssAfter, cores,
+      watchers, writes, connectMs: pool.connectMs, log, report, rssIdle, rssWatching, rssAfter, cores, clientCores,
       ackLatency: summarize(log.acks.flatMap((a, i) => a > 0 ? [a - log.sends[i]] : [])),
       deliveriesPerSecond: report.deliveries / ((report.lastReceiptMs - log.sends[0]) / 1000),
     };
@@ -94,7 +97,7 @@ function describe(name: string, f: FanoutRun): string[] {
     `${name}: ack→all per event ${ms(r.all)} over ${r.all.count} events`,
     `${name}: RSS ${(f.rssIdle / MiB).toFixed(0)} MiB before watchers, ${(f.rssWatching / MiB).toFixed(0)} MiB with them ` +
       `(${((f.rssWatching - f.rssIdle) / 1024 / f.watchers).toFixed(1)} KiB/watcher), ${(f.rssAfter / MiB).toFixed(0)} MiB after the writes; ` +
-      `${f.cores.toFixed(2)} cores while writing`,
+      `server ${f.cores.toFixed(2)} cores, watch client process ${f.clientCores.toFixed(2)} cores while writing`,
   ];
 }
 

@@ -62,7 +62,7 @@ function httpWatcher(index: number): Promise<boolean> {
 
 function wsWatcher(index: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${args.url.replace(/^http/, 'ws')}${args.path}`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${args.url.replace(/^http/, 'ws')}${args.path}`, { perMessageDeflate: false, skipUTF8Validation: true });
     ws.on('open', () => resolve(true));
     ws.on('message', (data: Buffer) => record(index, data, nowMs()));
     ws.on('error', () => resolve(false));
