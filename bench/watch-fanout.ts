@@ -16,6 +16,7 @@ import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { SEQ_LABEL, startWatchClients, type ClientReport } from './harness/watch-client-pool.ts';
 
 const WRITES_PER_SECOND = 100;
+const WRITE_TIMEOUT_MS = 30_000;
 
 interface WriteLog { sends: number[]; acks: number[]; failed: number; reasons: Map<string, number> }
 
@@ -36,11 +37,13 @@ async function writeAtRate(url: string, count: number, perSecond: number, prefix
     sends[i] = nowMs();
     inflight.push(fetch(`${url}/api/v1/namespaces/default/pods`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i],
+      // A saturated server must not hold the whole run: a write unanswered after this long counts as failed.
+      signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
     }).then(async (res) => {
       const at = nowMs();
       await res.arrayBuffer();
       if (res.status === 201) acks[i] = at; else fail(`HTTP ${res.status}`);
-    }, (err: Error) => fail(String((err.cause as Error | undefined)?.message ?? err.message))));
+    }, (err: Error) => fail(err.name === 'TimeoutError' ? `no answer within ${WRITE_TIMEOUT_MS / 1000} s` : String((err.cause as Error | undefined)?.message ?? err.message))));
   }
   await Promise.all(inflight);
   return { sends, acks, failed, reasons };
