@@ -1,7 +1,6 @@
 // A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
 // the container instances it launches or adopts. The worker decides *what* runs; the sandbox knows *where*.
 import { rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import type { Pod } from '@podling/api';
 import { LogPump } from './log-pump.ts';
 import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
@@ -21,10 +20,13 @@ export class PodSandbox {
    */
   async prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void> {
     const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
-    const dirs = [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name)),
-      ...names.map((n) => this.paths.containerDir(n))];
-    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
-    await this.runtime.makeFifos(names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]));
+    await this.runtime.makePaths({
+      dirs: [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name)),
+        ...names.map((n) => this.paths.containerDir(n))],
+      // The first instance's log file, so that opening it later creates nothing.
+      files: names.filter((n) => !record.containers[n]).map((n) => this.paths.log(n, 0)),
+      fifos: names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]),
+    });
     await Promise.all(names.map(async (n) => {
       const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
       const cur = record.containers[n]?.current;

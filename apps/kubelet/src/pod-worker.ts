@@ -123,12 +123,14 @@ export class PodWorker {
   private async run(): Promise<void> {
     try {
       await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
-      this.deps.store.save(this.record);
       this.log.debug({}, 'sandbox ready');
+      let recorded = false;
       while (!this.stopped) {
         if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
         const since = this.gen;
         const wakeAt = await this.sync();
+        // On disk from the first pass on: saved after it, the record is one write with the first start's.
+        if (!recorded) { this.deps.store.save(this.record); recorded = true; }
         this.publish(false);
         await this.wait(wakeAt, since);
       }

@@ -6,12 +6,12 @@
 // spawner-client.ts) forks them and reports each child's exit. Processes the agent adopted after a restart, and
 // those whose spawner died, are nobody's child we hear from: their end is found by polling /proc, and the exit code
 // is read from the wrapper's exit file either way.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { liveWrappers, wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
 import type { Logger } from './logger.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
-import { SpawnerClient, SpawnerGoneError, type Spawned } from './spawner-client.ts';
+import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Spawned } from './spawner-client.ts';
 
 export interface Launch extends WrapperArgs {
   env: Record<string, string>;
@@ -28,36 +28,40 @@ export type ExitHandler = (info: ExitInfo) => void;
 /** The signal the agent last sent to an instance, if any (decides the exit code when no exit file was written). */
 export type KilledWith = () => number | undefined;
 
+interface PathBatch extends PathsRequest { done: Promise<void> }
+
 /** How often adopted processes are checked for exit. */
 const ADOPTED_POLL_MS = 200;
 
 export class ProcessRuntime {
   private readonly polls = new Map<number, NodeJS.Timeout>();
   private readonly spawner: SpawnerClient;
-  private fifoBatch: { paths: string[]; done: Promise<void> } | undefined;
+  private pathBatch: PathBatch | undefined;
 
   constructor(log?: Logger) {
     this.spawner = new SpawnerClient(log);
   }
 
   /**
-   * Creates the FIFOs that do not exist yet (Node has no mkfifo: coreutils' runs in the spawner). Requests made in
-   * the same turn of the event loop share one mkfifo, so a burst of new pods costs a handful of execs, not one each.
+   * Creates the directories, empty files and FIFOs that do not exist yet, in the spawner (inode creation is slow
+   * work that would otherwise queue in this process's thread pool; Node has no mkfifo). Requests made in the same
+   * turn of the event loop share one round trip and one mkfifo exec: a burst of new pods costs a handful.
    */
-  makeFifos(paths: string[]): Promise<void> {
-    const missing = paths.filter((p) => !existsSync(p));
-    if (missing.length === 0) return Promise.resolve();
-    if (!this.fifoBatch) {
-      const b: { paths: string[]; done: Promise<void> } = { paths: [], done: Promise.resolve() };
+  makePaths(p: Partial<PathsRequest>): Promise<void> {
+    if (!this.pathBatch) {
+      const b: PathBatch = { dirs: [], files: [], fifos: [], done: Promise.resolve() };
       b.done = new Promise<void>((r) => setImmediate(r)).then(async () => {
-        this.fifoBatch = undefined;
-        const res = await this.spawner.run('mkfifo', ['-m', '0600', ...b.paths]);
+        this.pathBatch = undefined;
+        const res = await this.spawner.makePaths({ dirs: b.dirs, files: b.files, fifos: b.fifos });
         if (res.code !== 0) throw new Error(`mkfifo: ${res.stderr.trim() || `exit code ${res.code}`}`);
       });
-      this.fifoBatch = b;
+      this.pathBatch = b;
     }
-    this.fifoBatch.paths.push(...missing);
-    return this.fifoBatch.done;
+    const b = this.pathBatch;
+    b.dirs.push(...(p.dirs ?? []));
+    b.files.push(...(p.files ?? []));
+    b.fifos.push(...(p.fifos ?? []));
+    return b.done;
   }
 
   /** Starts the spawner process ahead of the first container. */

@@ -27,7 +27,9 @@ export interface ChildHandlers {
   lost(child: Spawned): void;
 }
 
-/** How a helper run by run() ended. */
+export interface PathsRequest { dirs: string[]; files: string[]; fifos: string[] }
+
+/** How the mkfifo of makePaths() ended. */
 export interface RunResult { code: number; stderr: string }
 
 interface Pending { handlers?: ChildHandlers; resolve: (s: Spawned & RunResult) => void; reject: (e: Error) => void }
@@ -51,9 +53,9 @@ export class SpawnerClient {
     return this.request({ file, argv, env }, handlers);
   }
 
-  /** Runs a short helper command (PATH from the agent) to its end; rejects only when it could not run at all. */
-  run(file: string, argv: string[]): Promise<RunResult> {
-    return this.request({ run: true, file, argv, env: { PATH: process.env.PATH ?? '' } });
+  /** Creates the directories, empty files and FIFOs that do not exist yet (see spawner.mjs). */
+  makePaths(paths: PathsRequest): Promise<RunResult> {
+    return this.request({ paths });
   }
 
   private request(req: object, handlers?: ChildHandlers): Promise<Spawned & RunResult> {

@@ -1,18 +1,21 @@
-// The agent's spawner: a small plain-JavaScript Node process (no tsx, no dependencies) that forks the container
-// wrappers for the agent. spawn() is synchronous and its cost grows with the parent's RSS (fork copies the page
-// tables: ~0.7 ms + ~33 ms per GB); doing it here keeps it off the agent's event loop and out of a large heap.
+// The agent's spawner: a small plain-JavaScript Node process (no tsx, no dependencies) that does the agent's
+// blocking process and file work. spawn() is synchronous and its cost grows with the parent's RSS (fork copies the
+// page tables: ~0.7 ms + ~33 ms per GB), and creating inodes is the costly part of a pod's sandbox (on a busy ext4
+// far more than the syscall suggests): done here, neither blocks the agent's event loop or queues in its thread pool.
 //
 // Protocol: one JSON object per line.
-//   stdin  ← {"id":1,"file":"/bin/sh","argv":["-c",…],"env":{…}}               start a child
-//   stdout → {"id":1,"pid":123,"procStart":456}  or  {"id":1,"error":"…"}   (procStart: /proc/<pid>/stat field 22)
-//   stdout → {"exit":123,"code":0,"signal":null}                             (once per started child, after its answer)
-//   stdin  ← {"id":2,"run":true,"file":"mkfifo","argv":[…]}                    run a short helper command to its end
-//   stdout → {"id":2,"code":0,"stderr":""}  or  {"id":2,"error":"…"}
+//   stdin  ← {"id":1,"file":"/bin/sh","argv":["-c",…],"env":{…}}          start a child
+//   stdout → {"id":1,"pid":123,"procStart":456} | {"id":1,"error":"…"}  (procStart: /proc/<pid>/stat field 22)
+//   stdout → {"exit":123,"code":0,"signal":null}                        (once per started child, after its answer)
+//   stdin  ← {"id":2,"paths":{"dirs":[…],"files":[…],"fifos":[…]}}     create what is missing: mkdir -p, touch
+//   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       (mode 0640), mkfifo -m 0600 (code, stderr)
+//
 // Children are started `detached` (their own session and process group) with stdio ignored, so they outlive this
 // process. When stdin ends (the agent stopped or died, even by SIGKILL), the spawner exits and its children are
 // re-parented: the agent finds them again through its records and follows them by polling /proc.
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 
 const out = [];
 let flushQueued = false;
@@ -56,9 +59,20 @@ function start(req) {
   child.once('exit', (code, signal) => send({ exit: pid, code, signal }));
 }
 
-function run(req) {
-  execFile(req.file, req.argv, { env: req.env ?? { PATH: process.env.PATH }, timeout: 30_000 }, (err, _stdout, stderr) => {
-    if (err && typeof err.code !== 'number') send({ id: req.id, error: err.message });
+async function makePaths(req) {
+  const { dirs = [], files = [], fifos = [] } = req.paths;
+  try {
+    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+    await Promise.all(files.map((f) => open(f, 'a', 0o640).then((h) => h.close())));
+  } catch (err) {
+    send({ id: req.id, error: err.message });
+    return;
+  }
+  const missing = fifos.filter((f) => !existsSync(f));
+  if (missing.length === 0) { send({ id: req.id, code: 0, stderr: '' }); return; }
+  // Node has no mkfifo(3): coreutils' mkfifo, one exec for the whole batch.
+  execFile('mkfifo', ['-m', '0600', ...missing], { timeout: 30_000 }, (err, _stdout, stderr) => {
+    if (err && typeof err.code !== 'number') send({ id: req.id, error: `mkfifo: ${err.message}` });
     else send({ id: req.id, code: err ? err.code : 0, stderr: String(stderr).slice(0, 4096) });
   });
 }
@@ -73,7 +87,7 @@ process.stdin.on('data', (chunk) => {
     partial = partial.slice(nl + 1);
     if (!line) continue;
     const req = JSON.parse(line);
-    if (req.run) run(req); else start(req);
+    if (req.paths) void makePaths(req); else start(req);
   }
 });
 process.stdin.on('end', () => process.exit(0));

@@ -23,7 +23,7 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
   const dir = path.join(tmp.dir, `c${seq++}`);
   mkdirSync(dir);
   const fifos = { stdoutFifo: path.join(dir, 'stdout.fifo'), stderrFifo: path.join(dir, 'stderr.fifo') };
-  await runtime.makeFifos([fifos.stdoutFifo, fifos.stderrFifo]);
+  await runtime.makePaths({ fifos: [fifos.stdoutFifo, fifos.stderrFifo] });
   const pump = new LogPump({ ...fifos, maxFileBytes: 1 << 20 });
   const logPath = path.join(dir, '0.log');
   await pump.beginInstance(logPath);
