@@ -1,6 +1,8 @@
 // Best-effort Events about pods (POST /api/v1/namespaces/{ns}/events). A repeat of the same (object, type, reason,
 // message) bumps count and lastTimestamp on the existing Event, like client-go's correlator. Never blocks pod work:
-// events queue up, at most MAX_IN_FLIGHT requests run, and beyond MAX_QUEUE new events are dropped.
+// events queue up, at most MAX_IN_FLIGHT requests run, and beyond MAX_QUEUE new events are dropped. Sends are
+// rate-limited like the kubelet's (eventRecordQPS 50, eventBurst 100): a burst of new pods records two events each,
+// and sending them all at once would compete with the pods' status writes for the apiserver.
 import { randomBytes } from 'node:crypto';
 import { isStatusError, type KubeEvent } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
@@ -9,6 +11,8 @@ import type { Logger } from './logger.ts';
 export interface EventTarget { namespace: string; name: string; uid: string; fieldPath?: string }
 
 const MAX_IN_FLIGHT = 4;
+const QPS = 50;
+const BURST = 100;
 const MAX_QUEUE = 1000;
 const MAX_REMEMBERED = 4096;
 
@@ -18,6 +22,9 @@ export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly queue: (() => Promise<void>)[] = [];
   private inFlight = 0;
+  private tokens = BURST;
+  private refilledAt = performance.now();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly client: KubeClientApi, private readonly host: string, private readonly log: Logger) {}
 
@@ -33,6 +40,7 @@ export class EventRecorder {
 
   private pump(): void {
     while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      if (!this.takeToken()) return;
       const job = this.queue.shift()!;
       this.inFlight++;
       job().catch((err: unknown) => this.log.debug({ err }, 'event not recorded')).finally(() => {
@@ -40,6 +48,19 @@ export class EventRecorder {
         this.pump();
       });
     }
+  }
+
+  /** Token bucket: false (and a wake-up scheduled) when the rate is used up. */
+  private takeToken(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(BURST, this.tokens + ((now - this.refilledAt) * QPS) / 1000);
+    this.refilledAt = now;
+    if (this.tokens >= 1) { this.tokens--; return true; }
+    if (!this.timer) {
+      this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, Math.ceil(((1 - this.tokens) * 1000) / QPS));
+      this.timer.unref();
+    }
+    return false;
   }
 
   private async send(key: string, t: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

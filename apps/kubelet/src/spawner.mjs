@@ -8,7 +8,7 @@
 //   stdout → {"id":1,"pid":123,"procStart":456} | {"id":1,"error":"…"}  (procStart: /proc/<pid>/stat field 22)
 //   stdout → {"exit":123,"code":0,"signal":null}                        (once per started child, after its answer)
 //   stdin  ← {"id":2,"paths":{"dirs":[…],"files":[…],"fifos":[…]}}     create what is missing: mkdir -p, touch
-//   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       (mode 0640), mkfifo -m 0600 (code, stderr)
+//   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       (mode 0640), mkfifo -m 0600 (its code, stderr)
 //
 // Children are started `detached` (their own session and process group) with stdio ignored, so they outlive this
 // process. When stdin ends (the agent stopped or died, even by SIGKILL), the spawner exits and its children are
@@ -70,10 +70,31 @@ async function makePaths(req) {
   }
   const missing = fifos.filter((f) => !existsSync(f));
   if (missing.length === 0) { send({ id: req.id, code: 0, stderr: '' }); return; }
-  // Node has no mkfifo(3): coreutils' mkfifo, one exec for the whole batch.
-  execFile('mkfifo', ['-m', '0600', ...missing], { timeout: 30_000 }, (err, _stdout, stderr) => {
-    if (err && typeof err.code !== 'number') send({ id: req.id, error: `mkfifo: ${err.message}` });
-    else send({ id: req.id, code: err ? err.code : 0, stderr: String(stderr).slice(0, 4096) });
+  const stderr = await mkfifos(missing);
+  // mkfifo goes on after a failing path, so a batch's failure is only this request's if one of its FIFOs is missing.
+  if (missing.every((f) => existsSync(f))) send({ id: req.id, code: 0, stderr: '' });
+  else send({ id: req.id, code: 1, stderr });
+}
+
+// Node has no mkfifo(3): coreutils' mkfifo runs, one at a time, for every FIFO requested while the previous one ran.
+const fifoQueue = [];
+let fifoRunning = false;
+
+function mkfifos(paths) {
+  return new Promise((resolve) => {
+    fifoQueue.push({ paths, resolve });
+    if (!fifoRunning) runMkfifo();
+  });
+}
+
+function runMkfifo() {
+  const batch = fifoQueue.splice(0);
+  if (batch.length === 0) return;
+  fifoRunning = true;
+  execFile('mkfifo', ['-m', '0600', ...batch.flatMap((b) => b.paths)], { timeout: 30_000 }, (err, _stdout, stderr) => {
+    fifoRunning = false;
+    for (const b of batch) b.resolve(err ? String(stderr).slice(0, 4096) || err.message : '');
+    runMkfifo();
   });
 }
 
