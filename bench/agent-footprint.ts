@@ -9,7 +9,7 @@ import { makeTempDir, startKubelet, startTs, waitFor, type RunningKubelet } from
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { namedPodBody } from './harness/pod-bodies.ts';
-import { childrenOf, cpuCoresOver, descendants, MiB, pssBytes, rssBytes } from './harness/proc-stats.ts';
+import { commandName, cpuCoresOver, descendants, isGroupLeader, MiB, pssBytes, rssBytes } from './harness/proc-stats.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const NODE = 'bench-node';
@@ -91,10 +91,16 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
     const rss = rssBytes(kpid)!;
     const floor = await idleNodeRss();
     const procs = descendants(kpid);
-    leaders = childrenOf(kpid);
-    const podPss = procs.reduce((sum, p) => sum + (pssBytes(p) ?? 0), 0);
+    leaders = procs.filter(isGroupLeader);
+    // Node helpers the kubelet runs (e.g. a spawner process) are the agent's, not the pods'.
+    const helpers = procs.filter((p) => commandName(p) === 'node');
+    const podProcs = procs.filter((p) => !helpers.includes(p));
+    const pss = (list: number[]) => list.reduce((sum, p) => sum + (pssBytes(p) ?? 0), 0);
+    const podPss = pss(podProcs);
+    const helperPss = pss(helpers);
     notes.push(`kubelet RSS ${(rssEmpty / MiB).toFixed(0)} MiB with no pods, ${(rss / MiB).toFixed(0)} MiB with ${count}; ` +
-      `${procs.length} pod processes, PSS ${(podPss / MiB).toFixed(1)} MiB total (${(podPss / 1024 / count).toFixed(0)} KiB/pod)`);
+      `${podProcs.length} pod processes, PSS ${(podPss / MiB).toFixed(1)} MiB total (${(podPss / 1024 / count).toFixed(0)} KiB/pod)` +
+      (helpers.length ? `; ${helpers.length} node helper process(es) below the kubelet, PSS ${(helperPss / MiB).toFixed(1)} MiB` : ''));
     return {
       benchmark: 'agent-footprint',
       notes,
@@ -110,7 +116,7 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
     if (api && kubelet) {
       try { await deleteAll(api.url); } catch (e) { notes.push(`cleanup: ${(e as Error).message}`); }
     }
-    if (kubelet) leaders = [...new Set([...leaders, ...childrenOf(kubelet.process.pid)])];
+    if (kubelet) leaders = [...new Set([...leaders, ...descendants(kubelet.process.pid).filter(isGroupLeader)])];
     await kubelet?.stop();
     const killed = killLeftovers(leaders);
     if (killed) notes.push(`cleanup: killed ${killed} leftover pod process groups`);

@@ -24,15 +24,19 @@ function statusField(pid: number, field: string): number | undefined {
   } catch { return undefined; }
 }
 
-interface Stat { ppid: number; cpuSeconds: number }
+interface Stat { comm: string; ppid: number; pgrp: number; cpuSeconds: number }
 
 function readStat(pid: number): Stat | undefined {
   let text: string;
   try { text = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return undefined; }
   // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  return { ppid: Number(rest[1]), cpuSeconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND };
+  const close = text.lastIndexOf(')');
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state): ppid is field 4, pgrp 5, utime 14, stime 15.
+  return {
+    comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(rest[1]), pgrp: Number(rest[2]),
+    cpuSeconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND,
+  };
 }
 
 /** CPU time (user + system) the process has used so far, in seconds. */
@@ -50,6 +54,16 @@ export function machineCpu(): { busy: number; steal: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal
   return { busy: (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / TICKS_PER_SECOND, steal: cpu[7] / TICKS_PER_SECOND };
+}
+
+/** The command name (comm) of a live process, or undefined. */
+export function commandName(pid: number): string | undefined {
+  return readStat(pid)?.comm;
+}
+
+/** Whether the process leads its own process group (so `kill(-pid)` reaches it and everything it forked). */
+export function isGroupLeader(pid: number): boolean {
+  return readStat(pid)?.pgrp === pid;
 }
 
 /** The live processes whose parent is `pid`. */
