@@ -2,10 +2,9 @@
 //   2024-05-01T12:00:00.123456789Z stdout F hello
 // (`P` marks a line cut because it grew past MAX_LINE without a newline). Files rotate by size, keeping one old part
 // (`<n>.log.1`). The FIFOs are opened O_RDWR|O_NONBLOCK by the agent and read through a net.Socket, so reads never
-// occupy libuv's thread pool, and opening never waits for a writer. Opening (FIFOs and log files) goes through the
-// thread pool, so a burst of new pods does not stall the agent's event loop on file creation.
-import { closeSync, constants, fstat, open, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { promisify } from 'node:util';
+// occupy libuv's thread pool, and opening never waits for a writer. Opening is synchronous and cheap because it
+// creates nothing: the FIFOs and an instance's log file are made beforehand by the spawner (process-runtime.ts).
+import { closeSync, constants, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 
 const MAX_LINE = 16 * 1024;
@@ -21,14 +20,10 @@ export class LogPump {
 
   constructor(private readonly opts: LogPumpOptions) {}
 
-  /**
-   * Starts reading the FIFOs (they must exist). Lines read while no instance's file is open are dropped: call
-   * beginInstance() first for a process that already runs.
-   */
-  async open(): Promise<void> {
-    const fds = await Promise.all([this.opts.stdoutFifo, this.opts.stderrFifo].map((p) => openFd(p, constants.O_RDWR | constants.O_NONBLOCK)));
+  /** Starts reading the FIFOs (they must exist). Output read before beginInstance() is kept for the next file. */
+  open(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const fd = fds[stream === 'stdout' ? 0 : 1];
+      const fd = openSync(stream === 'stdout' ? this.opts.stdoutFifo : this.opts.stderrFifo, constants.O_RDWR | constants.O_NONBLOCK);
       const socket = new Socket({ fd, readable: true, writable: false });
       socket.on('data', (chunk: Buffer) => this.write(stream, chunk.toString('utf8')));
       socket.on('error', () => {});
@@ -37,10 +32,10 @@ export class LogPump {
   }
 
   /** Directs output to `logPath` (appending: an adopted instance keeps its file). */
-  async beginInstance(logPath: string): Promise<void> {
+  beginInstance(logPath: string): void {
     this.closeFile();
-    const fd = await openFd(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
-    this.file = { path: logPath, fd, size: (await fstatFd(fd)).size };
+    const fd = openSync(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
+    this.file = { path: logPath, fd, size: fstatSync(fd).size };
   }
 
   /** The instance exited: take what is still in the pipes, end unterminated lines, close its file. */
@@ -108,9 +103,6 @@ export class LogPump {
   }
 }
 
-const openFd = promisify(open) as (path: string, flags: number, mode?: number) => Promise<number>;
-const fstatFd = promisify(fstat) as (fd: number) => Promise<{ size: number }>;
-
 const origin = performance.timeOrigin;
 
 /** RFC 3339 with nanoseconds, UTC: `2024-05-01T12:00:00.123456789Z` (sub-µs digits come from the monotonic clock). */
@@ -120,3 +112,4 @@ export function rfc3339Nano(): string {
   const frac = String(Math.floor((t - ms) * 1e6)).padStart(6, '0');
   return new Date(ms).toISOString().replace(/Z$/, `${frac}Z`);
 }
+

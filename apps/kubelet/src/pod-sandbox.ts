@@ -27,16 +27,15 @@ export class PodSandbox {
       files: names.filter((n) => !record.containers[n]).map((n) => this.paths.log(n, 0)),
       fifos: names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]),
     });
-    await Promise.all(names.map(async (n) => {
+    for (const n of names) {
       const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
-      const cur = record.containers[n]?.current;
-      if (isRunning(cur)) await pump.beginInstance(this.paths.log(n, cur.index)); // before reading: no line is dropped
-      await pump.open();
+      pump.open();
       this.pumps.set(n, pump);
-    }));
+    }
     for (const rec of Object.values(record.containers)) {
       const cur = rec.current;
       if (!isRunning(cur) || !this.pumps.has(rec.name)) continue;
+      this.pumps.get(rec.name)!.beginInstance(this.paths.log(rec.name, cur.index));
       this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
         (info) => onExit(rec.name, cur.index, info), () => killedWith(rec.name));
     }
@@ -46,7 +45,8 @@ export class PodSandbox {
   async launch(container: string, index: number, launch: Launch, onExit: InstanceExit, killedWith: () => number | undefined): Promise<InstanceRecord> {
     const pump = this.pumps.get(container)!;
     try {
-      await pump.beginInstance(this.paths.log(container, index));
+      if (index > 0) await this.runtime.makePaths({ files: [this.paths.log(container, index)] }); // index 0's: prepare()
+      pump.beginInstance(this.paths.log(container, index));
       const s = await this.runtime.start(launch, (info) => onExit(container, index, info), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
     } catch (err) {

@@ -26,8 +26,8 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
   await runtime.makePaths({ fifos: [fifos.stdoutFifo, fifos.stderrFifo] });
   const pump = new LogPump({ ...fifos, maxFileBytes: 1 << 20 });
   const logPath = path.join(dir, '0.log');
-  await pump.beginInstance(logPath);
-  await pump.open();
+  pump.open();
+  pump.beginInstance(logPath);
   let exit: ExitInfo | undefined;
   const launch: Launch = {
     ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
