@@ -4,7 +4,8 @@
 // Recovery at start, before any pod is synced: state.json records are loaded and handed to the workers of pods that
 // still exist (same UID), which adopt the live processes. After the first list, records of pods that are gone get
 // their processes killed (TERM, KILL 2 s later) and their directories removed. Finally /proc is swept for container
-// wrappers under this root dir that no record accounts for (a crash between spawn and saving state).
+// wrappers under this root dir that no record accounts for (a crash between a spawn and its state write, which
+// follows shortly after, off the event loop).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
