@@ -70,7 +70,9 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   });
   // One log line a request, with the fields an operator greps for.
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    if (deps.logger.isLevelEnabled('info')) {
+      req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    }
     done();
   });
   app.addHook('preClose', (done) => { ready = false; hub.closeAll(); done(); });

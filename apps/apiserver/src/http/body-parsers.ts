@@ -1,5 +1,6 @@
 // Request bodies: JSON or YAML (and the four PATCH media types), at most 3 MiB, parsed once here. YAML aliases are
-// capped so an alias bomb cannot expand, and nesting depth is capped so no later recursive step can overflow.
+// capped so an alias bomb cannot expand, and YAML nesting is capped before the (recursive) composer runs. The nesting
+// of JSON is checked once, iteratively, by the decoder and the patch functions of @podling/api before they recurse.
 import type { FastifyInstance } from 'fastify';
 import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
@@ -19,7 +20,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   const json = (_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void) => {
     if (body.trim() === '') return done(null, undefined);
-    try { done(null, checkDepth(JSON.parse(body))); } catch (e) {
+    try { done(null, JSON.parse(body)); } catch (e) {
       done(errors.badRequest(`the request body could not be decoded as JSON: ${(e as Error).message}`));
     }
   };
@@ -27,7 +28,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
     if (body.trim() === '') return done(null, undefined);
     try {
       checkYamlDepth(body);
-      done(null, checkDepth(parseYaml(body, { maxAliasCount: 100, merge: false, prettyErrors: false })));
+      done(null, parseYaml(body, { maxAliasCount: 100, merge: false, prettyErrors: false }));
     } catch (e) {
       done(errors.badRequest(`the request body could not be decoded as YAML: ${(e as Error).message.split('\n')[0]}`));
     }
@@ -40,17 +41,6 @@ export function registerBodyParsers(app: FastifyInstance): void {
     try { done(null, decodeProtobuf(body as Buffer)); } catch (e) { done(e as Error); }
   });
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'application/apply-patch+yaml'], opts, yaml);
-}
-
-/** Iterative, so a hostile body cannot overflow the stack while being measured. */
-function checkDepth(v: unknown): unknown {
-  const stack: [unknown, number][] = [[v, 1]];
-  while (stack.length) {
-    const [x, d] = stack.pop()!;
-    if (d > MAX_DEPTH) throw new Error(`nesting deeper than ${MAX_DEPTH} levels`);
-    if (x && typeof x === 'object') for (const c of Object.values(x)) if (c && typeof c === 'object') stack.push([c, d + 1]);
-  }
-  return v;
 }
 
 interface CstNode { type?: string; value?: unknown; items?: { key?: unknown; value?: unknown }[] }
