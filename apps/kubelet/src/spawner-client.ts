@@ -1,5 +1,5 @@
-// The agent's side of spawner.mjs: starts that process on first use (and again after it died), sends it spawn
-// requests and routes its answers and its children's exits. The spawner is a child of the agent on pipes: when the
+// The agent's side of spawner.mjs: starts that process on first use (and again after it died), sends it spawn and
+// file-creation requests, and routes its answers and its children's exits. The spawner is a child of the agent on pipes: when the
 // agent ends, even by SIGKILL, the spawner reads EOF and exits, so it can never outlive the agent unmanaged.
 //
 // The spawner's handles keep the agent's event loop alive only while a request is unanswered: like a ChildProcess
