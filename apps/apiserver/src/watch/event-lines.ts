@@ -1,5 +1,6 @@
 // Watch event text, built once per (change, event type, format) and shared by every watcher that needs it:
-// serializing per watcher would cost ~1.8x in fan-out throughput (baselines.md §3).
+// serializing per watcher would cost ~1.8x in fan-out throughput (baselines.md §3). Lines carry their UTF-8 bytes
+// too, encoded on first use, so a thousand sockets are handed the same Buffer instead of encoding a thousand copies.
 import type { KubeObject } from '@podling/api';
 import type { Change, StoredObject } from '@podling/store';
 
@@ -14,19 +15,51 @@ export interface Renderer {
 
 export const jsonRenderer: Renderer = { key: 'json', render: (s) => s.json };
 
-const cache = new WeakMap<object, Map<string, string>>();
+/** One watch event, `{"type":T,"object":…}` without a trailing newline. `id` is unique per cached line. */
+export class Line {
+  private static nextId = 0;
+  readonly id = Line.nextId++;
+  private bytes?: Buffer;
+  constructor(readonly text: string) {}
+  get buffer(): Buffer { return (this.bytes ??= Buffer.from(this.text)); }
+}
 
-/** `{"type":T,"object":…}` without a trailing newline. */
-export function eventLine(source: StoredObject | Change, type: EventType, obj: StoredObject, renderer: Renderer): string {
+const cache = new WeakMap<object, Map<string, Line>>();
+
+export function eventLine(source: StoredObject | Change, type: EventType, obj: StoredObject, renderer: Renderer): Line {
   let m = cache.get(source);
   if (!m) { m = new Map(); cache.set(source, m); }
   const k = `${type}|${renderer.key}`;
   let line = m.get(k);
   if (line === undefined) {
-    line = `{"type":"${type}","object":${renderer.render(obj)}}`;
+    line = new Line(`{"type":"${type}","object":${renderer.render(obj)}}`);
     m.set(k, line);
   }
   return line;
+}
+
+/** Lines written outside the change cache (bookmarks, errors). */
+export function adhocLine(text: string): Line { return new Line(text); }
+
+const chunks = new WeakMap<object, Map<string, Buffer>>();
+
+/** The newline-delimited chunk of `lines`, built once per distinct set of lines in a commit batch (`batch` keys the
+ *  cache), so every HTTP watcher with the same view of the batch gets the same Buffer. */
+export function ndjsonChunk(batch: object | undefined, lines: Line[]): Buffer {
+  if (!batch) return joinLines(lines);
+  let m = chunks.get(batch);
+  if (!m) { m = new Map(); chunks.set(batch, m); }
+  const key = lines.map((l) => l.id).join(',');
+  let buf = m.get(key);
+  if (!buf) { buf = joinLines(lines); m.set(key, buf); }
+  return buf;
+}
+
+const NEWLINE = Buffer.from('\n');
+function joinLines(lines: Line[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const l of lines) parts.push(l.buffer, NEWLINE);
+  return Buffer.concat(parts);
 }
 
 const restamped = new WeakMap<Change, StoredObject>();

@@ -3,10 +3,12 @@
 // from its last resourceVersion, so it never blocks writers or other watchers.
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ndjsonChunk, type Line } from './event-lines.ts';
 
 export interface WatchSink {
-  /** Writes whole events; returns false if the sink is closed or was just closed for overflowing. */
-  send(lines: string[]): boolean;
+  /** Writes whole events (`batch` identifies the commit they come from, for sharing encoded chunks); returns false
+   *  if the sink is closed or was just closed for overflowing. */
+  send(lines: Line[], batch?: object): boolean;
   heartbeat(): void;
   end(): void;
   onClose(fn: () => void): void;
@@ -20,10 +22,10 @@ export function httpSink(res: ServerResponse, limitBytes: number): WatchSink {
   res.on('close', close);
   return {
     get closed() { return closed; },
-    send(lines) {
+    send(lines, batch) {
       if (closed) return false;
       if (res.writableLength > limitBytes) { res.destroy(); close(); return false; }
-      res.write(lines.join('\n') + '\n');
+      res.write(ndjsonChunk(batch, lines));
       return true;
     },
     heartbeat() { if (!closed) res.write('\n'); },
@@ -43,7 +45,7 @@ export function wsSink(socket: WebSocket, limitBytes: number): WatchSink {
     send(lines) {
       if (closed) return false;
       if (socket.bufferedAmount > limitBytes) { socket.terminate(); close(); return false; }
-      for (const l of lines) socket.send(l);
+      for (const l of lines) socket.send(l.buffer, { binary: false });
       return true;
     },
     heartbeat() { if (!closed) socket.ping(); },

@@ -4,7 +4,7 @@
 import { errors, type KubeObject } from '@podling/api';
 import { isStorageError, type Change, type Storage, type WatchHandle } from '@podling/store';
 import type { FastifyBaseLogger } from 'fastify';
-import { eventLine, previousAtChange, type EventType, type Renderer } from './event-lines.ts';
+import { adhocLine, eventLine, previousAtChange, type EventType, type Line, type Renderer } from './event-lines.ts';
 import type { WatchSink } from './sink.ts';
 
 export interface WatchSpec {
@@ -42,7 +42,7 @@ export class WatchHub {
     this.active.add(w);
     sink.onClose(() => this.drop(w));
     let fromRv = spec.fromRv;
-    const initial: string[] = [];
+    const initial: Line[] = [];
     if (fromRv === undefined) {
       const listed = this.storage.list(spec.resource, { namespace: spec.namespace, filter: spec.matches });
       for (const item of listed.items) initial.push(eventLine(item, 'ADDED', item, spec.renderer));
@@ -57,7 +57,7 @@ export class WatchHub {
     } catch (e) {
       if (!isStorageError(e, 'Expired')) throw e;
       const status = errors.expired(e.message).status;
-      this.write(w, [`{"type":"ERROR","object":${JSON.stringify(status)}}`]);
+      this.write(w, [adhocLine(`{"type":"ERROR","object":${JSON.stringify(status)}}`)]);
       this.finish(w, false);
     }
   }
@@ -69,7 +69,7 @@ export class WatchHub {
   }
 
   private deliver(w: Active, batch: readonly Change[]): void {
-    const lines: string[] = [];
+    const lines: Line[] = [];
     const { matches, renderer } = w.spec;
     for (const c of batch) {
       const now = c.type !== 'DELETED' && matches(c.current.object);
@@ -81,19 +81,19 @@ export class WatchHub {
       else if (before) { lines.push(eventLine(c, 'DELETED', previousAtChange(c), renderer)); continue; }
       if (type) lines.push(eventLine(c, type, c.current, renderer));
     }
-    if (lines.length) this.write(w, lines);
+    if (lines.length) this.write(w, lines, batch);
   }
 
-  private write(w: Active, lines: string[]): void {
+  private write(w: Active, lines: Line[], batch?: object): void {
     w.lastWrite = Date.now();
-    if (!w.sink.send(lines)) this.drop(w);
+    if (!w.sink.send(lines, batch)) this.drop(w);
   }
 
-  private bookmarkLine(spec: WatchSpec, rv: number, initialEnd = false): string {
+  private bookmarkLine(spec: WatchSpec, rv: number, initialEnd = false): Line {
     const metadata = initialEnd
       ? { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } }
       : { resourceVersion: String(rv) };
-    return JSON.stringify({ type: 'BOOKMARK', object: { kind: spec.kind, apiVersion: spec.apiVersion, metadata } });
+    return adhocLine(JSON.stringify({ type: 'BOOKMARK', object: { kind: spec.kind, apiVersion: spec.apiVersion, metadata } }));
   }
 
   /** Every change up to currentRevision() has already been dispatched (delivery is synchronous on commit). */
