@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from './logger.ts';
+import { DEFAULT_PATH } from './container-env.ts';
 
 const SPAWNER_PATH = fileURLToPath(new URL('./spawner.mjs', import.meta.url));
 /** How long close() waits for the spawner to exit on EOF before it is killed. */
@@ -84,8 +85,9 @@ export class SpawnerClient {
 
   private ensure(): ChildProcess {
     if (this.proc) return this.proc;
-    // A minimal environment: NODE_OPTIONS (e.g. --import tsx) must not make the spawner load anything.
-    const proc = spawn(process.execPath, [SPAWNER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } });
+    // A minimal, fixed environment: NODE_OPTIONS (e.g. --import tsx) must not make the spawner load anything, and
+    // it finds `unshare` and `sh` on the same standard PATH containers get.
+    const proc = spawn(process.execPath, [SPAWNER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: DEFAULT_PATH } });
     this.proc = proc;
     let partial = '';
     proc.stdout!.setEncoding('utf8');

@@ -1,5 +1,6 @@
 // Decoding a request body into a typed object the way the apiserver's JSON serializer does: kind/apiVersion
-// defaulted or checked, every known field type-checked (ajv schemas in ./schemas, compiled once at load), and
+// defaulted or checked, every known field type-checked (ajv schemas in ./schemas, each compiled on its first use:
+// agents and controllers import this package for its types and errors and never decode), and
 // unknown fields handled per `fieldValidation`: Strict → 400 listing all of them, Warn (default) → dropped with one
 // warning each, Ignore → dropped silently. Nulls are Go zero values and are dropped too.
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -18,11 +19,18 @@ export interface Decoded<T> { object: T; warnings: string[] }
 
 // ajv ships CommonJS; under ESM the class is either the default export or its `.default`.
 const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
-const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true });
+let ajv: InstanceType<typeof AjvModule> | undefined;
 
-interface KindInfo { schema: Schema; apiVersions: string[]; hasMetadata: boolean; validate: ValidateFunction }
-const kind = (schema: Schema, apiVersions: string[], hasMetadata = true): KindInfo =>
-  ({ schema, apiVersions, hasMetadata, validate: ajv.compile(schema) });
+interface KindInfo { schema: Schema; apiVersions: string[]; hasMetadata: boolean; readonly validate: ValidateFunction }
+const kind = (schema: Schema, apiVersions: string[], hasMetadata = true): KindInfo => {
+  let compiled: ValidateFunction | undefined;
+  return {
+    schema, apiVersions, hasMetadata,
+    get validate() {
+      return (compiled ??= (ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true, strict: true })).compile(schema));
+    },
+  };
+};
 
 const KINDS: Record<DecodableKind, KindInfo> = {
   Pod: kind(podSchema, ['v1']),
@@ -131,7 +139,8 @@ export function decodeObject<T>(k: DecodableKind, raw: unknown, opts: DecodeOpti
   }
   if (rawKind !== k) throw errors.badRequest(`the kind in the data (${rawKind}) does not match the expected kind (${k})`);
   assertDepth(raw, `${k} body`);
-  if (!info.validate(raw)) typeError(k, apiVersion, info.schema, raw, info.validate.errors![0]);
+  const validate = info.validate;
+  if (!validate(raw)) typeError(k, apiVersion, info.schema, raw, validate.errors![0]);
 
   const unknown: string[] = [];
   const object = prune(raw, info.schema, '', unknown) as Record<string, unknown>;
