@@ -70,6 +70,9 @@ export async function* followInstanceLog(logPath: string, opts: LogOptions, isDo
   const head = send(formatEntries(parsed.entries, { ...opts, limitBytes: undefined }, Date.now()));
   if (head) yield head;
   const liveOpts = { timestamps: opts.timestamps };
+  // The stream ends after two empty reads once the instance is done: the pump may append the container's last
+  // output just after the exit became visible, and one more poll picks it up.
+  let quietAfterDone = 0;
   while (!signal.aborted && sent < limit) {
     const done = isDone();
     const next = readFrom(logPath, offset);
@@ -79,7 +82,8 @@ export async function* followInstanceLog(logPath: string, opts: LogOptions, isDo
     rest = p.rest;
     const out = send(formatEntries(p.entries, liveOpts, Date.now()));
     if (out) yield out;
-    if (done && next.bytes === 0) return;
+    quietAfterDone = done && next.bytes === 0 ? quietAfterDone + 1 : 0;
+    if (quietAfterDone >= 2) return;
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
   }
 }
