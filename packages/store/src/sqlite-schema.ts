@@ -8,9 +8,9 @@ import Database from 'better-sqlite3';
  *   Group commit makes this almost free (baselines.md §2c: 14.2k vs 14.4k creates/s). NORMAL survives a process
  *   crash (kill -9) but may lose the last commits on power loss.
  * - cache_size=-65536: 64 MiB page cache (baselines.md: +18% point reads).
- * - wal_autocheckpoint=10000 pages (~40 MiB of WAL): a checkpoint runs inside whichever COMMIT crosses the
- *   threshold and stalls the event loop with it; the default 1000 pages did that every ~2,000 pod writes.
- *   baselines.md measured +21% creates/s with 10000.
+ * - wal_autocheckpoint stays at SQLite's 1000 pages: the checkpoint runs inside whichever COMMIT crosses it and
+ *   stalls the event loop. Measured here with 50 HTTP clients: 10000 pages gave ~10% more creates/s (as baselines.md
+ *   says) but doubled p99 (66 vs 33 ms), since each stall then copies ~40 MiB; latency is the target that binds.
  * - locking_mode=EXCLUSIVE: this process is the only writer and keeps all state in memory; a second process on the
  *   same file would diverge silently, so it must fail at open instead (busy after `timeout`).
  */
@@ -22,7 +22,6 @@ export function openDatabase(path: string, synchronous: 'FULL' | 'NORMAL'): Data
     if (String(mode).toLowerCase() !== 'wal' && path !== ':memory:') throw new Error(`journal_mode=WAL refused (got ${mode})`);
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('cache_size = -65536');
-    db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     return db;
   } catch (err) {
