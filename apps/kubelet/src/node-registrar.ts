@@ -1,10 +1,11 @@
 // Registers this agent's Node and keeps its status fresh (reference B8): POST /api/v1/nodes, on 409 read and
 // reconcile the existing object; then PATCH nodes/{name}/status (merge) every `frequencyMs` with new
-// lastHeartbeatTime values. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
+// lastHeartbeatTime values, and renew the node's Lease. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
 // forever, so an apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
 import { isStatusError, type Node, type NodeCondition } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
+import { renewNodeLease } from './node-lease.ts';
 import type { Logger } from './logger.ts';
 
 const RETRY_MIN_MS = 200;
@@ -72,5 +73,6 @@ export class NodeRegistrar {
     const status = buildNodeStatus(this.facts, new Date().toISOString().replace(/\.\d+Z$/, 'Z'), this.conditions);
     await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
     this.conditions = status.conditions;
+    await renewNodeLease(this.client, this.facts.nodeName);
   }
 }
