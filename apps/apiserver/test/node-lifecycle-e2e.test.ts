@@ -88,9 +88,11 @@ async function freezeAndWaitForEviction(node: string, names: string[]): Promise<
   const terminating = await waitFor(async () => { const ps = await listPods(node); return ps.length === names.length && ps.every((p) => p.metadata.deletionTimestamp) && ps; },
     { timeoutMs: 15_000, message: `pods on ${node} Terminating after the eviction timeout` });
   assert.ok(terminating.every((p) => p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason === 'DeletionByTaintManager')));
-  const events = (await client.list<KubeEvent>({ resource: 'events', namespace: 'default' })).items;
+  // Events are recorded asynchronously (best effort), so they may land just after the pod shows Terminating.
   for (const name of names) {
-    assert.ok(events.some((e) => e.reason === 'TaintManagerEviction' && e.message === `Marking for deletion Pod default/${name}`), `eviction event for ${name}`);
+    await waitFor(async () => (await client.list<KubeEvent>({ resource: 'events', namespace: 'default' })).items
+      .some((e) => e.reason === 'TaintManagerEviction' && e.message === `Marking for deletion Pod default/${name}`),
+    { timeoutMs: 10_000, message: `eviction event for ${name}` });
   }
 }
 

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
+import { waitFor } from '@podling/testkit';
 import { create, podManifest, startCluster } from './cluster-fixture.ts';
 
 const sh = (script: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', script] });
@@ -56,6 +57,8 @@ test('CrashLoopBackOff: restarts immediately, then after 1 s, 2 s, 4 s, and the 
   }
   const uid = created.metadata.uid;
   assert.ok(messages.has(`back-off 2s restarting failed container=app pod=crash_default(${uid})`), [...messages].join('\n'));
-  const events = await c.client.list({ resource: 'events', namespace: 'default' });
-  assert.ok(events.items.some((e) => e.reason === 'BackOff' && e.message === 'Back-off restarting failed container app in pod crash' && e.type === 'Warning'));
+  // Events are posted asynchronously (and rate-limited like the kubelet's), so wait for it rather than race it.
+  await waitFor(async () => (await c.client.list({ resource: 'events', namespace: 'default' })).items
+    .some((e) => e.reason === 'BackOff' && e.message === 'Back-off restarting failed container app in pod crash' && e.type === 'Warning'),
+  { timeoutMs: 10_000, message: 'a Warning BackOff event' });
 });

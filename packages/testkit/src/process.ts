@@ -26,11 +26,15 @@ export interface StartOptions {
   cwd?: string;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
+  /** A command that execs node, e.g. ['ip', 'netns', 'exec', 'ns1'] to run inside a network namespace. */
+  launcher?: string[];
 }
 
 /** Runs a TypeScript entry point of the repo (relative to the repo root) under tsx. */
 export function startTs(entry: string, opts: StartOptions): ManagedProcess {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, entry), ...opts.args], {
+  const nodeArgv = [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, entry), ...opts.args];
+  const [file, ...argv] = opts.launcher ? [...opts.launcher, process.execPath, ...nodeArgv] : [process.execPath, ...nodeArgv];
+  const child = spawn(file, argv, {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
