@@ -53,6 +53,23 @@ test('logs prints the container output; --tail limits it; -f follows new lines',
   assert.match(badContainer.stderr, /container nope is not valid for pod talker/);
 });
 
+test('logs --previous prints the output of the container instance before the restart', async () => {
+  // Each instance prints a line of its own, then the first one fails; the first restart is immediate.
+  await kubectl().ok(['create', '-f', podFile('restarter', 'echo "instance $(date +%s%N)"; sleep 1; exit 1')]);
+  const restarted = async () => {
+    const res = await fetch(`${cluster.apiserver.url}/api/v1/namespaces/default/pods/restarter`);
+    const pod = await res.json() as { status?: { containerStatuses?: { restartCount: number; lastState?: { terminated?: unknown } }[] } };
+    const cs = pod.status?.containerStatuses?.[0];
+    return !!cs && cs.restartCount >= 1 && !!cs.lastState?.terminated;
+  };
+  await waitFor(restarted, { timeoutMs: 20_000, message: 'restarter restarted once' });
+  const previous = (await kubectl().ok(['logs', 'restarter', '--previous'])).trim();
+  const current = await waitFor(async () => (await kubectl().ok(['logs', 'restarter'])).trim(), { message: 'current instance output' });
+  assert.match(previous, /^instance \d+$/);
+  assert.match(current, /^instance \d+$/);
+  assert.ok(Number(previous.split(' ')[1]) < Number(current.split(' ')[1]), `previous (${previous}) is the older instance than current (${current})`);
+});
+
 test('describe pod shows the node, container state and the Events section', async () => {
   await kubectl().ok(['create', '-f', podFile('described', SLEEPER)]);
   await running('described');
