@@ -75,7 +75,10 @@ test('SIGTERM to the group reaches a container that traps it; killed by signal â
   await waitFor(() => readInstanceLog(trap.logPath, {}).includes('ready'), { message: 'trap installed' });
   runtime.signalGroup(trap.pid, 'SIGTERM');
   assert.equal((await trap.exited()).exitCode, 0);
-  const plain = await run(['sleep', '30']);
+  // Signal only once the command really runs: a TERM in the instant between the wrapper's fork and its exec can be
+  // swallowed by the shell's trap reset (the agent's SIGKILL at the grace still ends such a container).
+  const plain = await run(['sh', '-c', 'echo ready; exec sleep 30']);
+  await waitFor(() => readInstanceLog(plain.logPath, {}).includes('ready'), { message: 'sleep started' });
   runtime.signalGroup(plain.pid, 'SIGTERM');
   assert.equal((await plain.exited()).exitCode, 143);
   const killed = await run(['sleep', '30']);
