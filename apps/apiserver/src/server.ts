@@ -6,7 +6,7 @@ import type { Storage } from '@podling/store';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
-import { registerCoreV1 } from './routes/core-v1.ts';
+import { registerCoreV1, streamingNotSupported } from './routes/core-v1.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
 import { WatchHub } from './watch/watch-hub.ts';
@@ -58,7 +58,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   // exec/attach/portforward would otherwise be accepted as websockets and dropped; kubectl needs a Status to print.
   interceptUpgrades(app.server, (req) => /\/pods\/[^/?]+\/(exec|attach|portforward)(\?|$)/.test(req.url ?? '')
-    ? errors.badRequest('exec, attach and port-forward are not supported by Podling: containers run as plain processes on the node; use "kubectl logs" to see their output').status
+    ? streamingNotSupported().status
     : undefined);
   app.setErrorHandler((err, req, reply) => {
     const se = toStatusError(err, req.log);

@@ -2,7 +2,7 @@
 // parse the request and shape the response; the registry does the work.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { errors, successStatus } from '@podling/api';
+import { errors, successStatus, type StatusError } from '@podling/api';
 import { GROUPS, STRATEGIES } from '../registry/strategies.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Strategy } from '../registry/strategy.ts';
@@ -14,6 +14,11 @@ import { notFoundPath } from '../http/to-status-error.ts';
 import { isWatch, parseDeleteOptions, parseFilter, parseListParams, parseWriteParams, type Query } from '../http/query.ts';
 import { sendJsonText, sendList, sendObject } from '../http/respond.ts';
 import { serveHttpWatch, serveWsWatch, type WatchDeps } from './watch-route.ts';
+
+/** exec, attach and port-forward: refused the same way whether they come as a plain request or as an upgrade. */
+export function streamingNotSupported(): StatusError {
+  return errors.badRequest('exec, attach and port-forward are not supported by Podling: containers run as plain processes on the node; use "kubectl logs" to see their output');
+}
 
 export interface CoreV1Deps extends WatchDeps {
   registry: Registry;
@@ -115,7 +120,7 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
     }
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       reg.get(s, ns, name);
-      throw errors.badRequest(`${sub} is not supported by Podling: containers run as plain processes on the node; use "kubectl logs" to see their output`);
+      throw streamingNotSupported();
     }
     throw notFoundPath();
   };

@@ -99,7 +99,14 @@ export class WatchHub {
   /** Every change up to currentRevision() has already been dispatched (delivery is synchronous on commit). */
   private sendBookmarks(): void {
     const rv = this.storage.currentRevision();
-    for (const w of this.active) if (w.spec.bookmarks && w.spec.renderer.key === 'json') this.write(w, [this.bookmarkLine(w.spec, rv)]);
+    const lines = new Map<string, Line>(); // one per kind, shared by its watchers
+    for (const w of this.active) {
+      if (!w.spec.bookmarks || w.spec.renderer.key !== 'json') continue;
+      const k = `${w.spec.apiVersion}/${w.spec.kind}`;
+      let line = lines.get(k);
+      if (!line) lines.set(k, (line = this.bookmarkLine(w.spec, rv)));
+      this.write(w, [line]);
+    }
   }
 
   private sendHeartbeats(): void {
