@@ -13,7 +13,7 @@ import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
-import { countSyscalls } from './harness/syscall-count.ts';
+import { readMetrics } from './harness/server-metrics.ts';
 import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
@@ -22,26 +22,29 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Measured {
   load: LoadReport; serverCores: number; serverUsPerReq: number; otherCores: number;
-  /** fsync + fdatasync calls of the server during the measured run, if perf could count them. */
-  syncs?: number;
+  /** Storage commits and writes during the measured run, from the server's /metrics (the apiserver only). */
+  commits?: { commits: number; writes: number };
 }
 
 /** Warm up, then measure one load run while sampling the server's and the whole machine's CPU. */
-async function measure(url: string, serverPid: number, o: BenchOptions): Promise<Measured> {
+async function measure(url: string, serverPid: number, o: BenchOptions, hasMetrics = false): Promise<Measured> {
   const target = { url: `${url}/api/v1/namespaces/default/pods`, connections: CONNECTIONS, method: 'POST' as const,
     bodyFile: POD_BODY_FILE, headers: { 'content-type': 'application/json' } };
   await runAutocannon({ ...target, durationS: o.quick ? 1 : 2 });
   const cpu0 = cpuSeconds(serverPid);
   const busy0 = machineBusySeconds();
-  const syscalls = countSyscalls(serverPid, ['fsync', 'fdatasync']);
+  const m0 = hasMetrics ? await readMetrics(url) : undefined;
   const t0 = performance.now();
   const load = await runAutocannon({ ...target, durationS: o.quick ? 3 : 10 });
   const wall = (performance.now() - t0) / 1000;
-  const counted = await syscalls.stop();
   const server = cpuSeconds(serverPid) - cpu0;
   const busy = machineBusySeconds() - busy0;
-  const syncs = counted ? (counted.fsync ?? 0) + (counted.fdatasync ?? 0) : undefined;
-  return { load, serverCores: server / wall, serverUsPerReq: (server * 1e6) / Math.max(1, load.total), otherCores: (busy - server) / wall, syncs };
+  const m1 = m0 ? await readMetrics(url) : undefined;
+  const commits = m0 && m1 ? {
+    commits: m1.podling_storage_commits_total - m0.podling_storage_commits_total,
+    writes: m1.podling_storage_writes_total - m0.podling_storage_writes_total,
+  } : undefined;
+  return { load, serverCores: server / wall, serverUsPerReq: (server * 1e6) / Math.max(1, load.total), otherCores: (busy - server) / wall, commits };
 }
 
 async function measureEcho(o: BenchOptions): Promise<Measured> {
@@ -57,7 +60,7 @@ async function measurePodling(o: BenchOptions, notes: string[]): Promise<Measure
   const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
   const api = await startBenchApiserver({ nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
   try {
-    return await measure(api.url, api.pid, o);
+    return await measure(api.url, api.pid, o, true);
   } finally {
     await api.stop();
     if (prof) {
@@ -90,10 +93,10 @@ export async function runCreates(o: BenchOptions): Promise<BenchResult> {
       `${l.timeouts} timeouts), max ${l.maxMs} ms; server ${m.serverCores.toFixed(2)} cores, ${m.serverUsPerReq.toFixed(0)} µs CPU/req; ` +
       `rest of machine (mostly autocannon) ${m.otherCores.toFixed(2)} cores`);
   }
-  notes.push(pod.syncs
-    ? `group commit seen from outside: ${pod.syncs} fsyncs by the apiserver during the run (perf), so at least ` +
-      `${(pod.load.ok2xx / pod.syncs).toFixed(1)} creates per commit on average (the apiserver exposes no batch stats)`
-    : 'group-commit batch sizes: not observable (no perf; the apiserver exposes no store stats and logs none per commit)');
+  if (pod.commits) {
+    notes.push(`group commit (apiserver /metrics): ${pod.commits.writes} writes in ${pod.commits.commits} transactions, ` +
+      `${(pod.commits.writes / Math.max(1, pod.commits.commits)).toFixed(1)} writes per commit on average`);
+  }
   const ratio = pod.load.okPerSecond / echo.load.okPerSecond;
   const echoLabel = 'bare fastify + same decode/validate';
   return {

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
   const storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: logger.child({ component: 'store' }) });
   const { app, registry } = await buildServer({
-    storage, logger, allowPrivileged: config.allowPrivileged,
+    storage, storageStats: () => storage.stats(), logger, allowPrivileged: config.allowPrivileged,
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
     watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
     https: tls,

@@ -2,12 +2,13 @@
 import fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import type { Storage } from '@podling/store';
+import type { Storage, StorageStats } from '@podling/store';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
 import { registerCoreV1, streamingNotSupported } from './routes/core-v1.ts';
 import { registerDiscovery } from './routes/discovery.ts';
+import { registerMetrics } from './routes/metrics.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
 import { WatchHub } from './watch/watch-hub.ts';
 import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
@@ -16,6 +17,8 @@ import { writeClientError } from './http/client-error.ts';
 
 export interface ServerDeps {
   storage: Storage;
+  /** Group-commit counters for /metrics, where the storage keeps them. */
+  storageStats?: () => StorageStats;
   logger: Logger;
   allowPrivileged: boolean;
   watchBookmarkIntervalMs: number;
@@ -79,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
   registerDiscovery(app, () => ready);
+  registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size });
   registerCoreV1(app, {
     registry, storage: deps.storage, hub, podLog: podLogProxy(deps.storage),
     minRequestTimeoutMs: deps.minRequestTimeoutMs, bufferLimitBytes: deps.watchBufferLimitBytes,

@@ -1,0 +1,40 @@
+// GET /metrics: counters in the Prometheus text format, as kube-apiserver serves them (and, like there, only to
+// privileged users: a non-resource path outside the open ones). What they answer: how well group commit batches
+// (writes per commit), whether commits fail, and how many watches are open.
+import type { FastifyInstance } from 'fastify';
+import type { StorageStats } from '@podling/store';
+
+export interface MetricSources {
+  /** Absent when the storage keeps no statistics. */
+  storage?: () => StorageStats;
+  watches: () => number;
+}
+
+interface Metric { name: string; type: 'counter' | 'gauge'; help: string; value: number }
+
+export function registerMetrics(app: FastifyInstance, sources: MetricSources): void {
+  app.get('/metrics', (_req, reply) => {
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(render(collect(sources)));
+  });
+}
+
+function collect(sources: MetricSources): Metric[] {
+  const m: Metric[] = [
+    { name: 'podling_watches', type: 'gauge', help: 'Watches currently open (HTTP and websocket).', value: sources.watches() },
+  ];
+  const s = sources.storage?.();
+  if (s) {
+    m.push(
+      { name: 'podling_storage_commits_total', type: 'counter', help: 'Transactions committed (each holds a group of writes).', value: s.commits },
+      { name: 'podling_storage_writes_total', type: 'counter', help: 'Changes committed.', value: s.writes },
+      { name: 'podling_storage_failed_commits_total', type: 'counter', help: 'Transactions that failed; each rejected its whole group.', value: s.failedCommits },
+      { name: 'podling_storage_max_batch_writes', type: 'gauge', help: 'Most changes committed in one transaction since start.', value: s.maxBatch },
+    );
+  }
+  return m;
+}
+
+function render(metrics: Metric[]): string {
+  return metrics.map((x) => `# HELP ${x.name} ${x.help}\n# TYPE ${x.name} ${x.type}\n${x.name} ${x.value}\n`).join('');
+}
+
