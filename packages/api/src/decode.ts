@@ -7,6 +7,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { errors } from './errors.ts';
 import { assertDepth } from './json-depth.ts';
 import type { Schema } from './schemas/schema-builders.ts';
+import { cleanSchema } from './schemas/clean-schema.ts';
 import { podSchema } from './schemas/pod-schema.ts';
 import {
   bindingSchema, deleteOptionsSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema,
@@ -21,14 +22,21 @@ export interface Decoded<T> { object: T; warnings: string[] }
 const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
 let ajv: InstanceType<typeof AjvModule> | undefined;
 
-interface KindInfo { schema: Schema; apiVersions: string[]; hasMetadata: boolean; readonly validate: ValidateFunction }
+interface KindInfo {
+  schema: Schema; apiVersions: string[]; hasMetadata: boolean;
+  /** The lenient schema: the exact type error, and what prune() may walk. */
+  readonly validate: ValidateFunction;
+  /** Passes only bodies that prune() would leave as they are (see clean-schema.ts). */
+  readonly validateClean: ValidateFunction;
+}
+const compile = (schema: object) => (ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true, strict: true })).compile(schema);
 const kind = (schema: Schema, apiVersions: string[], hasMetadata = true): KindInfo => {
-  let compiled: ValidateFunction | undefined;
+  let lenient: ValidateFunction | undefined;
+  let clean: ValidateFunction | undefined;
   return {
     schema, apiVersions, hasMetadata,
-    get validate() {
-      return (compiled ??= (ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true, strict: true })).compile(schema));
-    },
+    get validate() { return (lenient ??= compile(schema)); },
+    get validateClean() { return (clean ??= compile(cleanSchema(schema))); },
   };
 };
 
@@ -139,11 +147,13 @@ export function decodeObject<T>(k: DecodableKind, raw: unknown, opts: DecodeOpti
   }
   if (rawKind !== k) throw errors.badRequest(`the kind in the data (${rawKind}) does not match the expected kind (${k})`);
   assertDepth(raw, `${k} body`);
-  const validate = info.validate;
-  if (!validate(raw)) typeError(k, apiVersion, info.schema, raw, validate.errors![0]);
-
   const unknown: string[] = [];
-  const object = prune(raw, info.schema, '', unknown) as Record<string, unknown>;
+  let object = raw;
+  if (!info.validateClean(raw)) {
+    const validate = info.validate;
+    if (!validate(raw)) typeError(k, apiVersion, info.schema, raw, validate.errors![0]);
+    object = prune(raw, info.schema, '', unknown) as Record<string, unknown>;
+  }
   const mode = opts.fieldValidation ?? 'Warn';
   if (unknown.length && mode === 'Strict') {
     throw errors.badRequest(`${k} in version "${apiVersion}" cannot be handled as a ${k}: strict decoding error: ${unknown.map((u) => `unknown field ${JSON.stringify(u)}`).join(', ')}`);

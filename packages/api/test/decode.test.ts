@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeObject, isStatusError, type Pod } from '../src/index.ts';
+import { decodeObject, isStatusError, jsonDepth, MAX_JSON_DEPTH, type Pod } from '../src/index.ts';
 
 const badRequest = (msg: string | RegExp) => (e: unknown) =>
   isStatusError(e) && e.code === 400 && (typeof msg === 'string' ? e.message === msg : msg.test(e.message));
@@ -96,4 +96,45 @@ test('deeply nested and huge inputs are refused or handled quickly', () => {
   const containers = Array.from({ length: 5000 }, (_, i) => ({ name: `c${i}`, image: 'x', env: [{ name: 'A', value: 'b' }] }));
   decodeObject('Pod', { metadata: { name: 'a' }, spec: { containers } });
   assert.ok(Date.now() - start < 2000);
+});
+
+test('a clean body and its dirty variants decode to the same object (fast path and prune path agree)', () => {
+  const clean = () => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { generateName: 'web-', labels: { app: 'web' }, annotations: { note: 'x' } },
+    spec: {
+      restartPolicy: 'Always',
+      containers: [{ name: 'app', image: 'busybox', command: ['sleep', '1'], env: [{ name: 'A', value: '1' }],
+        resources: { requests: { cpu: '1', memory: '64Mi' } }, ports: [{ containerPort: 80 }] }],
+      affinity: { nodeAffinity: { anything: null } },
+    },
+  });
+  const expected = decodeObject('Pod', clean()).object;
+  assert.deepEqual(expected, clean(), 'a clean body comes back as it was');
+  const dirty: [string, (p: any) => void][] = [
+    ['a null field', (p) => { p.spec.nodeName = null; }],
+    ['a null inside a list item', (p) => { p.spec.containers[0].workingDir = null; }],
+    ['a null map value', (p) => { p.metadata.labels.gone = null; }],
+    ['an unknown top-level field', (p) => { p.extra = { a: 1 }; }],
+    ['an unknown nested field', (p) => { p.spec.containers[0].ports[0].bogus = true; }],
+    ['a quantity sent as a number', (p) => { p.spec.containers[0].resources.requests.cpu = 1; }],
+    ['null metadata maps', (p) => { p.metadata.ownerReferences = null; p.status = null; }],
+  ];
+  for (const [what, mutate] of dirty) {
+    const body = clean();
+    mutate(body);
+    assert.deepEqual(decodeObject('Pod', body).object, expected, what);
+  }
+});
+
+test('jsonDepth counts nesting (scalars 0) and stops just past the limit', () => {
+  assert.equal(jsonDepth(5), 0);
+  assert.equal(jsonDepth(null), 0);
+  assert.equal(jsonDepth({}), 1);
+  assert.equal(jsonDepth([1, 'a']), 1);
+  assert.equal(jsonDepth({ a: [{ b: 1 }], c: {} }), 3);
+  let deep: any = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.equal(jsonDepth(deep, 10), 11);
+  assert.equal(jsonDepth(deep), MAX_JSON_DEPTH + 1);
 });
