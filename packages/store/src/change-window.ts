@@ -10,6 +10,9 @@ export interface PrunePlan {
   /** Retained changes whose `previous` state was written by a dropped change: the log must now carry that state
    *  itself (changes.prev_value), or a restart could not rebuild `previous`. */
   orphaned: Change[];
+  /** Dropped changes whose row the log no longer needs: deletions, and states a later change replaced. A dropped
+   *  change that is still its object's current state stays as that object's row. */
+  deadRows: number[];
 }
 
 /** Changes in rv order, all of those with rv > compactedRv (no gaps except revisions that were never committed). */
@@ -46,15 +49,19 @@ export class ChangeWindow {
   /** Keeps at most `limit` changes once `incoming` is appended. */
   planPrune(incoming: readonly Change[], limit: number): PrunePlan {
     const dropCount = Math.max(0, this.length + incoming.length - limit);
-    if (dropCount === 0) return { compactedRv: this.compacted, dropCount, orphaned: [] };
+    if (dropCount === 0) return { compactedRv: this.compacted, dropCount, orphaned: [], deadRows: [] };
     const retained = this.length;
     const last = dropCount <= retained ? this.items[this.head + dropCount - 1] : incoming[dropCount - retained - 1];
     const orphaned: Change[] = [];
+    const deadRows: number[] = [];
     for (let i = this.head; i < this.head + Math.min(dropCount, retained); i++) {
-      const next = this.successor.get(this.items[i].rv);
+      const dropped = this.items[i];
+      const next = this.successor.get(dropped.rv);
       if (next && next.rv > last.rv) orphaned.push(next);
+      // A successor in `incoming` is not linked yet; the journal drops the row it replaces itself.
+      if (next || dropped.type === 'DELETED') deadRows.push(dropped.rv);
     }
-    return { compactedRv: last.rv, dropCount, orphaned };
+    return { compactedRv: last.rv, dropCount, orphaned, deadRows };
   }
 
   /** Applies a committed batch and the plan made for it. */

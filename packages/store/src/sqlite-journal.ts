@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Change, ChangeType, StoredObject } from './storage.ts';
 import type { PrunePlan } from './change-window.ts';
 import { openDatabase } from './sqlite-schema.ts';
+import { fullKey } from './object-key.ts';
 
 export interface LoadedObject { resource: string; namespace: string; name: string; stored: StoredObject }
 
@@ -21,7 +22,6 @@ interface ChangeRow {
   rv: number; resource: string; namespace: string; name: string; type: ChangeType; value: string;
   prev_rv: number | null; prev_value: string | null;
 }
-interface ObjectRow { resource: string; namespace: string; name: string; rv: number; value: string }
 
 export class SqliteJournal {
   /** Not private only for fault-injection tests. */
@@ -31,79 +31,83 @@ export class SqliteJournal {
   constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
     this.db = openDatabase(path, synchronous);
     const db = this.db;
-    const upsertObject = db.prepare(
-      `INSERT INTO objects (resource, namespace, name, rv, value) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (resource, namespace, name) DO UPDATE SET rv = excluded.rv, value = excluded.value`);
-    const deleteObject = db.prepare('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?');
-    const insertChange = db.prepare(
+    const insertRow = db.prepare(
       `INSERT INTO changes (rv, resource, namespace, name, type, value, prev_rv, prev_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const deleteRow = db.prepare('DELETE FROM changes WHERE rv = ?');
     const setPrevValue = db.prepare('UPDATE changes SET prev_value = ? WHERE rv = ?');
-    const deleteChanges = db.prepare('DELETE FROM changes WHERE rv <= ?');
     const setCompacted = db.prepare(`INSERT INTO meta (key, value) VALUES ('compacted_rv', ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
+    // Each change is written once, as one row; the log keeps a row while the watch window needs it or while it is
+    // its object's current state (see the schema). Appending is the whole cost of a create.
     this.commitTx = db.transaction((batch: readonly Change[], plan: PrunePlan) => {
+      const compacted = plan.compactedRv;
+      // Only a batch longer than the history limit reaches past the window itself.
+      let replacedInBatch: Set<number> | undefined;
+      if (batch.length > 0 && batch[0].rv <= compacted) {
+        replacedInBatch = new Set();
+        for (const c of batch) if (c.previous) replacedInBatch.add(c.previous.rv);
+      }
       for (const c of batch) {
         const { resource, namespace, name } = c.key;
-        if (c.type === 'DELETED') deleteObject.run(resource, namespace, name);
-        else upsertObject.run(resource, namespace, name, c.rv, c.current.json);
-        if (c.rv <= plan.compactedRv) continue; // pruned by this very commit
         const prev = c.previous;
-        const prevValue = prev && prev.rv <= plan.compactedRv ? prev.json : null;
-        insertChange.run(c.rv, resource, namespace, name, c.type, c.current.json, prev?.rv ?? null, prevValue);
+        // A replaced state outside the window is needed by nobody once this change carries it as prev_value.
+        if (prev && prev.rv <= compacted) deleteRow.run(prev.rv);
+        if (c.rv <= compacted) {
+          if (c.type !== 'DELETED' && !replacedInBatch!.has(c.rv)) insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, null, null);
+          continue;
+        }
+        const prevValue = prev && prev.rv <= compacted ? prev.json : null;
+        insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, prev?.rv ?? null, prevValue);
       }
       if (plan.dropCount > 0) {
+        for (const rv of plan.deadRows) deleteRow.run(rv);
         for (const c of plan.orphaned) setPrevValue.run(c.previous!.json, c.rv);
-        deleteChanges.run(plan.compactedRv);
-        setCompacted.run(plan.compactedRv);
+        setCompacted.run(compacted);
       }
     });
   }
 
   /** Writes one batch (changes in rv order) and the prune planned for it in a single transaction; throws on failure
-   *  with nothing written. */
+   *  with nothing written. An empty batch only prunes. */
   commit(batch: readonly Change[], plan: PrunePlan): void {
     this.commitTx(batch, plan);
   }
 
-  /** Prunes the log to `historyLimit` changes (the limit may have shrunk since the last run), then reads it all. */
-  load(historyLimit: number): LoadedState {
+  /** Reads the whole log: rows at or below compacted_rv are objects' current states, the rest the change window. */
+  load(): LoadedState {
     const db = this.db;
     return db.transaction(() => {
-      let compactedRv = (db.prepare(`SELECT value FROM meta WHERE key = 'compacted_rv'`).pluck().get() as number | undefined) ?? 0;
-      const cutoff = db.prepare('SELECT rv FROM changes ORDER BY rv DESC LIMIT 1 OFFSET ?').pluck().get(historyLimit) as number | undefined;
-      if (cutoff !== undefined && cutoff > compactedRv) {
-        compactedRv = cutoff;
-        db.prepare(`UPDATE changes SET prev_value = (SELECT p.value FROM changes AS p WHERE p.rv = changes.prev_rv)
-          WHERE rv > @c AND prev_value IS NULL AND prev_rv IS NOT NULL AND prev_rv <= @c`).run({ c: compactedRv });
-        db.prepare('DELETE FROM changes WHERE rv <= ?').run(compactedRv);
-        db.prepare(`INSERT INTO meta (key, value) VALUES ('compacted_rv', ?)
-          ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(compactedRv);
-      }
-
-      // A change's current state is shared with the objects row of the same revision (memory is per state, not per row).
+      const compactedRv = (db.prepare(`SELECT value FROM meta WHERE key = 'compacted_rv'`).pluck().get() as number | undefined) ?? 0;
+      // A change's current state is shared with its object's entry (memory is per state, not per row).
       const states = new Map<number, StoredObject>();
+      const live = new Map<string, LoadedObject>();
       const changes: Change[] = [];
+      let revision = compactedRv;
       let missingPrevious = 0;
       for (const row of db.prepare('SELECT * FROM changes ORDER BY rv').iterate() as IterableIterator<ChangeRow>) {
         const current = stored(row.value, row.rv);
+        const key = { resource: row.resource, namespace: row.namespace, name: row.name };
+        const k = fullKey(key);
+        revision = row.rv;
+        if (row.rv <= compactedRv) {
+          states.set(row.rv, current);
+          live.set(k, { ...key, stored: current });
+          continue;
+        }
         let previous: StoredObject | undefined;
         if (row.prev_rv !== null) {
           previous = row.prev_value !== null ? stored(row.prev_value, row.prev_rv) : states.get(row.prev_rv);
           if (!previous) missingPrevious++;
         }
-        if (row.type !== 'DELETED') states.set(row.rv, current);
-        const key = { resource: row.resource, namespace: row.namespace, name: row.name };
+        if (row.type === 'DELETED') live.delete(k);
+        else {
+          states.set(row.rv, current);
+          live.set(k, { ...key, stored: current });
+        }
         changes.push(previous ? { type: row.type, rv: row.rv, key, current, previous } : { type: row.type, rv: row.rv, key, current });
       }
-
-      const objects: LoadedObject[] = [];
-      let revision = changes.length > 0 ? changes[changes.length - 1].rv : compactedRv;
-      for (const row of db.prepare('SELECT resource, namespace, name, rv, value FROM objects').iterate() as IterableIterator<ObjectRow>) {
-        objects.push({ resource: row.resource, namespace: row.namespace, name: row.name, stored: states.get(row.rv) ?? stored(row.value, row.rv) });
-        if (row.rv > revision) revision = row.rv;
-      }
-      return { revision, compactedRv, objects, changes, missingPrevious };
+      return { revision: Math.max(revision, compactedRv), compactedRv, objects: [...live.values()], changes, missingPrevious };
     }).immediate();
   }
 

@@ -94,13 +94,19 @@ class SqliteStore implements SqliteStorage {
     const started = performance.now();
     this.journal = new SqliteJournal(opts.path, opts.synchronous ?? 'FULL');
     try {
-      const state = this.journal.load(this.historyLimit);
+      const state = this.journal.load();
       for (const o of state.objects) this.table(o.resource).set(nameKey(o.namespace, o.name), o.stored);
       this.window = new ChangeWindow(state.compactedRv, state.changes);
+      // The limit may have shrunk since the last run.
+      const plan = this.window.planPrune([], this.historyLimit);
+      if (plan.dropCount > 0) {
+        this.journal.commit([], plan);
+        this.window.apply([], plan);
+      }
       this.committedRv = this.assignedRv = state.revision;
       if (state.missingPrevious > 0) this.logger.warn({ count: state.missingPrevious }, 'changes without their previous state in the log');
       this.logger.info({
-        path: opts.path, revision: state.revision, objects: state.objects.length, changes: state.changes.length,
+        path: opts.path, revision: state.revision, objects: state.objects.length, changes: this.window.length,
         ms: Math.round(performance.now() - started),
       }, 'storage opened');
     } catch (err) {
