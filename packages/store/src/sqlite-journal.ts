@@ -1,4 +1,5 @@
 // SQL of the durable log: load everything at open, commit one batch of changes per transaction.
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Change, ChangeType, StoredObject } from './storage.ts';
 import type { PrunePlan } from './change-window.ts';
@@ -27,9 +28,18 @@ export class SqliteJournal {
   /** Not private only for fault-injection tests. */
   readonly db: Database.Database;
   private readonly commitTx: (batch: readonly Change[], plan: PrunePlan) => void;
+  private readonly walPath: string | undefined;
+  private walFd: number | undefined;
 
-  constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
-    this.db = openDatabase(path, synchronous);
+  /**
+   * `durable` (synchronous=FULL for the caller): every commit must reach the disk before it is acknowledged. SQLite
+   * itself runs with synchronous=NORMAL, which in WAL mode syncs only around checkpoints, and the caller syncs the
+   * WAL after each commit with syncWal(): the same guarantee as SQLite's FULL (whose only addition in WAL mode is
+   * that sync at every commit), but the wait happens on libuv's thread pool instead of stalling the event loop.
+   */
+  constructor(path: string, readonly durable: boolean) {
+    this.db = openDatabase(path, 'NORMAL');
+    this.walPath = path === ':memory:' || path === '' ? undefined : `${path}-wal`;
     const db = this.db;
     const insertRow = db.prepare(
       `INSERT INTO changes (rv, resource, namespace, name, type, value, prev_rv, prev_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -111,7 +121,28 @@ export class SqliteJournal {
     }).immediate();
   }
 
+  /** Whether syncWal() has anything to do: a durable journal on a file. */
+  get syncsWal(): boolean { return this.durable && this.walPath !== undefined; }
+
+  /** fdatasync of the WAL file (any descriptor of the file will do), off the event loop; `done` runs later. */
+  syncWal(done: (err: Error | null) => void): void {
+    let fd: number;
+    try {
+      fd = this.walFd ??= openSync(this.walPath!, 'r');
+    } catch (err) {
+      process.nextTick(done, err as Error);
+      return;
+    }
+    fdatasync(fd, done);
+  }
+
+  syncWalNow(): void {
+    fdatasyncSync(this.walFd ??= openSync(this.walPath!, 'r'));
+  }
+
   close(): void {
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
     this.db.close();
   }
 }

@@ -2,15 +2,19 @@
 // reads, lists and watches are served from it. SQLite is the durable log and the source on restart.
 //
 // A write is validated against committed + pending state and given its revision synchronously, then queued. One
-// flush per event-loop turn (setImmediate) writes the whole queue in one transaction; only after COMMIT does the
-// committed state change, watchers get the batch and the writes' promises resolve. A failed transaction rejects every
-// write of its batch and drops their pending state (their revisions are never reused: numbers may skip).
+// flush per event-loop turn (setImmediate) writes the whole queue in one transaction, then syncs the WAL on libuv's
+// thread pool (durable mode); only once the batch is on disk does the committed state change, watchers get the batch
+// and the writes' promises resolve. Writes arriving meanwhile queue up and form the next batch, which is flushed as
+// soon as the sync returns: the event loop keeps serving requests while the disk works. A failed transaction rejects
+// every write of its batch and drops their pending state (their revisions are never reused: numbers may skip). A
+// failed sync leaves the disk in an unknown state: the batch and everything queued behind it are rejected and the
+// storage refuses writes from then on (as databases do on fsync failure), while reads keep serving what was durable.
 import type { KubeObject } from '@podling/api';
 import {
   StorageError, type Change, type ChangeType, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject,
   type UpdateFn, type WatchHandle, type WatchOptions,
 } from './storage.ts';
-import { ChangeWindow } from './change-window.ts';
+import { ChangeWindow, type PrunePlan } from './change-window.ts';
 import { listPage } from './list-page.ts';
 import { fullKey, nameKey } from './object-key.ts';
 import { ResourceObjects } from './resource-objects.ts';
@@ -57,6 +61,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   return new SqliteStore(opts);
 }
 
+/** A state not yet published; null for a pending delete. */
+interface Pending { state: StoredObject | null; rv: number }
+
 interface QueuedWrite {
   /** Absent for a no-op update that waits for the pending state it returned. */
   change?: Change;
@@ -76,9 +83,13 @@ class SqliteStore implements SqliteStorage {
   /** Last revision handed out (committed or pending). */
   private assignedRv: number;
   private queue: QueuedWrite[] = [];
-  /** fullKey → latest pending state of that key in the queue (null: pending delete). */
-  private pending = new Map<string, StoredObject | null>();
+  /** fullKey → latest state of that key not yet published: queued, or committed and waiting for its sync. */
+  private readonly pending = new Map<string, Pending>();
   private flushTimer: NodeJS.Immediate | undefined;
+  /** Set while a committed batch waits for its WAL sync; resolves when it is published (or failed). */
+  private syncing: Promise<void> | undefined;
+  /** Why writes are refused for good (a failed sync). */
+  private broken: Error | undefined;
   private closed = false;
   private readonly counters: StorageStats = { commits: 0, writes: 0, maxBatch: 0, failedCommits: 0 };
 
@@ -92,7 +103,7 @@ class SqliteStore implements SqliteStorage {
       throw new TypeError(`synchronous must be FULL or NORMAL, got ${String(opts.synchronous)}`);
     }
     const started = performance.now();
-    this.journal = new SqliteJournal(opts.path, opts.synchronous ?? 'FULL');
+    this.journal = new SqliteJournal(opts.path, (opts.synchronous ?? 'FULL') === 'FULL');
     try {
       const state = this.journal.load();
       for (const o of state.objects) this.table(o.resource).set(nameKey(o.namespace, o.name), o.stored);
@@ -129,13 +140,13 @@ class SqliteStore implements SqliteStorage {
   }
 
   create(key: ObjectKey, obj: KubeObject): Promise<StoredObject> {
-    if (this.closed) return Promise.reject(unavailable(key));
+    if (this.closed || this.broken) return Promise.reject(this.refusal(key));
     if (this.latest(key)) return Promise.reject(new StorageError('KeyExists', key, `${describeKey(key)} already exists`));
     return this.enqueue('ADDED', key, obj);
   }
 
   guaranteedUpdate(key: ObjectKey, update: UpdateFn): Promise<StoredObject> {
-    if (this.closed) return Promise.reject(unavailable(key));
+    if (this.closed || this.broken) return Promise.reject(this.refusal(key));
     const previous = this.latest(key);
     if (!previous) return Promise.reject(notFound(key));
     let next: KubeObject | null;
@@ -149,13 +160,14 @@ class SqliteStore implements SqliteStorage {
       if (!this.pending.has(fullKey(key))) return Promise.resolve(previous);
       return new Promise((resolve, reject) => {
         this.queue.push({ result: previous, resolve, reject });
+        this.scheduleFlush();
       });
     }
     return this.enqueue('MODIFIED', key, next, previous);
   }
 
   delete(key: ObjectKey, check?: (current: StoredObject) => void): Promise<StoredObject> {
-    if (this.closed) return Promise.reject(unavailable(key));
+    if (this.closed || this.broken) return Promise.reject(this.refusal(key));
     const previous = this.latest(key);
     if (!previous) return Promise.reject(notFound(key));
     try {
@@ -183,8 +195,17 @@ class SqliteStore implements SqliteStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.flush();
+    // A sync's completion may start the next one for what queued up meanwhile.
+    while (this.syncing) await this.syncing;
+    this.flush(true);
     this.journal.close();
+  }
+
+  private refusal(key: ObjectKey): StorageError {
+    if (!this.broken) return unavailable(key);
+    const e = new StorageError('Unavailable', key, `storage failed: ${this.broken.message}`);
+    e.cause = this.broken;
+    return e;
   }
 
   private table(resource: string): ResourceObjects {
@@ -196,7 +217,11 @@ class SqliteStore implements SqliteStorage {
   /** Latest state including pending writes. */
   private latest(key: ObjectKey): StoredObject | undefined {
     const p = this.pending.get(fullKey(key));
-    return p === undefined ? this.get(key) : p ?? undefined;
+    return p === undefined ? this.get(key) : p.state ?? undefined;
+  }
+
+  private scheduleFlush(): void {
+    if (!this.syncing) this.flushTimer ??= setImmediate(() => this.flush());
   }
 
   /** Assigns the next revision and queues the change for the next flush. */
@@ -210,23 +235,24 @@ class SqliteStore implements SqliteStorage {
     const rv = ++this.assignedRv;
     const k = copyKey(key);
     const change: Change = previous ? { type, rv, key: k, current, previous } : { type, rv, key: k, current };
-    this.pending.set(fullKey(change.key), change.type === 'DELETED' ? null : change.current);
+    this.pending.set(fullKey(change.key), { state: change.type === 'DELETED' ? null : change.current, rv });
     const promise = new Promise<StoredObject>((resolve, reject) => {
       this.queue.push({ change, result: change.current, resolve, reject });
     });
-    this.flushTimer ??= setImmediate(() => this.flush());
+    this.scheduleFlush();
     return promise;
   }
 
-  /** Commits everything queued in one transaction, then publishes. Synchronous: nothing can enqueue meanwhile except
-   *  listeners, whose writes go to the next flush. */
-  private flush(): void {
+  /** Commits everything queued in one transaction, then (once it is durable) publishes. The commit is synchronous:
+   *  nothing can enqueue meanwhile except listeners, whose writes go to the next batch. `now` syncs on the spot
+   *  (closing). */
+  private flush(now = false): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
+    if (this.syncing) return; // the sync's completion flushes what queued up meanwhile
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    this.pending = new Map();
     const changes: Change[] = [];
     for (const w of batch) if (w.change) changes.push(w.change);
 
@@ -236,14 +262,31 @@ class SqliteStore implements SqliteStorage {
     } catch (err) {
       this.counters.failedCommits++;
       this.logger.error({ err, writes: changes.length, firstRv: changes[0].rv }, 'storage commit failed; batch rejected');
-      for (const w of batch) {
-        const e = new StorageError('Unavailable', w.change?.key, `storage commit failed: ${(err as Error).message}`);
-        e.cause = err;
-        w.reject(e);
-      }
+      this.settle(changes);
+      for (const w of batch) w.reject(commitError(w, `storage commit failed: ${(err as Error).message}`, err));
       return;
     }
+    if (changes.length === 0 || !this.journal.syncsWal) return this.publish(batch, changes, plan);
+    if (now) {
+      this.journal.syncWalNow();
+      return this.publish(batch, changes, plan);
+    }
+    this.syncing = new Promise((resolve) => {
+      this.journal.syncWal((err) => {
+        this.syncing = undefined;
+        if (err) this.fail(err, batch, changes);
+        else {
+          this.publish(batch, changes, plan);
+          if (this.queue.length > 0) this.flush();
+        }
+        resolve();
+      });
+    });
+  }
 
+  /** The batch is durable: the committed state moves, watchers see it, the writers get their answers. */
+  private publish(batch: QueuedWrite[], changes: Change[], plan: PrunePlan): void {
+    this.settle(changes);
     for (const c of changes) {
       const t = this.table(c.key.resource);
       const k = nameKey(c.key.namespace, c.key.name);
@@ -260,4 +303,29 @@ class SqliteStore implements SqliteStorage {
     }
     for (const w of batch) w.resolve(w.result);
   }
+
+  /** Forgets the pending state these changes left, unless a later write of the same key has replaced it. */
+  private settle(changes: Change[]): void {
+    for (const c of changes) {
+      const k = fullKey(c.key);
+      if (this.pending.get(k)?.rv === c.rv) this.pending.delete(k);
+    }
+  }
+
+  /** The WAL sync failed: what the disk holds is unknown, so nothing more is acknowledged. */
+  private fail(err: Error, batch: QueuedWrite[], changes: Change[]): void {
+    this.broken = err;
+    this.counters.failedCommits++;
+    this.logger.error({ err, writes: changes.length, firstRv: changes[0].rv }, 'storage sync failed; refusing writes from now on');
+    const queued = this.queue;
+    this.queue = [];
+    this.pending.clear();
+    for (const w of [...batch, ...queued]) w.reject(commitError(w, `storage sync failed: ${err.message}`, err));
+  }
+}
+
+function commitError(w: QueuedWrite, message: string, cause: unknown): StorageError {
+  const e = new StorageError('Unavailable', w.change?.key, message);
+  e.cause = cause;
+  return e;
 }

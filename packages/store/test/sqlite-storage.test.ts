@@ -116,7 +116,7 @@ describe('sqlite storage', () => {
       await store.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
       const child = spawnSync(process.execPath, ['-e', `
         const Database = require('better-sqlite3');
-        try { new Database(process.argv[1], { timeout: 100 }).prepare('SELECT count(*) FROM objects').get(); console.log('opened'); }
+        try { new Database(process.argv[1], { timeout: 100 }).prepare('SELECT count(*) FROM changes').get(); console.log('opened'); }
         catch (e) { console.log(e.code); }`, dbPathOf(store)], { encoding: 'utf8', cwd: repoRoot });
       assert.equal(child.stdout.trim(), 'SQLITE_BUSY');
     } finally {
