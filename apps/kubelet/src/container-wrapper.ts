@@ -10,23 +10,29 @@
 //   bind-mounts volumes at their mountPaths, visible only in that namespace;
 // - with securityContext.runAsUser/runAsGroup it drops to that uid/gid (setpriv, util-linux) only for the exec of
 //   the command, after the root-only steps above.
-// Everything the wrapper needs from the agent's directories (FIFOs, exit file, default working directory) is
-// opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the namespace.
+// Everything the wrapper needs from the agent's directories (FIFOs, the exit file's directory, default working
+// directory) is opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the
+// namespace. The exit file itself is only created when there is something to write, through the directory held
+// open on fd 3 (/proc/self/fd/3/<name> reaches it even under a shadowing mount): creating an inode costs up to
+// ~0.5 ms on a journal-less ext4 with recently deleted inodes, and start-up is where that time is felt.
 // The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
 // The wrapper is forked by the agent's spawner process (spawner.mjs), detached: it is nobody's child that matters,
 // and whoever follows it learns its end from the spawner's exit report or, failing that, from /proc and `<n>.exit`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { readProcStat } from './proc-stat.ts';
 
+// sh parameter expansions, kept out of the template's own ${} syntax: the exit file's directory and base name.
+const EXIT_DIR = '${exitfile%/*}';
+const EXIT_NAME = '${exitfile##*/}';
+
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 runuid=$7 rungid=$8 n=$9
 shift 9
-exec 1<>"$out" 2<>"$err" 3>"$exitfile" </dev/null
+exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
 sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
-fail() { printf 'start-error
-%s
-' "$1" >&3; exit 128; }
+record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || printf '%s\n' "$@" 2>/dev/null >"$exitfile"; }
+fail() { record start-error "$1"; exit 128; }
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
 cd "$wd" 2>/dev/null
 while [ "$n" -gt 0 ]; do
@@ -45,16 +51,14 @@ case $1 in
      [ -n "$p" ] || fail "exec: \"$1\": executable file not found in \$PATH" ;;
 esac
 if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$1\": permission denied"; fi
-if [ -n "$sig" ]; then printf '%s
-' $((128+sig)) >&3; exit $((128+sig)); fi
+if [ -n "$sig" ]; then record $((128+sig)); exit $((128+sig)); fi
 if [ -n "$runuid" ]; then
   (exec setpriv --reuid="$runuid" --regid="$rungid" --clear-groups -- "$@" 3>&-)
 else
   (exec "$@" 3>&-)
 fi
 rc=$?
-printf '%s
-' "$rc" >&3
+record "$rc"
 exit "$rc"
 `;
 

@@ -2,8 +2,10 @@
 //   2024-05-01T12:00:00.123456789Z stdout F hello
 // (`P` marks a line cut because it grew past MAX_LINE without a newline). Files rotate by size, keeping one old part
 // (`<n>.log.1`). The FIFOs are opened O_RDWR|O_NONBLOCK by the agent and read through a net.Socket, so reads never
-// occupy libuv's thread pool, and opening never waits for a writer. Opening is synchronous and cheap because it
-// creates nothing: the FIFOs and an instance's log file are made beforehand by the spawner (process-runtime.ts).
+// occupy libuv's thread pool, and opening never waits for a writer. Opening the FIFOs is synchronous and cheap
+// because it creates nothing: the spawner makes them beforehand (process-runtime.ts). An instance's log file is
+// created on its first output: a container that prints nothing costs no inode (readers treat a missing file as an
+// empty log), and creating one is the slow part of starting a pod on a busy ext4.
 import { closeSync, constants, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 
@@ -17,6 +19,8 @@ export class LogPump {
   private readonly sockets: { stream: Stream; fd: number; socket: Socket }[] = [];
   private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
   private file: { path: string; fd: number; size: number } | undefined;
+  /** The current instance's log, until its first output opens it. */
+  private pendingPath: string | undefined;
 
   constructor(private readonly opts: LogPumpOptions) {}
 
@@ -34,8 +38,7 @@ export class LogPump {
   /** Directs output to `logPath` (appending: an adopted instance keeps its file). */
   beginInstance(logPath: string): void {
     this.closeFile();
-    const fd = openSync(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
-    this.file = { path: logPath, fd, size: fstatSync(fd).size };
+    this.pendingPath = logPath;
   }
 
   /** The instance exited: take what is still in the pipes, end unterminated lines, close its file. */
@@ -81,6 +84,11 @@ export class LogPump {
   }
 
   private emit(stream: Stream, line: string, tag: 'F' | 'P'): void {
+    if (!this.file && this.pendingPath) {
+      const fd = openSync(this.pendingPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
+      this.file = { path: this.pendingPath, fd, size: fstatSync(fd).size };
+      this.pendingPath = undefined;
+    }
     if (!this.file) return; // no instance (cannot happen while a container runs)
     const bytes = Buffer.from(`${rfc3339Nano()} ${stream} ${tag} ${line}\n`);
     if (this.file.size + bytes.length > this.opts.maxFileBytes && this.file.size > 0) this.rotate();
@@ -100,6 +108,7 @@ export class LogPump {
   private closeFile(): void {
     if (this.file) closeSync(this.file.fd);
     this.file = undefined;
+    this.pendingPath = undefined;
   }
 }
 

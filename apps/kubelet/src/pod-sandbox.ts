@@ -21,10 +21,7 @@ export class PodSandbox {
   async prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void> {
     const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
     await this.runtime.makePaths({
-      dirs: [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name)),
-        ...names.map((n) => this.paths.containerDir(n))],
-      // The first instance's log file, so that opening it later creates nothing.
-      files: names.filter((n) => !record.containers[n]).map((n) => this.paths.log(n, 0)),
+      dirs: [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name))],
       fifos: names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]),
     });
     for (const n of names) {
@@ -45,7 +42,6 @@ export class PodSandbox {
   async launch(container: string, index: number, launch: Launch, onExit: InstanceExit, killedWith: () => number | undefined): Promise<InstanceRecord> {
     const pump = this.pumps.get(container)!;
     try {
-      if (index > 0) await this.runtime.makePaths({ files: [this.paths.log(container, index)] }); // index 0's: prepare()
       pump.beginInstance(this.paths.log(container, index));
       const s = await this.runtime.start(launch, (info) => onExit(container, index, info), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };

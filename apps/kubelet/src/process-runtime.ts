@@ -43,23 +43,22 @@ export class ProcessRuntime {
   }
 
   /**
-   * Creates the directories, empty files and FIFOs that do not exist yet, in the spawner (inode creation is slow
+   * Creates the directories and FIFOs that do not exist yet, in the spawner (inode creation is slow
    * work that would otherwise queue in this process's thread pool; Node has no mkfifo). Requests made in the same
    * turn of the event loop share one round trip and one mkfifo exec: a burst of new pods costs a handful.
    */
   makePaths(p: Partial<PathsRequest>): Promise<void> {
     if (!this.pathBatch) {
-      const b: PathBatch = { dirs: [], files: [], fifos: [], done: Promise.resolve() };
+      const b: PathBatch = { dirs: [], fifos: [], done: Promise.resolve() };
       b.done = new Promise<void>((r) => setImmediate(r)).then(async () => {
         this.pathBatch = undefined;
-        const res = await this.spawner.makePaths({ dirs: b.dirs, files: b.files, fifos: b.fifos });
+        const res = await this.spawner.makePaths({ dirs: b.dirs, fifos: b.fifos });
         if (res.code !== 0) throw new Error(`mkfifo: ${res.stderr.trim() || `exit code ${res.code}`}`);
       });
       this.pathBatch = b;
     }
     const b = this.pathBatch;
     b.dirs.push(...(p.dirs ?? []));
-    b.files.push(...(p.files ?? []));
     b.fifos.push(...(p.fifos ?? []));
     return b.done;
   }

@@ -28,7 +28,7 @@ export interface ChildHandlers {
   lost(child: Spawned): void;
 }
 
-export interface PathsRequest { dirs: string[]; files: string[]; fifos: string[] }
+export interface PathsRequest { dirs: string[]; fifos: string[] }
 
 /** How the mkfifo of makePaths() ended. */
 export interface RunResult { code: number; stderr: string }
@@ -54,7 +54,7 @@ export class SpawnerClient {
     return this.request({ file, argv, env }, handlers);
   }
 
-  /** Creates the directories, empty files and FIFOs that do not exist yet (see spawner.mjs). */
+  /** Creates the directories and FIFOs that do not exist yet (see spawner.mjs). */
   makePaths(paths: PathsRequest): Promise<RunResult> {
     return this.request({ paths });
   }

@@ -7,15 +7,15 @@
 //   stdin  ← {"id":1,"file":"/bin/sh","argv":["-c",…],"env":{…}}          start a child
 //   stdout → {"id":1,"pid":123,"procStart":456} | {"id":1,"error":"…"}  (procStart: /proc/<pid>/stat field 22)
 //   stdout → {"exit":123,"code":0,"signal":null}                        (once per started child, after its answer)
-//   stdin  ← {"id":2,"paths":{"dirs":[…],"files":[…],"fifos":[…]}}     create what is missing: mkdir -p, touch
-//   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       (mode 0640), mkfifo -m 0600 (its code, stderr)
+//   stdin  ← {"id":2,"paths":{"dirs":[…],"fifos":[…]}}                 create what is missing: mkdir -p,
+//   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       mkfifo -m 0600 (its code, stderr)
 //
 // Children are started `detached` (their own session and process group) with stdio ignored, so they outlive this
 // process. When stdin ends (the agent stopped or died, even by SIGKILL), the spawner exits and its children are
 // re-parented: the agent finds them again through its records and follows them by polling /proc.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 
 const out = [];
 let flushQueued = false;
@@ -60,10 +60,9 @@ function start(req) {
 }
 
 async function makePaths(req) {
-  const { dirs = [], files = [], fifos = [] } = req.paths;
+  const { dirs = [], fifos = [] } = req.paths;
   try {
     await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
-    await Promise.all(files.map((f) => open(f, 'a', 0o640).then((h) => h.close())));
   } catch (err) {
     send({ id: req.id, error: err.message });
     return;

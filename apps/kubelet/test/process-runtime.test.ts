@@ -1,7 +1,7 @@
 // The process runtime on its own: wrapper, process groups, exit codes, start errors, log files, adoption.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, waitFor } from '@podling/testkit';
 import { ProcessRuntime, type ExitInfo, type Launch } from '../src/process-runtime.ts';
@@ -47,6 +47,17 @@ test('a container runs its command directly with its env; output lands in a CRI 
   assert.match(text, /hi out\n/);
   assert.match(text, /err\n/);
   assert.match(readInstanceLog(c.logPath, { timestamps: true, tailLines: 1 }), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S+\n$/);
+});
+
+test('a silent container creates no log file and no exit file while it runs; the exit file appears at its end', async () => {
+  const c = await run(['sleep', '30']);
+  await waitFor(() => readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').includes('podling-container') && runtime.groupAlive(c.pid), { message: 'wrapper running' });
+  assert.equal(existsSync(c.logPath), false);
+  assert.equal(existsSync(c.launch.exitFile), false);
+  assert.equal(readInstanceLog(c.logPath, {}), '');
+  runtime.signalGroup(c.pid, 'SIGTERM');
+  assert.equal((await c.exited()).exitCode, 143);
+  assert.equal(readFileSync(c.launch.exitFile, 'utf8'), '143\n');
 });
 
 test('a missing executable is a StartError with exit code 128 and the exec message', async () => {

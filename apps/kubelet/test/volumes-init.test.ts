@@ -61,3 +61,16 @@ test('init containers run in order before the app; a failing one with restartPol
   assert.equal(failed.status!.initContainerStatuses![0].state.terminated?.exitCode, 4);
   assert.equal(failed.status!.containerStatuses![0].state.waiting?.reason, 'PodInitializing');
 });
+
+test('a volume mounted over the agent\'s root dir does not hide the exit record: a start error keeps its reason', async (t) => {
+  const c = await startCluster(t);
+  // As root, /tmp (where the test agent's root dir lies) is shadowed by the volume inside the container's mount
+  // namespace; the wrapper still reaches the pod directory through the directory it holds open.
+  await create(c, podManifest('shadowed', { restartPolicy: 'Never', volumes: [{ name: 'scratch', emptyDir: {} }], containers: [
+    { name: 'app', image: 'busybox', command: ['no-such-command-xyz'], volumeMounts: [{ name: 'scratch', mountPath: '/tmp' }] },
+  ] }));
+  const p = await c.waitPod('shadowed', (x) => x.status?.phase === 'Failed');
+  const term = p.status!.containerStatuses![0].state.terminated!;
+  assert.deepEqual([term.exitCode, term.reason], [128, 'StartError']);
+  assert.match(term.message ?? '', /executable file not found/);
+});
