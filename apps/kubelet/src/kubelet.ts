@@ -67,12 +67,12 @@ export class Kubelet {
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
     const recovered = new Map(records.map((r) => [r.uid, r]));
     const podLog = this.log.child({ component: 'pods' });
+    const status = new StatusManager(this.client, this.log.child({ component: 'status' }));
     this.workers = new PodWorkers({
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: LOG_MAX_BYTES,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
       runtime: this.runtime, store: this.store,
-      status: new StatusManager(this.client, this.log.child({ component: 'status' })),
-      events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' })),
+      status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
       client: this.client, log: podLog,
     }, recovered);
     const workers = this.workers;

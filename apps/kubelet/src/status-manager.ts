@@ -26,8 +26,19 @@ export class StatusManager {
   private readonly entries = new Map<string, Entry>();
   private inFlight = 0;
   private readonly slots: (() => void)[] = [];
+  /** Pods with a write pending or in flight. */
+  private writing = 0;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly client: KubeClientApi, private readonly log: Logger) {}
+
+  /** True while some pod's status is waiting to be written. */
+  get busy(): boolean { return this.writing > 0; }
+
+  /** Calls `cb` once, the next time no status write is pending. */
+  onIdle(cb: () => void): void {
+    if (this.writing === 0) cb(); else this.idleWaiters.push(cb);
+  }
 
   set(key: PodKey, status: PodStatus): void {
     const desired = JSON.stringify(status);
@@ -35,7 +46,10 @@ export class StatusManager {
     if (!e) { e = { key, desired, written: undefined, running: undefined, gone: false }; this.entries.set(key.uid, e); }
     if (e.desired === desired && (e.written === desired || e.running)) return;
     e.desired = desired;
-    if (!e.running) e.running = this.run(e, BATCH_MS);
+    if (!e.running) {
+      this.writing++;
+      e.running = this.run(e, BATCH_MS);
+    }
   }
 
   /** Resolves once the latest status of `uid` is written (or the pod is gone). */
@@ -74,6 +88,7 @@ export class StatusManager {
       }
     }
     e.running = undefined;
+    if (--this.writing === 0) for (const cb of this.idleWaiters.splice(0)) cb();
   }
 
   private async acquire(): Promise<void> {
