@@ -13,6 +13,12 @@ const BATCH_MS = 5;
 const MAX_IN_FLIGHT = 32;
 const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 5000;
+/**
+ * How long after its last write the manager still counts as busy. During a burst of pod starts writes come every
+ * few ms with short gaps between them; without this, work that yields to status writes (events) would slip into
+ * every gap.
+ */
+const IDLE_AFTER_MS = 100;
 
 interface Entry {
   key: PodKey;
@@ -28,16 +34,17 @@ export class StatusManager {
   private readonly slots: (() => void)[] = [];
   /** Pods with a write pending or in flight. */
   private writing = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly client: KubeClientApi, private readonly log: Logger) {}
 
-  /** True while some pod's status is waiting to be written. */
-  get busy(): boolean { return this.writing > 0; }
+  /** True while some pod's status is waiting to be written, and for IDLE_AFTER_MS after the last write. */
+  get busy(): boolean { return this.writing > 0 || this.idleTimer !== undefined; }
 
-  /** Calls `cb` once, the next time no status write is pending. */
+  /** Calls `cb` once, the next time the manager is not busy. */
   onIdle(cb: () => void): void {
-    if (this.writing === 0) cb(); else this.idleWaiters.push(cb);
+    if (this.busy) this.idleWaiters.push(cb); else cb();
   }
 
   set(key: PodKey, status: PodStatus): void {
@@ -48,6 +55,8 @@ export class StatusManager {
     e.desired = desired;
     if (!e.running) {
       this.writing++;
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
       e.running = this.run(e, BATCH_MS);
     }
   }
@@ -88,7 +97,13 @@ export class StatusManager {
       }
     }
     e.running = undefined;
-    if (--this.writing === 0) for (const cb of this.idleWaiters.splice(0)) cb();
+    if (--this.writing === 0) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        for (const cb of this.idleWaiters.splice(0)) cb();
+      }, IDLE_AFTER_MS);
+      this.idleTimer.unref();
+    }
   }
 
   private async acquire(): Promise<void> {
