@@ -1,7 +1,7 @@
 // The process runtime on its own: wrapper, process groups, exit codes, start errors, log files, adoption.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, waitFor } from '@podling/testkit';
 import { ProcessRuntime, type ExitInfo, type Launch } from '../src/process-runtime.ts';
@@ -17,6 +17,19 @@ after(() => {
   for (const pid of started) runtime.signalGroup(pid, 'SIGKILL');
   tmp.remove();
 });
+
+/** Whether a process named `comm` runs in process group `pgid`. */
+function groupRuns(pgid: number, comm: string): boolean {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) return true;
+    } catch { /* gone */ }
+  }
+  return false;
+}
 
 let seq = 0;
 async function run(argv: string[], extra: Partial<Launch> = {}) {
@@ -51,7 +64,8 @@ test('a container runs its command directly with its env; output lands in a CRI 
 
 test('a silent container creates no log file and no exit file while it runs; the exit file appears at its end', async () => {
   const c = await run(['sleep', '30']);
-  await waitFor(() => readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').includes('podling-container') && runtime.groupAlive(c.pid), { message: 'wrapper running' });
+  // TERM only once sleep runs: in the fork-to-exec instant the shell's trap reset can swallow it.
+  await waitFor(() => groupRuns(c.pid, 'sleep'), { message: 'sleep running' });
   assert.equal(existsSync(c.logPath), false);
   assert.equal(existsSync(c.launch.exitFile), false);
   assert.equal(readInstanceLog(c.logPath, {}), '');
