@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
 import { Scheduler } from './scheduler.ts';
+import { SharedInformers } from './shared-informers.ts';
 
 export { EventRecorder, type EventType } from './event-recorder.ts';
 export { Scheduler } from './scheduler.ts';
 export { NodeLifecycleController } from './node-lifecycle.ts';
 export { PodGcController } from './pod-gc.ts';
+export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 
 export type ControllerName = 'scheduler' | 'nodelifecycle' | 'podgc';
 
@@ -38,15 +40,17 @@ interface Runnable { start(): Promise<void>; stop(): Promise<void> }
 /** Starts the chosen controllers without waiting for them to sync; `stop()` ends them and their in-flight work. */
 export function startControllers(opts: ControllersOptions): { stop(): Promise<void> } {
   const running: { name: ControllerName; c: Runnable }[] = [];
+  // Every controller registers its handlers while constructed, before any of them starts the shared informers.
+  const informers = new SharedInformers(opts.client, opts.logger.child({ component: 'informers' }));
   if (opts.which.has('scheduler')) {
-    running.push({ name: 'scheduler', c: new Scheduler({ client: opts.client, logger: opts.logger, retryPeriodMs: opts.schedulerRetryPeriodMs }) });
+    running.push({ name: 'scheduler', c: new Scheduler({ client: opts.client, logger: opts.logger, retryPeriodMs: opts.schedulerRetryPeriodMs, informers }) });
   }
   if (opts.which.has('nodelifecycle')) {
     running.push({
       name: 'nodelifecycle',
       c: new NodeLifecycleController({
         client: opts.client, logger: opts.logger, gracePeriodMs: opts.nodeMonitorGracePeriodMs,
-        periodMs: opts.nodeMonitorPeriodMs, podEvictionTimeoutMs: opts.podEvictionTimeoutMs,
+        periodMs: opts.nodeMonitorPeriodMs, podEvictionTimeoutMs: opts.podEvictionTimeoutMs, informers,
       }),
     });
   }
@@ -55,7 +59,7 @@ export function startControllers(opts: ControllersOptions): { stop(): Promise<vo
       name: 'podgc',
       c: new PodGcController({
         client: opts.client, logger: opts.logger, periodMs: opts.podGcPeriodMs ?? 20_000,
-        terminatedThreshold: opts.terminatedPodGcThreshold,
+        terminatedThreshold: opts.terminatedPodGcThreshold, informers,
       }),
     });
   }

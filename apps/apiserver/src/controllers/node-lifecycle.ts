@@ -6,9 +6,10 @@
 // a TaintManagerEviction event. Each write carries the resourceVersion it was computed from, so a kubelet that
 // comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
 import { isStatusError, type KubeObject, type Node, type Pod } from '@podling/api';
-import { Informer, type KubeClientApi } from '@podling/client';
+import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
+import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import { evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, type Observation } from './node-health.ts';
 
 /** coordination.k8s.io/v1 Lease, as far as we read it: kubelets renew theirs in kube-node-lease. */
@@ -21,6 +22,8 @@ export interface NodeLifecycleOptions {
   periodMs: number;
   podEvictionTimeoutMs: number;
   now?: () => number;
+  /** Informers shared with the other controllers of the process; its own when absent. */
+  informers?: SharedInformers;
 }
 
 export class NodeLifecycleController {
@@ -28,6 +31,7 @@ export class NodeLifecycleController {
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
   private readonly leases: Informer<Lease>;
+  private readonly shared: SharedInformer<Node | Pod | Lease>[];
   private readonly events: EventRecorder;
   private readonly health = new Map<string, Observation>();
   private readonly now: () => number;
@@ -44,20 +48,20 @@ export class NodeLifecycleController {
       const node = this.nodes.get('', name);
       if (node) this.health.set(name, observe(this.health.get(name), node, this.now(), this.leaseRenewTime(name)));
     };
-    this.nodes = new Informer<Node>(opts.client, {
-      resource: 'nodes', logger: this.log,
-      onAdd: (n) => seen(n.metadata.name!), onUpdate: (_old, n) => seen(n.metadata.name!),
-      onDelete: (n) => { this.health.delete(n.metadata.name!); },
-    });
-    this.leases = new Informer<Lease>(opts.client, {
-      resource: 'leases', namespace: 'kube-node-lease', logger: this.log,
-      onAdd: (l) => seen(l.metadata.name!), onUpdate: (_old, l) => seen(l.metadata.name!),
-    });
-    this.pods = new Informer<Pod>(opts.client, { resource: 'pods', logger: this.log });
+    const informers = opts.informers ?? new SharedInformers(opts.client, this.log);
+    const nodes = informers.get<Node>('nodes');
+    const leases = informers.get<Lease>('leases', 'kube-node-lease');
+    const pods = informers.get<Pod>('pods');
+    this.shared = [nodes, pods, leases] as SharedInformer<Node | Pod | Lease>[];
+    this.nodes = nodes.informer
+      .on('add', (n) => seen(n.metadata.name!)).on('update', (_old, n) => seen(n.metadata.name!))
+      .on('delete', (n) => { this.health.delete(n.metadata.name!); });
+    this.leases = leases.informer.on('add', (l) => seen(l.metadata.name!)).on('update', (_old, l) => seen(l.metadata.name!));
+    this.pods = pods.informer;
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start(), this.leases.start()]);
+    await Promise.all(this.shared.map((i) => i.start()));
     if (this.stopped) return;
     this.timer = setInterval(() => {
       this.pass ??= this.monitor().catch((err) => this.log.error({ err }, 'node monitor pass failed')).finally(() => { this.pass = undefined; });
@@ -68,7 +72,7 @@ export class NodeLifecycleController {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all([this.nodes.stop(), this.pods.stop(), this.leases.stop()]);
+    await Promise.all(this.shared.map((i) => i.stop()));
     await this.pass;
     await this.events.flush();
   }

@@ -5,9 +5,10 @@
 //   - terminating pods that were never scheduled: nothing would ever finish them either → force delete;
 //   - terminated pods (Succeeded/Failed) beyond `terminatedThreshold` (0 disables): the oldest are force-deleted.
 import { isStatusError, type Node, type Pod } from '@podling/api';
-import { Informer, type KubeClientApi } from '@podling/client';
+import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { isTerminal } from './scheduling-algorithm.ts';
+import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 
 export interface PodGcOptions {
   client: KubeClientApi;
@@ -16,6 +17,8 @@ export interface PodGcOptions {
   terminatedThreshold: number;
   /** How long a node must be missing before its pods count as orphans; kube: 40 s (2 × the 20 s period). */
   quarantineMs?: number;
+  /** Informers shared with the other controllers of the process; its own when absent. */
+  informers?: SharedInformers;
 }
 
 const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
@@ -33,6 +36,7 @@ export class PodGcController {
   private readonly log: Logger;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  private readonly shared: SharedInformer<Node | Pod>[];
   /** Node name → local time we first found it missing while pods still named it. */
   private readonly missingSince = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -41,12 +45,16 @@ export class PodGcController {
 
   constructor(private readonly opts: PodGcOptions) {
     this.log = opts.logger.child({ controller: 'podgc' });
-    this.nodes = new Informer<Node>(opts.client, { resource: 'nodes', logger: this.log });
-    this.pods = new Informer<Pod>(opts.client, { resource: 'pods', logger: this.log });
+    const informers = opts.informers ?? new SharedInformers(opts.client, this.log);
+    const nodes = informers.get<Node>('nodes');
+    const pods = informers.get<Pod>('pods');
+    this.shared = [nodes, pods] as SharedInformer<Node | Pod>[];
+    this.nodes = nodes.informer;
+    this.pods = pods.informer;
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start()]);
+    await Promise.all(this.shared.map((i) => i.start()));
     if (this.stopped) return;
     this.timer = setInterval(() => {
       this.pass ??= this.collect().catch((err) => this.log.error({ err }, 'pod GC pass failed')).finally(() => { this.pass = undefined; });
@@ -57,7 +65,7 @@ export class PodGcController {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await Promise.all(this.shared.map((i) => i.stop()));
     await this.pass;
   }
 

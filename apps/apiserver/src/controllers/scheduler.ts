@@ -5,9 +5,10 @@
 // Pods bound by this scheduler count against their node ("assumed", as kube-scheduler's cache does) until the
 // informer shows them bound, so a burst of pods spreads instead of piling onto the node that looked emptiest.
 import { isStatusError, type Node, type Pod, type PodCondition } from '@podling/api';
-import { Informer, type KubeClientApi } from '@podling/client';
+import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
+import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import { DEFAULT_SCHEDULER_NAME, isNodeReady, isTerminal, needsScheduling, schedulePod } from './scheduling-algorithm.ts';
 
 export interface SchedulerOptions {
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** How often parked pods are retried even if nothing changed (kube flushes them within 5 min). */
   retryPeriodMs?: number;
+  /** Informers shared with the other controllers of the process; its own when absent. */
+  informers?: SharedInformers;
 }
 
 /** An assumed binding is forgotten after this long if the informer never confirms it (kube: 30 s ttl after bind). */
@@ -26,6 +29,7 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
+  private readonly shared: SharedInformer<Node | Pod>[];
   private readonly events: EventRecorder;
   private readonly active = new Set<string>();
   private readonly parked = new Set<string>();
@@ -37,26 +41,26 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.logger.child({ controller: 'scheduler' });
     this.events = new EventRecorder(opts.client, DEFAULT_SCHEDULER_NAME, this.log);
-    this.nodes = new Informer<Node>(opts.client, {
-      resource: 'nodes', logger: this.log,
-      onAdd: () => this.unpark(),
-      onUpdate: (old, cur) => { if (offersChanged(old, cur)) this.unpark(); },
-    });
-    this.pods = new Informer<Pod>(opts.client, {
-      resource: 'pods', logger: this.log,
-      onAdd: (p) => this.onPod(p),
-      onUpdate: (old, cur) => this.onPodUpdate(old, cur),
-      onDelete: (p) => {
+    const informers = opts.informers ?? new SharedInformers(opts.client, this.log);
+    const nodes = informers.get<Node>('nodes');
+    const pods = informers.get<Pod>('pods');
+    this.shared = [nodes, pods] as SharedInformer<Node | Pod>[];
+    this.nodes = nodes.informer
+      .on('add', () => this.unpark())
+      .on('update', (old, cur) => { if (offersChanged(old, cur)) this.unpark(); });
+    this.pods = pods.informer
+      .on('add', (p) => this.onPod(p))
+      .on('update', (old, cur) => this.onPodUpdate(old, cur))
+      .on('delete', (p) => {
         this.active.delete(keyOf(p));
         this.parked.delete(keyOf(p));
         this.assumed.delete(keyOf(p));
         if (p.spec.nodeName) this.unpark();
-      },
-    });
+      });
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start()]);
+    await Promise.all(this.shared.map((i) => i.start()));
     if (this.stopped) return;
     this.timer = setInterval(() => this.unpark(), this.opts.retryPeriodMs ?? 30_000);
     this.kick();
@@ -66,7 +70,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all([this.nodes.stop(), this.pods.stop()]);
+    await Promise.all(this.shared.map((i) => i.stop()));
     await this.working;
     await this.events.flush();
   }
