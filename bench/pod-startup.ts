@@ -36,9 +36,9 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function run(agentCount: number): Promise<string> {
-  const tmp = makeTempDir('podling-bench-startup-');
   // startBenchApiserver runs `--log-level warn --controllers none`; these are the production controllers.
   const api = await startBenchApiserver({ args: ['--controllers', 'scheduler,nodelifecycle,podgc', '--log-level', API_LOG_LEVEL] });
+  const tmp = makeTempDir('podling-bench-startup-');
   const agents: RunningKubelet[] = [];
   try {
     for (let i = 0; i < agentCount; i++) {
