@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
-import type { Pod } from '@podling/api';
+import { compileDecoders, type Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { openSqliteStorage } from '@podling/store';
 import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       podNodeName: (namespace, name) => (storage.get({ resource: 'pods', namespace, name })?.object as Pod | undefined)?.spec.nodeName,
     }),
   });
+  compileDecoders(); // before listening: the first requests should not pay for it
   await ensureBuiltinNamespaces(storage, registry);
   const finalizer = startNamespaceFinalizer(storage, registry, app.log);
   const expiry = startEventExpiry(storage, config.eventTtlMs, app.log);

@@ -50,6 +50,16 @@ const KINDS: Record<DecodableKind, KindInfo> = {
   Lease: kind(leaseSchema, ['coordination.k8s.io/v1']),
 };
 
+/** Compiles every decoder schema now (Pod first) instead of on first use: ~0.4 s of CPU that would otherwise land
+ *  on the first requests of a new apiserver (the first pod create took ~300 ms). Agents and controllers never call
+ *  it, so they never load the compiled code. */
+export function compileDecoders(): void {
+  for (const info of Object.values(KINDS)) {
+    void info.validateClean;
+    void info.validate;
+  }
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Go's name for the JSON type of a value in `cannot unmarshal <x> into …`. */

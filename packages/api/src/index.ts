@@ -19,4 +19,4 @@ export { semanticEqual } from './semantic-equal.ts';
 export { applyJsonPatch, applyMergePatch } from './patch.ts';
 export { applyStrategicMergePatch } from './strategic-merge.ts';
 export { MAX_JSON_DEPTH, jsonDepth } from './json-depth.ts';
-export { decodeObject, type DecodableKind, type FieldValidation, type DecodeOptions, type Decoded } from './decode.ts';
+export { compileDecoders, decodeObject, type DecodableKind, type FieldValidation, type DecodeOptions, type Decoded } from './decode.ts';
