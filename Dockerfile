@@ -15,6 +15,7 @@ COPY packages/api/package.json packages/api/
 COPY packages/client/package.json packages/client/
 COPY packages/store/package.json packages/store/
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/controllers/package.json packages/controllers/
 COPY apps/apiserver/package.json apps/apiserver/
 COPY apps/kubelet/package.json apps/kubelet/
 RUN npm ci --omit=dev --no-audit --no-fund

@@ -2,6 +2,7 @@
 // and main.ts read process.env. All problems are reported at once and the process exits 2.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
+import { DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from '@podling/controllers';
 
 export interface ApiserverConfig {
   address: string;
@@ -9,7 +10,7 @@ export interface ApiserverConfig {
   db: string;
   allowPrivileged: boolean;
   logLevel: string;
-  controllers: Set<'scheduler' | 'nodelifecycle' | 'podgc'>;
+  controllers: Set<ControllerName>;
   nodeMonitorGracePeriodMs: number;
   nodeMonitorPeriodMs: number;
   podEvictionTimeoutMs: number;
@@ -34,7 +35,7 @@ const options = {
   db: { type: 'string', default: './data/podling.db' },
   'allow-privileged': { type: 'boolean', default: false },
   'log-level': { type: 'string', default: 'info' },
-  controllers: { type: 'string', default: 'scheduler,nodelifecycle,podgc' },
+  controllers: { type: 'string', default: DEFAULT_CONTROLLERS },
   'node-monitor-grace-period': { type: 'string', default: '40s' },
   'node-monitor-period': { type: 'string', default: '5s' },
   'pod-eviction-timeout': { type: 'string', default: '5m' },
@@ -53,8 +54,6 @@ const options = {
   'min-request-timeout': { type: 'string', default: '30m' },
   help: { type: 'boolean', default: false },
 } as const;
-
-const CONTROLLERS = ['scheduler', 'nodelifecycle', 'podgc'] as const;
 
 export function usage(): string {
   return 'Usage: podling-apiserver [flags]\n' + Object.entries(options)
@@ -90,11 +89,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   };
   const port = int('port', 0);
   if (port > 65535) problems.push('--port: must be at most 65535');
-  const controllers = new Set<ApiserverConfig['controllers'] extends Set<infer T> ? T : never>();
-  for (const c of (str('controllers') ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'none')) {
-    if ((CONTROLLERS as readonly string[]).includes(c)) controllers.add(c as typeof CONTROLLERS[number]);
-    else problems.push(`--controllers: unknown controller ${JSON.stringify(c)} (known: ${CONTROLLERS.join(', ')})`);
-  }
+  const { which: controllers, problems: controllerProblems } = parseControllerSelection(str('controllers') ?? '');
+  problems.push(...controllerProblems);
   const sync = (str('storage-sync') ?? '').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('--storage-sync: must be FULL or NORMAL');
   if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');

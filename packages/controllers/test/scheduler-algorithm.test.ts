@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
 import {
   filterNode, needsScheduling, schedulePod, tolerates, unschedulableMessage,
-} from '../src/controllers/scheduling-algorithm.ts';
-import { podRequests } from '../src/controllers/resources.ts';
+} from '../src/scheduling-algorithm.ts';
+import { podRequests } from '../src/resources.ts';
 
 function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
   return {

@@ -1,13 +1,15 @@
-// Controllers that run inside the apiserver process by default, strictly as API clients: they import only
-// @podling/api and @podling/client (never the store or apiserver internals), so any of them could run as its own
-// process. Each starts its informers in the background (retrying until the apiserver answers) and logs through
-// its own child logger. See README.md in this folder for the node-failure timeline.
+// @podling/controllers — the control loops of kube-scheduler and kube-controller-manager, strictly as API
+// clients: they import only @podling/api and @podling/client (never the store or the apiserver), so the apiserver
+// embeds them by default and `podling-controller-manager` runs the same code as its own process. Each controller
+// starts its informers in the background (retrying until the apiserver answers) and logs through its own child
+// logger. Not here: storage, HTTP serving, admission — the apiserver's business. README.md tells what each does.
 import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
 import { Scheduler } from './scheduler.ts';
 import { SharedInformers } from './shared-informers.ts';
+import type { ControllerName } from './controller-selection.ts';
 
 export { EventRecorder, type EventType } from './event-recorder.ts';
 export { Scheduler } from './scheduler.ts';
@@ -15,7 +17,7 @@ export { NodeLifecycleController } from './node-lifecycle.ts';
 export { PodGcController } from './pod-gc.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 
-export type ControllerName = 'scheduler' | 'nodelifecycle' | 'podgc';
+export { CONTROLLER_NAMES, DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from './controller-selection.ts';
 
 export interface ControllersOptions {
   client: KubeClientApi;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors, type KubeEvent, type Pod } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
-import { EventRecorder } from '../src/controllers/event-recorder.ts';
+import { EventRecorder } from '../src/event-recorder.ts';
 
 function fakeClient() {
   const calls: { verb: string; namespace?: string; name?: string; body: unknown }[] = [];

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, PodPhase } from '@podling/api';
-import { terminatedPodsToCollect } from '../src/controllers/pod-gc.ts';
+import { terminatedPodsToCollect } from '../src/pod-gc.ts';
 
 function pod(name: string, phase: PodPhase, created: string): Pod {
   return {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from '@podling/api';
 import {
   evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions,
-} from '../src/controllers/node-health.ts';
+} from '../src/node-health.ts';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
