@@ -4,7 +4,7 @@
 // (a shorter second delete, or a force delete that makes it 1 s); the worker keeps `deadline` current.
 import type { Container } from '@podling/api';
 import { constants } from 'node:os';
-import { planLaunch } from './container-launcher.ts';
+import { containerEntry } from './container-entry.ts';
 import { runPreStop } from './pre-stop-hook.ts';
 import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
 import type { PodWorker, WorkerDeps } from './pod-worker.ts';
@@ -21,10 +21,8 @@ export async function killContainer(w: PodWorker, c: Container, killedWith: Map<
   const alive = () => !inst.finishedAt;
   const hook = c.lifecycle?.preStop;
   if (hook && !w.isGone) {
-    const plan = planLaunch(c, inst.index, { pod: w.currentPod, paths: w.paths, nodeIP: deps.nodeIP, namespaces: deps.namespaces, mountBin: deps.mountBin });
-    const env = plan.configError === undefined ? plan.launch.env : {};
     const res = await runPreStop(hook, {
-      env, cwd: c.workingDir || w.paths.workDir, nsPid: deps.namespaces ? inst.pid : undefined,
+      enter: (argv) => containerEntry({ container: c, index: inst.index, pid: inst.pid }, w.launchContext(), argv),
       deadline: () => w.deadline + PRESTOP_EXTENSION_MS,
     });
     if (!res.ok) deps.events.warning(w.target(c.name), 'FailedPreStopHook', `PreStopHook failed: ${res.message}`);

@@ -13,7 +13,7 @@ import type { Container, Pod, PodCondition } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import { backoffMessage, type CrashLoopBackoff } from './crashloop-backoff.ts';
-import { planLaunch } from './container-launcher.ts';
+import { planLaunch, type LaunchContext } from './container-launcher.ts';
 import { volumeEnvName } from './container-env.ts';
 import type { EventRecorder, EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
@@ -116,6 +116,11 @@ export class PodWorker {
     });
   }
 
+  /** What planLaunch and containerEntry need to know about this pod on this node. */
+  launchContext(): LaunchContext {
+    return { pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin };
+  }
+
   target(c?: string): EventTarget {
     return { namespace: this.record.namespace, name: this.record.name, uid: this.uid, ...(c ? { fieldPath: `spec.containers{${c}}` } : {}) };
   }
@@ -188,7 +193,7 @@ export class PodWorker {
   private async start(c: Container, init: boolean): Promise<void> {
     const r = (this.record.containers[c.name] ??= { name: c.name, init, restartCount: 0 });
     const index = r.current ? r.restartCount + 1 : 0;
-    const plan = planLaunch(c, index, { pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin });
+    const plan = planLaunch(c, index, this.launchContext());
     if (plan.configError !== undefined) {
       if (r.waiting?.message !== plan.configError) {
         r.waiting = { reason: 'CreateContainerConfigError', message: plan.configError };

@@ -1,15 +1,13 @@
-// Runs a container's lifecycle.preStop handler (reference B5, B7.3): `exec` in the container's environment and
-// namespaces (nsenter into the wrapper's UTS/mount namespaces when the container has them), or `sleep`. The hook
-// is bounded by `deadline()`; at the deadline it is killed. httpGet/tcpSocket are not supported here (no pod
-// network of our own) and count as done.
+// Runs a container's lifecycle.preStop handler (reference B5, B7.3): `exec` inside the container (container-entry.ts:
+// its namespaces, user, environment and working directory), or `sleep`. The hook is bounded by `deadline()`; at the
+// deadline it is killed. httpGet/tcpSocket are not supported here (no pod network of our own) and count as done.
 import { spawn } from 'node:child_process';
 import type { LifecycleHandler } from '@podling/api';
+import type { EntryPlan } from './container-entry.ts';
 
 export interface HookContext {
-  env: Record<string, string>;
-  cwd: string;
-  /** Wrapper pid whose namespaces the hook joins, when the container runs in its own namespaces. */
-  nsPid?: number;
+  /** How to run an argv inside the container (containerEntry bound to the container's running instance). */
+  enter: (argv: string[]) => EntryPlan;
   /** Epoch ms after which the hook is cut short. */
   deadline: () => number;
 }
@@ -24,11 +22,11 @@ export async function runPreStop(h: LifecycleHandler, ctx: HookContext): Promise
   }
   if (!h.exec?.command?.length) return { ok: true };
   const cmd = h.exec.command;
-  const [file, args] = ctx.nsPid !== undefined
-    ? ['nsenter', ['--target', String(ctx.nsPid), '--uts', '--mount', '--', ...cmd]]
-    : [cmd[0], cmd.slice(1)];
+  const plan = ctx.enter(cmd);
+  if (plan.configError !== undefined) return { ok: false, message: plan.configError };
+  const { file, args, env } = plan.command;
   return new Promise<HookResult>((resolve) => {
-    const child = spawn(file, args, { env: ctx.env, cwd: ctx.cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(file, args, { env, cwd: '/', detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
     const timer = setTimeout(() => {
