@@ -38,6 +38,7 @@ export class Kubelet {
   private informer: Informer<Pod> | undefined;
   private registrar: NodeRegistrar | undefined;
   private workers: PodWorkers | undefined;
+  private status: StatusManager | undefined;
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
@@ -67,7 +68,9 @@ export class Kubelet {
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
     const recovered = new Map(records.map((r) => [r.uid, r]));
     const podLog = this.log.child({ component: 'pods' });
-    const status = new StatusManager(this.client, this.log.child({ component: 'status' }));
+    const status = new StatusManager(this.client, this.log.child({ component: 'status' }),
+      (k) => this.informer?.get(k.namespace, k.name)?.metadata.uid === k.uid);
+    this.status = status;
     this.workers = new PodWorkers({
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: LOG_MAX_BYTES,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
@@ -88,6 +91,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     await this.informer?.stop().catch(() => {});
     await this.registrar?.stop();
+    this.status?.stop();
     await this.workers?.stopAll();
     await this.store.flush();
     await this.runtime.detachAll();

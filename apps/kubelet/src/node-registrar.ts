@@ -3,7 +3,7 @@
 // lastHeartbeatTime values, and renew the node's Lease. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
 // forever, so an apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
 import { isStatusError, type Node, type NodeCondition } from '@podling/api';
-import type { KubeClientApi } from '@podling/client';
+import { timerDelay, type KubeClientApi } from '@podling/client';
 import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
 import { renewNodeLease } from './node-lease.ts';
 import type { Logger } from './logger.ts';
@@ -47,7 +47,7 @@ export class NodeRegistrar {
         delay = retry;
         retry = Math.min(retry * 2, RETRY_MAX_MS);
       }
-      await new Promise<void>((r) => { this.wake = r; this.timer = setTimeout(r, delay); });
+      await new Promise<void>((r) => { this.wake = r; this.timer = setTimeout(r, timerDelay(delay)); });
     }
   }
 

@@ -11,7 +11,7 @@
 // back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
 import type { Container, Pod, PodCondition } from '@podling/api';
 import { isStatusError } from '@podling/api';
-import type { KubeClientApi } from '@podling/client';
+import { timerDelay, type KubeClientApi } from '@podling/client';
 import { backoffMessage, type CrashLoopBackoff } from './crashloop-backoff.ts';
 import { planLaunch, type LaunchContext } from './container-launcher.ts';
 import { volumeEnvName } from './container-env.ts';
@@ -89,6 +89,8 @@ export class PodWorker {
 
   podGone(): void {
     this.gone = true;
+    this.deps.status.forget(this.uid); // its pending status writes can only fail now
+
     if (this.state === 'terminating') this.deadline = Math.min(this.deadline, Date.now() + FORCE_GRACE_MS);
     this.poke();
   }
@@ -111,7 +113,7 @@ export class PodWorker {
     if (since !== this.gen || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => { clearTimeout(timer); this.waiters.delete(done); resolve(); };
-      const timer = Number.isFinite(untilMs) ? setTimeout(done, Math.max(0, untilMs - Date.now())) : undefined;
+      const timer = Number.isFinite(untilMs) ? setTimeout(done, timerDelay(untilMs - Date.now())) : undefined;
       this.waiters.add(done);
     });
   }

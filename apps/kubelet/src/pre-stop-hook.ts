@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { LifecycleHandler } from '@podling/api';
 import type { EntryPlan } from './container-entry.ts';
+import { timerDelay } from '@podling/client';
 
 export interface HookContext {
   /** How to run an argv inside the container (containerEntry bound to the container's running instance). */
@@ -16,8 +17,8 @@ export interface HookResult { ok: boolean; message?: string }
 
 export async function runPreStop(h: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
   if (h.sleep) {
-    const ms = Math.max(0, Math.min(h.sleep.seconds * 1000, ctx.deadline() - Date.now()));
-    await new Promise((r) => setTimeout(r, ms));
+    const until = Date.now() + h.sleep.seconds * 1000;
+    while (Date.now() < Math.min(until, ctx.deadline())) await new Promise((r) => setTimeout(r, timerDelay(Math.min(until, ctx.deadline()) - Date.now())));
     return { ok: true };
   }
   if (!h.exec?.command?.length) return { ok: true };
@@ -31,7 +32,7 @@ export async function runPreStop(h: LifecycleHandler, ctx: HookContext): Promise
     child.stderr?.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
     const timer = setTimeout(() => {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-    }, Math.max(0, ctx.deadline() - Date.now()));
+    }, timerDelay(ctx.deadline() - Date.now()));
     child.once('error', (err) => { clearTimeout(timer); resolve({ ok: false, message: err.message }); });
     child.once('exit', (code, sig) => {
       clearTimeout(timer);

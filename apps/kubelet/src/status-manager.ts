@@ -1,10 +1,12 @@
 // Writes pod statuses through the /status subresource. Callers set the status they want as often as they like;
 // writes are coalesced (a short batching delay, one request in flight per pod, only the latest status is sent) and
 // skipped when nothing changed. A merge patch carries metadata.uid so a status can never land on a recreated pod
-// with the same name (the kubelet's PatchPodStatus does the same). 404 ends the pod's writes; other errors retry
-// with back-off.
+// with the same name (the kubelet's PatchPodStatus does the same). A pod that is gone ends its writes at once: 404,
+// a uid conflict, or 403 for a pod the agent's informer no longer has (a node asking about a pod it is not bound
+// to is refused, and a force-deleted pod is no longer bound to anyone; issue 14.11). Other errors retry with
+// back-off until stop() (agent shutdown: the next agent writes the status again).
 import { isStatusError, type PodStatus } from '@podling/api';
-import type { KubeClientApi } from '@podling/client';
+import { timerDelay, type KubeClientApi } from '@podling/client';
 import type { Logger } from './logger.ts';
 
 export interface PodKey { uid: string; namespace: string; name: string }
@@ -37,7 +39,11 @@ export class StatusManager {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly client: KubeClientApi, private readonly log: Logger) {}
+  private stopped = false;
+  private readonly wakeRetries = new Set<() => void>();
+
+  /** `exists(key)`: the pod (same uid) is still bound to this node as far as the agent knows. */
+  constructor(private readonly client: KubeClientApi, private readonly log: Logger, private readonly exists: (key: PodKey) => boolean = () => true) {}
 
   /** True while some pod's status is waiting to be written, and for IDLE_AFTER_MS after the last write. */
   get busy(): boolean { return this.writing > 0 || this.idleTimer !== undefined; }
@@ -73,10 +79,16 @@ export class StatusManager {
     this.entries.delete(uid);
   }
 
+  /** Agent shutdown: writes in flight finish, nothing is retried, flush() resolves. */
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.wakeRetries) w();
+  }
+
   private async run(e: Entry, delayMs: number): Promise<void> {
     await sleep(delayMs);
     let retry = RETRY_MIN_MS;
-    while (!e.gone && e.desired !== e.written) {
+    while (!e.gone && !this.stopped && e.desired !== e.written) {
       const body = e.desired;
       await this.acquire();
       try {
@@ -86,10 +98,10 @@ export class StatusManager {
         this.log.debug({ pod: `${e.key.namespace}/${e.key.name}`, phase: (JSON.parse(body) as PodStatus).phase }, 'status written');
         retry = RETRY_MIN_MS;
       } catch (err) {
-        if (isStatusError(err) && (err.code === 404 || (err.code === 409 && /uid/i.test(err.message)))) { e.gone = true; break; }
+        if (this.isGone(e.key, err)) { e.gone = true; break; }
         if (!(isStatusError(err) && err.code === 409)) {
           this.log.warn({ pod: `${e.key.namespace}/${e.key.name}`, err }, 'status write failed; retrying');
-          await sleep(retry);
+          await this.pause(retry);
           retry = Math.min(retry * 2, RETRY_MAX_MS);
         }
       } finally {
@@ -106,6 +118,20 @@ export class StatusManager {
     }
   }
 
+  private isGone(key: PodKey, err: unknown): boolean {
+    if (!isStatusError(err)) return false;
+    return err.code === 404 || (err.code === 409 && /uid/i.test(err.message)) || (err.code === 403 && !this.exists(key));
+  }
+
+  /** Sleeps `ms`, cut short by stop(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => { clearTimeout(timer); this.wakeRetries.delete(wake); resolve(); };
+      const timer = setTimeout(wake, timerDelay(ms));
+      this.wakeRetries.add(wake);
+    });
+  }
+
   private async acquire(): Promise<void> {
     if (this.inFlight < MAX_IN_FLIGHT) { this.inFlight++; return; }
     await new Promise<void>((r) => this.slots.push(r));
@@ -117,4 +143,4 @@ export class StatusManager {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, timerDelay(ms)));

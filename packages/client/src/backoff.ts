@@ -1,5 +1,6 @@
 // Retry delays for the informer's reconnect loop: 200 ms doubling to 5 s, each with ±20% jitter so many clients
 // restarted together by one apiserver restart do not reconnect in lockstep.
+import { timerDelay } from './timer-delay.ts';
 
 export class Backoff {
   private next: number;
@@ -22,7 +23,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, timerDelay(ms));
     signal.addEventListener('abort', done);
   });
 }

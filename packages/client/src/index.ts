@@ -7,3 +7,4 @@ export { KubeClient, type RequestOptions } from './kube-client.ts';
 export { Informer, type InformerOptions, type InformerHandlers, type InformerLogger } from './informer.ts';
 export { loadKubeconfig, buildKubeconfig, type KubeconfigOptions, type KubeconfigSpec } from './kubeconfig.ts';
 export { resourcePath } from './resource-path.ts';
+export { timerDelay, MAX_TIMER_DELAY_MS } from './timer-delay.ts';
