@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
-import { compileDecoders, type Pod } from '@podling/api';
+import { compileDecoders } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { startControllers } from '@podling/controllers';
 import { openSqliteStorage } from '@podling/store';
@@ -54,7 +54,6 @@ async function main(): Promise<void> {
     beforeRoutes: (app) => registerAuth(app, {
       tokens,
       anonymous: !tokens || config.insecureAllowAnonymous,
-      podNodeName: (namespace, name) => (storage.get({ resource: 'pods', namespace, name })?.object as Pod | undefined)?.spec.nodeName,
     }),
   });
   compileDecoders(); // before listening: the first requests should not pay for it

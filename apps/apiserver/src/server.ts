@@ -6,6 +6,7 @@ import type { Storage, StorageStats } from '@podling/store';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
+import { nodeRestriction } from './auth/node-restriction.ts';
 import { registerCoreV1, streamingNotSupported } from './routes/core-v1.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -51,7 +52,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
     ...(deps.https ? { https: deps.https } : {}),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
-  const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged });
+  const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged }, nodeRestriction);
   const hub = new WatchHub(deps.storage, {
     bookmarkIntervalMs: deps.watchBookmarkIntervalMs, heartbeatIntervalMs: deps.watchHeartbeatIntervalMs, log: app.log,
   });

@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errors, type StatusError } from '@podling/api';
 import { authenticate } from './authenticate.ts';
-import { authorize, forbiddenError, requiredCreateName } from './authorize.ts';
+import { authorize, forbiddenError } from './authorize.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import type { TokenMap } from './token-file.ts';
 import { anonymousAdmin, anonymousUser, type UserInfo } from './user-info.ts';
@@ -31,8 +31,6 @@ declare module 'fastify' {
 export interface AuthOptions {
   /** Bearer tokens from --token-auth-file; undefined when none was given. */
   tokens?: TokenMap;
-  /** The node a pod is bound to, for node authorization of pod status writes and deletes. */
-  podNodeName: (namespace: string, name: string) => string | undefined;
   /** Accept requests without a token (the loopback dev default, or --insecure-allow-anonymous). */
   anonymous: boolean;
 }
@@ -47,22 +45,11 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     const user = identify(request.headers.authorization, info.path, opts);
     if (user === undefined) return sendStatus(reply, errors.unauthorized());
     request.user = user;
-    const decision = authorize(user, info, { podNodeName: opts.podNodeName });
+    const decision = authorize(user, info);
     if (!decision.allowed) {
       request.log.debug({ user: user.name, verb: info.verb, path: info.path, reason: decision.reason }, 'forbidden');
       return sendStatus(reply, forbiddenError(user, info, decision.reason));
     }
-  });
-
-  // A node may create only its own Node and Lease; the name is in the body, which onRequest cannot see yet.
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.user || !request.requestInfo) return;
-    const required = requiredCreateName(request.user, request.requestInfo);
-    if (required === undefined) return;
-    const name = bodyName(request.body);
-    if (name === required) return;
-    const reason = `node ${JSON.stringify(required)} can only create a ${request.requestInfo.resource} object named ${JSON.stringify(required)}`;
-    return sendStatus(reply, forbiddenError(request.user, request.requestInfo, reason));
   });
 }
 
@@ -78,16 +65,6 @@ function identify(header: string | undefined, path: string, opts: AuthOptions): 
 
 function alwaysOpen(path: string): boolean {
   return /^\/(version|healthz|livez|readyz)(\/.*)?$/.test(path);
-}
-
-/** metadata.name of a parsed JSON body (object, Buffer or string); undefined when there is none to read. */
-function bodyName(body: unknown): string | undefined {
-  let obj = body;
-  if (typeof obj === 'string' || Buffer.isBuffer(obj)) {
-    try { obj = JSON.parse(obj.toString()); } catch { return undefined; }
-  }
-  const meta = (obj as { metadata?: { name?: unknown } } | null)?.metadata;
-  return typeof meta?.name === 'string' ? meta.name : undefined;
 }
 
 function sendStatus(reply: FastifyReply, e: StatusError): FastifyReply {

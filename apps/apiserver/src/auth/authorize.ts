@@ -3,25 +3,21 @@
 //
 //   - group system:masters may do everything (the cluster-admin binding);
 //   - everyone, even anonymous, may GET the discovery and health paths (/version, /healthz, /api, /openapi/v3, ...);
-//   - a node (user system:node:<name> in group system:nodes) gets what a kubelet needs and no more, like the Node
-//     authorizer plus the NodeRestriction admission plugin: it reads pods, nodes, namespaces and events; writes
-//     events; registers and updates its own Node; writes the status of, and deletes, only pods bound to it; and
-//     keeps its own Lease in kube-node-lease;
+//   - a node (user system:node:<name> in group system:nodes) gets the verbs a kubelet needs, like the Node
+//     authorizer: it reads pods, nodes, namespaces and events; writes events; registers and updates its own Node;
+//     writes pod status and deletes pods; and keeps its own Lease in kube-node-lease;
 //   - any other authenticated user may read (get, list, watch) and nothing else;
 //   - the anonymous user of a server with a token file may do nothing beyond the open paths.
 //
-// What is not in this file: a node creating a Node or Lease is allowed here, because a POST carries its name in
-// the body, not the URL; `requiredCreateName` tells the caller which name that body must have.
+// Only the URL is known here. Which pods a node may touch (those bound to it), which Node and Lease name it may
+// create, and which fields of its Node it may change depend on the objects: the NodeRestriction admission plugin
+// (node-restriction.ts) decides those inside the write pipeline, after the object was read, so a write to a pod
+// that does not exist is a 404 as for anyone else.
 import { StatusError } from '@podling/api';
 import type { RequestInfo } from './request-info.ts';
 import { groups, nodeNameOf, type UserInfo } from './user-info.ts';
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
-
-export interface AuthorizeContext {
-  /** The node a pod is bound to (spec.nodeName), or undefined when the pod does not exist or is unbound. */
-  podNodeName?: (namespace: string, name: string) => string | undefined;
-}
 
 const allow: Decision = { allowed: true };
 const deny = (reason = ''): Decision => ({ allowed: false, reason });
@@ -31,12 +27,12 @@ const nodeReadable = new Set(['pods', 'nodes', 'namespaces', 'events']);
 const nodeLeaseNamespace = 'kube-node-lease';
 const leaseGroup = 'coordination.k8s.io';
 
-export function authorize(user: UserInfo, info: RequestInfo, ctx: AuthorizeContext = {}): Decision {
+export function authorize(user: UserInfo, info: RequestInfo): Decision {
   if (user.groups.includes(groups.masters)) return allow;
   if (!info.isResourceRequest) return isOpenPath(info.path) && (info.verb === 'get' || info.verb === 'head') ? allow : deny();
   if (user.groups.includes(groups.unauthenticated)) return deny();
   const node = nodeNameOf(user);
-  if (node !== undefined) return authorizeNode(node, info, ctx);
+  if (node !== undefined) return authorizeNode(node, info);
   return readVerbs.has(info.verb) ? allow : deny();
 }
 
@@ -48,8 +44,8 @@ export function isOpenPath(path: string): boolean {
   return /^\/(api|apis|openapi|healthz|livez|readyz)\//.test(p);
 }
 
-function authorizeNode(node: string, info: RequestInfo, ctx: AuthorizeContext): Decision {
-  const { verb, apiGroup, resource, subresource, name, namespace } = info;
+function authorizeNode(node: string, info: RequestInfo): Decision {
+  const { verb, apiGroup, resource, subresource } = info;
   if (apiGroup === leaseGroup && resource === 'leases') return authorizeNodeLease(node, info);
   if (apiGroup !== '') return deny();
 
@@ -58,19 +54,13 @@ function authorizeNode(node: string, info: RequestInfo, ctx: AuthorizeContext): 
 
   if (resource === 'nodes') {
     if (verb === 'create' && subresource === '') return allow;
-    if ((verb === 'update' || verb === 'patch') && (subresource === '' || subresource === 'status')) {
-      return name === node ? allow : deny(`node "${node}" can only modify its own Node object`);
-    }
-    return deny();
+    return (verb === 'update' || verb === 'patch') && (subresource === '' || subresource === 'status') ? allow : deny();
   }
 
   if (resource === 'pods') {
     const writesStatus = (verb === 'update' || verb === 'patch') && subresource === 'status';
     const deletes = verb === 'delete' && subresource === '';
-    if (!writesStatus && !deletes) return deny();
-    const boundTo = ctx.podNodeName?.(namespace, name);
-    if (boundTo !== node) return deny(`node "${node}" can only ${deletes ? 'delete' : 'update the status of'} pods bound to it`);
-    return allow;
+    return writesStatus || deletes ? allow : deny();
   }
   return deny();
 }
@@ -83,19 +73,6 @@ function authorizeNodeLease(node: string, info: RequestInfo): Decision {
   if (!['get', 'create', 'update', 'patch', 'delete'].includes(verb)) return deny();
   if (verb !== 'create' && name !== node) return deny(`node "${node}" can only access its own lease`);
   return allow;
-}
-
-/**
- * The `metadata.name` a create request's body must carry, where authorization allowed the create only on that
- * condition (a node creating its own Node or Lease); undefined when any name is fine.
- */
-export function requiredCreateName(user: UserInfo, info: RequestInfo): string | undefined {
-  if (user.groups.includes(groups.masters) || info.verb !== 'create' || info.subresource !== '') return undefined;
-  const node = nodeNameOf(user);
-  if (node === undefined) return undefined;
-  const isNode = info.apiGroup === '' && info.resource === 'nodes';
-  const isLease = info.apiGroup === leaseGroup && info.resource === 'leases';
-  return isNode || isLease ? node : undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
 export { requestInfo, type RequestInfo } from './request-info.ts';
 export { loadTokenFile, parseTokenFile, type TokenMap } from './token-file.ts';
 export { authenticate } from './authenticate.ts';
-export { authorize, forbiddenError, forbiddenMessage, isOpenPath, requiredCreateName, type AuthorizeContext, type Decision } from './authorize.ts';
+export { authorize, forbiddenError, forbiddenMessage, isOpenPath, type Decision } from './authorize.ts';
+export { nodeRestriction } from './node-restriction.ts';
 export { registerAuth, type AuthOptions } from './auth-hook.ts';
 export { checkListenPolicy, isLoopback, type ListenPolicy, type ListenPolicyInput } from './listen-policy.ts';
 export { generateCerts, validateCertOptions, type GenerateCertsOptions, type GeneratedCerts } from './certs.ts';

@@ -27,7 +27,7 @@ export const anonymousUser: UserInfo = { name: 'system:anonymous', uid: '', grou
 export const anonymousAdmin: UserInfo = { name: 'system:anonymous', uid: '', groups: [groups.masters, groups.unauthenticated] };
 
 /** The node a user acts for: only a `system:node:<name>` user in group `system:nodes` is one. */
-export function nodeNameOf(user: UserInfo): string | undefined {
+export function nodeNameOf(user: Pick<UserInfo, 'name' | 'groups'>): string | undefined {
   if (!user.groups.includes(groups.nodes) || !user.name.startsWith(nodeUserPrefix)) return undefined;
   const name = user.name.slice(nodeUserPrefix.length);
   return name === '' ? undefined : name;

@@ -5,6 +5,7 @@
 import { errors, type DeleteOptions, type KubeObject } from '@podling/api';
 import type { StoredObject } from '@podling/store';
 import type { Registry } from './registry.ts';
+import { groupOf, type Requester } from './admission.ts';
 import { rfc3339, type Strategy } from './strategy.ts';
 
 export interface DeleteResult {
@@ -14,10 +15,14 @@ export interface DeleteResult {
 }
 
 export async function deleteObject(reg: Registry, s: Strategy, namespace: string | undefined, name: string,
-  options: DeleteOptions): Promise<DeleteResult> {
+  options: DeleteOptions, user?: Requester): Promise<DeleteResult> {
   const key = reg.key(s, namespace, name);
   const cur = reg.get(s, namespace, name);
   checkPreconditions(s, name, cur, options);
+  reg.admit({
+    operation: 'delete', apiGroup: groupOf(s.apiVersion), resource: s.resource, subresource: '',
+    namespace: cur.object.metadata.namespace ?? '', name, oldObject: cur.object, user,
+  });
   const forbidden = s.forbidDelete?.(cur.object);
   if (forbidden) throw errors.forbidden(s.resource, name, forbidden);
   if (options.dryRun?.length) return { stored: cur, deleted: false };

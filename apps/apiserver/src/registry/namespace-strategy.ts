@@ -1,6 +1,7 @@
 // Namespaces: a DELETE marks the namespace Terminating; the namespace controller empties it and then removes it.
 import { isDNS1123Label, validateNamespace, validateNamespaceUpdate, type Namespace } from '@podling/api';
 import type { Strategy } from './strategy.ts';
+import { resetObjectMetaForStatus } from './object-meta.ts';
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -20,7 +21,7 @@ export const namespaceStrategy: Strategy<Namespace> = {
   },
   validateUpdate: (ns, old) => validateNamespaceUpdate(ns, old),
   status: {
-    prepareForUpdate(ns, old) { ns.spec = old.spec; },
+    prepareForUpdate(ns, old) { ns.spec = old.spec; resetObjectMetaForStatus(ns, old); },
     validateUpdate: (ns, old) => validateNamespaceUpdate(ns, old),
   },
   forbidDelete: (ns) => BUILTIN_NAMESPACES.includes(ns.metadata.name ?? '') ? 'this namespace may not be deleted' : undefined,

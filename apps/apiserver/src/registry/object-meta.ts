@@ -29,6 +29,20 @@ export function preserveSystemFieldsOnUpdate(obj: KubeObject, old: KubeObject, r
   else delete m.deletionGracePeriodSeconds;
 }
 
+/**
+ * A status write changes status only (apiserver rest.ResetObjectMetaForStatus): labels, annotations, finalizers and
+ * owner references stay as stored; deletion stamps and generation already do (preserveSystemFieldsOnUpdate).
+ * Kubernetes' older kinds reset less (pods/status keeps only ownerReferences), which let a node add a finalizer to
+ * its pod through status and so outlive the pod's delete; here every status strategy calls this.
+ */
+export function resetObjectMetaForStatus(obj: KubeObject, old: KubeObject): void {
+  const m = obj.metadata;
+  const o = old.metadata;
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    if (o[k] !== undefined) (m as Record<string, unknown>)[k] = o[k]; else delete m[k];
+  }
+}
+
 /** Same JSON modulo key order of nothing: cheap structural equality good enough for "did the spec change". */
 export function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -4,6 +4,7 @@ import {
   type Pod,
 } from '@podling/api';
 import type { Strategy } from './strategy.ts';
+import { resetObjectMetaForStatus } from './object-meta.ts';
 
 export const podStrategy: Strategy<Pod> = {
   resource: 'pods', apiVersion: 'v1', kind: 'Pod', listKind: 'PodList', namespaced: true, singular: 'pod',
@@ -26,8 +27,7 @@ export const podStrategy: Strategy<Pod> = {
   status: {
     prepareForUpdate(pod, old) {
       pod.spec = old.spec;
-      if (old.metadata.ownerReferences) pod.metadata.ownerReferences = old.metadata.ownerReferences;
-      else delete pod.metadata.ownerReferences;
+      resetObjectMetaForStatus(pod, old);
       if (pod.status && old.status?.qosClass && !pod.status.qosClass) pod.status.qosClass = old.status.qosClass;
     },
     validateUpdate: (pod, old) => validatePodStatusUpdate(pod, old),

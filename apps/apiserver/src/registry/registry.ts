@@ -4,6 +4,7 @@ import {
   decodeObject, errors, generateName, type KubeObject,
 } from '@podling/api';
 import { isStorageError, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
+import { admitAll, groupOf, type Admit, type Requester } from './admission.ts';
 import { fillSystemFieldsOnCreate } from './object-meta.ts';
 import type { RegistryContext, Strategy } from './strategy.ts';
 
@@ -12,6 +13,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** Who asks, for admission; undefined for the apiserver's own writes. */
+  user?: Requester;
 }
 
 export interface WriteResult {
@@ -24,7 +27,7 @@ export interface WriteResult {
 const MAX_GENERATE_ATTEMPTS = 8;
 
 export class Registry {
-  constructor(readonly storage: Storage, readonly ctx: RegistryContext) {}
+  constructor(readonly storage: Storage, readonly ctx: RegistryContext, readonly admit: Admit = admitAll) {}
 
   key(s: Strategy, namespace: string | undefined, name: string): ObjectKey {
     return { resource: s.resource, namespace: s.namespaced ? namespace ?? '' : '', name };
@@ -75,6 +78,10 @@ export class Registry {
     if (meta.resourceVersion) throw errors.internal('resourceVersion should not be set on objects to be created');
     const displayName = meta.name || meta.generateName || '';
     if (s.namespaced) this.checkNamespaceOpen(s, meta.namespace ?? '', displayName);
+    this.admit({
+      operation: 'create', apiGroup: groupOf(s.apiVersion), resource: s.resource, subresource: '',
+      namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: opts.user,
+    });
     fillSystemFieldsOnCreate(obj);
     if (s.tracksGeneration) meta.generation = 1;
     s.prepareForCreate(obj, this.ctx);

@@ -8,6 +8,7 @@ import type { StoredObject } from '@podling/store';
 import type { FieldValidation, Registry, WriteOptions, WriteResult } from './registry.ts';
 import { preserveSystemFieldsOnUpdate, sameJson } from './object-meta.ts';
 import type { Strategy } from './strategy.ts';
+import { groupOf } from './admission.ts';
 
 export type Subresource = 'status' | undefined;
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
@@ -76,6 +77,10 @@ async function guardedUpdate(reg: Registry, s: Strategy, namespace: string | und
     next.metadata.name = name;
     if (s.namespaced) next.metadata.namespace = old.metadata.namespace; else delete next.metadata.namespace;
     preserveSystemFieldsOnUpdate(next, old, s.resource);
+    reg.admit({
+      operation: 'update', apiGroup: groupOf(s.apiVersion), resource: s.resource, subresource: sub ?? '',
+      namespace: old.metadata.namespace ?? '', name, object: next, oldObject: old, user: opts.user,
+    });
     const errs = [];
     if (sub === 'status') {
       s.status!.prepareForUpdate(next, old);

@@ -58,7 +58,7 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
       }
       case 'POST': {
         if (!s.namespaced && ns !== undefined) throw notFoundPath();
-        const wp = parseWriteParams(q);
+        const wp = { ...parseWriteParams(q), user: req.user };
         const { stored, warnings } = await reg.create(s, ns, req.body, wp);
         return sendObject(req, reply, 201, s.resource, stored, warnings);
       }
@@ -69,7 +69,7 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
         const out = [];
         for (const it of items) {
           const m = it.object.metadata;
-          try { out.push((await deleteObject(reg, s, m.namespace, m.name!, options)).stored); } catch (e) { if ((e as { code?: number }).code !== 404) throw e; }
+          try { out.push((await deleteObject(reg, s, m.namespace, m.name!, options, req.user)).stored); } catch (e) { if ((e as { code?: number }).code !== 404) throw e; }
         }
         return sendList(req, reply, s.resource, s.listKind, s.apiVersion, out, { rv: deps.storage.currentRevision() });
       }
@@ -84,21 +84,21 @@ function registerGroup(app: FastifyInstance, deps: CoreV1Deps, prefix: string, s
     switch (req.method) {
       case 'GET': return sendObject(req, reply, 200, s.resource, reg.get(s, ns, name));
       case 'PUT': {
-        const { stored, warnings } = await updateObject(reg, s, ns, name, req.body, sub as 'status' | undefined, parseWriteParams(q));
+        const { stored, warnings } = await updateObject(reg, s, ns, name, req.body, sub as 'status' | undefined, { ...parseWriteParams(q), user: req.user });
         return sendObject(req, reply, 200, s.resource, stored, warnings);
       }
       case 'PATCH': {
         const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
         const kind = (PATCH_TYPES as Record<string, PatchKind>)[ct];
         if (!kind) throw errors.unsupportedMediaType(Object.keys(PATCH_TYPES));
-        const wp = parseWriteParams(q);
+        const wp = { ...parseWriteParams(q), user: req.user };
         if (kind === 'apply' && !wp.fieldManager) throw errors.badRequest('PATCH, application/apply-patch+yaml requests must set the fieldManager parameter');
         const { stored, warnings, created } = await patchObject(reg, s, ns, name, kind, req.body, sub as 'status' | undefined, wp);
         return sendObject(req, reply, created ? 201 : 200, s.resource, stored, warnings);
       }
       case 'DELETE': {
         if (sub) break;
-        const { stored, deleted } = await deleteObject(reg, s, ns, name, parseDeleteOptions(q, req.body));
+        const { stored, deleted } = await deleteObject(reg, s, ns, name, parseDeleteOptions(q, req.body), req.user);
         if (s.returnsDeletedObject) return sendObject(req, reply, 200, s.resource, stored);
         const status = successStatus(200, { name, kind: s.resource, uid: stored.object.metadata.uid });
         return sendJsonText(reply, deleted ? 200 : 202, JSON.stringify(status));
