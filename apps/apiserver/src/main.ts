@@ -8,13 +8,16 @@ import pino from 'pino';
 import { compileDecoders } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { startControllers } from '@podling/controllers';
-import { openSqliteStorage } from '@podling/store';
+import { isDataFilesError, openSqliteStorage, type SqliteStorage } from '@podling/store';
 import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
 import { parseConfig, usage } from './config.ts';
 import { buildServer } from './server.ts';
 import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
 import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
+
+/** Exit codes: 2 bad flags or credentials files, 3 data files that opening would destroy (see the store's README). */
+const EXIT_DATA_FILES = 3;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -45,7 +48,15 @@ async function main(): Promise<void> {
     tokens.set(controllerToken, { name: 'system:kube-controller-manager', uid: '', groups: ['system:masters', 'system:authenticated'] });
   }
   mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
-  const storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: logger.child({ component: 'store' }) });
+  let storage: SqliteStorage;
+  try {
+    storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: logger.child({ component: 'store' }) });
+  } catch (e) {
+    if (!isDataFilesError(e)) throw e;
+    // Its own exit code, so a supervisor or script can tell "the files need a human" from a crash.
+    process.stderr.write(`podling-apiserver: ${e.message}\n`);
+    process.exit(EXIT_DATA_FILES);
+  }
   const { app, registry } = await buildServer({
     storage, storageStats: () => storage.stats(), logger, allowPrivileged: config.allowPrivileged,
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,

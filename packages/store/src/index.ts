@@ -4,3 +4,5 @@ export * from './storage.ts';
 export {
   openSqliteStorage, type SqliteStorage, type SqliteStorageOptions, type StorageLogger, type StorageStats,
 } from './sqlite-storage.ts';
+export { DataFilesError, isDataFilesError } from './data-files.ts';
+export type { WalScan } from './wal-scan.ts';

@@ -14,6 +14,7 @@ import {
   StorageError, type Change, type ChangeType, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject,
   type UpdateFn, type WatchHandle, type WatchOptions,
 } from './storage.ts';
+import { checkDataFiles } from './data-files.ts';
 import { ChangeWindow, type PrunePlan } from './change-window.ts';
 import { listPage } from './list-page.ts';
 import { fullKey, nameKey } from './object-key.ts';
@@ -29,7 +30,7 @@ export interface StorageLogger {
 }
 
 export interface SqliteStorageOptions {
-  /** Database file (created if missing). */
+  /** Database file (created if missing, unless a WAL or journal left next to it shows data lived there). */
   path: string;
   /** FULL (default): acknowledged writes survive power loss. NORMAL: they survive a process crash. */
   synchronous?: 'FULL' | 'NORMAL';
@@ -56,7 +57,7 @@ export interface SqliteStorage extends Storage {
 const silent: StorageLogger = { info() {}, warn() {}, error() {} };
 
 /** Opens (creating or migrating) the database and loads it into memory. Synchronous; throws if the file is unusable
- *  or held by another process. */
+ *  or held by another process, and DataFilesError (files untouched) if opening would discard a WAL's data. */
 export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   return new SqliteStore(opts);
 }
@@ -103,6 +104,7 @@ class SqliteStore implements SqliteStorage {
       throw new TypeError(`synchronous must be FULL or NORMAL, got ${String(opts.synchronous)}`);
     }
     const started = performance.now();
+    checkDataFiles(opts.path, this.logger);
     this.journal = new SqliteJournal(opts.path, (opts.synchronous ?? 'FULL') === 'FULL');
     try {
       const state = this.journal.load();
