@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { parseDuration } from '@podling/api';
+import { parseDuration, parseQuantity } from '@podling/api';
 
 export interface KubeletConfig {
   server: string;
@@ -22,6 +22,8 @@ export interface KubeletConfig {
   nodeStatusUpdateFrequencyMs: number;
   crashloopBackoffBaseMs: number;
   crashloopBackoffMaxMs: number;
+  /** Size at which a container's log file is rotated (the kubelet's --container-log-max-size). */
+  containerLogMaxBytes: number;
   logLevel: string;
 }
 
@@ -39,6 +41,7 @@ const options = {
   // Hidden: tests shorten the CrashLoopBackOff schedule (Kubernetes: 10s doubling to 5m).
   'crashloop-backoff-base': { type: 'string', default: '10s' },
   'crashloop-backoff-max': { type: 'string', default: '5m' },
+  'container-log-max-size': { type: 'string', default: '10Mi' },
   'log-level': { type: 'string', default: 'info' },
 } as const;
 
@@ -100,6 +103,10 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   const nodeStatusUpdateFrequencyMs = duration('node-status-update-frequency', 100);
   const crashloopBackoffBaseMs = duration('crashloop-backoff-base', 1);
   const crashloopBackoffMaxMs = duration('crashloop-backoff-max', 1);
+  const logSizeText = get('container-log-max-size')!;
+  let containerLogMaxBytes = 0;
+  try { containerLogMaxBytes = Math.floor(parseQuantity(logSizeText)); } catch { /* reported below */ }
+  if (!(containerLogMaxBytes >= 1024)) errors.push(`--container-log-max-size: ${JSON.stringify(logSizeText)} is not a size of at least 1Ki`);
   const logLevel = get('log-level')!;
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
   if (errors.length > 0) return { ok: false, errors };
@@ -109,7 +116,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels,
-      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, logLevel,
+      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, logLevel,
     },
   };
 }

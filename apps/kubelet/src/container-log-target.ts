@@ -3,9 +3,10 @@
 // one, else the last finished one; a container that never ran is "waiting to start".
 import { StatusError } from '@podling/api';
 import { buildContainerStatus } from './container-status.ts';
+import type { FollowSource } from './log-reader.ts';
 import type { PodWorker } from './pod-worker.ts';
 
-export interface LogTarget { logPath: string; isDone: () => boolean }
+export type LogTarget = FollowSource;
 
 export function containerLogTarget(w: PodWorker, container: string, previous: boolean): LogTarget {
   const pod = w.currentPod;
@@ -18,6 +19,7 @@ export function containerLogTarget(w: PodWorker, container: string, previous: bo
   const target = (i: { index: number; finishedAt?: string } | undefined): LogTarget => ({
     logPath: w.paths.log(container, i!.index),
     isDone: () => i!.finishedAt !== undefined || w.state === 'terminated' || w.isStopped,
+    watchRotation: (fresh) => w.sandbox.watchRotation(container, w.paths.log(container, i!.index), fresh),
   });
   if (previous) {
     if (!last) throw new StatusError(400, 'BadRequest', `previous terminated container ${JSON.stringify(container)} in pod ${JSON.stringify(podName)} not found`);

@@ -56,7 +56,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   res.flushHeaders();
   const abort = new AbortController();
   res.on('close', () => abort.abort());
-  for await (const chunk of followInstanceLog(target.logPath, opts, target.isDone, abort.signal)) {
+  for await (const chunk of followInstanceLog(target, opts, abort.signal)) {
     if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
   }
   res.end();

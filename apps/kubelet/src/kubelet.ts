@@ -28,7 +28,6 @@ import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 
-const LOG_MAX_BYTES = 10 * 1024 * 1024;
 const ORPHAN_KILL_GRACE_MS = 2000;
 
 export class Kubelet {
@@ -72,7 +71,7 @@ export class Kubelet {
       (k) => this.informer?.get(k.namespace, k.name)?.metadata.uid === k.uid);
     this.status = status;
     this.workers = new PodWorkers({
-      rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: LOG_MAX_BYTES,
+      rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
       runtime: this.runtime, store: this.store,
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),

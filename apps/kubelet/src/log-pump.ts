@@ -6,6 +6,9 @@
 // because it creates nothing: the spawner makes them beforehand (process-runtime.ts). An instance's log file is
 // created on its first output: a container that prints nothing costs no inode (readers treat a missing file as an
 // empty log), and creating one is the slow part of starting a pod on a busy ext4.
+// Rotation happens inside a synchronous burst of writes (one event-loop turn may move megabytes), so a follower
+// could never look in between: watchRotation() tells it, synchronously, of every new file, and it opens each one
+// before the next rotation can delete it (log-reader.ts).
 import { closeSync, constants, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 
@@ -21,6 +24,7 @@ export class LogPump {
   private file: { path: string; fd: number; size: number } | undefined;
   /** The current instance's log, until its first output opens it. */
   private pendingPath: string | undefined;
+  private readonly rotationWatchers = new Map<string, Set<() => void>>();
 
   constructor(private readonly opts: LogPumpOptions) {}
 
@@ -51,7 +55,19 @@ export class LogPump {
     this.closeFile();
   }
 
+  /** Calls `fresh` each time a file is (re)opened at `logPath` — first output, rotation — until the returned stop(). */
+  watchRotation(logPath: string, fresh: () => void): () => void {
+    let set = this.rotationWatchers.get(logPath);
+    if (!set) this.rotationWatchers.set(logPath, (set = new Set()));
+    set.add(fresh);
+    return () => {
+      set.delete(fresh);
+      if (set.size === 0 && this.rotationWatchers.get(logPath) === set) this.rotationWatchers.delete(logPath);
+    };
+  }
+
   close(): void {
+    this.rotationWatchers.clear();
     for (const { socket } of this.sockets) socket.destroy();
     this.sockets.length = 0;
     this.closeFile();
@@ -88,6 +104,7 @@ export class LogPump {
       const fd = openSync(this.pendingPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
       this.file = { path: this.pendingPath, fd, size: fstatSync(fd).size };
       this.pendingPath = undefined;
+      this.announce(this.file.path);
     }
     if (!this.file) return; // no instance (cannot happen while a container runs)
     const bytes = Buffer.from(`${rfc3339Nano()} ${stream} ${tag} ${line}\n`);
@@ -103,6 +120,11 @@ export class LogPump {
     renameSync(p, `${p}.1`);
     const fd = openSync(p, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
     this.file = { path: p, fd, size: 0 };
+    this.announce(p);
+  }
+
+  private announce(p: string): void {
+    for (const fresh of this.rotationWatchers.get(p) ?? []) fresh();
   }
 
   private closeFile(): void {

@@ -52,6 +52,11 @@ export class PodSandbox {
     }
   }
 
+  /** See LogPump.watchRotation; a no-op once the pod's logs are no longer written. */
+  watchRotation(container: string, logPath: string, fresh: () => void): () => void {
+    return this.pumps.get(container)?.watchRotation(logPath, fresh) ?? (() => {});
+  }
+
   endInstance(container: string): void {
     this.pumps.get(container)?.endInstance();
   }
