@@ -27,10 +27,19 @@ export type LaunchPlan =
   | { launch: Launch; unhonoured: string[]; configError?: undefined }
   | { configError: string };
 
-export const NO_COMMAND = 'container has no command: podling runs no images, so there is no entrypoint to fall back to; set command';
+export const NO_COMMAND = 'container has no command and no args: podling runs no images, so there is no entrypoint or default command to fall back to; set command or args';
+
+/**
+ * What the container runs: command then args; args alone when there is no command, as for an image without an
+ * ENTRYPOINT (busybox, debian, alpine), which is what `kubectl run x --image=busybox -- sh -c '…'` relies on.
+ */
+export function containerArgv(c: Container): string[] {
+  return [...(c.command ?? []), ...(c.args ?? [])];
+}
 
 export function planLaunch(c: Container, index: number, ctx: LaunchContext): LaunchPlan {
-  if (!c.command || c.command.length === 0) return { configError: NO_COMMAND };
+  const argv = containerArgv(c);
+  if (argv.length === 0) return { configError: NO_COMMAND };
   const volumes = new Map((ctx.pod.spec.volumes ?? []).map((v) => [v.name, v]));
   const mounts: BindMount[] = [];
   const unhonoured: string[] = [];
@@ -70,7 +79,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   return {
     unhonoured,
     launch: {
-      argv: expandCommand([...c.command, ...(c.args ?? [])], env),
+      argv: expandCommand(argv, env),
       env,
       workingDir,
       exitFile: ctx.paths.exitFile(c.name, index),

@@ -1,7 +1,7 @@
 // v1 defaulting (k/k pkg/apis/core/v1/defaults.go) for the kinds Podling stores, plus the QoS class
 // (pkg/apis/core/helper/qos/qos.go). Defaulting mutates in place and never overrides a value the client set.
 import { parseQuantity } from './quantity.ts';
-import type { Container, Node, Pod, Probe } from './types.ts';
+import type { Container, HTTPGetAction, Node, Pod, Probe } from './types.ts';
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
@@ -15,20 +15,21 @@ export function defaultImagePullPolicy(image: string | undefined): 'Always' | 'I
   return lastSegment.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+/** Go defaulting replaces zero values, so an explicit 0 gets the default too (SetDefaults_Probe). */
 function defaultProbe(p: Probe | undefined): void {
   if (!p) return;
-  p.timeoutSeconds ??= 1;
-  p.periodSeconds ??= 10;
-  p.successThreshold ??= 1;
-  p.failureThreshold ??= 3;
+  if (!p.timeoutSeconds) p.timeoutSeconds = 1;
+  if (!p.periodSeconds) p.periodSeconds = 10;
+  if (!p.successThreshold) p.successThreshold = 1;
+  if (!p.failureThreshold) p.failureThreshold = 3;
   defaultHandler(p);
 }
 
-function defaultHandler(h: { httpGet?: unknown } | undefined): void {
-  const get = h?.httpGet as { path?: string; scheme?: string } | undefined;
+function defaultHandler(h: { httpGet?: HTTPGetAction } | undefined): void {
+  const get = h?.httpGet;
   if (get && typeof get === 'object') {
-    get.path ??= '/';
-    get.scheme ??= 'HTTP';
+    if (!get.path) get.path = '/';
+    if (!get.scheme) get.scheme = 'HTTP';
   }
 }
 

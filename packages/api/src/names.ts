@@ -92,3 +92,22 @@ export function generateName(base: string, rand: () => number = Math.random): st
   for (let i = 0; i < RANDOM_LENGTH; i++) suffix += ALPHABET[Math.floor(rand() * ALPHABET.length) % ALPHABET.length];
   return cut + suffix;
 }
+
+const portNameCharsetRe = /^[-a-z0-9]+$/;
+const portNameOneLetterRe = /[a-z]/;
+
+/** IsValidPortName: an IANA_SVC_NAME (RFC 6335 §5.1). */
+export function isValidPortName(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 15) errs.push(maxLenError(15));
+  if (!portNameCharsetRe.test(v)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!portNameOneLetterRe.test(v)) errs.push('must contain at least one letter (a-z)');
+  if (v.includes('--')) errs.push('must not contain consecutive hyphens (--)');
+  if (v.length > 0 && (v.startsWith('-') || v.endsWith('-'))) errs.push('must not begin or end with a hyphen');
+  return errs;
+}
+
+/** IsValidPortNum. */
+export function isValidPortNum(v: number): string[] {
+  return Number.isInteger(v) && v >= 1 && v <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
+}

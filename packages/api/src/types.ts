@@ -36,8 +36,13 @@ export interface EnvVar {
 }
 export interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; subPath?: string }
 export interface ExecAction { command: string[] }
-export interface LifecycleHandler { exec?: ExecAction; sleep?: { seconds: number }; httpGet?: unknown; tcpSocket?: unknown }
-export interface Probe extends LifecycleHandler {
+export interface HTTPHeader { name: string; value: string }
+export interface HTTPGetAction { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: HTTPHeader[] }
+export interface TCPSocketAction { port: number | string; host?: string }
+export interface GRPCAction { port: number; service?: string }
+export interface LifecycleHandler { exec?: ExecAction; sleep?: { seconds: number }; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction }
+export interface Probe {
+  exec?: ExecAction; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction; grpc?: GRPCAction;
   initialDelaySeconds?: number; periodSeconds?: number; timeoutSeconds?: number;
   successThreshold?: number; failureThreshold?: number; terminationGracePeriodSeconds?: number;
 }

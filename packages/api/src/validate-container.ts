@@ -1,57 +1,19 @@
 // Container-level validation (k/k pkg/apis/core/validation/validation.go `validateContainers`,
-// `validateInitContainers`, handlers, probes, ports, mounts, resources, security context).
+// `validateInitContainers`, ports, mounts, resources, security context); probes and handlers: validate-handler.ts.
 import { field, type FieldError } from './field-errors.ts';
 import { isDNS1123Label } from './names.ts';
 import { isValidQuantity, parseQuantity } from './quantity.ts';
-import type { Container, LifecycleHandler, Probe } from './types.ts';
+import type { Container } from './types.ts';
+import { NON_NEGATIVE, validateHandler, validateProbe } from './validate-handler.ts';
 
 const MAX_INT32 = 2147483647;
 export const inclusiveRange = (lo: number, hi: number): string => `must be between ${lo} and ${hi}, inclusive`;
-export const NON_NEGATIVE = 'must be greater than or equal to 0';
+export { NON_NEGATIVE };
 
 export interface ContainerContext {
   allowPrivileged: boolean;
   volumeNames: Set<string>;
   gracePeriod: number | undefined;
-}
-
-/** Exactly one handler: more → Forbidden on the extra one, none → Required on the handler itself. */
-function validateHandler(h: LifecycleHandler & { grpc?: unknown }, kinds: string[], path: string, ctx: ContainerContext): FieldError[] {
-  const errs: FieldError[] = [];
-  let count = 0;
-  for (const k of kinds) {
-    const v = (h as Record<string, unknown>)[k];
-    if (v === undefined || v === null) continue;
-    if (count > 0) { errs.push(field.forbidden(`${path}.${k}`, 'may not specify more than 1 handler type')); continue; }
-    count++;
-    if (k === 'exec' && !(h.exec?.command?.length)) errs.push(field.required(`${path}.exec.command`));
-    if (k === 'sleep') {
-      const s = h.sleep?.seconds ?? 0;
-      const max = ctx.gracePeriod ?? 30;
-      if (s <= 0 || s > max) errs.push(field.invalid(`${path}.sleep.seconds`, s, `must be greater than 0 and less than terminationGracePeriodSeconds (${max})`));
-    }
-  }
-  if (count === 0) errs.push(field.required(path, 'must specify a handler type'));
-  return errs;
-}
-
-function validateProbe(p: Probe | undefined, name: string, path: string, ctx: ContainerContext): FieldError[] {
-  if (!p) return [];
-  const errs = validateHandler(p, ['exec', 'httpGet', 'tcpSocket', 'grpc'], path, ctx);
-  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
-    const v = p[k];
-    if (v !== undefined && v < 0) errs.push(field.invalid(`${path}.${k}`, v, NON_NEGATIVE));
-  }
-  if ((name === 'livenessProbe' || name === 'startupProbe') && p.successThreshold !== undefined && p.successThreshold !== 1) {
-    errs.push(field.invalid(`${path}.successThreshold`, p.successThreshold, 'must be 1'));
-  }
-  if (name === 'readinessProbe' && p.terminationGracePeriodSeconds !== undefined) {
-    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds, 'must not be set for readinessProbes'));
-  }
-  if (p.terminationGracePeriodSeconds !== undefined && p.terminationGracePeriodSeconds <= 0) {
-    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds, 'must be greater than 0'));
-  }
-  return errs;
 }
 
 function validateResources(c: Container, path: string): FieldError[] {
@@ -109,9 +71,9 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
   } else {
     for (const k of ['postStart', 'preStop'] as const) {
       const h = c.lifecycle?.[k];
-      if (h) errs.push(...validateHandler(h, ['exec', 'httpGet', 'tcpSocket', 'sleep'], `${path}.lifecycle.${k}`, ctx));
+      if (h) errs.push(...validateHandler(h, ['exec', 'httpGet', 'tcpSocket', 'sleep'], `${path}.lifecycle.${k}`, ctx.gracePeriod));
     }
-    for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) errs.push(...validateProbe(c[k], k, `${path}.${k}`, ctx));
+    for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) errs.push(...validateProbe(c[k], k, `${path}.${k}`, ctx.gracePeriod));
   }
   if (c.terminationMessagePolicy !== undefined && !['File', 'FallbackToLogsOnError'].includes(c.terminationMessagePolicy)) {
     errs.push(field.notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, ['File', 'FallbackToLogsOnError']));

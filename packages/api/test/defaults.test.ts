@@ -28,6 +28,15 @@ test('defaultPod fills every v1 default without overriding client values', () =>
   assert.deepEqual(p.spec.volumes![0], { name: 'v', emptyDir: {} });
 });
 
+test('probe defaulting replaces zero values, as Go defaulting does', () => {
+  const p = pod([{ name: 'a', image: 'x', livenessProbe: { tcpSocket: { port: 1 }, periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0 },
+    lifecycle: { postStart: { httpGet: { port: 1, path: '' } } } }]);
+  defaultPod(p);
+  const c = p.spec.containers[0];
+  assert.deepEqual(c.livenessProbe, { tcpSocket: { port: 1 }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
+  assert.deepEqual(c.lifecycle!.postStart!.httpGet, { port: 1, path: '/', scheme: 'HTTP' });
+});
+
 test('imagePullPolicy follows the tag rule', () => {
   const cases: [string, string][] = [['nginx', 'Always'], ['nginx:latest', 'Always'], ['nginx:1.25', 'IfNotPresent'],
     ['registry:5000/nginx', 'Always'], ['registry:5000/nginx:1', 'IfNotPresent'], ['nginx@sha256:abc', 'IfNotPresent']];
