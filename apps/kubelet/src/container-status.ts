@@ -20,11 +20,14 @@ export function terminatedState(i: InstanceRecord): ContainerStateTerminated {
   };
 }
 
+/** What probes say about the running instance (prober-manager.ts); without probes a running container is both. */
+export interface ProbeView { started: boolean; ready: boolean }
+
 /**
  * `defaultWaiting` is the reason shown before the first start: ContainerCreating, or PodInitializing for regular
  * containers while init containers run.
  */
-export function buildContainerStatus(spec: Container, rec: ContainerRecord | undefined, defaultWaiting: string): ContainerStatus {
+export function buildContainerStatus(spec: Container, rec: ContainerRecord | undefined, defaultWaiting: string, probes?: ProbeView): ContainerStatus {
   const image = spec.image ?? '';
   const base = { name: spec.name, image, imageID: image ? imageID(image) : '', restartCount: rec?.restartCount ?? 0 };
   const cur = rec?.current;
@@ -45,8 +48,8 @@ export function buildContainerStatus(spec: Container, rec: ContainerRecord | und
     ...base,
     state,
     lastState: last ? { terminated: terminatedState(last) } : {},
-    ready: running,
-    started: running,
+    ready: running && (probes?.ready ?? true),
+    started: running && (probes?.started ?? true),
     ...(cur ? { containerID: containerID(cur) } : {}),
   };
 }

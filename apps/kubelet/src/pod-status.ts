@@ -2,7 +2,7 @@
 // the clock and the previous conditions come in, so equal inputs give equal output and an unchanged pod writes
 // nothing.
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '@podling/api';
-import { buildContainerStatus, terminatedState } from './container-status.ts';
+import { buildContainerStatus, terminatedState, type ProbeView } from './container-status.ts';
 import { computePhase, isTerminalPhase } from './pod-phase.ts';
 import { buildConditions } from './pod-conditions.ts';
 import type { PodRecord } from './pod-record.ts';
@@ -17,6 +17,8 @@ export interface StatusInput {
   final: boolean;
   previousConditions: PodCondition[] | undefined;
   now: string;
+  /** Probe-derived started/ready of a container's running instance (undefined: no probes). */
+  probes?: (container: string) => ProbeView | undefined;
 }
 
 export const UNKNOWN_AT_TERMINATION = 'The container could not be located when the pod was terminated';
@@ -51,7 +53,7 @@ export function buildPodStatus(input: StatusInput): PodStatus {
 
 function statusOf(c: Container, input: StatusInput, defaultWaiting: string): ContainerStatus {
   const rec = input.record.containers[c.name];
-  const s = buildContainerStatus(c, rec, defaultWaiting);
+  const s = buildContainerStatus(c, rec, defaultWaiting, input.probes?.(c.name));
   if (!input.final) return s;
   // After termination nothing is waiting any more: show how each container ended.
   if (rec?.current?.finishedAt) return { ...s, state: { terminated: terminatedState(rec.current) }, lastState: rec.previous ? { terminated: terminatedState(rec.previous) } : {}, ready: false, started: false };

@@ -11,7 +11,7 @@ import { constants } from 'node:os';
 import { liveWrappers, wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
 import type { Logger } from './logger.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
-import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Spawned } from './spawner-client.ts';
+import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
 
 export interface Launch extends WrapperArgs {
   env: Record<string, string>;
@@ -61,6 +61,11 @@ export class ProcessRuntime {
     b.dirs.push(...(p.dirs ?? []));
     b.fifos.push(...(p.fifos ?? []));
     return b.done;
+  }
+
+  /** Runs a short command to completion through the spawner (exec probes and hooks; see SpawnerClient.run). */
+  run(file: string, argv: string[], env: Record<string, string>, o: RunOptions): Promise<Ran> {
+    return this.spawner.run(file, argv, env, o);
   }
 
   /** Starts the spawner process ahead of the first container. */

@@ -33,7 +33,12 @@ export interface PathsRequest { dirs: string[]; fifos: string[] }
 /** How the mkfifo of makePaths() ended. */
 export interface RunResult { code: number; stderr: string }
 
-interface Pending { handlers?: ChildHandlers; resolve: (s: Spawned & RunResult) => void; reject: (e: Error) => void }
+/** How a run() ended: exit code (null when killed by a signal), combined capped output, whether the timeout hit. */
+export interface Ran { code: number | null; signal: NodeJS.Signals | null; output: string; timedOut: boolean }
+
+export interface RunOptions { timeoutMs?: number; maxOutput: number; signal?: AbortSignal }
+
+interface Pending { handlers?: ChildHandlers; resolve: (s: Spawned & RunResult & { ran?: Ran }) => void; reject: (e: Error) => void }
 
 export class SpawnerClient {
   private proc: ChildProcess | undefined;
@@ -59,10 +64,27 @@ export class SpawnerClient {
     return this.request({ paths });
   }
 
-  private request(req: object, handlers?: ChildHandlers): Promise<Spawned & RunResult> {
+  /**
+   * Runs `file` to completion in its own process group and collects its output (exec probes and hooks); `signal`
+   * kills the group early. Rejects when it cannot be started, or with SpawnerGoneError.
+   */
+  async run(file: string, argv: string[], env: Record<string, string>, o: RunOptions): Promise<Ran> {
+    if (o.signal?.aborted) throw new Error('aborted');
+    const id = this.nextId;
+    const abort = () => this.proc?.stdin!.write(`${JSON.stringify({ kill: id })}\n`);
+    o.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const r = await this.request({ run: { file, argv, env, timeoutMs: o.timeoutMs ?? 0, maxOutput: o.maxOutput } }, undefined, id);
+      return r.ran!;
+    } finally {
+      o.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  private request(req: object, handlers?: ChildHandlers, id = this.nextId): Promise<Spawned & RunResult & { ran?: Ran }> {
     if (this.closed) return Promise.reject(new Error('the process runtime is closed'));
     const proc = this.ensure();
-    const id = this.nextId++;
+    this.nextId = id + 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { handlers, resolve, reject });
       if (this.pending.size === 1) this.setRef(true);
@@ -130,6 +152,7 @@ export class SpawnerClient {
     if (this.pending.size === 0) this.setRef(false);
     if ('error' in m) { p.reject(new Error(m.error)); return; }
     if ('code' in m) { p.resolve({ pid: 0, procStart: 0, ...m }); return; }
+    if ('ran' in m) { p.resolve({ pid: 0, procStart: 0, code: 0, stderr: '', ran: m.ran }); return; }
     const child = { pid: m.pid, procStart: m.procStart };
     if (p.handlers) this.running.set(child.pid, { child, handlers: p.handlers });
     p.resolve({ ...child, code: 0, stderr: '' });
@@ -148,4 +171,5 @@ type Message =
   | { id: number; pid: number; procStart: number }
   | { id: number; error: string }
   | { id: number; code: number; stderr: string }
+  | { id: number; ran: Ran }
   | { exit: number; code: number | null; signal: NodeJS.Signals | null };

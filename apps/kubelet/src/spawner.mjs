@@ -9,6 +9,10 @@
 //   stdout → {"exit":123,"code":0,"signal":null}                        (once per started child, after its answer)
 //   stdin  ← {"id":2,"paths":{"dirs":[…],"fifos":[…]}}                 create what is missing: mkdir -p,
 //   stdout → {"id":2,"code":0,"stderr":""} | {"id":2,"error":"…"}       mkfifo -m 0600 (its code, stderr)
+//   stdin  ← {"id":3,"run":{"file":…,"argv":[…],"env":{…},"timeoutMs":1000,"maxOutput":10240}}
+//   stdout → {"id":3,"ran":{"code":1,"signal":null,"output":"…","timedOut":false}} | {"id":3,"error":"…"}
+//            run to completion, stdout+stderr combined and capped, its group SIGKILLed at the timeout (0: none)
+//   stdin  ← {"kill":3}                                                 SIGKILL run 3's process group now
 //
 // Children are started `detached` (their own session and process group) with stdio ignored, so they outlive this
 // process. When stdin ends (the agent stopped or died, even by SIGKILL), the spawner exits and its children are
@@ -59,6 +63,40 @@ function start(req) {
   child.once('exit', (code, signal) => send({ exit: pid, code, signal }));
 }
 
+// Commands run inside containers (exec probes, exec hooks): forked here for the same reason as containers, and
+// killed as a group, so a probe's `sh -c 'sleep 9'` does not outlive its timeout.
+const runs = new Map();
+
+function run(req) {
+  const { file, argv, env, timeoutMs, maxOutput } = req.run;
+  let child;
+  try {
+    child = spawn(file, argv, { env, cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    send({ id: req.id, error: `cannot run ${file}: ${err.message}` });
+    return;
+  }
+  const chunks = [];
+  let size = 0;
+  const take = (b) => { if (size < maxOutput) chunks.push(b.subarray(0, maxOutput - size)); size += b.length; };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  let timedOut = false;
+  let answered = false;
+  const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; kill(); }, timeoutMs) : undefined;
+  const answer = (msg) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    runs.delete(req.id);
+    send({ id: req.id, ...msg });
+  };
+  runs.set(req.id, kill);
+  child.on('error', (err) => answer({ error: `cannot run ${file}: ${err.message}` }));
+  child.on('close', (code, signal) => answer({ ran: { code, signal, output: Buffer.concat(chunks).toString(), timedOut } }));
+}
+
 async function makePaths(req) {
   const { dirs = [], fifos = [] } = req.paths;
   try {
@@ -107,7 +145,10 @@ process.stdin.on('data', (chunk) => {
     partial = partial.slice(nl + 1);
     if (!line) continue;
     const req = JSON.parse(line);
-    if (req.paths) void makePaths(req); else start(req);
+    if (req.kill !== undefined) runs.get(req.kill)?.();
+    else if (req.run) run(req);
+    else if (req.paths) void makePaths(req);
+    else start(req);
   }
 });
 process.stdin.on('end', () => process.exit(0));
