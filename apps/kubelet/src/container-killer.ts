@@ -1,7 +1,8 @@
-// Stopping one container of a terminating pod (reference B5): preStop hook first (bounded by the grace, plus one
-// 2 s extension if it is still running when the grace ends), then SIGTERM to the container's process group, then
-// SIGKILL once the grace is over but never sooner than 2 s after the TERM. The grace can only shrink meanwhile
-// (a shorter second delete, or a force delete that makes it 1 s); the worker keeps `deadline` current.
+// Stopping one container (reference B5), for a terminating pod or alone (failed liveness/startup probe or postStart,
+// then restarted by the worker): preStop hook first (bounded by the grace, plus one 2 s extension if it is still
+// running when the grace ends), then SIGTERM to the container's process group, then SIGKILL once the grace is over
+// but never sooner than 2 s after the TERM. The grace can only shrink meanwhile (a shorter second delete, or a
+// force delete that makes it 1 s); the worker keeps `deadline` current.
 import type { Container } from '@podling/api';
 import { constants } from 'node:os';
 import { containerEntry } from './container-entry.ts';
@@ -14,7 +15,15 @@ const PRESTOP_EXTENSION_MS = 2000;
 /** After SIGKILL a group is gone within moments; bound the wait so a stuck exit report cannot wedge deletion. */
 const AFTER_KILL_WAIT_MS = 5000;
 
-export async function killContainer(w: PodWorker, c: Container, killedWith: Map<string, number>, deps: WorkerDeps): Promise<void> {
+export interface KillOptions {
+  /** The Killing event's message (Kubernetes: `Stopping container <name>` unless a reason is given). */
+  message?: string;
+  /** Epoch ms at which the grace ends, re-read after every wake-up; the pod's termination deadline by default. */
+  deadline?: () => number;
+}
+
+export async function killContainer(w: PodWorker, c: Container, killedWith: Map<string, number>, deps: WorkerDeps, o: KillOptions = {}): Promise<void> {
+  const deadline = o.deadline ?? (() => w.deadline);
   const rec: ContainerRecord | undefined = w.record.containers[c.name];
   const inst = rec?.current;
   if (!rec || !isRunning(inst)) return;
@@ -23,15 +32,15 @@ export async function killContainer(w: PodWorker, c: Container, killedWith: Map<
   if (hook && !w.isGone) {
     const res = await runPreStop(hook, {
       enter: (argv) => containerEntry({ container: c, index: inst.index, pid: inst.pid }, w.launchContext(), argv),
-      deadline: () => w.deadline + PRESTOP_EXTENSION_MS,
+      deadline: () => deadline() + PRESTOP_EXTENSION_MS,
     });
     if (!res.ok) deps.events.warning(w.target(c.name), 'FailedPreStopHook', `PreStopHook failed: ${res.message}`);
   }
   if (!alive() || w.isStopped) return;
-  deps.events.normal(w.target(c.name), 'Killing', `Stopping container ${c.name}`);
+  deps.events.normal(w.target(c.name), 'Killing', o.message ?? `Stopping container ${c.name}`);
   send(inst, 'SIGTERM', c.name, killedWith, deps);
   const termAt = Date.now();
-  await waitWhile(w, alive, () => Math.max(w.deadline, termAt + MIN_TERM_TO_KILL_MS));
+  await waitWhile(w, alive, () => Math.max(deadline(), termAt + MIN_TERM_TO_KILL_MS));
   if (!alive() || w.isStopped) return;
   send(inst, 'SIGKILL', c.name, killedWith, deps);
   const killAt = Date.now();

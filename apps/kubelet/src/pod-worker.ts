@@ -13,8 +13,7 @@ import type { Container, Pod, PodCondition } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import { timerDelay, type KubeClientApi } from '@podling/client';
 import { backoffMessage, type CrashLoopBackoff } from './crashloop-backoff.ts';
-import { planLaunch, type LaunchContext } from './container-launcher.ts';
-import { volumeEnvName } from './container-env.ts';
+import type { LaunchContext } from './container-launcher.ts';
 import type { EventRecorder, EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { ProcessRuntime, ExitInfo } from './process-runtime.ts';
@@ -26,6 +25,11 @@ import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
 import { PodSandbox } from './pod-sandbox.ts';
 import { killContainer } from './container-killer.ts';
+import { containerExec } from './container-exec.ts';
+import { startContainer } from './container-starter.ts';
+import type { ContainerExec } from './exec-action.ts';
+import { runProbeAction } from './probe-action.ts';
+import { ProberManager } from './prober-manager.ts';
 
 export interface WorkerDeps {
   rootDir: string;
@@ -57,11 +61,18 @@ export class PodWorker {
   readonly paths: PodPaths;
   readonly sandbox: PodSandbox;
   private readonly log: Logger;
-  private readonly killedWith = new Map<string, number>();
+  /** The signal last sent to each container's current instance (decides its exit code if it left none). */
+  readonly killedWith = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
   private gen = 0;
   private conditions: PodCondition[] | undefined;
   private readonly warned = new Set<string>();
+  readonly probes: ProberManager;
+  /** Kills of single containers outside termination (failed probe or postStart), by container name. */
+  private readonly kills = new Map<string, Promise<void>>();
+  /** Instances that a previous agent started (their probes' first runs are spread over a period). */
+  private readonly adopted: Set<string>;
+  private readonly life = new AbortController();
   /** Epoch ms at which termination's grace ends (meaningful while terminating). */
   deadline = Infinity;
   private terminatingSince = 0;
@@ -74,12 +85,48 @@ export class PodWorker {
     this.record = recovered ?? newPodRecord(this.uid, pod.metadata.namespace!, pod.metadata.name!, new Date());
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
     this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes);
+    this.adopted = new Set(Object.values(this.record.containers).filter((r) => isRunning(r.current)).map((r) => `${r.name}:${r.current!.index}`));
+    this.probes = new ProberManager({
+      act: (c, index, probe) => runProbeAction(probe, { container: c, podIP: this.podIP, exec: this.execIn(c, index) }),
+      warn: (c, reason, message) => deps.events.warning(this.target(c), reason, message),
+      changed: () => this.poke(),
+    });
     this.done = this.run();
   }
 
   get currentPod(): Pod { return this.pod; }
   get isGone(): boolean { return this.gone; }
   get isStopped(): boolean { return this.stopped; }
+  /** Aborted when the pod starts terminating or the agent stops: hooks in progress give up. */
+  get lifetime(): AbortSignal { return this.life.signal; }
+  /**
+   * The pod's address, where httpGet/tcpSocket/grpc probes and hooks connect. Pods share the node's network, so it
+   * is the node IP; this is the one place to change when a pod gets a network namespace of its own.
+   */
+  get podIP(): string { return this.deps.nodeIP; }
+
+  warnOnce(key: string): boolean {
+    if (this.warned.has(key)) return false;
+    this.warned.add(key);
+    return true;
+  }
+
+  /** Runs commands inside instance `index` of `c` (exec probes and hooks). */
+  execIn(c: Container, index: number): ContainerExec {
+    return containerExec({ container: c, index, record: () => this.record.containers[c.name], launchContext: () => this.launchContext(), runtime: this.deps.runtime });
+  }
+
+  /**
+   * Stops one running container outside pod termination (failed liveness/startup probe or postStart), like the
+   * kubelet's killContainer: preStop, TERM, KILL after the grace. Once it exited, sync() restarts it per policy.
+   */
+  killInstance(c: Container, message: string, graceSeconds: number): void {
+    if (this.kills.has(c.name)) return;
+    const until = Date.now() + graceSeconds * 1000;
+    const p = killContainer(this, c, this.killedWith, this.deps, { message, deadline: () => Math.min(until, this.deadline) })
+      .finally(() => { this.kills.delete(c.name); this.poke(); });
+    this.kills.set(c.name, p);
+  }
 
   update(pod: Pod): void {
     this.pod = pod;
@@ -98,6 +145,8 @@ export class PodWorker {
   /** Agent shutdown: stop managing, leave processes running. */
   stop(): Promise<void> {
     this.stopped = true;
+    this.life.abort();
+    this.probes.stop();
     this.poke();
     return this.done;
   }
@@ -129,7 +178,7 @@ export class PodWorker {
 
   private async run(): Promise<void> {
     try {
-      await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.onExit(name, index, info), (name) => this.killedWith.get(name));
+      await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.instanceExited(name, index, info), (name) => this.killedWith.get(name));
       this.log.debug({}, 'sandbox ready');
       let recorded = false;
       while (!this.stopped) {
@@ -161,18 +210,24 @@ export class PodWorker {
       if (r?.current?.finishedAt && r.current.exitCode === 0) continue;
       initDone = false;
       if (isRunning(r?.current)) break;
-      if (!r?.current) await this.start(c, true);
+      if (!r?.current) await startContainer(this, c, true, this.deps);
       else if (policy !== 'Never') wakeAt = Math.min(wakeAt, await this.restart(c, true, now));
       break;
     }
     if (!initDone) return wakeAt;
     for (const c of spec.containers) {
       const cur = this.record.containers[c.name]?.current;
-      if (!cur) { await this.start(c, false); continue; }
+      if (!cur) { await startContainer(this, c, false, this.deps); continue; }
+      const probeFailure = this.probes.failed(c.name);
+      if (probeFailure && isRunning(cur)) {
+        const grace = probeFailure.probe.terminationGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+        this.killInstance(c, `Container ${c.name} failed ${probeFailure.type} probe${policy === 'Never' ? '' : ', will be restarted'}`, grace);
+      }
       if (!cur.finishedAt) continue;
       const failed = cur.exitCode !== 0;
       if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, await this.restart(c, false, now));
     }
+    this.probes.sync(spec.containers, this.record, (n) => this.kills.has(n), (n, i) => this.adopted.has(`${n}:${i}`));
     return wakeAt;
   }
 
@@ -181,7 +236,7 @@ export class PodWorker {
     const d = this.deps.backoff.decide(r.backoff, Date.parse(r.current!.finishedAt!), now);
     if (d.startNow) {
       r.backoff = d.entry;
-      await this.start(c, init);
+      await startContainer(this, c, init, this.deps);
       return Infinity;
     }
     const message = backoffMessage(d.delayMs, c.name, { name: this.record.name, namespace: this.record.namespace, uid: this.uid });
@@ -192,43 +247,8 @@ export class PodWorker {
     return d.notBeforeMs;
   }
 
-  private async start(c: Container, init: boolean): Promise<void> {
-    const r = (this.record.containers[c.name] ??= { name: c.name, init, restartCount: 0 });
-    const index = r.current ? r.restartCount + 1 : 0;
-    const plan = planLaunch(c, index, this.launchContext());
-    if (plan.configError !== undefined) {
-      if (r.waiting?.message !== plan.configError) {
-        r.waiting = { reason: 'CreateContainerConfigError', message: plan.configError };
-        this.deps.events.warning(this.target(c.name), 'Failed', `Error: ${plan.configError}`);
-      }
-      return;
-    }
-    for (const m of plan.unhonoured) {
-      if (this.warned.has(`${c.name}:${m}`)) continue;
-      this.warned.add(`${c.name}:${m}`);
-      const vm = c.volumeMounts!.find((v) => v.mountPath === m)!;
-      this.deps.events.warning(this.target(c.name), 'MountPathNotHonoured',
-        `mountPath ${m} of volume ${vm.name} cannot be honoured on this node (${this.deps.namespaces ? 'it is not an existing directory' : 'no mount namespace: the agent does not run as root'}); the container finds the volume at $${volumeEnvName(vm.name)}`);
-    }
-    const inst = await this.sandbox.launch(c.name, index, plan.launch, (n, i, info) => this.onExit(n, i, info), () => this.killedWith.get(c.name));
-    if (r.current) r.previous = r.current;
-    r.current = inst;
-    r.restartCount = index;
-    r.waiting = undefined;
-    this.killedWith.delete(c.name);
-    this.sandbox.removeLogsBefore(c.name, index - 1);
-    this.deps.store.save(this.record);
-    if (inst.reason === 'StartError') {
-      this.deps.events.warning(this.target(c.name), 'Failed', `Error: ${inst.message}`);
-      this.poke();
-      return;
-    }
-    this.log.debug({ container: c.name, index, pid: inst.pid }, 'container started');
-    this.deps.events.normal(this.target(c.name), 'Created', `Created container ${c.name}`);
-    this.deps.events.normal(this.target(c.name), 'Started', `Started container ${c.name}`);
-  }
-
-  private onExit(name: string, index: number, info: ExitInfo): void {
+  /** An instance ended (reported by the runtime, or found gone at adoption). */
+  instanceExited(name: string, index: number, info: ExitInfo): void {
     const r = this.record.containers[name];
     if (!r?.current || r.current.index !== index || r.current.finishedAt) return;
     this.sandbox.endInstance(name);
@@ -245,7 +265,7 @@ export class PodWorker {
   private publish(final: boolean): void {
     const status = buildPodStatus({
       pod: this.pod, record: this.record, nodeIP: this.deps.nodeIP, sandboxReady: true, final,
-      previousConditions: this.conditions, now: rfc3339(new Date()),
+      previousConditions: this.conditions, now: rfc3339(new Date()), probes: (c) => this.probes.view(c),
     });
     this.conditions = status.conditions;
     if (isTerminalPhase(status.phase) && !this.record.terminalPhase) {
@@ -267,8 +287,11 @@ export class PodWorker {
     this.terminatingSince = Date.now();
     this.deadline = this.terminatingSince + this.graceMs();
     this.log.info({ graceMs: this.deadline - this.terminatingSince, force: this.gone }, 'terminating pod');
+    this.life.abort();
+    this.probes.stopLiveness();
     const containers = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
-    await Promise.all(containers.map((c) => killContainer(this, c, this.killedWith, this.deps)));
+    await Promise.all(containers.map((c) => this.kills.get(c.name) ?? killContainer(this, c, this.killedWith, this.deps)));
+    this.probes.stop();
     if (this.stopped) return; // a restarted agent terminates again, with the full grace
     if (!this.gone) {
       this.publish(true);
