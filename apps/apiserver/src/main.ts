@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   compileDecoders(); // before listening: the first requests should not pay for it
   await ensureBuiltinNamespaces(storage, registry);
   const finalizer = startNamespaceFinalizer(storage, registry, app.log);
-  const expiry = startEventExpiry(storage, config.eventTtlMs, app.log);
+  const expiry = startEventExpiry(registry, config.eventTtlMs, app.log);
   const address = await app.listen({ host: config.address, port: config.port });
   const url = address.replace('[::1]', '127.0.0.1');
   // Always printed, whatever the level: tools and tests wait for this line to learn the URL.

@@ -7,7 +7,8 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
 import { nodeRestriction } from './auth/node-restriction.ts';
-import { registerCoreV1, streamingNotSupported } from './routes/core-v1.ts';
+import { connectHandlers, streamingNotSupported } from './routes/connect-handlers.ts';
+import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
@@ -84,8 +85,8 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
   registerDiscovery(app, () => ready);
   registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size });
-  registerCoreV1(app, {
-    registry, storage: deps.storage, hub, podLog: podLogProxy(deps.storage),
+  registerResourceRoutes(app, {
+    registry, storage: deps.storage, hub, connect: connectHandlers(registry, podLogProxy(deps.storage)),
     minRequestTimeoutMs: deps.minRequestTimeoutMs, bufferLimitBytes: deps.watchBufferLimitBytes,
   });
   app.addHook('onReady', (done) => { ready = true; done(); });

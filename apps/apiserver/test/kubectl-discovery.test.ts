@@ -1,7 +1,8 @@
 // Discovery and OpenAPI documents kubectl reads before any command (kubectl-wire.md §0, §3, §4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiGroupList, apiResourceList, apiVersions, openapiV3CoreV1, openapiV3Group, openapiV3Index, versionInfo } from '../src/kubectl/index.ts';
+import { apiGroupList, apiResourceList, apiVersions, openapiV3Document, openapiV3Index, versionInfo } from '../src/kubectl/index.ts';
+import { resourcesOf } from '../src/registry/resources.ts';
 
 test('/version reports major 1 minor 32 so the gcloud dispatcher runs kubectl 1.32', () => {
   const v = versionInfo();
@@ -23,7 +24,7 @@ test('/apis is an empty APIGroupList unless groups are served', () => {
 });
 
 test('/api/v1 lists pods (po, category all, deletecollection), its subresources, nodes (no), namespaces (ns) and events (ev)', () => {
-  const list = apiResourceList();
+  const list = apiResourceList(resourcesOf('v1'));
   assert.equal(list.kind, 'APIResourceList');
   assert.equal(list.groupVersion, 'v1');
   const byName = new Map(list.resources.map((r) => [r.name, r]));
@@ -39,20 +40,18 @@ test('/api/v1 lists pods (po, category all, deletecollection), its subresources,
   assert.deepEqual(byName.get('events')!.shortNames, ['ev']);
 });
 
-test('extra resources passed in are listed too, and a group version lists its own resources', () => {
-  const extra = { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['get'], shortNames: ['cm'] };
-  assert.ok(apiResourceList([extra]).resources.some((r) => r.name === 'configmaps'));
-  const coord = apiResourceList([], 'coordination.k8s.io/v1');
+test('a group version lists its own resources', () => {
+  const coord = apiResourceList(resourcesOf('coordination.k8s.io/v1'), 'coordination.k8s.io/v1');
   assert.deepEqual(coord.resources.map((r) => r.name), ['leases']);
 });
 
 test('the OpenAPI v3 index points kubectl at the core document', () => {
-  assert.deepEqual(openapiV3Index(), { paths: { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1' } } });
-  assert.ok('apis/coordination.k8s.io/v1' in openapiV3Index(['coordination.k8s.io/v1']).paths);
+  assert.deepEqual(openapiV3Index(['v1']), { paths: { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1' } } });
+  assert.ok('apis/coordination.k8s.io/v1' in openapiV3Index(['v1', 'coordination.k8s.io/v1']).paths);
 });
 
 test('the core OpenAPI v3 document has a GVK-tagged PATCH with fieldValidation for Pod, Node, Namespace and Event', () => {
-  const doc = openapiV3CoreV1();
+  const doc = openapiV3Document(resourcesOf('v1'));
   assert.equal('components' in doc, false);
   for (const kind of ['Pod', 'Node', 'Namespace', 'Event']) {
     const op = Object.values(doc.paths).map((p) => (p as { patch: { 'x-kubernetes-group-version-kind': { kind: string }; parameters: { name: string; in: string }[] } }).patch)
@@ -60,7 +59,7 @@ test('the core OpenAPI v3 document has a GVK-tagged PATCH with fieldValidation f
     assert.ok(op, kind);
     assert.ok(op.parameters.some((p) => p.name === 'fieldValidation' && p.in === 'query'), kind);
   }
-  const lease = openapiV3Group('coordination.k8s.io/v1', { leases: 'Lease' });
+  const lease = openapiV3Document(resourcesOf('coordination.k8s.io/v1'));
   assert.ok('/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}' in lease.paths);
 });
 

@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeEvent, Node, StatusError } from '@podling/api';
 import { humanDuration, nodePrinter, parseIncludeObject, toTable, wantsTable } from '../src/kubectl/index.ts';
+import { resourceAt } from '../src/registry/resources.ts';
+
+const served = (apiVersion: string, plural: string) => resourceAt(apiVersion, plural)!;
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;
@@ -23,7 +26,7 @@ const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace:
 spec: { containers: [{ name: 'c', image: 'x' }] }, status: { phase: 'Pending' } };
 
 test('a pod list becomes a meta.k8s.io/v1 Table with the list resourceVersion and nine pod columns', () => {
-  const t = toTable('pods', [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '1002' });
+  const t = toTable(served('v1', 'pods'), [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '1002' });
   assert.equal(t.kind, 'Table');
   assert.equal(t.apiVersion, 'meta.k8s.io/v1');
   assert.deepEqual(t.metadata, { resourceVersion: '1002' });
@@ -34,24 +37,24 @@ test('a pod list becomes a meta.k8s.io/v1 Table with the list resourceVersion an
 });
 
 test('includeObject=Metadata puts PartialObjectMetadata in each row (NAMESPACE for -A, labels for --show-labels)', () => {
-  const t = toTable('pods', [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '1' });
+  const t = toTable(served('v1', 'pods'), [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '1' });
   assert.deepEqual(t.rows[0].object, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: pod.metadata });
 });
 
 test('includeObject=Object puts the full object with kind and apiVersion in each row (needed by --sort-by)', () => {
   const { kind: _k, apiVersion: _a, ...listItem } = pod;
-  const t = toTable('pods', [listItem as typeof pod], { now: NOW, includeObject: 'Object', resourceVersion: '1' });
+  const t = toTable(served('v1', 'pods'), [listItem as typeof pod], { now: NOW, includeObject: 'Object', resourceVersion: '1' });
   assert.deepEqual(t.rows[0].object, pod);
   assert.deepEqual(Object.keys(t.rows[0].object!).slice(0, 2), ['kind', 'apiVersion']);
 });
 
 test('includeObject=None leaves rows without objects', () => {
-  const t = toTable('pods', [pod], { now: NOW, includeObject: 'None', resourceVersion: '1' });
+  const t = toTable(served('v1', 'pods'), [pod], { now: NOW, includeObject: 'None', resourceVersion: '1' });
   assert.equal('object' in t.rows[0], false);
 });
 
 test('watch events after the first may omit column definitions; continue tokens are passed through', () => {
-  const t = toTable('pods', [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '9', omitColumnDefinitions: true, continue: 'abc' });
+  const t = toTable(served('v1', 'pods'), [pod], { now: NOW, includeObject: 'Metadata', resourceVersion: '9', omitColumnDefinitions: true, continue: 'abc' });
   assert.equal(t.columnDefinitions, null);
   assert.deepEqual(t.metadata, { resourceVersion: '9', continue: 'abc' });
 });
@@ -81,7 +84,7 @@ for (const [name, over, want] of nodeStatuses) {
 }
 
 test('node Table columns match printers.go, priority 1 for the wide ones', () => {
-  const t = toTable('nodes', [node()], { now: NOW, includeObject: 'Object', resourceVersion: '3' });
+  const t = toTable(served('v1', 'nodes'), [node()], { now: NOW, includeObject: 'Object', resourceVersion: '3' });
   assert.deepEqual(t.columnDefinitions?.map((c) => c.name + (c.priority ? '*' : '')),
     ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP*', 'External-IP*', 'OS-Image*', 'Kernel-Version*', 'Container-Runtime*']);
   assert.equal((t.rows[0].object as Node).kind, 'Node');
@@ -89,7 +92,7 @@ test('node Table columns match printers.go, priority 1 for the wide ones', () =>
 
 test('namespace rows show Name, Status and Age', () => {
   const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', creationTimestamp: new Date(NOW - 2 * D).toISOString() }, status: { phase: 'Active' } };
-  const t = toTable('namespaces', [ns], { now: NOW, includeObject: 'None', resourceVersion: '1' });
+  const t = toTable(served('v1', 'namespaces'), [ns], { now: NOW, includeObject: 'None', resourceVersion: '1' });
   assert.deepEqual(t.columnDefinitions?.map((c) => c.name), ['Name', 'Status', 'Age']);
   assert.deepEqual(t.rows[0].cells, ['default', 'Active', '2d']);
 });
@@ -99,7 +102,7 @@ test('event rows show LAST SEEN, TYPE, REASON, kind/name OBJECT and MESSAGE (plu
     involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' }, reason: 'Scheduled', message: ' Successfully assigned default/web to n1 ',
     type: 'Normal', source: { component: 'default-scheduler' }, firstTimestamp: new Date(NOW - 10 * M).toISOString(),
     lastTimestamp: new Date(NOW - 30 * S).toISOString(), count: 3 };
-  const t = toTable('events', [ev], { now: NOW, includeObject: 'Metadata', resourceVersion: '1' });
+  const t = toTable(served('v1', 'events'), [ev], { now: NOW, includeObject: 'Metadata', resourceVersion: '1' });
   assert.deepEqual(t.columnDefinitions?.filter((c) => c.priority === 0).map((c) => c.name), ['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
   assert.deepEqual(t.rows[0].cells, ['30s', 'Normal', 'Scheduled', 'pod/web', '', 'default-scheduler',
     'Successfully assigned default/web to n1', '10m', 3, 'web.1']);
@@ -108,18 +111,14 @@ test('event rows show LAST SEEN, TYPE, REASON, kind/name OBJECT and MESSAGE (plu
 test('an event without lastTimestamp shows its first time and counts once', () => {
   const ev: KubeEvent = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Node' },
     eventTime: new Date(NOW - 5 * S).toISOString(), reportingComponent: 'kubelet', reportingInstance: 'n1' };
-  const cells = toTable('events', [ev], { now: NOW, includeObject: 'None', resourceVersion: '1' }).rows[0].cells;
+  const cells = toTable(served('v1', 'events'), [ev], { now: NOW, includeObject: 'None', resourceVersion: '1' }).rows[0].cells;
   assert.deepEqual([cells[0], cells[3], cells[5], cells[8]], ['5s', 'node', 'kubelet, n1', 1]);
 });
 
-test('any other resource gets Name and Age, and leases show their holder', () => {
+test('leases show their holder', () => {
   const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', creationTimestamp: new Date(NOW - 40 * S).toISOString() },
     spec: { holderIdentity: 'n1' } };
-  assert.deepEqual(toTable('leases', [lease], { now: NOW, includeObject: 'None', resourceVersion: '1' }).rows[0].cells, ['n1', 'n1', '40s']);
-  const t = toTable('widgets', [{ metadata: { name: 'w' } }], { now: NOW, includeObject: 'Object', resourceVersion: '1', kind: 'Widget' });
-  assert.deepEqual(t.columnDefinitions?.map((c) => c.name), ['Name', 'Age']);
-  assert.deepEqual(t.rows[0].cells, ['w', '<unknown>']);
-  assert.equal(t.rows[0].object?.kind, 'Widget');
+  assert.deepEqual(toTable(served('coordination.k8s.io/v1', 'leases'), [lease], { now: NOW, includeObject: 'None', resourceVersion: '1' }).rows[0].cells, ['n1', 'n1', '40s']);
 });
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';

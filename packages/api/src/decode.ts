@@ -10,10 +10,10 @@ import type { Schema } from './schemas/schema-builders.ts';
 import { cleanSchema } from './schemas/clean-schema.ts';
 import { podSchema } from './schemas/pod-schema.ts';
 import {
-  bindingSchema, deleteOptionsSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema,
+  bindingSchema, deleteOptionsSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema, scaleSchema,
 } from './schemas/other-schemas.ts';
 
-export type DecodableKind = 'Pod' | 'Node' | 'Namespace' | 'Event' | 'Binding' | 'DeleteOptions' | 'Lease';
+export type DecodableKind = 'Pod' | 'Node' | 'Namespace' | 'Event' | 'Binding' | 'DeleteOptions' | 'Lease' | 'Scale';
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface DecodeOptions { fieldValidation?: FieldValidation }
 export interface Decoded<T> { object: T; warnings: string[] }
@@ -48,6 +48,7 @@ const KINDS: Record<DecodableKind, KindInfo> = {
   Binding: kind(bindingSchema, ['v1']),
   DeleteOptions: kind(deleteOptionsSchema, ['v1', 'meta.k8s.io/v1'], false),
   Lease: kind(leaseSchema, ['coordination.k8s.io/v1']),
+  Scale: kind(scaleSchema, ['autoscaling/v1']),
 };
 
 /** Compiles every decoder schema now (Pod first) instead of on first use: ~0.4 s of CPU that would otherwise land

@@ -41,11 +41,12 @@ export const errors = {
   /** The optimistic-lock conflict every stale resourceVersion gets. */
   staleResourceVersion: (resource: string, name: string) =>
     errors.conflict(resource, name, 'the object has been modified; please apply your changes to the latest version and try again'),
-  invalid: (kind: string, name: string, causes: FieldError[]) => {
+  /** `group` qualifies the kind in the message as kube-apiserver does (`Deployment.apps "x" is invalid: …`). */
+  invalid: (kind: string, name: string, causes: FieldError[], group = '') => {
     const texts = causes.map(fieldErrorText);
     const summary = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
-    return new StatusError(422, 'Invalid', `${kind} ${q(name)} is invalid: ${summary}`, {
-      name, kind, causes: causes.map((c) => ({ reason: c.type, message: c.body, field: c.field })),
+    return new StatusError(422, 'Invalid', `${group ? `${kind}.${group}` : kind} ${q(name)} is invalid: ${summary}`, {
+      name, ...(group ? { group } : {}), kind, causes: causes.map((c) => ({ reason: c.type, message: c.body, field: c.field })),
     });
   },
   badRequest: (message: string) => new StatusError(400, 'BadRequest', message),

@@ -1,16 +1,19 @@
-// Events are kept for --event-ttl (1h by default, like kube-apiserver) and then removed.
+// Events are kept for --event-ttl (1h by default, like kube-apiserver) and then removed through the generic store,
+// like any other delete (watchers see DELETED).
 import type { FastifyBaseLogger } from 'fastify';
-import type { Storage } from '@podling/store';
+import type { KubeEvent } from '@podling/api';
+import { events } from '../registry/event-strategy.ts';
+import type { Registry } from '../registry/registry.ts';
 
-export function startEventExpiry(storage: Storage, ttlMs: number, log: FastifyBaseLogger): { stop(): void } {
+export function startEventExpiry(registry: Registry, ttlMs: number, log: FastifyBaseLogger): { stop(): void } {
   const sweep = async () => {
     const cutoff = Date.now() - ttlMs;
-    for (const item of storage.list('events').items) {
-      const ev = item.object as { lastTimestamp?: string; eventTime?: string; metadata: { creationTimestamp?: string | null } };
+    for (const item of registry.list(events, undefined, {}).items) {
+      const ev = item.object as KubeEvent;
       const t = Date.parse(ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp ?? '');
       if (Number.isFinite(t) && t < cutoff) {
-        const m = item.object.metadata;
-        await storage.delete({ resource: 'events', namespace: m.namespace ?? '', name: m.name! }).catch(() => undefined);
+        const m = ev.metadata;
+        await registry.delete(events, m.namespace, m.name!, { preconditions: { uid: m.uid } }).catch(() => undefined);
       }
     }
   };

@@ -1,12 +1,14 @@
-// Empties terminating namespaces and then removes them (the namespace controller's job). Pods get an ordinary
-// graceful delete, so their agents stop them first; the namespace goes once nothing is left in it.
+// Empties terminating namespaces and then removes them (the namespace controller's job), through the generic store:
+// every namespaced object gets an ordinary DELETE (pods their graceful one, so their agents stop them first); once
+// nothing is left, `kubernetes` is dropped from spec.finalizers through /finalize and a last DELETE removes the
+// namespace.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Storage, WatchHandle } from '@podling/store';
-import { deleteObject } from '../registry/delete.ts';
+import { namespaces } from '../registry/namespace-strategy.ts';
 import type { Registry } from '../registry/registry.ts';
-import { STRATEGIES } from '../registry/strategies.ts';
+import { RESOURCES } from '../registry/resources.ts';
 
-const CONTENT = ['pods', 'events'];
+const CONTENT = RESOURCES.filter((r) => r.namespaced);
 
 export function startNamespaceFinalizer(storage: Storage, registry: Registry, log: FastifyBaseLogger): { stop(): void } {
   let scheduled = false;
@@ -17,23 +19,34 @@ export function startNamespaceFinalizer(storage: Storage, registry: Registry, lo
     setImmediate(() => { scheduled = false; sweep().catch((err) => log.warn({ err }, 'namespace finalizer sweep failed')); });
   };
   const sweep = async () => {
-    const terminating = storage.list('namespaces').items.filter((n) => n.object.metadata.deletionTimestamp);
+    const terminating = registry.list(namespaces, undefined, {}).items.filter((n) => n.object.metadata.deletionTimestamp);
     for (const ns of terminating) {
       const name = ns.object.metadata.name!;
       let remaining = 0;
-      for (const resource of CONTENT) {
-        const s = STRATEGIES[resource];
-        for (const item of storage.list(resource, { namespace: name }).items) {
+      for (const r of CONTENT) {
+        for (const item of registry.list(r, name, {}).items) {
           remaining++;
           if (item.object.metadata.deletionTimestamp) continue;
-          await deleteObject(registry, s, name, item.object.metadata.name!, {}).catch(() => undefined);
+          await registry.delete(r, name, item.object.metadata.name!, { preconditions: { uid: item.object.metadata.uid } }).catch(() => undefined);
         }
       }
-      if (remaining === 0) await storage.delete({ resource: 'namespaces', namespace: '', name }).catch(() => undefined);
+      if (remaining > 0) continue;
+      const spec = ns.object.spec as { finalizers?: string[] } | undefined;
+      try {
+        if (spec?.finalizers?.includes('kubernetes')) {
+          const body = structuredClone(ns.object);
+          delete body.metadata.resourceVersion;
+          (body.spec as { finalizers?: string[] }).finalizers = spec.finalizers.filter((f) => f !== 'kubernetes');
+          await registry.update(namespaces, undefined, name, body, 'finalize');
+        }
+        await registry.delete(namespaces, undefined, name, { preconditions: { uid: ns.object.metadata.uid } });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404 && (err as { code?: number }).code !== 409) throw err;
+      }
     }
   };
   const rv = storage.currentRevision();
-  const handles: WatchHandle[] = ['namespaces', ...CONTENT].map((resource) =>
+  const handles: WatchHandle[] = ['namespaces', ...CONTENT.map((r) => r.resource)].map((resource) =>
     storage.watch({ resource, fromRv: rv }, (batch) => {
       if (resource === 'namespaces' || batch.some((c) => c.type === 'DELETED')) schedule();
     }));

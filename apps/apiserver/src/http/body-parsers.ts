@@ -1,7 +1,7 @@
 // Request bodies: JSON or YAML (and the four PATCH media types), at most 3 MiB, parsed once here. YAML aliases are
 // capped so an alias bomb cannot expand, and YAML nesting is capped before the (recursive) composer runs. The nesting
 // of JSON is checked once, iteratively, by the decoder and the patch functions of @podling/api before they recurse.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
 import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from '../kubectl/protobuf.ts';
@@ -15,6 +15,14 @@ export const PATCH_TYPES = {
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
 } as const;
+
+/** The patch type of a PATCH request, from its Content-Type (415 for anything else). */
+export function patchKind(req: FastifyRequest): (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES] {
+  const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const kind = (PATCH_TYPES as Record<string, (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES]>)[ct];
+  if (!kind) throw errors.unsupportedMediaType(Object.keys(PATCH_TYPES));
+  return kind;
+}
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();

@@ -1,6 +1,7 @@
 // Writing API responses: stored JSON text goes out as-is (never re-serialized), as a kubectl Table when asked.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '@podling/api';
+import type { Resource } from '../registry/resource.ts';
 import type { StoredObject } from '@podling/store';
 import { parseIncludeObject, toTable, wantsTable } from '../kubectl/tables.ts';
 import type { Query } from './query.ts';
@@ -17,10 +18,10 @@ export function tableRequested(req: FastifyRequest): boolean {
   return wantsTable(req.headers.accept);
 }
 
-export function sendObject(req: FastifyRequest, reply: FastifyReply, code: number, resource: string, stored: StoredObject, warnings: string[] = []): FastifyReply {
+export function sendObject(req: FastifyRequest, reply: FastifyReply, code: number, r: Resource, stored: StoredObject, warnings: string[] = []): FastifyReply {
   setWarnings(reply, warnings);
   if (tableRequested(req)) {
-    const table = toTable(resource, [stored.object], {
+    const table = toTable(r, [stored.object], {
       now: Date.now(), includeObject: parseIncludeObject((req.query as Query).includeObject), resourceVersion: String(stored.rv),
     });
     return sendJsonText(reply, code, JSON.stringify(table));
@@ -28,10 +29,10 @@ export function sendObject(req: FastifyRequest, reply: FastifyReply, code: numbe
   return sendJsonText(reply, code, stored.json);
 }
 
-export function sendList(req: FastifyRequest, reply: FastifyReply, resource: string, listKind: string, apiVersion: string,
+export function sendList(req: FastifyRequest, reply: FastifyReply, r: Resource,
   items: StoredObject[], meta: { rv: number; continue?: string; remainingItemCount?: number }): FastifyReply {
   if (tableRequested(req)) {
-    const table = toTable(resource, items.map((i) => i.object as KubeObject), {
+    const table = toTable(r, items.map((i) => i.object as KubeObject), {
       now: Date.now(), includeObject: parseIncludeObject((req.query as Query).includeObject),
       resourceVersion: String(meta.rv), continue: meta.continue,
     });
@@ -43,5 +44,5 @@ export function sendList(req: FastifyRequest, reply: FastifyReply, resource: str
   m += '}';
   const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
-  return sendJsonText(reply, 200, `{"kind":"${listKind}","apiVersion":"${apiVersion}","metadata":${m},"items":[${parts.join(',')}]}`);
+  return sendJsonText(reply, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":${m},"items":[${parts.join(',')}]}`);
 }

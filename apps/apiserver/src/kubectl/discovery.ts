@@ -2,6 +2,7 @@
 // dispatcher picks its kubectl binary by `minor`), legacy /api, /apis and the APIResourceLists. Served as plain
 // application/json (legacy discovery); see kubectl-wire.md §3 for why aggregated discovery is not needed.
 import os from 'node:os';
+import type { Resource } from '../registry/resource.ts';
 
 /** The Kubernetes minor we emulate; kubectl 1.27/1.28 would need OpenAPI v2, 1.29–1.33 behave the same. */
 export const KUBE_MINOR = '32';
@@ -64,34 +65,27 @@ export function apiGroupList(servedGroups: string[] = []) {
   };
 }
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const sub = (name: string, kind: string, verbs: string[]): ApiResource => ({ name, singularName: '', namespaced: true, kind, verbs });
+const UPDATE_VERBS = ['get', 'patch', 'update'];
 
-export const CORE_V1_RESOURCES: ApiResource[] = [
-  { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ALL_VERBS, shortNames: ['ev'] },
-  { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace',
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'] },
-  { ...sub('namespaces/status', 'Namespace', ['get', 'patch', 'update']), namespaced: false },
-  { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ALL_VERBS, shortNames: ['no'] },
-  { ...sub('nodes/status', 'Node', ['get', 'patch', 'update']), namespaced: false },
-  { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ALL_VERBS, shortNames: ['po'], categories: ['all'] },
-  sub('pods/binding', 'Binding', ['create']),
-  sub('pods/exec', 'PodExecOptions', ['create', 'get']),
-  sub('pods/log', 'Pod', ['get']),
-  sub('pods/status', 'Pod', ['get', 'patch', 'update']),
-];
+/** The APIResource entries of one declared resource: the resource, then its subresources. */
+export function discoveryEntries(r: Resource): ApiResource[] {
+  const base = { namespaced: r.namespaced, kind: r.kind };
+  const main: ApiResource = { name: r.resource, singularName: r.singular, ...base, verbs: r.verbs };
+  if (r.shortNames.length) main.shortNames = r.shortNames;
+  if (r.categories.length) main.categories = r.categories;
+  const subs: ApiResource[] = [];
+  for (const [name, u] of Object.entries(r.updateSubresources ?? {})) subs.push({ name: `${r.resource}/${name}`, singularName: '', ...base, verbs: u.verbs ?? UPDATE_VERBS });
+  // client-go's scale client finds the Scale kind only through this entry (client-go scale/util.go).
+  if (r.scale) subs.push({ name: `${r.resource}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: UPDATE_VERBS });
+  for (const [name, c] of Object.entries(r.connect ?? {})) subs.push({ name: `${r.resource}/${name}`, singularName: '', namespaced: r.namespaced, kind: c.kind, verbs: c.verbs });
+  return [main, ...subs];
+}
 
-export const COORDINATION_V1_RESOURCES: ApiResource[] = [
-  { name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ALL_VERBS },
-];
-
-/** GET /api/v1 (or /apis/<group>/<version> with `groupVersion`): the built-in core resources plus `extra`. */
-export function apiResourceList(extra: ApiResource[] = [], groupVersion = 'v1') {
-  const base = groupVersion === 'v1' ? CORE_V1_RESOURCES : groupVersion === 'coordination.k8s.io/v1' ? COORDINATION_V1_RESOURCES : [];
-  const byName = new Map(base.map((r) => [r.name, r]));
-  for (const r of extra) byName.set(r.name, r);
-  const resources = [...byName.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map(({ group: _g, version: _v, ...r }) => r);
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
+/**
+ * GET /api/v1 or /apis/<group>/<version>: the APIResourceList of the given resources (all of one group version),
+ * sorted by name as kube-apiserver sorts them; kubectl expands categories such as `all` in this order.
+ */
+export function apiResourceList(resources: Resource[], groupVersion = 'v1') {
+  const entries = resources.flatMap(discoveryEntries).sort((a, b) => a.name.localeCompare(b.name));
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources: entries };
 }

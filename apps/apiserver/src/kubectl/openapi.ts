@@ -1,17 +1,9 @@
-// The smallest OpenAPI v3 that lets kubectl validate server-side (kubectl-wire.md §4): kubectl only looks for a
-// PATCH operation tagged with the object's GVK that takes a `fieldValidation` query parameter. Deliberately no
-// components.schemas: with partial schemas kubectl would try to compute patches from them.
+// OpenAPI v3 documents, one per group version, derived from the resource declarations (kubectl-wire.md §4). kubectl
+// validates server-side when it finds a PATCH operation tagged with the object's GVK that takes a `fieldValidation`
+// query parameter; a kind with no such operation is one kubectl reports as `no matches for kind`.
+import type { Resource } from '../registry/resource.ts';
 
 interface Gvk { group: string; version: string; kind: string }
-
-const CORE_PATHS: [string, string][] = [
-  ['/api/v1/namespaces/{namespace}/pods/{name}', 'Pod'],
-  ['/api/v1/namespaces/{namespace}/pods/{name}/status', 'Pod'],
-  ['/api/v1/nodes/{name}', 'Node'],
-  ['/api/v1/nodes/{name}/status', 'Node'],
-  ['/api/v1/namespaces/{name}', 'Namespace'],
-  ['/api/v1/namespaces/{namespace}/events/{name}', 'Event'],
-];
 
 function patchOperation(gvk: Gvk) {
   return {
@@ -27,29 +19,29 @@ function patchOperation(gvk: Gvk) {
   };
 }
 
-/** GET /openapi/v3. `groupVersions` adds e.g. "coordination.k8s.io/v1" next to the core group. */
-export function openapiV3Index(groupVersions: string[] = []) {
-  const paths: Record<string, { serverRelativeURL: string }> = { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1' } };
-  for (const gv of groupVersions) paths[`apis/${gv}`] = { serverRelativeURL: `/openapi/v3/apis/${gv}` };
-  return { paths };
+/** "api/v1" for the core group, "apis/<group>/<version>" otherwise: the key of a document in the v3 index. */
+export function openapiV3Key(groupVersion: string): string {
+  return groupVersion === 'v1' ? 'api/v1' : `apis/${groupVersion}`;
 }
 
-function document(paths: Record<string, unknown>) {
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths };
+/** GET /openapi/v3: one document per served group version. */
+export function openapiV3Index(groupVersions: string[]) {
+  return { paths: Object.fromEntries(groupVersions.map((gv) => [openapiV3Key(gv), { serverRelativeURL: `/openapi/v3/${openapiV3Key(gv)}` }])) };
 }
 
-/** GET /openapi/v3/api/v1 */
-export function openapiV3CoreV1() {
-  return document(Object.fromEntries(CORE_PATHS.map(([p, kind]) => [p, patchOperation({ group: '', version: 'v1', kind })])));
+/** The item path of a resource, e.g. /apis/apps/v1/namespaces/{namespace}/deployments/{name}. */
+export function itemPath(r: Resource): string {
+  const prefix = r.group ? `/apis/${r.apiVersion}` : `/api/${r.version}`;
+  return r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
 }
 
-/** GET /openapi/v3/apis/<group>/<version>; `kinds` maps a resource plural to its Kind (e.g. { leases: 'Lease' }). */
-export function openapiV3Group(groupVersion: string, kinds: Record<string, string>, namespaced = true) {
-  const [group, version] = groupVersion.split('/');
+/** GET /openapi/v3/<key>: the document of one group version. */
+export function openapiV3Document(resources: Resource[]) {
   const paths: Record<string, unknown> = {};
-  for (const [plural, kind] of Object.entries(kinds)) {
-    const p = namespaced ? `/apis/${groupVersion}/namespaces/{namespace}/${plural}/{name}` : `/apis/${groupVersion}/${plural}/{name}`;
-    paths[p] = patchOperation({ group, version, kind });
+  for (const r of resources) {
+    const gvk = { group: r.group, version: r.version, kind: r.kind };
+    paths[itemPath(r)] = patchOperation(gvk);
+    for (const sub of Object.keys(r.updateSubresources ?? {})) paths[`${itemPath(r)}/${sub}`] = patchOperation(gvk);
   }
-  return document(paths);
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths };
 }

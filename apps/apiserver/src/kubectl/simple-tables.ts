@@ -1,5 +1,4 @@
-// Printers for resources with little to show: Namespace and Lease as printers.go renders them, and the
-// Name/Age fallback for any other resource.
+// Printers for resources with little to show: Namespace and Lease as printers.go renders them.
 import type { KubeObject, Namespace } from '@podling/api';
 import { timestampSince } from './human-duration.ts';
 import { ageColumn, column, nameColumn, type TablePrinter } from './table-types.ts';
@@ -17,12 +16,5 @@ export const leasePrinter: TablePrinter = {
   row(obj: KubeObject, now: number) {
     const holder = (obj.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '';
     return { cells: [obj.metadata.name ?? '', holder, timestampSince(obj.metadata.creationTimestamp, now)] };
-  },
-};
-
-export const defaultPrinter: TablePrinter = {
-  columns: [nameColumn(), ageColumn()],
-  row(obj: KubeObject, now: number) {
-    return { cells: [obj.metadata.name ?? '', timestampSince(obj.metadata.creationTimestamp, now)] };
   },
 };

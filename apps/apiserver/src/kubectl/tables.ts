@@ -1,11 +1,7 @@
 // Server-side printing for `kubectl get`: content negotiation of `as=Table`, the includeObject option, and
-// toTable, which renders any served resource through its printer (pods, nodes, namespaces, events, leases, or the
-// Name/Age fallback). The apiserver always prints wide; kubectl hides priority-1 columns unless `-o wide`.
+// toTable, which renders objects of any served resource through the printer its declaration names. The apiserver
+// always prints wide; kubectl hides priority-1 columns unless `-o wide`.
 import { errors, field, fieldErrorText, type KubeObject } from '@podling/api';
-import { defaultPrinter, leasePrinter, namespacePrinter } from './simple-tables.ts';
-import { eventPrinter } from './event-table.ts';
-import { nodePrinter } from './node-table.ts';
-import { podPrinter } from './pod-table.ts';
 import type { Table, TablePrinter, TableRow } from './table-types.ts';
 
 export type { Table, TableColumnDefinition, TableRow, TablePrinter } from './table-types.ts';
@@ -19,37 +15,21 @@ export interface ToTableOptions {
   continue?: string;
   /** Send `columnDefinitions: null` (watch events after the first). */
   omitColumnDefinitions?: boolean;
-  /** kind/apiVersion for includeObject=Object when neither the items nor the built-in resource map say. */
-  kind?: string;
-  apiVersion?: string;
 }
 
-const PRINTERS: Record<string, TablePrinter> = {
-  pods: podPrinter, nodes: nodePrinter, namespaces: namespacePrinter, events: eventPrinter, leases: leasePrinter,
-};
-const KINDS: Record<string, { kind: string; apiVersion: string }> = {
-  pods: { kind: 'Pod', apiVersion: 'v1' },
-  nodes: { kind: 'Node', apiVersion: 'v1' },
-  namespaces: { kind: 'Namespace', apiVersion: 'v1' },
-  events: { kind: 'Event', apiVersion: 'v1' },
-  leases: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1' },
-};
-
-export function printerFor(resource: string): TablePrinter {
-  return PRINTERS[resource] ?? defaultPrinter;
-}
+/** What toTable needs of a resource: its printer, and kind/apiVersion for includeObject=Object rows. */
+export interface TableTarget { printer: TablePrinter; kind: string; apiVersion: string }
 
 /** Renders `items` as a meta.k8s.io/v1 Table, one row per item, in the given order. */
-export function toTable(resource: string, items: KubeObject[], opts: ToTableOptions): Table {
-  const printer = printerFor(resource);
-  const typeMeta = KINDS[resource] ?? (opts.kind ? { kind: opts.kind, apiVersion: opts.apiVersion ?? 'v1' } : undefined);
+export function toTable(target: TableTarget, items: KubeObject[], opts: ToTableOptions): Table {
+  const { printer } = target;
   const rows = items.map((item): TableRow => {
     const row: TableRow = printer.row(item, opts.now);
     if (opts.includeObject === 'Metadata') {
       row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: item.metadata };
     } else if (opts.includeObject === 'Object') {
       const { kind, apiVersion, ...rest } = item;
-      row.object = { kind: kind ?? typeMeta?.kind, apiVersion: apiVersion ?? typeMeta?.apiVersion, ...rest };
+      row.object = { kind: kind ?? target.kind, apiVersion: apiVersion ?? target.apiVersion, ...rest };
     }
     return row;
   });

@@ -33,9 +33,3 @@ export interface AdmissionAttributes {
 export type Admit = (a: AdmissionAttributes) => void;
 
 export const admitAll: Admit = () => {};
-
-/** The API group of a strategy's apiVersion ("v1" → '', "coordination.k8s.io/v1" → "coordination.k8s.io"). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}

@@ -1,7 +1,7 @@
 // POST pods/{name}/binding: the only way to set spec.nodeName after creation (kubernetes pod/storage BindingREST).
 import { decodeObject, errors, type Binding, type Pod, type PodCondition } from '@podling/api';
 import type { Registry } from './registry.ts';
-import { podStrategy } from './pod-strategy.ts';
+import { pods } from './pod-strategy.ts';
 import { rfc3339 } from './strategy.ts';
 
 export async function bindPod(reg: Registry, namespace: string, name: string, raw: unknown): Promise<void> {
@@ -15,7 +15,7 @@ export async function bindPod(reg: Registry, namespace: string, name: string, ra
   if (!target?.name) throw errors.invalid('Binding', name, [{ type: 'FieldValueRequired', field: 'target.name', body: 'Required value' }]);
   if (target.kind && target.kind !== 'Node') throw errors.badRequest(`binding target must be a Node, not ${JSON.stringify(target.kind)}`);
   const conflict = (detail: string) => errors.conflict('pods/binding', name, detail);
-  await reg.storage.guaranteedUpdate(reg.key(podStrategy, namespace, name), (cur) => {
+  await reg.storage.guaranteedUpdate(reg.key(pods, namespace, name), (cur) => {
     const pod = structuredClone(cur.object) as Pod;
     if (pod.metadata.deletionTimestamp) throw conflict(`pod ${name} is being deleted, cannot be assigned to a host`);
     if (pod.spec.nodeName) throw conflict(`pod ${name} is already assigned to node ${JSON.stringify(pod.spec.nodeName)}`);

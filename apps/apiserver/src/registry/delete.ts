@@ -1,12 +1,14 @@
-// DELETE with Kubernetes' graceful deletion (apiserver pkg/registry/rest/delete.go, generic store Delete).
-// Two phases: the first delete of a pod on a node only stamps deletionTimestamp (watchers see MODIFIED) and the
-// node's agent finishes with a grace-0 delete; grace 0, unscheduled or terminal pods go at once (MODIFIED, then
-// DELETED, in one commit). A later delete may only shorten the grace, counted from the original request.
-import { errors, type DeleteOptions, type KubeObject } from '@podling/api';
+// DELETE as the generic store does it (apiserver pkg/registry/rest/delete.go, registry/generic/registry/store.go).
+// Two phases: an object that must wait — a pod on a node with a grace period, an object with finalizers, or one whose
+// propagationPolicy adds the `orphan` / `foregroundDeletion` finalizer for the garbage collector — only gets
+// deletionTimestamp (watchers see MODIFIED); it goes when its grace is over and its last finalizer is removed.
+// Anything else goes at once. A later delete may only shorten a grace period, counted from the original request.
+import { errors, field, type DeleteOptions, type KubeObject } from '@podling/api';
 import type { StoredObject } from '@podling/store';
+import type { Requester } from './admission.ts';
 import type { Registry } from './registry.ts';
-import { groupOf, type Requester } from './admission.ts';
-import { rfc3339, type Strategy } from './strategy.ts';
+import type { Resource } from './resource.ts';
+import { rfc3339, type PropagationPolicy } from './strategy.ts';
 
 export interface DeleteResult {
   stored: StoredObject;
@@ -14,82 +16,114 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
-export async function deleteObject(reg: Registry, s: Strategy, namespace: string | undefined, name: string,
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+const POLICIES: PropagationPolicy[] = ['Foreground', 'Background', 'Orphan'];
+
+/** The explicit policy of a request, from propagationPolicy or the deprecated orphanDependents (422 when both). */
+export function requestedPolicy(options: DeleteOptions): PropagationPolicy | undefined {
+  const p = options.propagationPolicy;
+  if (p !== undefined && options.orphanDependents !== undefined) {
+    throw errors.invalid('DeleteOptions', '', [field.invalid('propagationPolicy', p, 'orphanDependents and deletionPropagation cannot be both set')], 'meta.k8s.io');
+  }
+  if (p !== undefined && !POLICIES.includes(p)) throw errors.invalid('DeleteOptions', '', [field.notSupported('propagationPolicy', p, POLICIES)], 'meta.k8s.io');
+  if (options.orphanDependents !== undefined) return options.orphanDependents ? 'Orphan' : 'Background';
+  return p;
+}
+
+/** The finalizers an object carries after a DELETE with this policy (store.go deletionFinalizersForGarbageCollection). */
+function finalizersAfter(r: Resource, obj: KubeObject, policy: PropagationPolicy | undefined): string[] {
+  const current = obj.metadata.finalizers ?? [];
+  const has = (f: string) => current.includes(f);
+  let want: PropagationPolicy = policy ?? (has(ORPHAN_FINALIZER) ? 'Orphan' : has(FOREGROUND_FINALIZER) ? 'Foreground'
+    : r.strategy.defaultPropagation ?? 'Background');
+  // An existing deletion in progress keeps its own choice unless the request names one.
+  if (!policy && obj.metadata.deletionTimestamp) want = has(ORPHAN_FINALIZER) ? 'Orphan' : has(FOREGROUND_FINALIZER) ? 'Foreground' : 'Background';
+  const rest = current.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (want === 'Orphan') return [...rest, ORPHAN_FINALIZER];
+  if (want === 'Foreground') return [...rest, FOREGROUND_FINALIZER];
+  return rest;
+}
+
+export async function deleteObject(reg: Registry, r: Resource, namespace: string | undefined, name: string,
   options: DeleteOptions, user?: Requester): Promise<DeleteResult> {
-  const key = reg.key(s, namespace, name);
-  const cur = reg.get(s, namespace, name);
-  checkPreconditions(s, name, cur, options);
+  const s = r.strategy;
+  const key = reg.key(r, namespace, name);
+  const cur = reg.get(r, namespace, name);
+  checkPreconditions(r, name, cur, options);
   reg.admit({
-    operation: 'delete', apiGroup: groupOf(s.apiVersion), resource: s.resource, subresource: '',
+    operation: 'delete', apiGroup: r.group, resource: r.resource, subresource: '',
     namespace: cur.object.metadata.namespace ?? '', name, oldObject: cur.object, user,
   });
+  const policy = requestedPolicy(options);
   const forbidden = s.forbidDelete?.(cur.object);
-  if (forbidden) throw errors.forbidden(s.resource, name, forbidden);
+  if (forbidden) throw errors.forbidden(r.resource, name, forbidden);
   if (options.dryRun?.length) return { stored: cur, deleted: false };
+
+  if (s.markForDeletion?.(cur.object)) {
+    const stored = await reg.storage.guaranteedUpdate(key, (latest) => {
+      const marked = s.markForDeletion!(latest.object);
+      return marked && marked !== latest.object ? marked : null;
+    });
+    return { stored, deleted: false };
+  }
+
   const requested = options.gracePeriodSeconds === undefined ? undefined : Math.max(options.gracePeriodSeconds, -1) < 0 ? 1 : options.gracePeriodSeconds;
+  const grace = s.gracePeriod ? s.gracePeriod(cur.object, requested) : 0;
+  const finalizers = finalizersAfter(r, cur.object, policy);
+  const mustWait = grace > 0 || finalizers.length > 0 || !!cur.object.metadata.deletionTimestamp;
+  if (!mustWait) return finalize(reg, r, name, cur, options);
 
-  if (s.resource === 'namespaces') return markNamespaceTerminating(reg, key, cur);
-  if (!s.gracePeriod) return finalize(reg, s, name, cur, options);
-
-  const grace = s.gracePeriod(cur.object, requested);
   let stamped = false;
   const stored = await reg.storage.guaranteedUpdate(key, (latest) => {
-    checkPreconditions(s, name, latest, options);
-    const m = latest.object.metadata;
+    checkPreconditions(r, name, latest, options);
+    const next = structuredClone(latest.object);
+    const m = next.metadata;
+    const wanted = finalizersAfter(r, latest.object, policy);
+    let changed = JSON.stringify(wanted) !== JSON.stringify(m.finalizers ?? []);
+    if (wanted.length) m.finalizers = wanted; else delete m.finalizers;
     if (m.deletionTimestamp) {
       const existing = m.deletionGracePeriodSeconds ?? 0;
-      if (existing === 0 || grace >= existing) return null;
-      const next = structuredClone(latest.object);
-      const start = Date.parse(m.deletionTimestamp) - existing * 1000;
-      next.metadata.deletionTimestamp = rfc3339(new Date(start + grace * 1000));
-      next.metadata.deletionGracePeriodSeconds = grace;
-      stamped = true;
-      return next;
+      if (existing !== 0 && grace < existing) {
+        const start = Date.parse(m.deletionTimestamp) - existing * 1000;
+        m.deletionTimestamp = rfc3339(new Date(start + grace * 1000));
+        m.deletionGracePeriodSeconds = grace;
+        changed = true;
+      }
+    } else {
+      m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+      m.deletionGracePeriodSeconds = grace;
+      if (m.generation) m.generation += 1;
+      changed = true;
     }
-    const next = structuredClone(latest.object);
-    next.metadata.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
-    next.metadata.deletionGracePeriodSeconds = grace;
-    if (next.metadata.generation) next.metadata.generation += 1;
+    if (!changed) return null;
     stamped = true;
     return next;
   });
   const m = stored.object.metadata;
   const due = (m.deletionGracePeriodSeconds ?? 0) === 0;
   if (due && !(m.finalizers?.length) && (stamped || m.deletionTimestamp)) {
-    return finalize(reg, s, name, stored, { preconditions: { uid: m.uid } });
+    return finalize(reg, r, name, stored, { preconditions: { uid: m.uid } });
   }
   return { stored, deleted: false };
 }
 
-async function finalize(reg: Registry, s: Strategy, name: string, cur: StoredObject, options: DeleteOptions): Promise<DeleteResult> {
-  const key = reg.key(s, cur.object.metadata.namespace, name);
-  const stored = await reg.storage.delete(key, (latest) => checkPreconditions(s, name, latest, options));
+async function finalize(reg: Registry, r: Resource, name: string, cur: StoredObject, options: DeleteOptions): Promise<DeleteResult> {
+  const key = reg.key(r, cur.object.metadata.namespace, name);
+  const stored = await reg.storage.delete(key, (latest) => checkPreconditions(r, name, latest, options));
   return { stored, deleted: true };
 }
 
-/** A namespace delete marks it Terminating; the namespace controller removes its content, then the namespace. */
-async function markNamespaceTerminating(reg: Registry, key: { resource: string; namespace: string; name: string }, cur: StoredObject): Promise<DeleteResult> {
-  if (cur.object.metadata.deletionTimestamp) return { stored: cur, deleted: false };
-  const stored = await reg.storage.guaranteedUpdate(key, (latest) => {
-    if (latest.object.metadata.deletionTimestamp) return null;
-    const next = structuredClone(latest.object) as KubeObject & { status?: { phase?: string } };
-    next.metadata.deletionTimestamp = rfc3339();
-    next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    return next;
-  });
-  return { stored, deleted: false };
-}
-
-function checkPreconditions(s: Strategy, name: string, cur: StoredObject, options: DeleteOptions): void {
+function checkPreconditions(r: Resource, name: string, cur: StoredObject, options: DeleteOptions): void {
   const p = options.preconditions;
   if (!p) return;
   const m = cur.object.metadata;
   if (p.uid && p.uid !== m.uid) {
-    throw errors.conflict(s.resource, name,
+    throw errors.conflict(r.resource, name,
       `the UID in the precondition (${p.uid}) does not match the UID in record (${m.uid}). The object might have been deleted and then recreated`);
   }
   if (p.resourceVersion && p.resourceVersion !== String(cur.rv)) {
-    throw errors.conflict(s.resource, name,
+    throw errors.conflict(r.resource, name,
       `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${cur.rv}). The object might have been modified`);
   }
 }

@@ -1,10 +1,11 @@
 // Nodes: cluster-scoped; the kubelet creates them with status and owns /status afterwards.
 import { defaultNode, isDNS1123Subdomain, validateNode, validateNodeUpdate, type Node } from '@podling/api';
-import type { Strategy } from './strategy.ts';
+import { nodePrinter } from '../kubectl/node-table.ts';
 import { resetObjectMetaForStatus } from './object-meta.ts';
+import { defineResource } from './resource.ts';
+import type { Strategy } from './strategy.ts';
 
 export const nodeStrategy: Strategy<Node> = {
-  resource: 'nodes', apiVersion: 'v1', kind: 'Node', listKind: 'NodeList', namespaced: false, singular: 'node',
   nameValidator: isDNS1123Subdomain,
   tracksGeneration: false,
   returnsDeletedObject: false,
@@ -12,8 +13,16 @@ export const nodeStrategy: Strategy<Node> = {
   validate: (node) => validateNode(node),
   prepareForUpdate(node, old) { node.status = old.status; },
   validateUpdate: (node, old) => validateNodeUpdate(node, old),
-  status: {
-    prepareForUpdate(node, old) { node.spec = old.spec; resetObjectMetaForStatus(node, old); },
-    validateUpdate: (node, old) => validateNodeUpdate(node, old),
-  },
 };
+
+export const nodes = defineResource<Node>({
+  group: '', version: 'v1', kind: 'Node', resource: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'],
+  strategy: nodeStrategy,
+  updateSubresources: {
+    status: {
+      prepareForUpdate(node, old) { node.spec = old.spec; resetObjectMetaForStatus(node, old); },
+      validateUpdate: (node, old) => validateNodeUpdate(node, old),
+    },
+  },
+  printer: nodePrinter,
+});

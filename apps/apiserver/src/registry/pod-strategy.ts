@@ -1,13 +1,15 @@
-// Pods: users own spec, the node owns status (kubernetes pkg/registry/core/pod/strategy.go).
+// Pods: users own spec, the node owns status (kubernetes pkg/registry/core/pod/strategy.go); the grace rules of a
+// DELETE live here alone.
 import {
   computeQosClass, defaultPod, isDNS1123Subdomain, podWarnings, validatePod, validatePodStatusUpdate, validatePodUpdate,
   type Pod,
 } from '@podling/api';
-import type { Strategy } from './strategy.ts';
+import { podPrinter } from '../kubectl/pod-table.ts';
 import { resetObjectMetaForStatus } from './object-meta.ts';
+import { defineResource } from './resource.ts';
+import type { Strategy, UpdateStrategy } from './strategy.ts';
 
 export const podStrategy: Strategy<Pod> = {
-  resource: 'pods', apiVersion: 'v1', kind: 'Pod', listKind: 'PodList', namespaced: true, singular: 'pod',
   nameValidator: isDNS1123Subdomain,
   tracksGeneration: true,
   returnsDeletedObject: true,
@@ -24,14 +26,6 @@ export const podStrategy: Strategy<Pod> = {
     pod.status = old.status;
   },
   validateUpdate: (pod, old, ctx) => validatePodUpdate(pod, old, { allowPrivileged: ctx.allowPrivileged }),
-  status: {
-    prepareForUpdate(pod, old) {
-      pod.spec = old.spec;
-      resetObjectMetaForStatus(pod, old);
-      if (pod.status && old.status?.qosClass && !pod.status.qosClass) pod.status.qosClass = old.status.qosClass;
-    },
-    validateUpdate: (pod, old) => validatePodStatusUpdate(pod, old),
-  },
   /** CheckGracefulDelete: request value, else the spec's; 0 when never scheduled or already terminal; negative → 1. */
   gracePeriod(pod, requested) {
     let period = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
@@ -42,3 +36,26 @@ export const podStrategy: Strategy<Pod> = {
     return period;
   },
 };
+
+export const podStatusStrategy: UpdateStrategy<Pod> = {
+  prepareForUpdate(pod, old) {
+    pod.spec = old.spec;
+    resetObjectMetaForStatus(pod, old);
+    if (pod.status && old.status?.qosClass && !pod.status.qosClass) pod.status.qosClass = old.status.qosClass;
+  },
+  validateUpdate: (pod, old) => validatePodStatusUpdate(pod, old),
+};
+
+export const pods = defineResource<Pod>({
+  group: '', version: 'v1', kind: 'Pod', resource: 'pods', singular: 'pod', namespaced: true,
+  shortNames: ['po'], categories: ['all'],
+  strategy: podStrategy,
+  updateSubresources: { status: podStatusStrategy },
+  // Served by handlers outside the generic store (routes/connect-handlers.ts).
+  connect: {
+    binding: { kind: 'Binding', verbs: ['create'] },
+    exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    log: { kind: 'Pod', verbs: ['get'] },
+  },
+  printer: podPrinter,
+});

@@ -1,12 +1,17 @@
-// The one fixed pipeline every core/v1 write goes through: decode → namespace checks → system fields → strategy →
-// validate → storage. Per-resource policy lives in the strategies; storage errors are translated at the HTTP boundary.
+// The generic store: the one fixed pipeline every write of every kind goes through, from clients and from the
+// control plane's own housekeeping alike: decode → namespace checks → system fields → strategy → validate → storage.
+// Per-kind policy lives in the strategies (kube-apiserver pkg/registry/generic/registry/store.go); storage errors are
+// translated at the HTTP boundary.
 import {
-  decodeObject, errors, generateName, type KubeObject,
+  decodeObject, errors, generateName, type DeleteOptions, type KubeObject,
 } from '@podling/api';
 import { isStorageError, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
-import { admitAll, groupOf, type Admit, type Requester } from './admission.ts';
+import { admitAll, type Admit, type Requester } from './admission.ts';
+import { deleteObject, type DeleteResult } from './delete.ts';
 import { fillSystemFieldsOnCreate } from './object-meta.ts';
-import type { RegistryContext, Strategy } from './strategy.ts';
+import type { Resource } from './resource.ts';
+import type { RegistryContext } from './strategy.ts';
+import { patchObject, updateObject, type PatchKind } from './update.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -16,6 +21,7 @@ export interface WriteOptions {
   /** Who asks, for admission; undefined for the apiserver's own writes. */
   user?: Requester;
 }
+
 
 export interface WriteResult {
   stored: StoredObject;
@@ -29,45 +35,70 @@ const MAX_GENERATE_ATTEMPTS = 8;
 export class Registry {
   constructor(readonly storage: Storage, readonly ctx: RegistryContext, readonly admit: Admit = admitAll) {}
 
-  key(s: Strategy, namespace: string | undefined, name: string): ObjectKey {
-    return { resource: s.resource, namespace: s.namespaced ? namespace ?? '' : '', name };
+  key(r: Resource, namespace: string | undefined, name: string): ObjectKey {
+    return { resource: r.resource, namespace: r.namespaced ? namespace ?? '' : '', name };
   }
 
-  get(s: Strategy, namespace: string | undefined, name: string): StoredObject {
-    const found = this.storage.get(this.key(s, namespace, name));
-    if (!found) throw errors.notFound(s.resource, name);
+  get(r: Resource, namespace: string | undefined, name: string): StoredObject {
+    const found = this.storage.get(this.key(r, namespace, name));
+    if (!found) throw errors.notFound(r.resource, name);
     return found;
   }
 
-  list(s: Strategy, namespace: string | undefined, opts: { filter?: (o: KubeObject) => boolean; limit?: number; continue?: string }): ListResult {
-    return this.storage.list(s.resource, { namespace: s.namespaced ? namespace || undefined : undefined, ...opts });
+  list(r: Resource, namespace: string | undefined, opts: { filter?: (o: KubeObject) => boolean; limit?: number; continue?: string }): ListResult {
+    return this.storage.list(r.resource, { namespace: r.namespaced ? namespace || undefined : undefined, ...opts });
   }
 
   /** Decodes a body into `kind`, checking kind/apiVersion and types; unknown fields per fieldValidation. */
-  decode(s: Strategy, raw: unknown, fieldValidation: FieldValidation | undefined): { object: KubeObject; warnings: string[] } {
-    if (raw === undefined || raw === null) throw errors.badRequest(`${s.kind} in version "${s.apiVersion}" cannot be handled as a ${s.kind}: the request body is empty`);
-    const { object, warnings } = decodeObject<KubeObject>(s.kind, raw, { fieldValidation: fieldValidation ?? 'Warn' });
-    object.apiVersion = s.apiVersion;
-    object.kind = s.kind;
+  decode(r: Resource, raw: unknown, fieldValidation: FieldValidation | undefined): { object: KubeObject; warnings: string[] } {
+    if (raw === undefined || raw === null) throw errors.badRequest(`${r.kind} in version "${r.apiVersion}" cannot be handled as a ${r.kind}: the request body is empty`);
+    const { object, warnings } = decodeObject<KubeObject>(r.kind, raw, { fieldValidation: fieldValidation ?? 'Warn' });
+    object.apiVersion = r.apiVersion;
+    object.kind = r.kind;
     object.metadata ??= {};
     return { object, warnings };
   }
 
   /** Namespace must exist and not be terminating (NamespaceLifecycle admission). */
-  checkNamespaceOpen(s: Strategy, namespace: string, name: string): void {
-    if (!s.namespaced) return;
+  checkNamespaceOpen(r: Resource, namespace: string, name: string): void {
+    if (!r.namespaced) return;
     const ns = this.storage.get({ resource: 'namespaces', namespace: '', name: namespace });
     if (!ns) throw errors.notFound('namespaces', namespace);
     if (ns.object.metadata.deletionTimestamp) {
-      throw errors.forbidden(s.resource, name,
+      throw errors.forbidden(r.resource, name,
         `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
 
-  async create(s: Strategy, namespace: string | undefined, raw: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
-    const { object: obj, warnings } = this.decode(s, raw, opts.fieldValidation);
+  update(r: Resource, namespace: string | undefined, name: string, raw: unknown, sub?: string, opts?: WriteOptions): Promise<WriteResult> {
+    return updateObject(this, r, namespace, name, raw, sub, opts);
+  }
+
+  patch(r: Resource, namespace: string | undefined, name: string, kind: PatchKind, patch: unknown, sub?: string, opts?: WriteOptions): Promise<WriteResult> {
+    return patchObject(this, r, namespace, name, kind, patch, sub, opts);
+  }
+
+  delete(r: Resource, namespace: string | undefined, name: string, options: DeleteOptions = {}, user?: Requester): Promise<DeleteResult> {
+    return deleteObject(this, r, namespace, name, options, user);
+  }
+
+  /** DELETE on a collection: every matching object gets an ordinary DELETE; ones that vanish meanwhile are skipped. */
+  async deleteCollection(r: Resource, namespace: string | undefined, filter: ((o: KubeObject) => boolean) | undefined,
+    options: DeleteOptions, user?: Requester): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    for (const it of this.list(r, namespace, { filter }).items) {
+      const m = it.object.metadata;
+      try { out.push((await this.delete(r, m.namespace, m.name!, options, user)).stored); } catch (e) {
+        if ((e as { code?: number }).code !== 404) throw e;
+      }
+    }
+    return out;
+  }
+
+  async create(r: Resource, namespace: string | undefined, raw: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { object: obj, warnings } = this.decode(r, raw, opts.fieldValidation);
     const meta = obj.metadata;
-    if (s.namespaced) {
+    if (r.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
@@ -77,31 +108,31 @@ export class Registry {
     }
     if (meta.resourceVersion) throw errors.internal('resourceVersion should not be set on objects to be created');
     const displayName = meta.name || meta.generateName || '';
-    if (s.namespaced) this.checkNamespaceOpen(s, meta.namespace ?? '', displayName);
+    if (r.namespaced) this.checkNamespaceOpen(r, meta.namespace ?? '', displayName);
     this.admit({
-      operation: 'create', apiGroup: groupOf(s.apiVersion), resource: s.resource, subresource: '',
+      operation: 'create', apiGroup: r.group, resource: r.resource, subresource: '',
       namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: opts.user,
     });
     fillSystemFieldsOnCreate(obj);
-    if (s.tracksGeneration) meta.generation = 1;
-    s.prepareForCreate(obj, this.ctx);
+    if (r.strategy.tracksGeneration) meta.generation = 1;
+    r.strategy.prepareForCreate(obj, this.ctx);
     const generate = !meta.name && !!meta.generateName;
     if (generate) meta.name = generateName(meta.generateName!);
-    const errs = s.validate(obj, this.ctx);
-    if (errs.length) throw errors.invalid(s.kind, displayName, errs);
-    warnings.push(...(s.warningsOnCreate?.(obj) ?? []));
+    const errs = r.strategy.validate(obj, this.ctx);
+    if (errs.length) throw errors.invalid(r.kind, displayName, errs, r.group);
+    warnings.push(...(r.strategy.warningsOnCreate?.(obj) ?? []));
     if (opts.dryRun) return { stored: { object: obj, json: JSON.stringify(obj), rv: 0 }, warnings, created: true };
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await this.storage.create(this.key(s, meta.namespace, meta.name!), obj);
+        const stored = await this.storage.create(this.key(r, meta.namespace, meta.name!), obj);
         return { stored, warnings, created: true };
       } catch (e) {
         if (!isStorageError(e, 'KeyExists')) throw e;
         if (!generate) {
-          const existing = this.storage.get(this.key(s, meta.namespace, meta.name!));
-          throw errors.alreadyExists(s.resource, meta.name!, !!existing?.object.metadata.deletionTimestamp);
+          const existing = this.storage.get(this.key(r, meta.namespace, meta.name!));
+          throw errors.alreadyExists(r.resource, meta.name!, !!existing?.object.metadata.deletionTimestamp);
         }
-        if (attempt >= MAX_GENERATE_ATTEMPTS) throw errors.generateNameConflict(s.resource, meta.name!);
+        if (attempt >= MAX_GENERATE_ATTEMPTS) throw errors.generateNameConflict(r.resource, meta.name!);
         meta.name = generateName(meta.generateName!);
       }
     }

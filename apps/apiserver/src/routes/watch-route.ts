@@ -9,18 +9,18 @@ import { tableRequested } from '../http/respond.ts';
 import { jsonRenderer, type Renderer } from '../watch/event-lines.ts';
 import { httpSink, wsSink } from '../watch/sink.ts';
 import type { WatchHub, WatchSpec } from '../watch/watch-hub.ts';
-import type { Strategy } from '../registry/strategy.ts';
+import type { Resource } from '../registry/resource.ts';
 
 export interface WatchDeps { storage: Storage; hub: WatchHub; minRequestTimeoutMs: number; bufferLimitBytes: number }
 
-function tableRenderer(resource: string, includeObject: 'None' | 'Metadata' | 'Object'): Renderer {
+function tableRenderer(r: Resource, includeObject: 'None' | 'Metadata' | 'Object'): Renderer {
   return {
     key: `table|${includeObject}`,
-    render: (s) => JSON.stringify(toTable(resource, [s.object], { now: Date.now(), includeObject, resourceVersion: String(s.rv) })),
+    render: (s) => JSON.stringify(toTable(r, [s.object], { now: Date.now(), includeObject, resourceVersion: String(s.rv) })),
   };
 }
 
-function buildSpec(req: FastifyRequest, deps: WatchDeps, s: Strategy, namespace: string | undefined, asTable: boolean): WatchSpec {
+function buildSpec(req: FastifyRequest, deps: WatchDeps, s: Resource, namespace: string | undefined, asTable: boolean): WatchSpec {
   const q = req.query as Query;
   const filter = parseFilter(q, s.resource);
   const wp = parseWatchParams(q);
@@ -37,11 +37,11 @@ function buildSpec(req: FastifyRequest, deps: WatchDeps, s: Strategy, namespace:
     initialEventsEndBookmark: wp.sendInitialEvents,
     bookmarks: wp.allowWatchBookmarks,
     timeoutMs: wp.timeoutSeconds ? wp.timeoutSeconds * 1000 : min + Math.floor(Math.random() * min),
-    renderer: asTable ? tableRenderer(s.resource, parseIncludeObject(q.includeObject)) : jsonRenderer,
+    renderer: asTable ? tableRenderer(s, parseIncludeObject(q.includeObject)) : jsonRenderer,
   };
 }
 
-export function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: WatchDeps, s: Strategy, namespace: string | undefined): void {
+export function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: WatchDeps, s: Resource, namespace: string | undefined): void {
   const spec = buildSpec(req, deps, s, namespace, tableRequested(req));
   reply.hijack();
   const res = reply.raw;
@@ -50,7 +50,7 @@ export function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: W
   deps.hub.start(spec, httpSink(res, deps.bufferLimitBytes));
 }
 
-export function serveWsWatch(socket: WebSocket, req: FastifyRequest, deps: WatchDeps, s: Strategy | undefined, namespace: string | undefined): void {
+export function serveWsWatch(socket: WebSocket, req: FastifyRequest, deps: WatchDeps, s: Resource | undefined, namespace: string | undefined): void {
   try {
     if (!s) throw errors.notFound('resource', '');
     deps.hub.start(buildSpec(req, deps, s, namespace, false), wsSink(socket, deps.bufferLimitBytes));

@@ -57,3 +57,10 @@ export const leaseSchema = struct('Lease', {
     strategy: str, preferredHolder: str,
   }),
 });
+
+/** autoscaling/v1 Scale, the body of every …/scale subresource. */
+export const scaleSchema = struct('Scale', {
+  ...typeMeta, metadata: objectMeta,
+  spec: struct('ScaleSpec', { replicas: int }),
+  status: struct('ScaleStatus', { replicas: int, selector: str }),
+});
