@@ -43,6 +43,7 @@ export async function killContainer(w: PodWorker, c: Container, killedWith: Map<
   await waitWhile(w, alive, () => Math.max(deadline(), termAt + MIN_TERM_TO_KILL_MS));
   if (!alive() || w.isStopped) return;
   send(inst, 'SIGKILL', c.name, killedWith, deps);
+  w.sandbox.killInstance(c.name, inst.index); // what left the process group, too
   const killAt = Date.now();
   await waitWhile(w, alive, () => killAt + AFTER_KILL_WAIT_MS);
 }

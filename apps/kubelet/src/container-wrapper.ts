@@ -1,6 +1,8 @@
 // Every container instance runs under a small /bin/sh wrapper that leads its process group. It exists so a
 // container survives the agent (the agent may be restarted or killed at any time, like a real kubelet) and its
 // end is still known afterwards:
+// - it first joins the container instance's cgroup when there is one (container-cgroup.ts), so everything the
+//   container starts is born inside it and ends with it, whatever process group or session it makes;
 // - it opens the container's stdout/stderr FIFOs read-write, so a reader always exists: with the agent gone, writes
 //   fill the pipe and then block until the agent is back, instead of SIGPIPE;
 // - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
@@ -28,11 +30,14 @@ const EXIT_NAME = '${exitfile##*/}';
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 runuid=$7 rungid=$8 n=$9
 shift 9
+cgprocs=$1
+shift
 exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
 sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
 record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || printf '%s\n' "$@" 2>/dev/null >"$exitfile"; }
 fail() { record start-error "$1"; exit 128; }
+if [ -n "$cgprocs" ]; then echo $$ 2>/dev/null >"$cgprocs" || fail "cannot join the container's cgroup ($cgprocs)"; fi
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
 cd "$wd" 2>/dev/null
 while [ "$n" -gt 0 ]; do
@@ -76,13 +81,15 @@ export interface WrapperArgs {
   runAs?: { uid: number; gid: number };
   mounts: BindMount[];
   argv: string[];
+  /** The container instance's cgroup.procs (container-cgroup.ts), joined before anything else; none when absent. */
+  cgroupProcs?: string;
 }
 
 /** argv for /bin/sh -c WRAPPER_SCRIPT (the `$0` is the name shown by ps). */
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, a.runAs ? String(a.runAs.uid) : '', a.runAs ? String(a.runAs.gid) : '', String(a.mounts.length), ...mounts, '--', ...a.argv];
+    a.mountBin, a.runAs ? String(a.runAs.uid) : '', a.runAs ? String(a.runAs.gid) : '', String(a.mounts.length), a.cgroupProcs ?? '', ...mounts, '--', ...a.argv];
 }
 
 export interface RecordedExit { exitCode: number; reason?: string; message?: string }

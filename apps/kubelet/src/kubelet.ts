@@ -24,6 +24,7 @@ import { PodStateStore } from './pod-state-store.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 import { liveWrappers } from './container-wrapper.ts';
+import { ContainerCgroups } from './container-cgroup.ts';
 import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
@@ -38,11 +39,13 @@ export class Kubelet {
   private registrar: NodeRegistrar | undefined;
   private workers: PodWorkers | undefined;
   private status: StatusManager | undefined;
+  private readonly cgroups: ContainerCgroups;
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
     this.store = new PodStateStore(cfg.rootDir, log.child({ component: 'state' }));
     this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }));
+    this.cgroups = ContainerCgroups.detect(cfg.rootDir, cfg.nodeName);
     this.server = buildKubeletServer({ findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev), log: log.child({ component: 'server' }) });
   }
 
@@ -57,7 +60,10 @@ export class Kubelet {
     this.url = `http://${this.cfg.address.includes(':') ? `[${this.cfg.address}]` : this.cfg.address}:${port}`;
     // Always printed, whatever the level: tools wait for this line to learn the URL.
     const announce = (this.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') === false ? this.log.warn : this.log.info;
-    announce.call(this.log, { url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces }, 'listening');
+    announce.call(this.log, { url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces, cgroups: this.cgroups.mode.kind }, 'listening');
+    if (this.cgroups.mode.kind === 'none') {
+      this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: a process that leaves its container\'s process group (setsid) is not ended with the container');
+    }
 
     this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels }),
       this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
@@ -73,7 +79,7 @@ export class Kubelet {
     this.workers = new PodWorkers({
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
-      runtime: this.runtime, store: this.store,
+      runtime: this.runtime, cgroups: this.cgroups, store: this.store,
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
       client: this.client, log: podLog,
     }, recovered);
@@ -94,6 +100,7 @@ export class Kubelet {
     await this.workers?.stopAll();
     await this.store.flush();
     await this.runtime.detachAll();
+    this.cgroups.release();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -111,9 +118,16 @@ export class Kubelet {
     for (const rec of unclaimed.values()) {
       this.log.info({ uid: rec.uid, pod: `${rec.namespace}/${rec.name}` }, 'pod no longer bound here; killing its processes');
       const groups = Object.values(rec.containers).map((c) => c.current).filter(isRunning).filter((i) => this.runtime.isAlive(i.pid, i.procStart));
-      void this.killGroups(groups.map((g) => ({ pid: g.pid, procStart: g.procStart }))).then(() => this.store.remove(rec.uid));
+      void this.killGroups(groups.map((g) => ({ pid: g.pid, procStart: g.procStart })))
+        .then(() => this.cgroups.removePod(rec.uid)).then(() => this.store.remove(rec.uid));
     }
     unclaimed.clear();
+    // Cgroups of pods no worker runs (their record was never written, or is gone): what is in them is nobody's.
+    for (const uid of this.cgroups.pods()) {
+      if (this.workers?.has(uid) || all.some((r) => r.uid === uid)) continue;
+      this.log.warn({ uid }, 'killing the processes of a pod cgroup no pod accounts for');
+      void this.cgroups.removePod(uid);
+    }
     const strays = findWrappers(this.cfg.rootDir).filter((w) => !known.has(w.pid));
     if (strays.length > 0) this.log.warn({ pids: strays.map((s) => s.pid) }, 'killing container wrappers no record accounts for');
     void this.killGroups(strays);

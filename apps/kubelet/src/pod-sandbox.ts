@@ -1,18 +1,21 @@
 // A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
-// the container instances it launches or adopts. The worker decides *what* runs; the sandbox knows *where*.
+// the container instances it launches or adopts, each in a cgroup of its own when the node has them
+// (container-cgroup.ts). The worker decides *what* runs; the sandbox knows *where*.
 import { rmSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { LogPump } from './log-pump.ts';
 import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
 import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
 import type { PodPaths } from './pod-paths.ts';
+import type { ContainerCgroups } from './container-cgroup.ts';
 
 export type InstanceExit = (container: string, index: number, info: Parameters<ExitHandler>[0]) => void;
 
 export class PodSandbox {
   private readonly pumps = new Map<string, LogPump>();
 
-  constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number) {}
+  constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number,
+    private readonly cgroups: ContainerCgroups, private readonly uid: string) {}
 
   /**
    * Creates directories, volumes and FIFOs, then starts reading every container's output and follows the
@@ -34,7 +37,7 @@ export class PodSandbox {
       if (!isRunning(cur) || !this.pumps.has(rec.name)) continue;
       this.pumps.get(rec.name)!.beginInstance(this.paths.log(rec.name, cur.index));
       this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
-        (info) => onExit(rec.name, cur.index, info), () => killedWith(rec.name));
+        this.endsWith(rec.name, cur.index, onExit), () => killedWith(rec.name));
     }
   }
 
@@ -43,13 +46,28 @@ export class PodSandbox {
     const pump = this.pumps.get(container)!;
     try {
       pump.beginInstance(this.paths.log(container, index));
-      const s = await this.runtime.start(launch, (info) => onExit(container, index, info), killedWith);
+      const cgroupProcs = this.cgroups.create(this.uid, container, index);
+      const s = await this.runtime.start({ ...launch, cgroupProcs }, this.endsWith(container, index, onExit), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
     } catch (err) {
       pump.endInstance();
       const now = new Date().toISOString();
       return { index, pid: 0, procStart: 0, startedAt: now, finishedAt: now, exitCode: 128, reason: 'StartError', message: (err as Error).message };
     }
+  }
+
+  /** SIGKILLs everything instance `index` of `container` started (its cgroup; a no-op without cgroups). */
+  killInstance(container: string, index: number): void {
+    this.cgroups.kill(this.uid, container, index);
+  }
+
+  /** An instance ends with everything it started: its cgroup is killed and removed before its exit is reported. */
+  private endsWith(container: string, index: number, onExit: InstanceExit): ExitHandler {
+    return (info) => {
+      this.cgroups.kill(this.uid, container, index);
+      void this.cgroups.remove(this.uid, container, index);
+      onExit(container, index, info);
+    };
   }
 
   /** See LogPump.watchRotation; a no-op once the pod's logs are no longer written. */
@@ -74,7 +92,9 @@ export class PodSandbox {
     this.pumps.clear();
   }
 
-  close(): void {
+  /** The pod is done here: stops its pumps, kills whatever is left in its cgroups and removes them. */
+  async close(): Promise<void> {
     this.detach();
+    await this.cgroups.removePod(this.uid);
   }
 }

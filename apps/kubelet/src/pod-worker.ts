@@ -24,6 +24,7 @@ import type { StatusManager } from './status-manager.ts';
 import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
 import { PodSandbox } from './pod-sandbox.ts';
+import type { ContainerCgroups } from './container-cgroup.ts';
 import { killContainer } from './container-killer.ts';
 import { containerExec } from './container-exec.ts';
 import { startContainer } from './container-starter.ts';
@@ -39,6 +40,7 @@ export interface WorkerDeps {
   logMaxBytes: number;
   backoff: CrashLoopBackoff;
   runtime: ProcessRuntime;
+  cgroups: ContainerCgroups;
   store: PodStateStore;
   status: StatusManager;
   events: EventRecorder;
@@ -84,7 +86,7 @@ export class PodWorker {
     this.paths = new PodPaths(deps.rootDir, this.uid);
     this.record = recovered ?? newPodRecord(this.uid, pod.metadata.namespace!, pod.metadata.name!, new Date());
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
-    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes);
+    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid);
     this.adopted = new Set(Object.values(this.record.containers).filter((r) => isRunning(r.current)).map((r) => `${r.name}:${r.current!.index}`));
     this.probes = new ProberManager({
       act: (c, index, probe) => runProbeAction(probe, { container: c, podIP: this.podIP, exec: this.execIn(c, index) }),
@@ -300,7 +302,7 @@ export class PodWorker {
     }
     if (this.stopped) return;
     this.deps.status.forget(this.uid);
-    this.sandbox.close();
+    await this.sandbox.close();
     await this.deps.store.remove(this.uid);
     this.state = 'terminated';
     this.log.info({}, 'pod terminated and cleaned up');

@@ -38,6 +38,8 @@ export class PodWorkers {
 
   get size(): number { return this.workers.size; }
 
+  has(uid: string): boolean { return this.workers.has(uid); }
+
   /** Agent shutdown: every worker stops managing; processes stay. */
   async stopAll(): Promise<void> {
     this.stopping = true;

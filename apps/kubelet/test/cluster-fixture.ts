@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
+import { ContainerCgroups } from '../src/container-cgroup.ts';
 import { killPodProcesses, makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
 export { pidsMatching } from '@podling/testkit';
 
@@ -26,14 +27,17 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
   const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite') });
   const client = new KubeClient({ server: api.url });
   const agents: RunningKubelet[] = [];
-  const rootDirs = new Set<string>();
+  const rootDirs = new Map<string, string>();
   t.after(async () => {
     const failed = !!(t as unknown as { error?: unknown }).error;
     for (const a of [...agents].reverse()) {
       if (failed) process.stderr.write(`--- ${a.nodeName} output ---\n${a.process.output().slice(-6000)}\n`);
       await a.stop();
     }
-    for (const dir of rootDirs) killPodProcesses(dir); // also agents a test took out of `agents` (restart tests)
+    for (const [dir, node] of rootDirs) { // also agents a test took out of `agents` (restart tests)
+      killPodProcesses(dir);
+      await ContainerCgroups.detect(dir, node).removeAll(); // and what left the process groups
+    }
     if (failed) process.stderr.write(`--- apiserver output ---\n${api.process.output().slice(-3000)}\n`);
     await api.stop();
     tmp.remove();
@@ -41,7 +45,7 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
   const c: Cluster = {
     api, client, dir: tmp.dir, agents,
     async addAgent(nodeName, extra = args, rootDir = path.join(tmp.dir, nodeName)) {
-      rootDirs.add(rootDir);
+      rootDirs.set(rootDir, nodeName);
       const a = await startKubelet({ server: api.url, nodeName, rootDir, args: extra });
       agents.push(a);
       return a;
