@@ -3,12 +3,11 @@
 // processes (every process below the kubelet, from /proc/<pid>/smaps_rollup). Pods are deleted through the API
 // before the kubelet stops, since a stopping kubelet leaves its pods running by design.
 // Usage: node --import tsx bench/agent-footprint.ts [--quick]
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, startKubelet, startTs, waitFor, type RunningKubelet } from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult } from './harness/figure.ts';
-import { namedPodBody } from './harness/pod-bodies.ts';
+import { createPods, deleteAll, killLeftovers, pods } from './harness/bench-pods.ts';
 import { commandName, cpuCoresOver, descendants, isGroupLeader, MiB, pssBytes, rssBytes } from './harness/proc-stats.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
@@ -17,43 +16,6 @@ const IDLE_SPEC = {
   nodeName: NODE, terminationGracePeriodSeconds: 2,
   containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }],
 };
-
-interface PodList { items: { metadata: { name: string }; status?: { phase?: string } }[] }
-
-async function pods(url: string): Promise<PodList['items']> {
-  const res = await fetch(`${url}/api/v1/namespaces/default/pods`);
-  return ((await res.json()) as PodList).items;
-}
-
-async function createIdlePods(url: string, count: number): Promise<void> {
-  const CONCURRENCY = 20;
-  for (let i = 0; i < count; i += CONCURRENCY) {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count - i) }, async (_, j) => {
-      const res = await fetch(`${url}/api/v1/namespaces/default/pods`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: namedPodBody(`idle-${i + j}`, {}, IDLE_SPEC),
-      });
-      if (res.status !== 201) throw new Error(`create idle-${i + j}: HTTP ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    }));
-  }
-}
-
-async function deleteAll(url: string): Promise<void> {
-  await Promise.all((await pods(url)).map(async (p) => {
-    (await fetch(`${url}/api/v1/namespaces/default/pods/${p.metadata.name}`, { method: 'DELETE' })).arrayBuffer();
-  }));
-  await waitFor(async () => (await pods(url)).length === 0, { timeoutMs: 60_000, message: 'all benchmark pods deleted' });
-}
-
-/** Last resort after the kubelet is gone: kill the process groups its wrappers still lead. */
-function killLeftovers(groupLeaders: number[]): number {
-  let killed = 0;
-  for (const pid of groupLeaders) {
-    if (!existsSync(`/proc/${pid}`)) continue;
-    try { process.kill(-pid, 'SIGKILL'); killed++; } catch { /* gone, or not a group leader any more */ }
-  }
-  return killed;
-}
 
 /** RSS of a Node process under tsx that loads nothing: the runtime's share of any Podling process. */
 async function idleNodeRss(): Promise<number> {
@@ -81,7 +43,7 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
     const kpid = kubelet.process.pid;
     const rssEmpty = rssBytes(kpid)!;
     const t0 = performance.now();
-    await createIdlePods(api.url, count);
+    await createPods(api.url, count, 'idle', IDLE_SPEC);
     await waitFor(async () => (await pods(api!.url)).filter((p) => p.status?.phase === 'Running').length === count,
       { timeoutMs: 120_000, intervalMs: 250, message: `${count} idle pods Running` });
     notes.push(`${count} pods created and Running in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -24,7 +24,7 @@ function statusField(pid: number, field: string): number | undefined {
   } catch { return undefined; }
 }
 
-interface Stat { comm: string; ppid: number; pgrp: number; cpuSeconds: number }
+interface Stat { comm: string; ppid: number; pgrp: number; cpuSeconds: number; childCpuSeconds: number }
 
 function readStat(pid: number): Stat | undefined {
   let text: string;
@@ -36,12 +36,18 @@ function readStat(pid: number): Stat | undefined {
   return {
     comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(rest[1]), pgrp: Number(rest[2]),
     cpuSeconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND,
+    childCpuSeconds: (Number(rest[13]) + Number(rest[14])) / TICKS_PER_SECOND,
   };
 }
 
 /** CPU time (user + system) the process has used so far, in seconds. */
 export function cpuSeconds(pid: number): number {
   return readStat(pid)?.cpuSeconds ?? NaN;
+}
+
+/** CPU time (cutime + cstime) of the process's children that it has reaped: short-lived helpers it forked. */
+export function childCpuSeconds(pid: number): number {
+  return readStat(pid)?.childCpuSeconds ?? NaN;
 }
 
 /** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */

@@ -2,9 +2,10 @@
 // (the README's example among them) and a readiness probe seen through `kubectl get pod`'s READY column.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify as toYaml } from 'yaml';
 import { waitFor } from '@podling/testkit';
 import { parseColumns, startKubectlCluster, type KubectlCluster } from './kubectl-cli.ts';
@@ -49,4 +50,27 @@ test('issue 13: a readiness probe toggled by a file shows 0/1, then 1/1 in kubec
   const describe = await kubectl().ok(['describe', 'pod', 'ready']);
   assert.match(describe, /Readiness:\s+exec \[test -f .*\] delay=0s timeout=1s period=1s #success=1 #failure=3/);
   assert.match(describe, /Warning\s+Unhealthy\s+.*Readiness probe failed:/);
+});
+
+test("issue 13: the README's manifests/probed-pod.yaml walk-through works as written", async () => {
+  const files = ['/tmp/probed-ready', '/tmp/probed-alive', '/tmp/probed-poststart'];
+  const clean = () => { for (const f of files) rmSync(f, { force: true }); };
+  clean();
+  try {
+    await kubectl().ok(['apply', '-f', fileURLToPath(new URL('../../../manifests/probed-pod.yaml', import.meta.url))]);
+    await waitFor(async () => (await column('probed', 'STATUS')) === 'Running', { timeoutMs: 20_000, message: 'probed Running' });
+    assert.ok(existsSync('/tmp/probed-poststart'), 'postStart ran before the container was reported running');
+    assert.equal(await column('probed', 'READY'), '0/1');
+    writeFileSync('/tmp/probed-ready', '');
+    await waitFor(async () => (await column('probed', 'READY')) === '1/1', { timeoutMs: 10_000, message: 'probed 1/1' });
+    rmSync('/tmp/probed-alive');
+    await waitFor(async () => (await column('probed', 'RESTARTS')).startsWith('1'), { timeoutMs: 20_000, message: 'probed restarted once' });
+    await waitFor(async () => {
+      const d = await kubectl().ok(['describe', 'pod', 'probed']);
+      return /Warning\s+Unhealthy\s+.*Liveness probe failed:/.test(d) && /Normal\s+Killing\s+.*Container app failed liveness probe, will be restarted/.test(d);
+    }, { timeoutMs: 10_000, message: 'Unhealthy and Killing in kubectl describe' });
+    await kubectl().ok(['delete', 'pod', 'probed']);
+  } finally {
+    clean();
+  }
 });
