@@ -5,6 +5,13 @@ import type { ResourceRef } from './types.ts';
 /** Group-version prefix per resource; resources not listed are core/v1. */
 const groupVersionPrefix: Record<string, string> = {
   leases: '/apis/coordination.k8s.io/v1',
+  deployments: '/apis/apps/v1',
+  replicasets: '/apis/apps/v1',
+  statefulsets: '/apis/apps/v1',
+  daemonsets: '/apis/apps/v1',
+  controllerrevisions: '/apis/apps/v1',
+  jobs: '/apis/batch/v1',
+  cronjobs: '/apis/batch/v1',
 };
 
 /**

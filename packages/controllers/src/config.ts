@@ -16,6 +16,10 @@ export interface ControllerManagerConfig {
   podGcPeriodMs: number;
   terminatedPodGcThreshold: number;
   logLevel: string;
+  leaderElect: boolean;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 const options = {
@@ -30,6 +34,11 @@ const options = {
   'pod-gc-period': { type: 'string', default: '20s' },
   'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
   'log-level': { type: 'string', default: 'info' },
+  // A string, so `--leader-elect=false` reads as in Kubernetes (node:util parseArgs has no negatable booleans).
+  'leader-elect': { type: 'string', default: 'true' },
+  'leader-elect-lease-duration': { type: 'string', default: '15s' },
+  'leader-elect-renew-deadline': { type: 'string', default: '10s' },
+  'leader-elect-retry-period': { type: 'string', default: '2s' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -62,6 +71,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   try { new URL(server); } catch { problems.push(`--server: ${JSON.stringify(server)} is not a URL`); }
   const threshold = Number(str('terminated-pod-gc-threshold'));
   if (!Number.isInteger(threshold) || threshold < 0) problems.push(`--terminated-pod-gc-threshold: must be an integer >= 0, got ${JSON.stringify(str('terminated-pod-gc-threshold'))}`);
+  if (!['true', 'false'].includes(str('leader-elect')!)) problems.push(`--leader-elect: must be true or false, got ${JSON.stringify(str('leader-elect'))}`);
   const selection = parseControllerSelection(str('controllers')!);
   problems.push(...selection.problems);
   const config: ControllerManagerConfig = {
@@ -73,6 +83,13 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     podGcPeriodMs: dur('pod-gc-period'),
     terminatedPodGcThreshold: threshold,
     logLevel: str('log-level')!,
+    leaderElect: str('leader-elect') !== 'false',
+    leaseDurationMs: dur('leader-elect-lease-duration'),
+    renewDeadlineMs: dur('leader-elect-renew-deadline'),
+    retryPeriodMs: dur('leader-elect-retry-period'),
   };
+  // client-go refuses these too: a leader must give up before its lease can expire for the others.
+  if (config.renewDeadlineMs >= config.leaseDurationMs) problems.push('--leader-elect-renew-deadline: must be less than --leader-elect-lease-duration');
+  if (config.retryPeriodMs >= config.renewDeadlineMs) problems.push('--leader-elect-retry-period: must be less than --leader-elect-renew-deadline');
   return { config: problems.length ? undefined : config, problems, help: values.help === true };
 }
