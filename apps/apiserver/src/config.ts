@@ -2,6 +2,7 @@
 // and main.ts read process.env. All problems are reported at once and the process exits 2.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
+import type { RequestLimits } from './http/request-limits.ts';
 import { DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from '@podling/controllers';
 
 export interface ApiserverConfig {
@@ -27,6 +28,7 @@ export interface ApiserverConfig {
   watchBufferLimitBytes: number;
   eventTtlMs: number;
   minRequestTimeoutMs: number;
+  limits: RequestLimits;
 }
 
 const options = {
@@ -52,6 +54,12 @@ const options = {
   'watch-buffer-limit': { type: 'string', default: '16777216' },
   'event-ttl': { type: 'string', default: '1h' },
   'min-request-timeout': { type: 'string', default: '30m' },
+  'request-header-timeout': { type: 'string', default: '30s' },
+  'request-read-timeout': { type: 'string', default: '1m' },
+  'idle-connection-timeout': { type: 'string', default: '90s' },
+  'max-requests-inflight': { type: 'string', default: '400' },
+  'max-mutating-requests-inflight': { type: 'string', default: '200' },
+  'max-request-bytes-inflight': { type: 'string', default: '67108864' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -87,6 +95,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     if (!Number.isInteger(v) || v < min) problems.push(`--${k}: must be an integer >= ${min}, got ${JSON.stringify(str(k))}`);
     return v;
   };
+  const positive = (k: string) => {
+    const ms = dur(k);
+    if (ms <= 0 && !problems.some((p) => p.startsWith(`--${k}:`))) problems.push(`--${k}: must be longer than 0`);
+    return ms;
+  };
   const port = int('port', 0);
   if (port > 65535) problems.push('--port: must be at most 65535');
   const { which: controllers, problems: controllerProblems } = parseControllerSelection(str('controllers') ?? '');
@@ -117,6 +130,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     watchBufferLimitBytes: int('watch-buffer-limit', 65536),
     eventTtlMs: dur('event-ttl'),
     minRequestTimeoutMs: dur('min-request-timeout'),
+    limits: {
+      headerTimeoutMs: positive('request-header-timeout'),
+      readTimeoutMs: positive('request-read-timeout'),
+      idleTimeoutMs: positive('idle-connection-timeout'),
+      maxReadonlyInflight: int('max-requests-inflight', 0),
+      maxMutatingInflight: int('max-mutating-requests-inflight', 0),
+      maxBodyBytesInflight: int('max-request-bytes-inflight', 0),
+    },
   };
+  const l = config.limits;
+  if (l.headerTimeoutMs > l.readTimeoutMs) problems.push('--request-header-timeout: must not be longer than --request-read-timeout');
+  // A body of the largest size (3 MiB) must fit in the three quarters of the budget that large bodies may use.
+  if (l.maxBodyBytesInflight !== 0 && l.maxBodyBytesInflight < 4 * 1024 * 1024) {
+    problems.push('--max-request-bytes-inflight: must be 0 (no budget) or at least 4194304 (4 MiB)');
+  }
   return { config: problems.length ? undefined : config, problems, help: values.help === true };
 }

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     storage, storageStats: () => storage.stats(), logger, allowPrivileged: config.allowPrivileged,
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
     watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
-    https: tls,
+    https: tls, limits: config.limits,
     beforeRoutes: (app) => registerAuth(app, {
       tokens,
       anonymous: !tokens || config.insecureAllowAnonymous,

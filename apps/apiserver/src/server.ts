@@ -16,6 +16,7 @@ import { WatchHub } from './watch/watch-hub.ts';
 import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
 import { errors, StatusError } from '@podling/api';
 import { writeClientError } from './http/client-error.ts';
+import { registerConnectionRule, registerRequestLimits, serverTimeoutOptions, type RequestLimits } from './http/request-limits.ts';
 
 export interface ServerDeps {
   storage: Storage;
@@ -28,6 +29,8 @@ export interface ServerDeps {
   watchBufferLimitBytes: number;
   minRequestTimeoutMs: number;
   https?: { key: string | Buffer; cert: string | Buffer };
+  /** Timeouts, in-flight caps and the body budget (request-limits.ts). */
+  limits: RequestLimits;
   /** Extra plugins (authentication) registered before the routes. */
   beforeRoutes?: (app: FastifyInstance, registry: Registry) => void | Promise<void>;
 }
@@ -35,7 +38,9 @@ export interface ServerDeps {
 export interface BuiltServer { app: FastifyInstance; registry: Registry; hub: WatchHub }
 
 export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
+  const timeouts = serverTimeoutOptions(deps.limits);
   const opts: FastifyServerOptions & { https?: unknown } = {
+    ...timeouts.fastify,
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -50,7 +55,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
       reply.code(se.code).type('application/json').send(JSON.stringify(se.status));
     },
     clientErrorHandler: writeClientError,
-    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.https ? { https: { ...deps.https, ...timeouts.node } } : { http: timeouts.node }),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
   const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged }, nodeRestriction);
@@ -60,6 +65,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   let ready = false;
 
   registerBodyParsers(app);
+  registerConnectionRule(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   // exec/attach/portforward would otherwise be accepted as websockets and dropped; kubectl needs a Status to print.
   interceptUpgrades(app.server, (req) => /\/pods\/[^/?]+\/(exec|attach|portforward)(\?|$)/.test(req.url ?? '')
@@ -83,6 +89,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   app.addHook('preClose', (done) => { ready = false; hub.closeAll(); done(); });
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
+  registerRequestLimits(app, deps.limits);
   registerDiscovery(app, () => ready);
   registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size });
   registerResourceRoutes(app, {

@@ -5,8 +5,9 @@ import { makeTempDir, startApiserver, type RunningApiserver } from '@podling/tes
 export interface Res<T = any> { status: number; body: T; headers: Headers; text: string }
 
 export async function call<T = any>(url: string, method: string, path: string, body?: unknown,
-  opts: { contentType?: string; accept?: string; raw?: string } = {}): Promise<Res<T>> {
+  opts: { contentType?: string; accept?: string; raw?: string; token?: string } = {}): Promise<Res<T>> {
   const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let payload: string | undefined;
   if (opts.raw !== undefined) { payload = opts.raw; headers['content-type'] = opts.contentType ?? 'application/json'; }
   else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = opts.contentType ?? 'application/json'; }
