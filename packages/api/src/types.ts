@@ -163,8 +163,11 @@ export interface NodeStatus {
 }
 export interface Node extends KubeObject { apiVersion: 'v1'; kind: 'Node'; spec?: NodeSpec; status?: NodeStatus }
 
+/** What holds up a terminating namespace, as the namespace controller reports it. */
+export interface NamespaceCondition { type: string; status: 'True' | 'False' | 'Unknown'; lastTransitionTime?: string; reason?: string; message?: string }
 export interface Namespace extends KubeObject {
-  apiVersion: 'v1'; kind: 'Namespace'; spec?: { finalizers?: string[] }; status?: { phase?: 'Active' | 'Terminating' };
+  apiVersion: 'v1'; kind: 'Namespace'; spec?: { finalizers?: string[] };
+  status?: { phase?: 'Active' | 'Terminating'; conditions?: NamespaceCondition[] };
 }
 
 export interface ObjectReference {

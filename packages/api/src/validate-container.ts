@@ -4,11 +4,9 @@ import { field, type FieldError } from './field-errors.ts';
 import { isDNS1123Label } from './names.ts';
 import { isValidQuantity, parseQuantity } from './quantity.ts';
 import type { Container } from './types.ts';
-import { NON_NEGATIVE, validateHandler, validateProbe } from './validate-handler.ts';
+import { inclusiveRange, MAX_INT32, NON_NEGATIVE, validateHandler, validateProbe } from './validate-handler.ts';
 
-const MAX_INT32 = 2147483647;
-export const inclusiveRange = (lo: number, hi: number): string => `must be between ${lo} and ${hi}, inclusive`;
-export { NON_NEGATIVE };
+export { inclusiveRange, MAX_GRACE_PERIOD_SECONDS, NON_NEGATIVE } from './validate-handler.ts';
 
 export interface ContainerContext {
   allowPrivileged: boolean;

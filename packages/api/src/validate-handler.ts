@@ -6,6 +6,15 @@ import { isValidPortName, isValidPortNum } from './names.ts';
 import type { HTTPGetAction, LifecycleHandler, Probe } from './types.ts';
 
 export const NON_NEGATIVE = 'must be greater than or equal to 0';
+export const inclusiveRange = (lo: number, hi: number): string => `must be between ${lo} and ${hi}, inclusive`;
+export const MAX_INT32 = 2147483647;
+/**
+ * The longest grace period in seconds: the most whole seconds Go's time.Duration (int64 nanoseconds) holds, which is
+ * what a kubelet turns a grace period into. Kubernetes declares these fields int64 and lets its decoder refuse what
+ * does not fit; a larger value that does fit overflows the kubelet's timer and the deletion timestamp, leaving a pod
+ * that cannot be deleted. Podling refuses it as Invalid at create instead.
+ */
+export const MAX_GRACE_PERIOD_SECONDS = 9223372036;
 const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
 const HTTP_HEADER_MSG = "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')";
 
@@ -54,12 +63,16 @@ export function validatePortNumOrName(port: number | string | undefined, path: s
 export function validateProbe(p: Probe | undefined, kind: ProbeKind, path: string, gracePeriod: number | undefined): FieldError[] {
   if (!p) return [];
   const errs = validateHandler(p, ['exec', 'httpGet', 'tcpSocket', 'grpc'], path, gracePeriod);
+  // int32 fields in Kubernetes: a larger number is refused there by the decoder.
   for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
     const v = p[k];
     if (v !== undefined && v < 0) errs.push(field.invalid(`${path}.${k}`, v, NON_NEGATIVE));
+    else if (v !== undefined && v > MAX_INT32) errs.push(field.invalid(`${path}.${k}`, v, inclusiveRange(0, MAX_INT32)));
   }
-  if (p.terminationGracePeriodSeconds !== undefined && p.terminationGracePeriodSeconds <= 0) {
-    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds, 'must be greater than 0'));
+  const tgps = p.terminationGracePeriodSeconds;
+  if (tgps !== undefined && tgps <= 0) errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, tgps, 'must be greater than 0'));
+  else if (tgps !== undefined && tgps > MAX_GRACE_PERIOD_SECONDS) {
+    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, tgps, inclusiveRange(1, MAX_GRACE_PERIOD_SECONDS)));
   }
   if (kind !== 'readinessProbe' && p.successThreshold !== undefined && p.successThreshold !== 1) {
     errs.push(field.invalid(`${path}.successThreshold`, p.successThreshold, 'must be 1'));

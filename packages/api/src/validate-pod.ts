@@ -2,7 +2,8 @@
 // create-time warnings of pkg/registry/core/pod/strategy.go. Update rules are in validate-pod-update.ts.
 import { field, type FieldError } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.ts';
-import { validateContainer, validateIds, inclusiveRange, NON_NEGATIVE, type ContainerContext } from './validate-container.ts';
+import { validateContainer, validateIds, inclusiveRange, MAX_GRACE_PERIOD_SECONDS, NON_NEGATIVE, type ContainerContext } from './validate-container.ts';
+export { MAX_GRACE_PERIOD_SECONDS } from './validate-container.ts';
 import { validateLabels, validateObjectMeta } from './validate-meta.ts';
 import type { Pod, PodSpec, Toleration } from './types.ts';
 
@@ -56,6 +57,9 @@ export function validatePodSpec(spec: PodSpec, path: string, opts: PodValidation
   if (ads !== undefined && (ads < 1 || ads > 2147483647)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, ads, inclusiveRange(1, 2147483647)));
   const grace = spec.terminationGracePeriodSeconds;
   if (grace !== undefined && grace < 0) errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, grace, NON_NEGATIVE));
+  else if (grace !== undefined && grace > MAX_GRACE_PERIOD_SECONDS) {
+    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, grace, inclusiveRange(0, MAX_GRACE_PERIOD_SECONDS)));
+  }
   if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(field.invalid(`${path}.nodeName`, spec.nodeName, m));
   if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(field.invalid(`${path}.hostname`, spec.hostname, m));
   const subdomain = spec.subdomain as string | undefined;

@@ -1,7 +1,7 @@
 // Pods: users own spec, the node owns status (kubernetes pkg/registry/core/pod/strategy.go); the grace rules of a
 // DELETE live here alone.
 import {
-  computeQosClass, defaultPod, isDNS1123Subdomain, podWarnings, validatePod, validatePodStatusUpdate, validatePodUpdate,
+  computeQosClass, defaultPod, isDNS1123Subdomain, MAX_GRACE_PERIOD_SECONDS, podWarnings, validatePod, validatePodStatusUpdate, validatePodUpdate,
   type Pod,
 } from '@podling/api';
 import { podPrinter } from '../kubectl/pod-table.ts';
@@ -26,9 +26,10 @@ export const podStrategy: Strategy<Pod> = {
     pod.status = old.status;
   },
   validateUpdate: (pod, old, ctx) => validatePodUpdate(pod, old, { allowPrivileged: ctx.allowPrivileged }),
-  /** CheckGracefulDelete: request value, else the spec's; 0 when never scheduled or already terminal; negative → 1. */
+  /** CheckGracefulDelete: request value, else the spec's; 0 when never scheduled or already terminal; negative → 1.
+   *  A pod stored before validation bounded the spec's value is clamped, so its deletion timestamp stays a time. */
   gracePeriod(pod, requested) {
-    let period = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    let period = Math.min(requested ?? pod.spec.terminationGracePeriodSeconds ?? 30, MAX_GRACE_PERIOD_SECONDS);
     if (!pod.spec.nodeName) period = 0;
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') period = 0;
