@@ -89,9 +89,9 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   app.addHook('preClose', (done) => { ready = false; hub.closeAll(); done(); });
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
-  registerRequestLimits(app, deps.limits);
+  const limitStats = registerRequestLimits(app, deps.limits);
   registerDiscovery(app, () => ready);
-  registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size });
+  registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats });
   registerResourceRoutes(app, {
     registry, storage: deps.storage, hub, connect: connectHandlers(registry, podLogProxy(deps.storage)),
     minRequestTimeoutMs: deps.minRequestTimeoutMs, bufferLimitBytes: deps.watchBufferLimitBytes,

@@ -42,6 +42,11 @@ async function upload(o: Parameters<typeof openUpload>[1]): Promise<SlowUpload> 
   return u;
 }
 
+async function metrics(): Promise<Record<string, number>> {
+  const res = await call(srv.url, 'GET', '/metrics', undefined, { token: tokens.admin });
+  return Object.fromEntries([...res.text.matchAll(/^(podling_\w+) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
 const event = (name: string) => ({
   apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' },
   involvedObject: { kind: 'Node', name: 'n1' }, reason: 'Test', message: 'm', type: 'Normal',
@@ -105,6 +110,8 @@ describe('issue 14.10: max-in-flight', () => {
       assert.equal(refused!.body.reason, 'TooManyRequests');
       assert.equal(refused!.body.code, 429);
       assert.equal(refused!.body.details.retryAfterSeconds, 1);
+      const m = await metrics();
+      assert.ok(m.podling_inflight_rejected_total >= 1 && m.podling_inflight_mutating_requests >= 2, JSON.stringify(m));
 
       assert.equal((await call(srv.url, 'GET', '/api/v1/namespaces/default/pods', undefined, { token: tokens.n1 })).status, 200, 'reads have their own pool');
       const lease = {
@@ -145,6 +152,8 @@ describe('issue 14.10: body bytes in flight', () => {
       }, { timeoutMs: 5000, message: 'a second 3 MB body is refused while the first one is held' });
       assert.equal(refused!.answer()!.headers['retry-after'], '1');
       assert.equal(JSON.parse(refused!.answer()!.body).reason, 'TooManyRequests');
+      const m = await metrics();
+      assert.ok(m.podling_request_body_rejected_total >= 1 && m.podling_request_body_bytes_inflight >= 3_000_000, JSON.stringify(m));
       await waitFor(() => refused!.closedBy(), { timeoutMs: 5000, message: 'the refused upload is closed' });
       const small = await call(srv.url, 'POST', '/api/v1/namespaces/default/pods', pod('small-body'), { token: tokens.admin });
       assert.equal(small.status, 201, small.text);

@@ -11,6 +11,8 @@ export const SMALL_BODY_BYTES = 64 * 1024;
 
 export class BodyBudget {
   private inFlight = 0;
+  /** Bodies refused because they did not fit. */
+  refused = 0;
 
   /** `limitBytes` 0 means no budget. */
   constructor(readonly limitBytes: number) {}
@@ -19,7 +21,7 @@ export class BodyBudget {
   reserve(bytes: number): (() => void) | undefined {
     if (this.limitBytes > 0) {
       const cap = bytes <= SMALL_BODY_BYTES ? this.limitBytes : Math.floor(this.limitBytes * 3 / 4);
-      if (this.inFlight + bytes > cap) return undefined;
+      if (this.inFlight + bytes > cap) { this.refused++; return undefined; }
     }
     this.inFlight += bytes;
     let released = false;

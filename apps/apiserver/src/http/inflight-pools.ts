@@ -37,6 +37,8 @@ export interface InflightLimits { maxReadonly: number; maxMutating: number }
 export class InflightPools {
   /** flow → [reads, mutations] in flight; an entry goes when both are 0, so node churn does not grow it. */
   private readonly counts = new Map<string, [number, number]>();
+  /** Over all flows: reads and mutations in flight, and requests refused. */
+  private readonly totals = { readonly: 0, mutating: 0, refused: 0 };
 
   constructor(private readonly limits: InflightLimits) {}
 
@@ -45,19 +47,24 @@ export class InflightPools {
     const i = READ_VERBS.has(verb) ? 0 : 1;
     const max = i === 0 ? this.limits.maxReadonly : this.limits.maxMutating;
     const pair = this.counts.get(flow) ?? [0, 0];
-    if (max > 0 && pair[i] >= max) return undefined;
+    const total = i === 0 ? 'readonly' : 'mutating';
+    if (max > 0 && pair[i] >= max) { this.totals.refused++; return undefined; }
     pair[i]++;
+    this.totals[total]++;
     this.counts.set(flow, pair);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       pair[i]--;
+      this.totals[total]--;
       if (pair[0] === 0 && pair[1] === 0) this.counts.delete(flow);
     };
   }
 
-  /** Requests in flight of a flow, for tests and metrics. */
+  stats(): { readonly: number; mutating: number; refused: number } { return { ...this.totals }; }
+
+  /** Requests in flight of a flow. */
   inFlight(flow: string): { readonly: number; mutating: number } {
     const [readonly, mutating] = this.counts.get(flow) ?? [0, 0];
     return { readonly, mutating };

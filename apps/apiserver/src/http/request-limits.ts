@@ -39,11 +39,21 @@ export function serverTimeoutOptions(l: RequestLimits): {
   };
 }
 
+export interface RequestLimitStats {
+  readonlyInflight: number;
+  mutatingInflight: number;
+  /** Requests refused with 429 by the in-flight caps. */
+  inflightRefused: number;
+  bodyBytesInflight: number;
+  /** Requests refused with 429 by the body budget. */
+  bodiesRefused: number;
+}
+
 /**
- * Registers the limits as hooks. Call it after authentication is registered: the in-flight pools need the user.
+ * Registers the limits as hooks and returns their counters (for /metrics). Call it after authentication is registered: the in-flight pools need the user.
  * The connection rule is registered separately, first (registerConnectionRule), so it sees every response.
  */
-export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): void {
+export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): () => RequestLimitStats {
   const pools = new InflightPools({ maxReadonly: l.maxReadonlyInflight, maxMutating: l.maxMutatingInflight });
   const budget = new BodyBudget(l.maxBodyBytesInflight);
   app.addHook('onRequest', async (request, reply) => {
@@ -68,6 +78,13 @@ export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): v
     // 'close' comes when the response is done or the connection is gone, whichever is first.
     if (releases.length) reply.raw.once('close', () => { for (const r of releases) r(); });
   });
+  return () => {
+    const p = pools.stats();
+    return {
+      readonlyInflight: p.readonly, mutatingInflight: p.mutating, inflightRefused: p.refused,
+      bodyBytesInflight: budget.bytesInFlight, bodiesRefused: budget.refused,
+    };
+  };
 }
 
 /**

@@ -1,13 +1,15 @@
 // GET /metrics: counters in the Prometheus text format, as kube-apiserver serves them (and, like there, only to
 // privileged users: a non-resource path outside the open ones). What they answer: how well group commit batches
-// (writes per commit), whether commits fail, and how many watches are open.
+// (writes per commit), whether commits fail, how many watches are open, and what the request limits hold and refuse.
 import type { FastifyInstance } from 'fastify';
 import type { StorageStats } from '@podling/store';
+import type { RequestLimitStats } from '../http/request-limits.ts';
 
 export interface MetricSources {
   /** Absent when the storage keeps no statistics. */
   storage?: () => StorageStats;
   watches: () => number;
+  limits?: () => RequestLimitStats;
 }
 
 interface Metric { name: string; type: 'counter' | 'gauge'; help: string; value: number }
@@ -29,6 +31,16 @@ function collect(sources: MetricSources): Metric[] {
       { name: 'podling_storage_writes_total', type: 'counter', help: 'Changes committed.', value: s.writes },
       { name: 'podling_storage_failed_commits_total', type: 'counter', help: 'Transactions that failed; each rejected its whole group.', value: s.failedCommits },
       { name: 'podling_storage_max_batch_writes', type: 'gauge', help: 'Most changes committed in one transaction since start.', value: s.maxBatch },
+    );
+  }
+  const l = sources.limits?.();
+  if (l) {
+    m.push(
+      { name: 'podling_inflight_readonly_requests', type: 'gauge', help: 'Counted reads in flight (masters and long-running requests are not counted).', value: l.readonlyInflight },
+      { name: 'podling_inflight_mutating_requests', type: 'gauge', help: 'Counted writes in flight.', value: l.mutatingInflight },
+      { name: 'podling_inflight_rejected_total', type: 'counter', help: 'Requests refused with 429 by --max-requests-inflight / --max-mutating-requests-inflight.', value: l.inflightRefused },
+      { name: 'podling_request_body_bytes_inflight', type: 'gauge', help: 'Request-body bytes reserved by requests being received or handled.', value: l.bodyBytesInflight },
+      { name: 'podling_request_body_rejected_total', type: 'counter', help: 'Requests refused with 429 by --max-request-bytes-inflight.', value: l.bodiesRefused },
     );
   }
   return m;
