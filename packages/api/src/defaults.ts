@@ -1,7 +1,7 @@
 // v1 defaulting (k/k pkg/apis/core/v1/defaults.go) for the kinds Podling stores, plus the QoS class
 // (pkg/apis/core/helper/qos/qos.go). Defaulting mutates in place and never overrides a value the client set.
 import { parseQuantity } from './quantity.ts';
-import type { Container, HTTPGetAction, Node, Pod, Probe } from './types.ts';
+import type { Container, HTTPGetAction, Node, Pod, PodSpec, Probe } from './types.ts';
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
@@ -56,7 +56,11 @@ const VOLUME_META_KEYS = new Set(['name']);
 export function defaultPod(pod: Pod): void {
   pod.apiVersion ??= 'v1';
   pod.kind ??= 'Pod';
-  const spec = (pod.spec ??= { containers: [] });
+  defaultPodSpec((pod.spec ??= { containers: [] }));
+}
+
+/** SetDefaults_PodSpec and its containers: for pods and for every pod template of a workload. */
+export function defaultPodSpec(spec: PodSpec): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   spec.dnsPolicy ??= 'ClusterFirst';

@@ -6,8 +6,9 @@ import { leases } from './lease-strategy.ts';
 import { namespaces } from './namespace-strategy.ts';
 import { nodes } from './node-strategy.ts';
 import { pods } from './pod-strategy.ts';
+import { WORKLOADS } from './workloads.ts';
 
-export const RESOURCES: Resource[] = [pods, nodes, namespaces, events, leases];
+export const RESOURCES: Resource[] = [pods, nodes, namespaces, events, leases, ...WORKLOADS];
 
 const byPath = new Map(RESOURCES.map((r) => [`${r.apiVersion}/${r.resource}`, r]));
 const byKind = new Map(RESOURCES.map((r) => [`${r.apiVersion}/${r.kind}`, r]));
