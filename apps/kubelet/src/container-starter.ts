@@ -1,9 +1,11 @@
-// Starting one container instance (k/k kuberuntime_container.go `startContainer`): plan it (a config problem
+// Starting one container instance (k/k kuberuntime_container.go `startContainer`), or restarting one that ended
+// after its back-off: plan it (a config problem
 // becomes CreateContainerConfigError), launch it, record it, emit Created and Started, then run its postStart hook
 // while the worker waits: the container is not reported started, and the next container is not started, until the
 // hook returned. A failed hook gives the Warning FailedPostStartHook and kills the instance; the worker then
 // restarts it per the restart policy.
 import type { Container } from '@podling/api';
+import { backoffMessage } from './crashloop-backoff.ts';
 import { planLaunch } from './container-launcher.ts';
 import { volumeEnvName } from './container-env.ts';
 import { runPostStart } from './post-start-hook.ts';
@@ -53,4 +55,26 @@ export async function startContainer(w: PodWorker, c: Container, init: boolean, 
   deps.log.debug({ container: c.name, index, message: res.message }, 'postStart hook failed');
   deps.events.warning(target, 'FailedPostStartHook', 'PostStartHook failed');
   w.killInstance(c, 'FailedPostStartHook', w.currentPod.spec.terminationGracePeriodSeconds ?? 30);
+  // Shown once it ended, until it is started again (the kubelet's reasonCache), if it is to be restarted at all.
+  if (w.currentPod.spec.restartPolicy !== 'Never') r.waiting = { reason: 'PostStartHookError', message: res.message };
+}
+
+/**
+ * Starts the next instance of a container that ended, now or once its CrashLoopBackOff delay is over; returns
+ * when the worker should look again (epoch ms), or Infinity when it started.
+ */
+export async function restartContainer(w: PodWorker, c: Container, init: boolean, now: number, deps: WorkerDeps): Promise<number> {
+  const r = w.record.containers[c.name];
+  const d = deps.backoff.decide(r.backoff, Date.parse(r.current!.finishedAt!), now);
+  if (d.startNow) {
+    r.backoff = d.entry;
+    await startContainer(w, c, init, deps);
+    return Infinity;
+  }
+  const message = backoffMessage(d.delayMs, c.name, { name: w.record.name, namespace: w.record.namespace, uid: w.uid });
+  if (r.waiting?.message !== message) {
+    r.waiting = { reason: 'CrashLoopBackOff', message };
+    deps.events.warning(w.target(c.name), 'BackOff', `Back-off restarting failed container ${c.name} in pod ${w.record.name}`);
+  }
+  return d.notBeforeMs;
 }

@@ -12,7 +12,7 @@
 import type { Container, Pod, PodCondition } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import { timerDelay, type KubeClientApi } from '@podling/client';
-import { backoffMessage, type CrashLoopBackoff } from './crashloop-backoff.ts';
+import type { CrashLoopBackoff } from './crashloop-backoff.ts';
 import type { LaunchContext } from './container-launcher.ts';
 import type { EventRecorder, EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
@@ -27,7 +27,7 @@ import { PodSandbox } from './pod-sandbox.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
 import { killContainer } from './container-killer.ts';
 import { containerExec } from './container-exec.ts';
-import { startContainer } from './container-starter.ts';
+import { restartContainer, startContainer } from './container-starter.ts';
 import type { ContainerExec } from './exec-action.ts';
 import { runProbeAction } from './probe-action.ts';
 import { ProberManager } from './prober-manager.ts';
@@ -213,7 +213,7 @@ export class PodWorker {
       initDone = false;
       if (isRunning(r?.current)) break;
       if (!r?.current) await startContainer(this, c, true, this.deps);
-      else if (policy !== 'Never') wakeAt = Math.min(wakeAt, await this.restart(c, true, now));
+      else if (policy !== 'Never') wakeAt = Math.min(wakeAt, await restartContainer(this, c, true, now, this.deps));
       break;
     }
     if (!initDone) return wakeAt;
@@ -227,26 +227,10 @@ export class PodWorker {
       }
       if (!cur.finishedAt) continue;
       const failed = cur.exitCode !== 0;
-      if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, await this.restart(c, false, now));
+      if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, await restartContainer(this, c, false, now, this.deps));
     }
     this.probes.sync(spec.containers, this.record, (n) => this.kills.has(n), (n, i) => this.adopted.has(`${n}:${i}`));
     return wakeAt;
-  }
-
-  private async restart(c: Container, init: boolean, now: number): Promise<number> {
-    const r = this.record.containers[c.name];
-    const d = this.deps.backoff.decide(r.backoff, Date.parse(r.current!.finishedAt!), now);
-    if (d.startNow) {
-      r.backoff = d.entry;
-      await startContainer(this, c, init, this.deps);
-      return Infinity;
-    }
-    const message = backoffMessage(d.delayMs, c.name, { name: this.record.name, namespace: this.record.namespace, uid: this.uid });
-    if (r.waiting?.message !== message) {
-      r.waiting = { reason: 'CrashLoopBackOff', message };
-      this.deps.events.warning(this.target(c.name), 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.record.name}`);
-    }
-    return d.notBeforeMs;
   }
 
   /** An instance ended (reported by the runtime, or found gone at adoption). */

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,8 @@ test('issue 13: readiness follows an exec probe; the pod is Ready only while it 
   p = await c.waitPod('ready', (x) => cs(x)?.ready === true && cond(x, 'Ready') === 'True' && cond(x, 'ContainersReady') === 'True');
   rmSync(flag);
   p = await c.waitPod('ready', (x) => cs(x)?.ready === false);
+  await create(c, podManifest('slow-probe', { containers: [sleeper({ readinessProbe: { exec: { command: ['sleep', '5'] }, timeoutSeconds: 1, periodSeconds: 1 } })] }));
+  await waitEvent(c, 'slow-probe', (e) => e.message === 'Readiness probe failed: command "sleep 5" timed out', 'an exec probe timeout');
   assert.equal(p.status!.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [app]');
   assert.equal(cs(p)!.restartCount, 0, 'a readiness failure never restarts');
 });
@@ -143,4 +146,30 @@ test('issue 13: postStart runs before the container counts as started; a failing
   await waitEvent(c, 'hook-fails', (e) => e.reason === 'FailedPostStartHook' && e.type === 'Warning' && e.message === 'PostStartHook failed', 'FailedPostStartHook');
   await waitEvent(c, 'hook-fails', (e) => e.reason === 'Killing' && e.message === 'FailedPostStartHook', 'Killing after the hook');
   await c.waitPod('hook-fails', (x) => (cs(x)?.restartCount ?? 0) >= 1);
+});
+
+test('issue 13: httpGet hooks and probes reach the pod address with the kubelet user agents; probes stop with the pod', async (t) => {
+  const c = await startCluster(t);
+  const hits = new Map<string, string[]>();
+  const srv = http.createServer((req, res) => {
+    hits.set(req.url!, [...(hits.get(req.url!) ?? []), String(req.headers['user-agent'])]);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  const probe = (p: string) => ({ httpGet: { path: p, port }, periodSeconds: 1 });
+  await create(c, podManifest('gone', { containers: [sleeper({ readinessProbe: probe('/gone'), lifecycle: { postStart: { httpGet: { path: '/hook', port } } } })] }));
+  await create(c, podManifest('stays', { containers: [sleeper({ readinessProbe: probe('/stays') })] }));
+  await create(c, podManifest('hook-refused', { containers: [sleeper({ lifecycle: { postStart: { httpGet: { path: '/x', port: await freePort() } } } })] }));
+  await c.waitPod('gone', (x) => cs(x)?.ready === true);
+  assert.deepEqual(hits.get('/hook'), ['kube-lifecycle/1.32']);
+  assert.equal(hits.get('/gone')![0], 'kube-probe/1.32');
+  await waitEvent(c, 'hook-refused', (e) => e.reason === 'FailedPostStartHook', 'FailedPostStartHook for a refused httpGet hook');
+  await c.client.delete({ resource: 'pods', namespace: 'default' }, 'gone');
+  await waitFor(async () => !(await c.client.list<Pod>({ resource: 'pods', namespace: 'default' })).items.some((p) => p.metadata.name === 'gone'), { message: 'gone deleted' });
+  const after = hits.get('/gone')!.length;
+  const stays = hits.get('/stays')!.length;
+  await waitFor(() => hits.get('/stays')!.length >= stays + 3, { message: 'three more probes of the pod that stays' });
+  assert.equal(hits.get('/gone')!.length, after, 'no probe of a deleted pod');
 });
