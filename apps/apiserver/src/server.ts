@@ -16,6 +16,7 @@ import { WatchHub } from './watch/watch-hub.ts';
 import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
 import { errors, StatusError } from '@podling/api';
 import { writeClientError } from './http/client-error.ts';
+import { destroyConnectionsAfterClose } from './http/connection-drain.ts';
 import { registerConnectionRule, registerRequestLimits, serverTimeoutOptions, type RequestLimits } from './http/request-limits.ts';
 
 export interface ServerDeps {
@@ -34,6 +35,9 @@ export interface ServerDeps {
   /** Extra plugins (authentication) registered before the routes. */
   beforeRoutes?: (app: FastifyInstance, registry: Registry) => void | Promise<void>;
 }
+
+/** How long requests in progress at shutdown get before their connections are cut. */
+const SHUTDOWN_DRAIN_MS = 1000;
 
 export interface BuiltServer { app: FastifyInstance; registry: Registry; hub: WatchHub }
 
@@ -55,7 +59,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
       reply.code(se.code).type('application/json').send(JSON.stringify(se.status));
     },
     clientErrorHandler: writeClientError,
-    ...(deps.https ? { https: { ...deps.https, ...timeouts.node } } : { http: timeouts.node }),
+    ...(deps.https ? { https: { ...deps.https, ...timeouts.node, handshakeTimeout: deps.limits.headerTimeoutMs } } : { http: timeouts.node }),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
   const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged }, nodeRestriction);
@@ -87,6 +91,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
     done();
   });
   app.addHook('preClose', (done) => { ready = false; hub.closeAll(); done(); });
+  destroyConnectionsAfterClose(app, SHUTDOWN_DRAIN_MS);
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
   const limitStats = registerRequestLimits(app, deps.limits);
