@@ -5,6 +5,7 @@
 //     that worker calls done(), so a sync never races another sync of the same object;
 //   - addRateLimited() retries with the limiter's back-off; forget() resets it after a success;
 //   - addAfter() schedules a key for later (minReadySeconds, deadlines), the earliest request winning.
+import { timerDelay } from '@podling/client';
 import { ControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
 
 export class WorkQueue {
@@ -32,7 +33,8 @@ export class WorkQueue {
     const prior = this.waiting.get(key);
     if (prior && prior.at <= at) return;
     if (prior) clearTimeout(prior.timer);
-    const timer = setTimeout(() => { this.waiting.delete(key); this.add(key); }, delayMs);
+    // Clamped: a far deadline (minReadySeconds of 1e22) would otherwise overflow to a 1 ms timer and spin the sync.
+    const timer = setTimeout(() => { this.waiting.delete(key); this.add(key); }, timerDelay(delayMs));
     timer.unref?.();
     this.waiting.set(key, { at, timer });
   }

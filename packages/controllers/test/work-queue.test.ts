@@ -69,3 +69,18 @@ test('a failing sync is retried with back-off; a successful one is forgotten', a
   assert.equal(errors.length, 2);
   assert.equal(q.retries('x'), 0);
 });
+
+test('issue 14.7 sibling: a key scheduled beyond setTimeout\'s range waits instead of coming back at once', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    const q = new WorkQueue();
+    q.addAfter('far', 1e25);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.filter((n) => n === 'TimeoutOverflowWarning'), []);
+    assert.equal(q.length, 0);
+    q.shutDown();
+  } finally { process.off('warning', onWarning); }
+});
