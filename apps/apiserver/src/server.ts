@@ -59,7 +59,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
       reply.code(se.code).type('application/json').send(JSON.stringify(se.status));
     },
     clientErrorHandler: writeClientError,
-    ...(deps.https ? { https: { ...deps.https, ...timeouts.node, handshakeTimeout: deps.limits.headerTimeoutMs } } : { http: timeouts.node }),
+    ...(deps.https ? { https: { ...deps.https, ...timeouts.node, ...timeouts.tls } } : { http: timeouts.node }),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
   const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged }, nodeRestriction);

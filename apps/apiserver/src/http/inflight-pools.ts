@@ -1,7 +1,8 @@
 // Concurrent requests per client class, after kube-apiserver's max-in-flight filter
 // (k8s.io/apiserver pkg/server/filters/maxinflight.go): two pools, one for reads (get, list, watch) and one for
 // everything else, each capped (--max-requests-inflight 400, --max-mutating-requests-inflight 200; 0 = no cap).
-// A request takes its slot when authentication has named its user and gives it back when its response is done.
+// A request takes its slot once it is authenticated and authorized (a 401 or 403 never counts) and gives it back
+// when its response is done or its connection is gone.
 //
 // Who shares a pool — the rule, chosen to keep the cluster's own machinery working under load:
 //   long-running requests (watch, proxy, and the log/exec/attach/portforward subresources)  never counted

@@ -30,12 +30,15 @@ export interface RequestLimits {
 export function serverTimeoutOptions(l: RequestLimits): {
   fastify: { keepAliveTimeout: number; requestTimeout: number };
   node: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+  /** For HTTPS: a TLS handshake gets no longer than the headers that follow it (Node's default is 120 s). */
+  tls: { handshakeTimeout: number };
 } {
   // Node checks the timeouts on an interval (30 s by default), which would let a 10 s timeout run to 40 s.
   const check = Math.min(5000, Math.max(100, Math.floor(Math.min(l.headerTimeoutMs, l.readTimeoutMs) / 4)));
   return {
     fastify: { keepAliveTimeout: l.idleTimeoutMs, requestTimeout: l.readTimeoutMs },
     node: { headersTimeout: l.headerTimeoutMs, requestTimeout: l.readTimeoutMs, connectionsCheckingInterval: check },
+    tls: { handshakeTimeout: l.headerTimeoutMs },
   };
 }
 
@@ -57,6 +60,9 @@ export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): (
   const pools = new InflightPools({ maxReadonly: l.maxReadonlyInflight, maxMutating: l.maxMutatingInflight });
   const budget = new BodyBudget(l.maxBodyBytesInflight);
   app.addHook('onRequest', async (request, reply) => {
+    // A websocket is a stream, like a watch, and its upgrade has no body: not counted. (Its reply.raw is not a
+    // real response either, so a slot could wait for a 'close' that never comes.)
+    if (request.headers.upgrade !== undefined) return;
     const info = request.requestInfo ?? requestInfo(request.method, request.url);
     const flow = flowOf(request.user ?? undefined, info);
     const releases: (() => void)[] = [];
