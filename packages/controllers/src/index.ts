@@ -8,6 +8,7 @@ export { Scheduler } from './scheduler.ts';
 export { NodeLifecycleController } from './node-lifecycle.ts';
 export { PodGcController } from './pod-gc.ts';
 export { ReplicaSetController, REPLICA_SET, REPLICATION_CONTROLLER } from './replica-set-controller.ts';
+export { DeploymentController } from './deployment-controller.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-election.ts';
 export { WorkQueue, runWorkers } from './work-queue.ts';

@@ -8,6 +8,7 @@ import { isStatusError } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import type { ControllerName } from './controller-selection.ts';
+import { DeploymentController } from './deployment-controller.ts';
 import { LeaderElector } from './leader-election.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
@@ -58,12 +59,13 @@ const FACTORIES: Record<ControllerName, Factory> = {
   }),
   replicaset: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers }),
   replicationcontroller: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers, flavour: REPLICATION_CONTROLLER }),
+  deployment: (o, informers) => new DeploymentController({ client: o.client, logger: o.logger, informers }),
 };
 
 /** The resource a controller manages; like kube-controller-manager, a controller whose resource the apiserver
  * does not serve is skipped instead of retrying a 404 forever. */
 const REQUIRES: Partial<Record<ControllerName, string>> = {
-  replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers',
+  replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {
