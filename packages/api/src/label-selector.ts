@@ -158,11 +158,3 @@ export function labelSelectorString(sel: LabelSelector): string {
   }).join(',');
 }
 
-/** A metav1.LabelSelector (`matchLabels` and `matchExpressions`, ANDed) → selector. Empty selects everything. */
-export function selectorFromLabelSelector(s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } = {}): LabelSelector {
-  const requirements = selectorFromMatchLabels(s.matchLabels).requirements;
-  for (const e of s.matchExpressions ?? []) {
-    requirements.push({ key: e.key, operator: e.operator as LabelOperator, values: [...(e.values ?? [])] });
-  }
-  return { requirements };
-}

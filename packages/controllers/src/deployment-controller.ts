@@ -8,7 +8,7 @@
 //      when complete, delete the oldest surplus RSs beyond revisionHistoryLimit;
 //   5. write status and conditions; come back when the progress deadline would pass.
 // The ReplicaSets do the pod work; this controller only sets their spec.replicas and annotations.
-import { isStatusError, labelsMatch, selectorFromLabelSelector, type KubeObject, type Pod } from '@podling/api';
+import { isStatusError, labelsMatch, selectorFromObject, type KubeObject, type Pod } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
@@ -52,7 +52,7 @@ export class DeploymentController extends QueueController {
       if (owner) { this.queue.add(keyOf(owner)); return; }
       if (controllerRefOf(rs)) return;
       for (const d of this.deployments.list()) {
-        if (d.metadata.namespace === rs.metadata.namespace && labelsMatch(selectorFromLabelSelector(d.spec.selector), rs.metadata.labels)) this.queue.add(keyOf(d));
+        if (d.metadata.namespace === rs.metadata.namespace && labelsMatch(selectorFromObject(d.spec.selector), rs.metadata.labels)) this.queue.add(keyOf(d));
       }
     };
     this.replicaSets = rss.informer.on('add', onRS).on('update', (old, rs) => { if (old.metadata.resourceVersion !== rs.metadata.resourceVersion) onRS(rs); }).on('delete', onRS);
@@ -77,7 +77,7 @@ export class DeploymentController extends QueueController {
     const cached = this.deployments.get(namespace, name);
     if (!cached) return;
     const d = structuredClone(cached);
-    const selector = selectorFromLabelSelector(d.spec.selector);
+    const selector = selectorFromObject(d.spec.selector);
     if (!selector.requirements.length) {
       void this.events.record(this.asObject(d), 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       await writeStatus(this.client, 'deployments', cached, { ...d.status, observedGeneration: d.metadata.generation });

@@ -4,8 +4,8 @@
 import type { OwnerReference, Pod } from '@podling/api';
 import type { PodTemplate } from './workload-types.ts';
 
-export function podFromTemplate(template: PodTemplate, namespace: string, ownerName: string, ref: OwnerReference | undefined, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): Pod {
-  const m = template.metadata ?? {};
+export function podFromTemplate(template: PodTemplate | undefined, namespace: string, ownerName: string, ref: OwnerReference | undefined, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): Pod {
+  const m = template?.metadata ?? {};
   const metadata: Pod['metadata'] = {
     generateName: `${ownerName}-`,
     namespace,
@@ -14,5 +14,5 @@ export function podFromTemplate(template: PodTemplate, namespace: string, ownerN
   if (m.annotations || extra.annotations) metadata.annotations = { ...m.annotations, ...extra.annotations };
   if (m.finalizers?.length) metadata.finalizers = [...m.finalizers];
   if (ref) metadata.ownerReferences = [ref];
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec) };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template?.spec ?? {}) as Pod['spec'] };
 }

@@ -8,7 +8,7 @@
 //      back when a ready pod becomes available.
 // A pod that is deleted, evicted or fails stops counting at once, so its replacement (a new pod, new UID) is
 // created while the old process may still be in its grace period, as in Kubernetes.
-import { isStatusError, labelsMatch, selectorFromLabelSelector, selectorFromMatchLabels, type KubeObject, type LabelSelector, type Pod } from '@podling/api';
+import { isStatusError, labelsMatch, selectorFromObject, selectorFromMatchLabels, type KubeObject, type LabelSelector, type Pod } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
@@ -34,7 +34,7 @@ interface Flavour extends OwnerKind { resource: string; component: string; selec
 
 export const REPLICA_SET: Flavour = {
   apiVersion: 'apps/v1', kind: 'ReplicaSet', resource: 'replicasets', component: 'replicaset-controller',
-  selector: (o) => selectorFromLabelSelector((o as ReplicaSet).spec.selector),
+  selector: (o) => selectorFromObject((o as ReplicaSet).spec.selector),
 };
 export const REPLICATION_CONTROLLER: Flavour = {
   apiVersion: 'v1', kind: 'ReplicationController', resource: 'replicationcontrollers', component: 'replication-controller',

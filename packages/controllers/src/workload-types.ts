@@ -1,23 +1,15 @@
-// The workload kinds as the controllers read them: kubernetes-types' definitions (generated from Kubernetes'
-// OpenAPI) with Podling's object metadata, so they fit the informers and the client like every other object.
-import type { KubeObject, PodSpec } from '@podling/api';
-import type * as apps from 'kubernetes-types/apps/v1';
-import type * as batch from 'kubernetes-types/batch/v1';
-import type * as core from 'kubernetes-types/core/v1';
+// The workload kinds as the controllers read them: @podling/api's (kubernetes-types' definitions with Podling's
+// object metadata), with `spec` present — the apiserver defaults it on every object it serves.
+import type * as api from '@podling/api';
 
-type Served<T> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & KubeObject;
+type WithSpec<T extends { spec?: unknown }> = T & { spec: NonNullable<T['spec']> };
 
-/** A pod template with Podling's pod spec. */
-export interface PodTemplate { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] }; spec: PodSpec }
-
-type WithTemplate<S> = Omit<S, 'template'> & { template: PodTemplate };
-
-export type LabelSelectorSpec = NonNullable<apps.ReplicaSetSpec['selector']>;
-export type Deployment = Served<apps.Deployment> & { spec: WithTemplate<apps.DeploymentSpec> };
-export type DeploymentCondition = apps.DeploymentCondition;
-export type ReplicaSet = Served<apps.ReplicaSet> & { spec: WithTemplate<apps.ReplicaSetSpec> };
-export type ReplicaSetCondition = apps.ReplicaSetCondition;
-export type ReplicationController = Served<core.ReplicationController> & { spec: Omit<core.ReplicationControllerSpec, 'template'> & { template?: PodTemplate } };
-export type Job = Served<batch.Job> & { spec: WithTemplate<batch.JobSpec> };
-export type JobCondition = batch.JobCondition;
+export type Deployment = WithSpec<api.Deployment>;
+export type ReplicaSet = WithSpec<api.ReplicaSet>;
+export type ReplicationController = WithSpec<api.ReplicationController>;
+export type Job = WithSpec<api.Job>;
+export type PodTemplate = api.PodTemplateSpec;
+export type DeploymentCondition = NonNullable<NonNullable<api.Deployment['status']>['conditions']>[number];
+export type ReplicaSetCondition = NonNullable<NonNullable<api.ReplicaSet['status']>['conditions']>[number];
+export type JobCondition = api.JobCondition;
 export type IntOrString = number | string;
