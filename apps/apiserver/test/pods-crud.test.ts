@@ -94,6 +94,17 @@ describe('create', () => {
     assert.match(r.body.message, /spec\.containers\[0\]\.securityContext\.privileged: Forbidden: disallowed by cluster policy/);
   });
 
+  test('issue 14.6: hostPID and hostIPC are refused without --allow-privileged, and with hostUsers: false', async () => {
+    for (const ns of ['hostPID', 'hostIPC']) {
+      const r = await call(srv.url, 'POST', P, pod(`host-${ns.toLowerCase()}`, { spec: { [ns]: true, containers: [{ name: 'a', image: 'x', command: ['true'] }] } }));
+      assert.equal(r.status, 422, r.text);
+      assert.match(r.body.message, new RegExp(`spec\\.${ns}: Forbidden: disallowed by cluster policy`));
+    }
+    const r = await call(srv.url, 'POST', P, pod('userns-hostnet', { spec: { hostUsers: false, hostNetwork: true, containers: [{ name: 'a', image: 'x', command: ['true'] }] } }));
+    assert.equal(r.status, 422, r.text);
+    assert.match(r.body.message, /spec\.hostNetwork: Forbidden: when `hostUsers` is false/);
+  });
+
   test('a namespace mismatch between body and URL is 400', async () => {
     const r = await call(srv.url, 'POST', P, pod('nsmm', { namespace: 'kube-system' }));
     assert.equal(r.status, 400);

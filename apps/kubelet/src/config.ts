@@ -24,6 +24,8 @@ export interface KubeletConfig {
   crashloopBackoffMaxMs: number;
   /** Size at which a container's log file is rotated (the kubelet's --container-log-max-size). */
   containerLogMaxBytes: number;
+  /** Whether pods that do not set spec.hostUsers share the host's users (false: a user namespace per pod). */
+  defaultHostUsers: boolean;
   logLevel: string;
 }
 
@@ -42,6 +44,7 @@ const options = {
   'crashloop-backoff-base': { type: 'string', default: '10s' },
   'crashloop-backoff-max': { type: 'string', default: '5m' },
   'container-log-max-size': { type: 'string', default: '10Mi' },
+  'default-host-users': { type: 'string', default: 'true' },
   'log-level': { type: 'string', default: 'info' },
 } as const;
 
@@ -107,6 +110,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   let containerLogMaxBytes = 0;
   try { containerLogMaxBytes = Math.floor(parseQuantity(logSizeText)); } catch { /* reported below */ }
   if (!(containerLogMaxBytes >= 1024)) errors.push(`--container-log-max-size: ${JSON.stringify(logSizeText)} is not a size of at least 1Ki`);
+  const hostUsersText = get('default-host-users')!;
+  if (hostUsersText !== 'true' && hostUsersText !== 'false') errors.push(`--default-host-users: ${JSON.stringify(hostUsersText)} is not true or false`);
   const logLevel = get('log-level')!;
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
   if (errors.length > 0) return { ok: false, errors };
@@ -116,7 +121,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels,
-      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, logLevel,
+      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', logLevel,
     },
   };
 }

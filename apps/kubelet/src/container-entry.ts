@@ -3,7 +3,7 @@
 // environment in its working directory. Every caller goes through here, so "inside the container" means one thing.
 //
 //   nsenter --target <wrapper pid> --<each namespace the wrapper has that the agent has not> --   (as root)
-//     setpriv --reuid=U --regid=G --clear-groups --                                              (runAsUser/Group)
+//     <security prefix: setpriv/unshare with the container's identity, capabilities, user namespace>
 //       env -i --chdir=<workingDir> -- K=V… <command…>                                           (as the user)
 //
 // - Namespaces are found by comparing /proc/<pid>/ns/* with the agent's own, so whatever the container has (UTS and
@@ -18,8 +18,8 @@
 // - A missing command exits 127 and a non-executable one 126 (GNU env), as a shell would report them.
 import { readlinkSync } from 'node:fs';
 import type { Container } from '@podling/api';
-import { DEFAULT_PATH } from './container-env.ts';
 import { planLaunch, type LaunchContext } from './container-launcher.ts';
+import { finalExec, WRAPPER_ENV } from './container-wrapper.ts';
 
 /** Namespaces nsenter can join, by /proc/<pid>/ns name → nsenter flag. `user` first: the rest may need it. */
 const NAMESPACES: [string, string][] = [
@@ -39,9 +39,6 @@ export interface EntryTarget {
 
 export type EntryPlan = { command: EntryCommand; configError?: undefined } | { configError: string };
 
-/** The environment nsenter/setpriv run with: nothing a pod chose. */
-const ROOT_ENV: Record<string, string> = { PATH: DEFAULT_PATH };
-
 /**
  * The command line that runs `argv` inside the container instance `t`. `ctx` is the one the instance was launched
  * with (same pod object, paths, node IP, namespaces flag), so environment, working directory and identity are those
@@ -50,21 +47,13 @@ const ROOT_ENV: Record<string, string> = { PATH: DEFAULT_PATH };
 export function containerEntry(t: EntryTarget, ctx: LaunchContext, argv: string[]): EntryPlan {
   const plan = planLaunch(t.container, t.index, ctx);
   if (plan.configError !== undefined) return { configError: plan.configError };
-  const { env, workingDir, runAs } = plan.launch;
-  const args: string[] = [];
-  let file = 'env';
-  if (ctx.namespaces) {
-    file = 'nsenter';
-    args.push('--target', String(t.pid), ...namespaceFlags(t.pid), '--');
-  }
-  if (runAs) {
-    if (file === 'env') file = 'setpriv'; else args.push('setpriv');
-    args.push(`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', '--');
-  }
-  if (file !== 'env') args.push('env');
-  // After `--` env still takes NAME=VALUE words as assignments, and a name can no longer look like an option.
-  args.push('-i', `--chdir=${workingDir}`, '--', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv);
-  return { command: { file, args, env: { ...ROOT_ENV } } };
+  const { workingDir } = plan.launch;
+  const chain = [
+    ...(ctx.namespaces ? ['nsenter', '--target', String(t.pid), ...namespaceFlags(t.pid), '--'] : []),
+    ...finalExec(plan.launch, [`--chdir=${workingDir}`], argv),
+  ];
+  const [file, ...args] = chain;
+  return { command: { file, args, env: { ...WRAPPER_ENV } } };
 }
 
 /** nsenter flags for the namespaces `pid` has and the agent does not share. */

@@ -10,6 +10,7 @@ import { buildContainerEnv, EnvError } from './container-env.ts';
 import { expandCommand } from './env-expansion.ts';
 import type { BindMount } from './container-wrapper.ts';
 import type { Launch } from './process-runtime.ts';
+import { planSecurity } from './container-security.ts';
 import { isSafeMountPath, podHostname, type PodPaths } from './pod-paths.ts';
 
 export interface LaunchContext {
@@ -21,10 +22,14 @@ export interface LaunchContext {
   mountBin: string;
   /** The agent's own uid; only root can start a process as another user. Defaults to process.getuid(). */
   agentUid?: number;
+  /** Pods without hostUsers share the host's users (the agent's --default-host-users); default true. */
+  defaultHostUsers?: boolean;
+  /** The pod's user-namespace base host id (user-namespace-ids.ts); none by default. */
+  userNamespaceBase?: () => number | undefined;
 }
 
 export type LaunchPlan =
-  | { launch: Launch; unhonoured: string[]; configError?: undefined }
+  | { launch: Launch; unhonoured: string[]; notHonoured: string[]; configError?: undefined }
   | { configError: string };
 
 export const NO_COMMAND = 'container has no command and no args: podling runs no images, so there is no entrypoint or default command to fall back to; set command or args';
@@ -75,10 +80,17 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   }
   const runAs = identity(c, ctx);
   if (runAs && 'configError' in runAs) return runAs;
+  const agentRoot = (ctx.agentUid ?? process.getuid?.() ?? -1) === 0;
+  const security = planSecurity(c, ctx.pod, runAs, {
+    agentRoot, defaultHostUsers: ctx.defaultHostUsers ?? true, userNamespaceBase: ctx.userNamespaceBase ?? (() => undefined),
+  });
+  if (security.configError !== undefined) return { configError: security.configError };
   const workingDir = c.workingDir || ctx.paths.workDir;
   return {
     unhonoured,
+    notHonoured: security.plan.notHonoured,
     launch: {
+      securityPrefix: security.plan.prefix,
       argv: expandCommand(argv, env),
       env,
       workingDir,

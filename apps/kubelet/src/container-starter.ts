@@ -30,6 +30,9 @@ export async function startContainer(w: PodWorker, c: Container, init: boolean, 
     deps.events.warning(target, 'MountPathNotHonoured',
       `mountPath ${m} of volume ${vm.name} cannot be honoured on this node (${deps.namespaces ? 'it is not an existing directory' : 'no mount namespace: the agent does not run as root'}); the container finds the volume at $${volumeEnvName(vm.name)}`);
   }
+  for (const m of plan.notHonoured) {
+    if (w.warnOnce(`${c.name}:${m}`)) deps.events.warning(target, 'SecurityContextNotHonoured', `${m} (container ${c.name})`);
+  }
   const inst = await w.sandbox.launch(c.name, index, plan.launch, (n, i, info) => w.instanceExited(n, i, info), () => w.killedWith.get(c.name));
   if (r.current) r.previous = r.current;
   r.current = inst;

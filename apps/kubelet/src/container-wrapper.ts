@@ -10,8 +10,11 @@
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
 // - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
 //   bind-mounts volumes at their mountPaths, visible only in that namespace;
-// - with securityContext.runAsUser/runAsGroup it drops to that uid/gid (setpriv, util-linux) only for the exec of
-//   the command, after the root-only steps above.
+// - it runs with a fixed environment, never the pod's (a pod's LD_PRELOAD or PATH must not reach a shell running as
+//   root): the command is looked up in the container's PATH, passed as an argument, and the final exec is
+//   `<security prefix> env -i -- K=V… <command>` (container-security.ts): identity, capabilities, no_new_privs and
+//   user namespace are set, and the container's environment applied, only for the command, after the root-only
+//   steps above.
 // Everything the wrapper needs from the agent's directories (FIFOs, the exit file's directory, default working
 // directory) is opened before the mounts, since a mountPath such as /tmp may shadow the agent's root dir inside the
 // namespace. The exit file itself is only created when there is something to write, through the directory held
@@ -22,15 +25,16 @@
 // and whoever follows it learns its end from the spawner's exit report or, failing that, from /proc and `<n>.exit`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { readProcStat } from './proc-stat.ts';
+import { DEFAULT_PATH } from './container-env.ts';
 
 // sh parameter expansions, kept out of the template's own ${} syntax: the exit file's directory and base name.
 const EXIT_DIR = '${exitfile%/*}';
 const EXIT_NAME = '${exitfile##*/}';
 
 export const WRAPPER_SCRIPT = String.raw`
-exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 runuid=$7 rungid=$8 n=$9
+exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 cgprocs=$7 cmd=$8 cpath=$9
 shift 9
-cgprocs=$1
+n=$1
 shift
 exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
 sig=
@@ -47,21 +51,17 @@ while [ "$n" -gt 0 ]; do
 done
 [ "$1" = -- ] && shift
 cd "$wd" 2>/dev/null || [ "$PWD" = "$wd" ] || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
-case $1 in
-  */*) p=$1
-       [ -e "$p" ] || fail "exec: \"$1\": stat $1: no such file or directory" ;;
+case $cmd in
+  */*) p=$cmd
+       [ -e "$p" ] || fail "exec: \"$cmd\": stat $cmd: no such file or directory" ;;
   *) p=; IFS=:
-     for d in $PATH; do if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then p=$d/$1; break; fi; done
+     for d in $cpath; do if [ -f "$d/$cmd" ] && [ -x "$d/$cmd" ]; then p=$d/$cmd; break; fi; done
      unset IFS
-     [ -n "$p" ] || fail "exec: \"$1\": executable file not found in \$PATH" ;;
+     [ -n "$p" ] || fail "exec: \"$cmd\": executable file not found in \$PATH" ;;
 esac
-if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$1\": permission denied"; fi
+if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$cmd\": permission denied"; fi
 if [ -n "$sig" ]; then record $((128+sig)); exit $((128+sig)); fi
-if [ -n "$runuid" ]; then
-  (exec setpriv --reuid="$runuid" --regid="$rungid" --clear-groups -- "$@" 3>&-)
-else
-  (exec "$@" 3>&-)
-fi
+(exec "$@" 3>&-)
 rc=$?
 record "$rc"
 exit "$rc"
@@ -77,10 +77,12 @@ export interface WrapperArgs {
   hostname: string;
   workingDir: string;
   mountBin: string;
-  /** uid and gid to run the command as, or undefined to keep the agent's identity. */
-  runAs?: { uid: number; gid: number };
   mounts: BindMount[];
   argv: string[];
+  /** The container's environment, applied by `env -i` at the final exec only. */
+  env: Record<string, string>;
+  /** Runs the rest with the container's identity and capabilities (container-security.ts); [] for none. */
+  securityPrefix: string[];
   /** The container instance's cgroup.procs (container-cgroup.ts), joined before anything else; none when absent. */
   cgroupProcs?: string;
 }
@@ -89,8 +91,17 @@ export interface WrapperArgs {
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, a.runAs ? String(a.runAs.uid) : '', a.runAs ? String(a.runAs.gid) : '', String(a.mounts.length), a.cgroupProcs ?? '', ...mounts, '--', ...a.argv];
+    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
 }
+
+/** The container's command as the wrapper finally execs it: security prefix, then its environment and argv. */
+export function finalExec(a: Pick<WrapperArgs, 'securityPrefix' | 'env' | 'argv'>, envFlags: string[] = [], argv = a.argv): string[] {
+  // After `--`, env still takes NAME=VALUE words as assignments, and a name can no longer look like an option.
+  return [...a.securityPrefix, 'env', '-i', ...envFlags, '--', ...Object.entries(a.env).map(([k, v]) => `${k}=${v}`), ...argv];
+}
+
+/** The environment the wrapper and every root-run step before the container's command get: nothing a pod chose. */
+export const WRAPPER_ENV: Readonly<Record<string, string>> = { PATH: DEFAULT_PATH };
 
 export interface RecordedExit { exitCode: number; reason?: string; message?: string }
 

@@ -25,6 +25,7 @@ import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 import { liveWrappers } from './container-wrapper.ts';
 import { ContainerCgroups } from './container-cgroup.ts';
+import { UserNamespaceIds } from './user-namespace-ids.ts';
 import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
@@ -79,7 +80,8 @@ export class Kubelet {
     this.workers = new PodWorkers({
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
-      runtime: this.runtime, cgroups: this.cgroups, store: this.store,
+      runtime: this.runtime, cgroups: this.cgroups, store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
+      userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
       client: this.client, log: podLog,
     }, recovered);

@@ -40,6 +40,8 @@ export interface PodRecord {
   containers: Record<string, ContainerRecord>;
   /** Set once the phase became Succeeded/Failed; never changes back. */
   terminalPhase?: 'Succeeded' | 'Failed';
+  /** First host id of the pod's user namespace (hostUsers: false; user-namespace-ids.ts). */
+  userNamespaceBase?: number;
 }
 
 export function isRunning(i: InstanceRecord | undefined): i is InstanceRecord {

@@ -1,7 +1,7 @@
 // A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
 // the container instances it launches or adopts, each in a cgroup of its own when the node has them
 // (container-cgroup.ts). The worker decides *what* runs; the sandbox knows *where*.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { LogPump } from './log-pump.ts';
 import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
@@ -23,10 +23,14 @@ export class PodSandbox {
    */
   async prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void> {
     const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+    const shared = [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name))];
     await this.runtime.makePaths({
-      dirs: [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name))],
+      dirs: shared,
       fifos: names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]),
     });
+    // Writable by every user the pod's containers run as (runAsUser, a user namespace's ids), as the kubelet makes
+    // emptyDir volumes (0777).
+    for (const d of shared) chmodSync(d, 0o777);
     for (const n of names) {
       const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
       pump.open();

@@ -25,6 +25,7 @@ import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
 import { PodSandbox } from './pod-sandbox.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
+import type { UserNamespaceIds } from './user-namespace-ids.ts';
 import { killContainer } from './container-killer.ts';
 import { containerExec } from './container-exec.ts';
 import { restartContainer, startContainer } from './container-starter.ts';
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   backoff: CrashLoopBackoff;
   runtime: ProcessRuntime;
   cgroups: ContainerCgroups;
+  userNamespaces: UserNamespaceIds;
+  defaultHostUsers: boolean;
   store: PodStateStore;
   status: StatusManager;
   events: EventRecorder;
@@ -171,7 +174,10 @@ export class PodWorker {
 
   /** What planLaunch and containerEntry need to know about this pod on this node. */
   launchContext(): LaunchContext {
-    return { pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin };
+    return {
+      pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin,
+      defaultHostUsers: this.deps.defaultHostUsers, userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
+    };
   }
 
   target(c?: string): EventTarget {
@@ -288,6 +294,7 @@ export class PodWorker {
     this.deps.status.forget(this.uid);
     await this.sandbox.close();
     await this.deps.store.remove(this.uid);
+    this.deps.userNamespaces.release(this.uid);
     this.state = 'terminated';
     this.log.info({}, 'pod terminated and cleaned up');
   }

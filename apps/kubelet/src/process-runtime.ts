@@ -8,13 +8,14 @@
 // is read from the wrapper's exit file either way.
 import { readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { liveWrappers, wrapperArgv, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
+import { liveWrappers, wrapperArgv, WRAPPER_ENV, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
 import type { Logger } from './logger.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
 import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
 
 export interface Launch extends WrapperArgs {
-  env: Record<string, string>;
+  /** uid and gid the command runs as (inside its user namespace, if any), or undefined for the agent's own. */
+  runAs?: { uid: number; gid: number };
   /** Run inside new UTS and mount namespaces (needs root and util-linux unshare). */
   namespaces: boolean;
 }
@@ -140,7 +141,7 @@ export class ProcessRuntime {
       : ['/bin/sh', args];
     let s: Spawned;
     try {
-      s = await this.spawner.spawn(file, argv, launch.env, {
+      s = await this.spawner.spawn(file, argv, { ...WRAPPER_ENV }, {
         exited: (c, code, sig) => {
           const signal = sig ? constants.signals[sig] : undefined;
           // Deferred: whoever awaits start() records the instance before its end is reported.

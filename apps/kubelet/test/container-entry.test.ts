@@ -47,8 +47,11 @@ test('the command line joins the namespaces, drops to the user, and only env -i 
   assert.deepEqual(env, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
   // Our own namespaces are all shared with ourselves: nothing to enter.
   assert.deepEqual(args.slice(0, 3), ['--target', String(process.pid), '--']);
-  assert.deepEqual(args.slice(3, 8), ['setpriv', '--reuid=7', '--regid=8', '--clear-groups', '--']);
-  assert.deepEqual(args.slice(8, 12), ['env', '-i', `--chdir=${ctx.paths.workDir}`, '--']);
+  // The container's identity and capability bounding set (container-security.ts), then its environment.
+  const envAt = args.indexOf('env');
+  assert.deepEqual(args.slice(3, 7), ['setpriv', '--reuid=7', '--regid=8', '--clear-groups']);
+  assert.ok(args.slice(7, envAt).includes('--bounding-set'), args.join(' '));
+  assert.deepEqual(args.slice(envAt, envAt + 4), ['env', '-i', `--chdir=${ctx.paths.workDir}`, '--']);
   assert.ok(args.includes('LD_PRELOAD=/evil.so') && args.indexOf('LD_PRELOAD=/evil.so') > args.indexOf('env'));
   assert.deepEqual(args.slice(-2), ['ls', '-l']);
 });

@@ -44,7 +44,7 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
   let exit: ExitInfo | undefined;
   const launch: Launch = {
     ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
-    env: { PATH: DEFAULT_PATH, GREETING: 'hi' }, namespaces: false, ...extra,
+    env: { PATH: DEFAULT_PATH, GREETING: 'hi' }, securityPrefix: [], namespaces: false, ...extra,
   };
   const s = await runtime.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
   started.push(s.pid);

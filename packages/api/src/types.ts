@@ -50,6 +50,7 @@ export interface ResourceRequirements { requests?: Record<string, string>; limit
 export interface SecurityContext {
   privileged?: boolean; runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean;
   allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
 }
 export interface ContainerPort { name?: string; containerPort: number; hostPort?: number; protocol?: string }
 

@@ -67,6 +67,17 @@ export function validatePodSpec(spec: PodSpec, path: string, opts: PodValidation
   errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
   if (spec.serviceAccountName) for (const m of isDNS1123Subdomain(spec.serviceAccountName)) errs.push(field.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, m));
   if (spec.securityContext) errs.push(...validateIds(spec.securityContext, `${path}.securityContext`));
+  // Podling gives pods no PID or IPC namespace of their own yet, so asking for the host's is asking for privilege:
+  // allowed only where privileged pods are (issue 14.6). A user namespace cannot go with host namespaces (as in
+  // Kubernetes' validateHostUsers).
+  for (const ns of ['hostPID', 'hostIPC'] as const) {
+    if (spec[ns] === true && !opts.allowPrivileged) errs.push(field.forbidden(`${path}.${ns}`, 'disallowed by cluster policy'));
+  }
+  if (spec.hostUsers === false) {
+    for (const ns of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+      if (spec[ns] === true) errs.push(field.forbidden(`${path}.${ns}`, 'when `hostUsers` is false'));
+    }
+  }
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
   const gates = new Set<string>();
   (spec.schedulingGates ?? []).forEach((g, i) => {
