@@ -231,6 +231,12 @@ export const KIND_CASES: HostileCase[] = [
   { what: 'a lease with apiVersion v1 is 400', method: 'POST', path: LEASES, body: j({ apiVersion: 'v1', kind: 'Lease', metadata: { name: 'l2' } }), code: 400 },
   { what: 'a lease update with a stale resourceVersion is 409', method: 'PUT', path: `${LEASES}/${lease}`, body: j({ metadata: { name: lease, resourceVersion: '1' }, spec: { holderIdentity: 'thief' } }), code: 409 },
   { what: 'a lease list with limit=-1 is 400', method: 'GET', path: `${LEASES}?limit=-1`, code: 400 },
+  { what: 'a lease duration of 0 is 422', method: 'POST', path: LEASES, code: 422, reason: 'Invalid',
+    body: j({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l-zero' }, spec: { leaseDurationSeconds: 0 } }) },
+  { what: 'a lease duration of 1e22 is 422 (issue 14.7)', method: 'POST', path: LEASES, code: 422, reason: 'Invalid',
+    body: j({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l-huge' }, spec: { leaseDurationSeconds: 1e22 } }) },
+  { what: 'negative lease transitions are 422', method: 'PATCH', path: `${LEASES}/${lease}`, code: 422, reason: 'Invalid',
+    body: j({ spec: { leaseTransitions: -1 } }), contentType: MP },
   { what: 'a lease status is 404', method: 'GET', path: `${LEASES}/${lease}/status`, code: 404 },
 ];
 

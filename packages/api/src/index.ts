@@ -15,6 +15,7 @@ export * from './validate-pod-update.ts';
 export * from './validate-node.ts';
 export * from './validate-namespace.ts';
 export * from './validate-event.ts';
+export * from './validate-lease.ts';
 export { semanticEqual } from './semantic-equal.ts';
 export { applyJsonPatch, applyMergePatch } from './patch.ts';
 export { applyStrategicMergePatch } from './strategic-merge.ts';
