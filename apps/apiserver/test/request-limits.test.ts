@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { KubeClient } from '@podling/client';
 import { makeTempDir, startApiserver, waitFor, type RunningApiserver } from '@podling/testkit';
 import { call, pod, type Res } from './http-helpers.ts';
 import { openUpload, type SlowUpload } from './slow-client.ts';
@@ -136,6 +137,20 @@ describe('issue 14.10: max-in-flight', () => {
     } finally {
       watch.stop();
     }
+  });
+  test('the Podling client waits out a 429\'s Retry-After and tries again, as client-go does', async () => {
+    const slow = [];
+    for (let i = 0; i < 2; i++) slow.push(await upload({ path: '/api/v1/namespaces/default/events', token: tokens.n1, contentLength: 1000, first: '{' }));
+    const client = new KubeClient({ server: srv.url, token: tokens.n1 });
+    const before = (await metrics()).podling_inflight_rejected_total;
+    const creates = Array.from({ length: 5 }, (_, i) => client.create({ resource: 'events', namespace: 'default' }, event(`retried-${i}`)));
+    try {
+      await waitFor(async () => (await metrics()).podling_inflight_rejected_total >= before + 5, { timeoutMs: 5000, message: 'the creates were refused with 429 first' });
+    } finally {
+      for (const u of slow) u.destroy();
+    }
+    const results = await Promise.allSettled(creates);
+    assert.deepEqual(results.map((r) => r.status), Array(5).fill('fulfilled'), JSON.stringify(results.filter((r) => r.status === 'rejected')));
   });
 });
 

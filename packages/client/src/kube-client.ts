@@ -1,6 +1,7 @@
 // The HTTP client for Podling's (and a real Kubernetes) core/v1 API: typed verbs over one `request()`, and
 // `watch()` streaming newline-delimited events. Every non-2xx becomes a StatusError here; nothing above this file
 // looks at HTTP codes or bodies. Network failures are left as ordinary Errors, so callers can tell them apart.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch, request as undiciRequest, type Dispatcher } from 'undici';
 import type { DeleteOptions, KubeObject, List, Status } from '@podling/api';
 import type {
@@ -9,9 +10,23 @@ import type {
 import { resourcePath } from './resource-path.ts';
 import { statusErrorFromResponse } from './status-from-response.ts';
 import { NdjsonSplitter } from './ndjson-lines.ts';
+import { timerDelay } from './timer-delay.ts';
 
 type Query = Record<string, string | number | boolean | undefined>;
 export interface RequestOptions { body?: unknown; contentType?: string; query?: Query; accept?: string; signal?: AbortSignal }
+
+/**
+ * An apiserver over its in-flight caps answers 429 with Retry-After; client-go's rest.Request waits that long and
+ * tries again, up to 10 times (maxRetries), before it reports the error. The typed verbs do the same: their bodies
+ * are strings, so a request can be sent again as it was.
+ */
+const MAX_429_RETRIES = 10;
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v) * 1000;
+}
 
 const patchContentType: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -90,9 +105,16 @@ export class KubeClient implements KubeClientApi {
    *  per-request cost of an agent reporting pod statuses in a burst. The body is a Node stream. */
   private async send(method: string, path: string, opts: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
     const { url, headers, body } = this.prepare(path, opts);
-    const res = await undiciRequest(url, {
-      method: method as Dispatcher.HttpMethod, headers, body, signal: opts.signal, dispatcher: this.dispatcher,
-    });
+    let res: Dispatcher.ResponseData;
+    for (let attempt = 0; ; attempt++) {
+      res = await undiciRequest(url, {
+        method: method as Dispatcher.HttpMethod, headers, body, signal: opts.signal, dispatcher: this.dispatcher,
+      });
+      const wait = res.statusCode === 429 && attempt < MAX_429_RETRIES ? retryAfterMs(res.headers['retry-after']) : undefined;
+      if (wait === undefined) break;
+      await res.body.dump();
+      await sleep(timerDelay(wait), undefined, { signal: opts.signal });
+    }
     if (res.statusCode < 200 || res.statusCode > 299) {
       throw await statusErrorFromResponse({
         status: res.statusCode, text: () => res.body.text(),
