@@ -1,6 +1,7 @@
 // `npm start`: the control plane on ./data/podling.db plus one local agent. Ctrl-C (or SIGTERM) stops the agent
 // first, then the apiserver, each with SIGTERM and a bounded wait.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +11,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const passthrough = process.argv.slice(2);
 const children: ChildProcess[] = [];
 
+// The apiserver → agent credential of this loopback cluster (no TLS): a fresh shared token, given to both through
+// their environment twin of --kubelet-auth-token, never on a command line.
+const kubeletAuthToken = process.env.PODLING_KUBELET_AUTH_TOKEN ?? randomBytes(24).toString('hex');
+
 function run(entry: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry), ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry), ...args], {
+    cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PODLING_KUBELET_AUTH_TOKEN: kubeletAuthToken },
+  });
   children.push(child);
   child.on('exit', (code, signal) => {
     if (!stopping) { process.stderr.write(`${entry} exited (${code ?? signal}); stopping\n`); void stop(1); }

@@ -29,6 +29,11 @@ export interface ApiserverConfig {
   eventTtlMs: number;
   minRequestTimeoutMs: number;
   limits: RequestLimits;
+  /** How the apiserver proves itself to agents (kubelet/kubelet-client.ts): a client certificate, or a token. */
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletAuthToken?: string;
 }
 
 const options = {
@@ -60,6 +65,10 @@ const options = {
   'max-requests-inflight': { type: 'string', default: '400' },
   'max-mutating-requests-inflight': { type: 'string', default: '200' },
   'max-request-bytes-inflight': { type: 'string', default: '67108864' },
+  'kubelet-client-certificate': { type: 'string' },
+  'kubelet-client-key': { type: 'string' },
+  'kubelet-certificate-authority': { type: 'string' },
+  'kubelet-auth-token': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -107,6 +116,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   const sync = (str('storage-sync') ?? '').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('--storage-sync: must be FULL or NORMAL');
   if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');
+  const kubeletTls = ['kubelet-client-certificate', 'kubelet-client-key', 'kubelet-certificate-authority'].filter((k) => str(k));
+  if (kubeletTls.length !== 0 && kubeletTls.length !== 3) problems.push('--kubelet-client-certificate, --kubelet-client-key and --kubelet-certificate-authority go together');
   const config: ApiserverConfig = {
     address: str('address')!,
     port,
@@ -138,6 +149,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
       maxMutatingInflight: int('max-mutating-requests-inflight', 0),
       maxBodyBytesInflight: int('max-request-bytes-inflight', 0),
     },
+    kubeletClientCertificate: str('kubelet-client-certificate'),
+    kubeletClientKey: str('kubelet-client-key'),
+    kubeletCertificateAuthority: str('kubelet-certificate-authority'),
+    kubeletAuthToken: str('kubelet-auth-token') || undefined,
   };
   const l = config.limits;
   if (l.headerTimeoutMs > l.readTimeoutMs) problems.push('--request-header-timeout: must not be longer than --request-read-timeout');

@@ -12,6 +12,7 @@ import { isDataFilesError, openSqliteStorage, type SqliteStorage } from '@podlin
 import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
 import { parseConfig, usage } from './config.ts';
 import { buildServer } from './server.ts';
+import { KubeletClient } from './kubelet/kubelet-client.ts';
 import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
 import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
@@ -36,6 +37,15 @@ async function main(): Promise<void> {
   try {
     tls = config.tlsCertFile ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsPrivateKeyFile!) } : undefined;
   } catch (e) { fail(`cannot read the TLS certificate or key: ${(e as Error).message}`); }
+  let kubeletTls: { cert: Buffer; key: Buffer; ca: Buffer } | undefined;
+  try {
+    kubeletTls = config.kubeletClientCertificate
+      ? { cert: readFileSync(config.kubeletClientCertificate), key: readFileSync(config.kubeletClientKey!), ca: readFileSync(config.kubeletCertificateAuthority!) }
+      : undefined;
+  } catch (e) { fail(`cannot read the kubelet client certificate, key or CA: ${(e as Error).message}`); }
+  if (!kubeletTls && !config.kubeletAuthToken) {
+    logger.warn('neither --kubelet-client-certificate nor --kubelet-auth-token is set: pods/log, exec, attach and port-forward cannot reach agents');
+  }
   const policy = checkListenPolicy({ address: config.address, tokenFile: config.tokenAuthFile, insecureAllowAnonymous: config.insecureAllowAnonymous, tls: !!tls });
   if (!policy.ok) return fail(policy.message);
   if (policy.warn) logger.warn(policy.warn);
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
     watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
     https: tls, limits: config.limits,
+    kubelets: new KubeletClient({ tls: kubeletTls, token: config.kubeletAuthToken }),
     beforeRoutes: (app) => registerAuth(app, {
       tokens,
       anonymous: !tokens || config.insecureAllowAnonymous,

@@ -7,13 +7,14 @@ import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
 import { nodeRestriction } from './auth/node-restriction.ts';
-import { connectHandlers, streamingNotSupported } from './routes/connect-handlers.ts';
+import { connectHandlers } from './routes/connect-handlers.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
+import { isStreamPath, registerPodStreams, selectProtocol } from './routes/pod-streams.ts';
+import { KubeletClient } from './kubelet/kubelet-client.ts';
 import { WatchHub } from './watch/watch-hub.ts';
-import { interceptUpgrades } from './kubectl/upgrade-refusal.ts';
 import { errors, StatusError } from '@podling/api';
 import { writeClientError } from './http/client-error.ts';
 import { destroyConnectionsAfterClose } from './http/connection-drain.ts';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   https?: { key: string | Buffer; cert: string | Buffer };
   /** Timeouts, in-flight caps and the body budget (request-limits.ts). */
   limits: RequestLimits;
+  /** How to reach and authenticate agents (pods/log, exec, attach, portforward); none: agents are not called. */
+  kubelets?: KubeletClient;
   /** Extra plugins (authentication) registered before the routes. */
   beforeRoutes?: (app: FastifyInstance, registry: Registry) => void | Promise<void>;
 }
@@ -70,11 +73,15 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
 
   registerBodyParsers(app);
   registerConnectionRule(app);
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
-  // exec/attach/portforward would otherwise be accepted as websockets and dropped; kubectl needs a Status to print.
-  interceptUpgrades(app.server, (req) => /\/pods\/[^/?]+\/(exec|attach|portforward)(\?|$)/.test(req.url ?? '')
-    ? streamingNotSupported().status
-    : undefined);
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024, handleProtocols: selectProtocol } });
+  // `ws` would answer any other upgrade (kubectl's SPDY/3.1 fallback) with a 405 in HTML; kubectl needs a Status.
+  // The streaming routes answer it themselves, after their own checks (pod-streams.ts).
+  app.addHook('onRequest', async (req, reply) => {
+    const upgrade = req.headers.upgrade;
+    if (!upgrade || upgrade.toLowerCase() === 'websocket' || isStreamPath(req.url)) return;
+    const se = errors.badRequest(`Upgrade to ${upgrade} is not supported`);
+    return reply.code(400).type('application/json').send(JSON.stringify(se.status));
+  });
   app.setErrorHandler((err, req, reply) => {
     const se = toStatusError(err, req.log);
     for (const [k, v] of Object.entries(se.headers)) reply.header(k, v);
@@ -97,8 +104,11 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   const limitStats = registerRequestLimits(app, deps.limits);
   registerDiscovery(app, () => ready);
   registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats });
+  const kubelets = deps.kubelets ?? new KubeletClient({});
+  // exec, attach and portforward have routes of their own (websocket upgrades); they win over the generic ones.
+  registerPodStreams(app, { storage: deps.storage, kubelets });
   registerResourceRoutes(app, {
-    registry, storage: deps.storage, hub, connect: connectHandlers(registry, podLogProxy(deps.storage)),
+    registry, storage: deps.storage, hub, connect: connectHandlers(registry, podLogProxy(deps.storage, kubelets)),
     minRequestTimeoutMs: deps.minRequestTimeoutMs, bufferLimitBytes: deps.watchBufferLimitBytes,
   });
   app.addHook('onReady', (done) => { ready = true; done(); });

@@ -20,7 +20,7 @@ let apiserver: ManagedProcess | undefined;
 let kubelet: RunningKubelet | undefined;
 let url = '';
 let ca = '';
-const token: Record<'admin' | 'n1' | 'n2', string> = { admin: '', n1: '', n2: '' };
+const token: Record<'admin' | 'n1' | 'n2' | 'reader', string> = { admin: '', n1: '', n2: '', reader: 'reader-token-5b7d0c1e9a' };
 
 before(async () => {
   requireKubectl();
@@ -28,6 +28,8 @@ before(async () => {
   await run(process.execPath, ['--import', 'tsx', 'apps/apiserver/src/main.ts',
     '--generate-certs', pki, '--nodes', 'n1,n2', '--server', 'https://127.0.0.1:6443'], { cwd: repoRoot });
   ca = readFileSync(path.join(pki, 'ca.crt'), 'utf8');
+  // A read-only user (any authenticated user outside system:masters and system:nodes).
+  writeFileSync(path.join(pki, 'tokens.csv'), `${readFileSync(path.join(pki, 'tokens.csv'), 'utf8')}${token.reader},jane,jane-uid\n`);
   for (const [t, user] of loadTokenFile(path.join(pki, 'tokens.csv'))) {
     if (user.name === 'admin') token.admin = t;
     if (user.name === 'system:node:n1') token.n1 = t;
@@ -36,8 +38,10 @@ before(async () => {
   apiserver = startTs('apps/apiserver/src/main.ts', {
     args: ['--port', '0', '--db', path.join(tmp.dir, 'podling.db'), '--controllers', 'none',
       '--tls-cert-file', path.join(pki, 'apiserver.crt'), '--tls-private-key-file', path.join(pki, 'apiserver.key'),
-      '--token-auth-file', path.join(pki, 'tokens.csv')],
-    env: { PODLING_LOG_LEVEL: 'info' },
+      '--token-auth-file', path.join(pki, 'tokens.csv'),
+      '--kubelet-client-certificate', path.join(pki, 'apiserver-kubelet-client.crt'),
+      '--kubelet-client-key', path.join(pki, 'apiserver-kubelet-client.key'), '--kubelet-certificate-authority', path.join(pki, 'ca.crt')],
+    env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: '' },
   });
   url = String((await apiserver.waitForLog((l) => l.msg === 'listening', 30_000)).url);
   assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -149,7 +153,8 @@ test('auth e2e: a kubelet with its generated node kubeconfig registers, runs a p
   const logFrom = apiserver!.output().length;
   const rootDir = path.join(tmp.dir, 'kubelet');
   mkdirSync(rootDir);
-  kubelet = await startKubelet({ server: url, nodeName: 'n1', rootDir, args: ['--kubeconfig', path.join(pki, 'node-n1.kubeconfig')] });
+  kubelet = await startKubelet({ server: url, nodeName: 'n1', rootDir, args: ['--kubeconfig', path.join(pki, 'node-n1.kubeconfig'),
+    '--tls-cert-file', path.join(pki, 'kubelet-n1.crt'), '--tls-private-key-file', path.join(pki, 'kubelet-n1.key'), '--client-ca-file', path.join(pki, 'ca.crt')] });
   const get = async (p: string) => (await call('GET', p, { token: token.admin })).body as { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
   await waitFor(async () => (await get('/api/v1/nodes/n1')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), {
     timeoutMs: 20_000, message: `node n1 Ready; kubelet output:\n${kubelet.process.output().slice(-3000)}`,
@@ -168,4 +173,70 @@ test('auth e2e: a kubelet with its generated node kubeconfig registers, runs a p
   });
   const denials = apiserver!.output().slice(logFrom).split('\n').filter((l) => /"status":40[13]\b/.test(l));
   assert.deepEqual(denials, [], 'the kubelet was never denied');
+});
+
+test('auth e2e: exec over the TLS link runs for the admin and is forbidden to a node and a read-only user (issue 13)', async () => {
+  assert.ok(kubelet, 'the kubelet test ran first');
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shell-on-n1', namespace: 'default' },
+    spec: { nodeName: 'n1', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.2; done'] }] },
+  };
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', { token: token.admin, body: pod })).status, 201);
+  await waitFor(async () => ((await call('GET', '/api/v1/namespaces/default/pods/shell-on-n1', { token: token.admin })).body.status as { phase?: string })?.phase === 'Running', {
+    timeoutMs: 20_000, message: 'shell-on-n1 Running',
+  });
+  const ok = await kubectl('admin.kubeconfig', ['exec', 'shell-on-n1', '--', 'sh', '-c', 'echo over tls; exit 5']);
+  assert.equal(ok.code, 5, ok.stderr);
+  assert.equal(ok.stdout, 'over tls\n');
+  const denied = await kubectl('node-n1.kubeconfig', ['exec', 'shell-on-n1', '--', 'true']);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /Error from server \(Forbidden\): pods "shell-on-n1" is forbidden: User "system:node:n1" cannot create resource "pods\/exec" in API group "" in the namespace "default"/);
+  // A read-only user may get the pod, but exec, attach and port-forward are `create` whatever the method.
+  assert.equal((await kubectl('admin.kubeconfig', ['--token', token.reader, 'get', 'pod', 'shell-on-n1'])).code, 0);
+  for (const [sub, args] of [['exec', ['exec', 'shell-on-n1', '--', 'true']], ['attach', ['attach', 'shell-on-n1']], ['portforward', ['port-forward', 'shell-on-n1', '1234:1234']]] as const) {
+    const r = await kubectl('admin.kubeconfig', ['--token', token.reader, ...args]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`pods "shell-on-n1" is forbidden: User "jane" cannot create resource "pods/${sub}" in API group "" in the namespace "default"`));
+  }
+});
+
+test('auth e2e: the agent answers 401 to a caller without the apiserver client certificate (issue 13)', async () => {
+  assert.ok(kubelet, 'the kubelet test ran first');
+  const res = await new Promise<number>((resolve, reject) => {
+    https.get(`${kubelet!.url}/containerLogs/default/shell-on-n1/main`, { ca, servername: 'n1', checkServerIdentity: () => undefined }, (r) => { r.resume(); resolve(r.statusCode!); }).on('error', reject);
+  });
+  assert.equal(res, 401);
+});
+
+test('auth e2e: a node that reports another address cannot make the apiserver talk to it (issue 14.3)', async () => {
+  // Two impostors on loopback: a plain HTTP server, and an HTTPS server with a certificate from the cluster CA that
+  // names another node (n1). Node n2 points its kubelet endpoint at each in turn.
+  let requests = 0;
+  const plain = (await import('node:http')).createServer((_q, r) => { requests++; r.end('impostor'); });
+  const wrongName = https.createServer({ cert: readFileSync(path.join(pki, 'kubelet-n1.crt')), key: readFileSync(path.join(pki, 'kubelet-n1.key')) }, (_q, r) => { requests++; r.end('impostor'); });
+  for (const s of [plain, wrongName]) await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  try {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' } };
+    assert.equal((await call('POST', '/api/v1/nodes', { token: token.n2, body: node })).status, 201);
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-n2', namespace: 'default' },
+      spec: { nodeName: 'n2', containers: [{ name: 'main', image: 'busybox', command: ['true'] }] },
+    };
+    assert.equal((await call('POST', '/api/v1/namespaces/default/pods', { token: token.admin, body: pod })).status, 201);
+    for (const server of [plain, wrongName]) {
+      const port = (server.address() as import('node:net').AddressInfo).port;
+      const status = { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } };
+      assert.equal((await call('PATCH', '/api/v1/nodes/n2/status', { token: token.n2, body: status, type: 'application/merge-patch+json' })).status, 200);
+      const logs = await call('GET', '/api/v1/namespaces/default/pods/on-n2/log', { token: token.admin });
+      assert.equal(logs.status, 503, JSON.stringify(logs.body));
+      assert.doesNotMatch(JSON.stringify(logs.body), /impostor/);
+      const exec = await kubectl('admin.kubeconfig', ['exec', 'on-n2', '--', 'true']);
+      assert.equal(exec.code, 1);
+      assert.match(exec.stderr, /error dialing backend/);
+    }
+    assert.equal(requests, 0, 'no request reached an impostor');
+  } finally {
+    plain.close();
+    wrongName.close();
+  }
 });

@@ -1,8 +1,10 @@
 // Issue 6: @kubernetes/client-node 2.x (the official JavaScript client) against Podling — generated CoreV1Api
-// calls, KubernetesObjectApi (resolves kinds through /api/v1), Watch, an informer, patches, delete and logs.
+// calls, KubernetesObjectApi (resolves kinds through /api/v1), Watch, an informer, patches, delete, logs, and (issue
+// 13) Exec and Attach.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
@@ -178,4 +180,41 @@ test('deleteNamespacedPod with options in the query deletes gracefully through t
   assert.equal(deleting.metadata?.deletionGracePeriodSeconds, 3);
   await waitFor(async () => (await statusOf(core.readNamespacedPod({ name: 'cn-del', namespace })).catch(() => ({ code: 200 }))).code === 404,
     { timeoutMs: 20_000, message: 'cn-del removed after the kubelet stopped it' });
+});
+
+/** Collects what a client-node stream callback writes. */
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => { text += d.toString(); });
+  return { stream, text: () => text };
+}
+
+test('issue 13: Exec runs a command with stdin and reports its exit code in the Status', async () => {
+  await core.createNamespacedPod({ namespace, body: pod('cn-exec') });
+  await waitFor(async () => (await core.readNamespacedPod({ namespace, name: 'cn-exec' })).status?.phase === 'Running', { timeoutMs: 20_000, message: 'cn-exec Running' });
+  const out = sink();
+  const err = sink();
+  const stdin = new PassThrough();
+  const status = new Promise<k8s.V1Status>((resolve) => {
+    void new k8s.Exec(kc).exec(namespace, 'cn-exec', 'main', ['sh', '-c', 'read line; echo "got $line"; echo oops >&2; exit 3'], out.stream, err.stream, stdin, false, resolve);
+  });
+  stdin.end('hello\n');
+  const s = await status;
+  assert.equal(s.status, 'Failure');
+  assert.equal(s.reason, 'NonZeroExitCode');
+  assert.equal(s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message, '3');
+  await waitFor(() => out.text() === 'got hello\n' && err.text() === 'oops\n', { message: `exec output: ${JSON.stringify([out.text(), err.text()])}` });
+});
+
+test('issue 13: Attach streams the output of a running container', async () => {
+  await core.createNamespacedPod({ namespace, body: pod('cn-attach', 'trap "exit 0" TERM; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done') });
+  await waitFor(async () => (await core.readNamespacedPod({ namespace, name: 'cn-attach' })).status?.phase === 'Running', { timeoutMs: 20_000, message: 'cn-attach Running' });
+  const out = sink();
+  const ws = await new k8s.Attach(kc).attach(namespace, 'cn-attach', 'main', out.stream, null, null, false);
+  try {
+    await waitFor(() => /tick \d+\ntick \d+\n/.test(out.text()), { message: `attached output: ${JSON.stringify(out.text())}` });
+  } finally {
+    ws.close();
+  }
 });

@@ -62,13 +62,3 @@ test('the core OpenAPI v3 document has a GVK-tagged PATCH with fieldValidation f
   const lease = openapiV3Document(resourcesOf('coordination.k8s.io/v1'));
   assert.ok('/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}' in lease.paths);
 });
-
-test('an exec upgrade is refused with an HTTP status line and a Status body kubectl renders', async () => {
-  const { upgradeRefusal } = await import('../src/kubectl/index.ts');
-  const status = { kind: 'Status' as const, apiVersion: 'v1' as const, metadata: {}, status: 'Failure' as const, message: 'no exec', reason: 'BadRequest', code: 400 };
-  const text = upgradeRefusal(status);
-  const [head, body] = text.split('\r\n\r\n');
-  assert.equal(head.split('\r\n')[0], 'HTTP/1.1 400 Bad Request');
-  assert.ok(head.includes(`Content-Length: ${Buffer.byteLength(body)}`));
-  assert.deepEqual(JSON.parse(body), status);
-});

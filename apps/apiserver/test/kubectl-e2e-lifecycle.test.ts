@@ -1,4 +1,4 @@
-// Issue 6: the real kubectl against Podling with a kubelet — logs, describe, exec and every flavour of delete.
+// Issue 6: the real kubectl against Podling with a kubelet — logs, describe and every flavour of delete (exec: kubectl-exec.test.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify as toYaml } from 'yaml';
@@ -80,12 +80,6 @@ test('describe pod shows the node, container state and the Events section', asyn
   assert.match(out, /^\s+State:\s+Running$/m);
   assert.match(out, /^Events:/m);
   assert.match(out, /Normal\s+Scheduled\s+\S+\s+\S+\s+Successfully assigned default\/described to node-1/);
-});
-
-test('exec is refused with a Status that kubectl prints as Error from server (BadRequest)', async () => {
-  const r = await kubectl().run(['exec', 'described', '--', 'ls', '/'], { timeoutMs: 20_000 });
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr.trim(), /^Error from server \(BadRequest\): exec, attach and port-forward are not supported by Podling/);
 });
 
 test('delete waits for the kubelet to stop the containers and prints deleted', async () => {

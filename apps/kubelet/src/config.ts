@@ -27,6 +27,12 @@ export interface KubeletConfig {
   /** Whether pods that do not set spec.hostUsers share the host's users (false: a user namespace per pod). */
   defaultHostUsers: boolean;
   logLevel: string;
+  /** Shared token the apiserver presents (a loopback cluster without TLS). */
+  kubeletAuthToken?: string;
+  /** HTTPS with a client CA: the apiserver's client certificate is required. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCAFile?: string;
 }
 
 const options = {
@@ -46,6 +52,11 @@ const options = {
   'container-log-max-size': { type: 'string', default: '10Mi' },
   'default-host-users': { type: 'string', default: 'true' },
   'log-level': { type: 'string', default: 'info' },
+  // Who may call the agent's port (kubelet-auth.ts): a shared token, or TLS with the apiserver's client certificate.
+  'kubelet-auth-token': { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
+  'client-ca-file': { type: 'string' },
 } as const;
 
 export const envName = (flag: string): string => `PODLING_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -114,6 +125,9 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (hostUsersText !== 'true' && hostUsersText !== 'false') errors.push(`--default-host-users: ${JSON.stringify(hostUsersText)} is not true or false`);
   const logLevel = get('log-level')!;
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
+  const tlsFiles = { tlsCertFile: get('tls-cert-file'), tlsPrivateKeyFile: get('tls-private-key-file'), clientCAFile: get('client-ca-file') };
+  const tlsGiven = Object.values(tlsFiles).filter((v) => v !== undefined).length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--tls-cert-file, --tls-private-key-file and --client-ca-file go together: give all three or none');
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -122,6 +136,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', logLevel,
+      kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
     },
   };
 }

@@ -3,7 +3,7 @@
 // end is still known afterwards:
 // - it first joins the container instance's cgroup when there is one (container-cgroup.ts), so everything the
 //   container starts is born inside it and ends with it, whatever process group or session it makes;
-// - it opens the container's stdout/stderr FIFOs read-write, so a reader always exists: with the agent gone, writes
+// - it opens the container's stdout/stderr FIFOs (and its stdin FIFO, when the agent made one) read-write, so a reader always exists: with the agent gone, writes
 //   fill the pipe and then block until the agent is back, instead of SIGPIPE;
 // - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
 //   before the command started means it is not started at all) and stays to write the container's exit status to
@@ -30,6 +30,8 @@ import { DEFAULT_PATH } from './container-env.ts';
 // sh parameter expansions, kept out of the template's own ${} syntax: the exit file's directory and base name.
 const EXIT_DIR = '${exitfile%/*}';
 const EXIT_NAME = '${exitfile##*/}';
+/** `<c>.stdin.fifo` next to `<c>.<n>.exit`: a container with `stdin: true` reads it (attach-session.ts). */
+const STDIN_FIFO = '${exitfile%.*.exit}.stdin.fifo';
 
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 cgprocs=$7 cmd=$8 cpath=$9
@@ -37,6 +39,7 @@ shift 9
 n=$1
 shift
 exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
+in="${STDIN_FIFO}"; if [ -p "$in" ]; then exec 0<>"$in"; fi
 sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
 record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || printf '%s\n' "$@" 2>/dev/null >"$exitfile"; }

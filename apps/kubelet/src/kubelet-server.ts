@@ -1,43 +1,66 @@
-// The agent's own HTTP endpoint: GET /healthz and GET /containerLogs/{namespace}/{pod}/{container} with
-// follow, tailLines, timestamps, previous, limitBytes, sinceSeconds (what the apiserver's pods/log proxies to).
+// The agent's own endpoint, for the apiserver only (kubelet-auth.ts): GET /healthz (open), GET
+// /containerLogs/{namespace}/{pod}/{container} with follow, tailLines, timestamps, previous, limitBytes,
+// sinceSeconds (what pods/log proxies to), and the streaming endpoints /exec, /attach, /portForward
+// (stream-server.ts). Plain HTTP on a loopback cluster with a shared token, HTTPS with a client CA otherwise.
 // Logs are text/plain; errors are Kubernetes Status JSON. Built without listening so tests can drive it.
 import http from 'node:http';
+import https from 'node:https';
 import { isStatusError, StatusError, type Status } from '@podling/api';
 import { followInstanceLog, readInstanceLog, type LogOptions } from './log-reader.ts';
 import type { LogTarget } from './container-log-target.ts';
 import type { Logger } from './logger.ts';
+import { isApiserver, proofHeaders, type KubeletAuthConfig } from './kubelet-auth.ts';
+import { handleStreamUpgrade, type StreamDeps } from './stream-server.ts';
 
-export interface ServerDeps {
+export interface ServerDeps extends StreamDeps {
   /** Throws StatusError (404 unknown pod, 400 container problems). */
   findLog(namespace: string, pod: string, container: string, previous: boolean): LogTarget;
+  auth: KubeletAuthConfig;
+  /** PEM key, certificate and client CA: serve HTTPS and require the apiserver's client certificate. */
+  tls?: { key: Buffer; cert: Buffer; ca: Buffer };
   log: Logger;
 }
 
 const LOGS_PATH = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/;
 
 export function buildKubeletServer(deps: ServerDeps): http.Server {
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res, deps).catch((err: unknown) => {
       const status = isStatusError(err) ? err.status : undefined;
       if (!status) deps.log.error({ err, url: req.url }, 'request failed');
       if (res.headersSent) { res.destroy(); return; }
       sendStatus(res, status ?? new StatusError(500, 'InternalError', 'Internal error occurred: an error on the server has prevented the request from succeeding').status);
     });
-  });
+  };
+  const server: http.Server = deps.tls
+    ? https.createServer({ key: deps.tls.key, cert: deps.tls.cert, ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false }, onRequest)
+    : http.createServer(onRequest);
+  server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => handleStreamUpgrade(req, socket, head, deps));
   server.keepAliveTimeout = 5000;
   return server;
 }
 
+/** Splits a path matched by `re` into its decoded segments; a malformed %-encoding is the client's error. */
+export function decodeSegments(m: RegExpExecArray): string[] {
+  try {
+    return m.slice(1).map(decodeURIComponent);
+  } catch {
+    throw new StatusError(400, 'BadRequest', 'malformed percent-encoding in the request path');
+  }
+}
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: ServerDeps): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://kubelet');
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', `${req.method} is not supported`);
-  if (url.pathname === '/healthz') {
+  if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     return;
   }
+  if (!isApiserver(req, deps.auth)) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+  for (const [k, v] of Object.entries(proofHeaders(req, deps.auth))) res.setHeader(k, v);
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', `${req.method} is not supported`);
   const m = LOGS_PATH.exec(url.pathname);
   if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-  const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
+  const [ns, pod, container] = decodeSegments(m);
   const q = url.searchParams;
   const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
   const int = (k: string): number | undefined => {

@@ -7,7 +7,7 @@
 // wrappers under this root dir that no record accounts for (a crash between a spawn and its state write, which
 // follows shortly after, off the event loop).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { StatusError, type Pod } from '@podling/api';
@@ -17,6 +17,8 @@ import { CrashLoopBackoff } from './crashloop-backoff.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { buildKubeletServer } from './kubelet-server.ts';
 import { containerLogTarget } from './container-log-target.ts';
+import { findContainer } from './running-container.ts';
+import { closeStreams } from './stream-server.ts';
 import type { Logger } from './logger.ts';
 import { hostNodeFacts } from './node-object.ts';
 import { NodeRegistrar } from './node-registrar.ts';
@@ -47,7 +49,14 @@ export class Kubelet {
     this.store = new PodStateStore(cfg.rootDir, log.child({ component: 'state' }));
     this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }));
     this.cgroups = ContainerCgroups.detect(cfg.rootDir, cfg.nodeName);
-    this.server = buildKubeletServer({ findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev), log: log.child({ component: 'server' }) });
+    const tls = cfg.tlsCertFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile!), ca: readFileSync(cfg.clientCAFile!) } : undefined;
+    this.server = buildKubeletServer({
+      findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev),
+      findContainer: (ns, pod, c) => findContainer(this.workers?.byName(ns, pod), pod, c),
+      findPodNetwork: (ns, pod) => { this.worker(ns, pod); return {}; },
+      auth: { token: cfg.kubeletAuthToken, clientCA: tls !== undefined }, tls,
+      log: log.child({ component: 'server' }),
+    });
   }
 
   async start(): Promise<void> {
@@ -58,7 +67,10 @@ export class Kubelet {
       this.server.listen(this.cfg.port, this.cfg.address, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
-    this.url = `http://${this.cfg.address.includes(':') ? `[${this.cfg.address}]` : this.cfg.address}:${port}`;
+    if (!this.cfg.kubeletAuthToken && !this.cfg.tlsCertFile) {
+      this.log.warn({}, 'neither --kubelet-auth-token nor --tls-cert-file/--client-ca-file is set: the agent cannot tell the apiserver from anyone else and refuses every request (logs, exec, attach and port-forward will not work)');
+    }
+    this.url = `${this.cfg.tlsCertFile ? 'https' : 'http'}://${this.cfg.address.includes(':') ? `[${this.cfg.address}]` : this.cfg.address}:${port}`;
     // Always printed, whatever the level: tools wait for this line to learn the URL.
     const announce = (this.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') === false ? this.log.warn : this.log.info;
     announce.call(this.log, { url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces, cgroups: this.cgroups.mode.kind }, 'listening');
@@ -103,14 +115,19 @@ export class Kubelet {
     await this.store.flush();
     await this.runtime.detachAll();
     this.cgroups.release();
+    closeStreams();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
-  private findLog(ns: string, pod: string, container: string, previous: boolean) {
+  private worker(ns: string, pod: string) {
     const w = this.workers?.byName(ns, pod);
     if (!w) throw new StatusError(404, 'NotFound', `pods ${JSON.stringify(pod)} not found`, { name: pod, kind: 'pods' });
-    return containerLogTarget(w, container, previous);
+    return w;
+  }
+
+  private findLog(ns: string, pod: string, container: string, previous: boolean) {
+    return containerLogTarget(this.worker(ns, pod), container, previous);
   }
 
   /** Kills what belongs to pods that vanished while the agent was away, and wrappers no record knows. */

@@ -5,6 +5,7 @@
 //   <root>/pods/<uid>/workdir/                                default workingDir of the pod's containers
 //   <root>/pods/<uid>/volumes/kubernetes.io~empty-dir/<vol>/  emptyDir volumes
 //   <root>/pods/<uid>/<c>.std{out,err}.fifo                   container c's stdout/stderr (log-pump.ts)
+//   <root>/pods/<uid>/<c>.stdin.fifo                          container c's stdin, with `stdin: true` (attach)
 //   <root>/pods/<uid>/<c>.<n>.log[.1]                         CRI-format log of instance n (and its rotated part)
 //   <root>/pods/<uid>/<c>.<n>.exit                            exit code written by the wrapper of instance n
 //
@@ -42,7 +43,7 @@ export class PodPaths {
   get stateFile(): string { return path.join(this.podDir, 'state.json'); }
   get workDir(): string { return path.join(this.podDir, 'workdir'); }
   emptyDir(volume: string): string { return path.join(this.podDir, 'volumes', 'kubernetes.io~empty-dir', safeVolumeName(volume)); }
-  fifo(c: string, stream: 'stdout' | 'stderr'): string { return path.join(this.podDir, `${safeContainerName(c)}.${stream}.fifo`); }
+  fifo(c: string, stream: 'stdin' | 'stdout' | 'stderr'): string { return path.join(this.podDir, `${safeContainerName(c)}.${stream}.fifo`); }
   log(c: string, index: number): string { return path.join(this.podDir, `${safeContainerName(c)}.${index}.log`); }
   exitFile(c: string, index: number): string { return path.join(this.podDir, `${safeContainerName(c)}.${index}.exit`); }
 }

@@ -22,11 +22,13 @@ export class PodSandbox {
    * instances `record` says are running: still ours → adopted; gone → their exit is reported at once.
    */
   async prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void> {
-    const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    const names = all.map((c) => c.name);
+    const withStdin = all.filter((c) => c.stdin || c.tty).map((c) => this.paths.fifo(c.name, 'stdin'));
     const shared = [this.paths.workDir, ...(pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => this.paths.emptyDir(v.name))];
     await this.runtime.makePaths({
       dirs: shared,
-      fifos: names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]),
+      fifos: [...names.flatMap((n) => [this.paths.fifo(n, 'stdout'), this.paths.fifo(n, 'stderr')]), ...withStdin],
     });
     // Writable by every user the pod's containers run as (runAsUser, a user namespace's ids), as the kubelet makes
     // emptyDir volumes (0777).

@@ -22,9 +22,9 @@ test('two agents on one machine each run only the pods bound to them', async (t)
   assert.equal(pidsMatching(`${rb}/pods/${b.metadata.uid}`).length, 1);
   assert.equal(pidsMatching(`${ra}/pods/${b.metadata.uid}`).length, 0);
   assert.equal(pidsMatching(`${rb}/pods/${a.metadata.uid}`).length, 0);
-  const logB = await fetch(`${c.agents[1].url}/containerLogs/default/on-b/app`);
+  const logB = await c.agents[1].fetch(`/containerLogs/default/on-b/app`);
   assert.equal(await logB.text(), 'up\n');
-  assert.equal((await fetch(`${c.agents[0].url}/containerLogs/default/on-b/app`)).status, 404);
+  assert.equal((await c.agents[0].fetch(`/containerLogs/default/on-b/app`)).status, 404);
 });
 
 test('an agent stopped with SIGTERM leaves pods running; the next one adopts them and keeps restart counts', async (t) => {
@@ -66,6 +66,6 @@ test('kill -9 of the agent leaves no orphan: pods deleted while it was down are 
   await c.addAgent('node-a', undefined, agent.rootDir);
   await waitFor(() => pidsMatching('orphan-marker').length === 0, { timeoutMs: 8000, message: 'orphaned pod process killed' });
   assert.equal(pidsMatching('survivor-marker').length, 1, 'the pod that still exists is adopted, not killed');
-  const log = await fetch(`${c.agents[0].url}/containerLogs/default/survivor/app`);
+  const log = await c.agents[0].fetch(`/containerLogs/default/survivor/app`);
   assert.equal(await log.text(), 'up\n');
 });

@@ -22,7 +22,7 @@ test('myapp-pod reaches Running and its log says Hello Kubernetes!', async (t) =
   assert.equal(pod.status!.podIP, '127.0.0.1');
 
   const direct = await waitFor(async () => {
-    const r = await fetch(`${c.agents[0].url}/containerLogs/default/myapp-pod/myapp-container`);
+    const r = await c.agents[0].fetch(`/containerLogs/default/myapp-pod/myapp-container`);
     const text = await r.text();
     return text.includes('Hello Kubernetes!') && text;
   }, { message: 'log via kubelet' });
@@ -42,9 +42,9 @@ test('myapp-pod reaches Running and its log says Hello Kubernetes!', async (t) =
   await waitFor(async () => (await c.client.get<Node>({ resource: 'nodes' }, 'node-a')).status?.conditions?.find((x) => x.type === 'Ready')?.lastHeartbeatTime !== beat,
     { timeoutMs: 5000, message: 'a later heartbeat' });
 
-  const waiting = await fetch(`${c.agents[0].url}/containerLogs/default/myapp-pod/nope`);
+  const waiting = await c.agents[0].fetch(`/containerLogs/default/myapp-pod/nope`);
   assert.equal(waiting.status, 400);
-  const missing = await fetch(`${c.agents[0].url}/containerLogs/default/nope/myapp-container`);
+  const missing = await c.agents[0].fetch(`/containerLogs/default/nope/myapp-container`);
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).kind, 'Status');
 });

@@ -40,7 +40,7 @@ test('as root, the process really runs with the requested uid and gid', { skip: 
   ] }));
   await c.waitPod('nobody', (p) => p.status?.phase === 'Running');
   const text = await waitFor(async () => {
-    const r = await fetch(`${c.agents[0].url}/containerLogs/default/nobody/app`);
+    const r = await c.agents[0].fetch(`/containerLogs/default/nobody/app`);
     const s = r.ok ? await r.text() : '';
     return s.trim() && s;
   }, { message: 'container output' });

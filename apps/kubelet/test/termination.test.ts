@@ -20,7 +20,7 @@ async function gone(c: Cluster, name: string, timeoutMs: number): Promise<number
 /** Waits until the container printed `marker` (its TERM trap is installed only then). */
 async function printed(c: Cluster, pod: string, container: string, marker: string): Promise<void> {
   await waitFor(async () => {
-    const r = await fetch(`${c.agents[0].url}/containerLogs/default/${pod}/${container}`);
+    const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
     return r.ok && (await r.text()).includes(marker);
   }, { message: `${pod}/${container} printed ${marker}` });
 }

@@ -8,7 +8,7 @@ import { create, podManifest, startCluster, type Cluster } from './cluster-fixtu
 const sh = (name: string, script: string, extra: object = {}) => ({ name, image: 'busybox', command: ['sh', '-c', script], ...extra });
 
 async function logOf(c: Cluster, pod: string, container: string): Promise<string> {
-  const r = await fetch(`${c.agents[0].url}/containerLogs/default/${pod}/${container}`);
+  const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
   return r.ok ? r.text() : '';
 }
 

@@ -8,3 +8,4 @@ export { Informer, type InformerOptions, type InformerHandlers, type InformerLog
 export { loadKubeconfig, buildKubeconfig, type KubeconfigOptions, type KubeconfigSpec } from './kubeconfig.ts';
 export { resourcePath } from './resource-path.ts';
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timer-delay.ts';
+export { KUBELET_NONCE_HEADER, KUBELET_PROOF_HEADER, kubeletProof, isValidKubeletProof, newNonce } from './kubelet-link.ts';

@@ -1,4 +1,5 @@
 // A real control plane for tests: apiserver and kubelet processes on temp dirs and free ports.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -12,6 +13,12 @@ export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): 
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The apiserver → agent token of every cluster this process starts (kubelet-auth: a loopback cluster without TLS),
+ * passed to both sides through their env twins so every test cluster is wired without asking.
+ */
+export const KUBELET_AUTH_TOKEN = randomBytes(24).toString('hex');
+
 export interface RunningApiserver {
   url: string;
   port: number;
@@ -24,7 +31,7 @@ export interface RunningApiserver {
 export async function startApiserver(opts: { dbPath: string; args?: string[]; env?: Record<string, string>; port?: number }): Promise<RunningApiserver> {
   const proc = startTs('apps/apiserver/src/main.ts', {
     args: ['--port', String(opts.port ?? 0), '--db', opts.dbPath, ...(opts.args ?? [])],
-    env: { PODLING_LOG_LEVEL: 'info', ...opts.env },
+    env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env },
   });
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
   const url = String(line.url);
@@ -65,6 +72,8 @@ export interface RunningKubelet {
   rootDir: string;
   url: string;
   process: ManagedProcess;
+  /** GET `path` on the agent's own port as the apiserver does (with the cluster's agent token). */
+  fetch(path: string): Promise<Response>;
   /** Stops the agent (SIGTERM) and then kills the containers it left running, unless `keepPods`. */
   stop(opts?: { keepPods?: boolean }): Promise<void>;
 }
@@ -75,11 +84,12 @@ export async function startKubelet(opts: {
 }): Promise<RunningKubelet> {
   const proc = startTs('apps/kubelet/src/main.ts', {
     args: ['--server', opts.server, '--node-name', opts.nodeName, '--root-dir', opts.rootDir, '--port', '0', ...(opts.args ?? [])],
-    env: { PODLING_LOG_LEVEL: 'info', ...opts.env },
+    env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env },
   });
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
   return {
     nodeName: opts.nodeName, rootDir: opts.rootDir, url: String(line.url), process: proc,
+    fetch: (p) => fetch(`${String(line.url)}${p}`, { headers: { authorization: `Bearer ${opts.env?.PODLING_KUBELET_AUTH_TOKEN ?? KUBELET_AUTH_TOKEN}` } }),
     async stop(stopOpts = {}) {
       await proc.stop(10_000);
       if (!stopOpts.keepPods) killPodProcesses(opts.rootDir);

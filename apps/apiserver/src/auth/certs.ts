@@ -1,5 +1,6 @@
 // Everything a small secured cluster needs, in one directory: a CA, a serving certificate signed by it, a static
-// token file with an admin and one identity per node, and a kubeconfig for each of them.
+// token file with an admin and one identity per node, and a kubeconfig for each of them; for the apiserver → agent
+// link, the apiserver's client certificate and a serving certificate per node.
 //
 // ECDSA P-256 keys (fast to generate, accepted by Go's TLS stack and Node's). The serving certificate lists every
 // host as a subjectAltName: Go clients such as kubectl ignore the CN, and an IP must be an IP SAN, not a DNS one.
@@ -44,6 +45,8 @@ export interface GeneratedCerts {
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const hour = 3600_000;
 const day = 24 * hour;
+/** The CN agents require of the apiserver's client certificate (kubeadm's apiserver-kubelet-client). */
+export const KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
 const nodeNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export async function generateCerts(opts: GenerateCertsOptions): Promise<GeneratedCerts> {
@@ -65,20 +68,29 @@ export async function generateCerts(opts: GenerateCertsOptions): Promise<Generat
     ],
   });
 
-  const serverKeys = await generateKeys();
-  const server = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: 'CN=podling-apiserver', issuer: ca.subject,
-    publicKey: serverKeys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: alg,
-    notBefore, notAfter: new Date(now.getTime() + 365 * day),
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(hosts.map((h): X509.JsonGeneralName => ({ type: isIP(h) ? 'ip' : 'dns', value: h }))),
-      await x509.SubjectKeyIdentifierExtension.create(serverKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(ca),
-    ],
-  });
+  // Leaf certificates signed by the CA: the apiserver's serving certificate (every host as a SAN), its client
+  // certificate for agents (kubeadm's apiserver-kubelet-client), and one serving certificate per agent naming its
+  // node, which the apiserver checks before it talks to that node's agent.
+  const issue = async (cn: string, usage: 'serverAuth' | 'clientAuth', names: string[]): Promise<[string, string]> => {
+    const keys = await generateKeys();
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(), subject: `CN=${cn}${usage === 'clientAuth' ? `, O=${groups.masters}` : ''}`, issuer: ca.subject,
+      publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: alg,
+      notBefore, notAfter: new Date(now.getTime() + 365 * day),
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([usage === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+        ...(names.length ? [new x509.SubjectAlternativeNameExtension(names.map((h): X509.JsonGeneralName => ({ type: isIP(h) ? 'ip' : 'dns', value: h })))] : []),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(ca),
+      ],
+    });
+    return [cert.toString('pem') + '\n', await privateKeyPem(keys.privateKey)];
+  };
+  const [serverCrt, serverKey] = await issue('podling-apiserver', 'serverAuth', hosts);
+  const [clientCrt, clientKey] = await issue(KUBELET_CLIENT_CN, 'clientAuth', []);
+  const kubeletCerts = await Promise.all(opts.nodes.map((n) => issue(n, 'serverAuth', [n])));
 
   const caPem = ca.toString('pem') + '\n';
   const adminToken = token();
@@ -92,8 +104,11 @@ export async function generateCerts(opts: GenerateCertsOptions): Promise<Generat
   const outputs: [string, string, boolean][] = [
     ['ca.crt', caPem, false],
     ['ca.key', await privateKeyPem(caKeys.privateKey), true],
-    ['apiserver.crt', server.toString('pem') + '\n', false],
-    ['apiserver.key', await privateKeyPem(serverKeys.privateKey), true],
+    ['apiserver.crt', serverCrt, false],
+    ['apiserver.key', serverKey, true],
+    ['apiserver-kubelet-client.crt', clientCrt, false],
+    ['apiserver-kubelet-client.key', clientKey, true],
+    ...opts.nodes.flatMap((n, i): [string, string, boolean][] => [[`kubelet-${n}.crt`, kubeletCerts[i][0], false], [`kubelet-${n}.key`, kubeletCerts[i][1], true]]),
     ['tokens.csv', tokenLines.join('\n') + '\n', true],
     ['admin.kubeconfig', kubeconfigYaml({ server: opts.server, caPem, user: 'admin', token: adminToken }), true],
     ...opts.nodes.map((n): [string, string, boolean] =>

@@ -57,7 +57,14 @@ export async function runGenerateCerts(args: string[], io: GenerateCertsIo = con
     const port = new URL(opts.server).port || '443';
     io.out('start the apiserver with:');
     io.out(`  podling-apiserver --port ${port} --tls-cert-file ${path.join(absDir, 'apiserver.crt')} ` +
-      `--tls-private-key-file ${path.join(absDir, 'apiserver.key')} --token-auth-file ${path.join(absDir, 'tokens.csv')}`);
+      `--tls-private-key-file ${path.join(absDir, 'apiserver.key')} --token-auth-file ${path.join(absDir, 'tokens.csv')} ` +
+      `--kubelet-client-certificate ${path.join(absDir, 'apiserver-kubelet-client.crt')} --kubelet-client-key ${path.join(absDir, 'apiserver-kubelet-client.key')} ` +
+      `--kubelet-certificate-authority ${path.join(absDir, 'ca.crt')}`);
+    for (const n of opts.nodes) {
+      io.out(`start the agent of node ${n} with:`);
+      io.out(`  podling-kubelet --node-name ${n} --kubeconfig ${path.join(absDir, `node-${n}.kubeconfig`)} ` +
+        `--tls-cert-file ${path.join(absDir, `kubelet-${n}.crt`)} --tls-private-key-file ${path.join(absDir, `kubelet-${n}.key`)} --client-ca-file ${path.join(absDir, 'ca.crt')}`);
+    }
     io.out(`and use it with: KUBECONFIG=${path.join(absDir, 'admin.kubeconfig')} kubectl get pods`);
     return 0;
   } catch (e) {

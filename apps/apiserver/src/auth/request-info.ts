@@ -31,6 +31,7 @@ export interface RequestInfo {
 const specialVerbs = new Set(['proxy', 'watch']);
 /** Subresources of a namespace itself: /api/v1/namespaces/{ns}/status is the namespace's status, not a resource. */
 const namespaceSubresources = new Set(['status', 'finalize']);
+const streamingSubresources = new Set(['exec', 'attach', 'portforward']);
 const methodVerbs: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 /** Go's strconv.ParseBool true values, which is what the apiserver's parameter codec accepts for `watch`. */
 const trueValues = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -89,6 +90,9 @@ export function requestInfo(method: string, url: string): RequestInfo {
     if (byName !== undefined) info.name = byName;
   }
   if (info.name === '' && info.verb === 'delete') info.verb = 'deletecollection';
+  // Streaming subresources are `create`, whatever the method: a websocket GET runs commands just as the SPDY POST
+  // does (kube-apiserver 1.35's AuthorizePodWebsocketUpgradeCreatePermission; kubernetes#133515).
+  if (info.resource === 'pods' && apiGroup === '' && streamingSubresources.has(info.subresource)) info.verb = 'create';
   return info;
 }
 

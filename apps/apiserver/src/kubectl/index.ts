@@ -8,4 +8,3 @@ export { eventPrinter } from './event-table.ts';
 export * from './discovery.ts';
 export * from './openapi.ts';
 export { decodeProtobuf, PROTOBUF_CONTENT_TYPE, PROTOBUF_KINDS } from './protobuf.ts';
-export { interceptUpgrades, refuseUpgrade, upgradeRefusal } from './upgrade-refusal.ts';

@@ -52,11 +52,14 @@ export const pods = defineResource<Pod>({
   shortNames: ['po'], categories: ['all'],
   strategy: podStrategy,
   updateSubresources: { status: podStatusStrategy },
-  // Served by handlers outside the generic store (routes/connect-handlers.ts).
+  // Served outside the generic store: binding and log by routes/connect-handlers.ts, the streaming ones by
+  // routes/pod-streams.ts.
   connect: {
+    attach: { kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     binding: { kind: 'Binding', verbs: ['create'] },
     exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
     log: { kind: 'Pod', verbs: ['get'] },
+    portforward: { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   },
   printer: podPrinter,
 });
