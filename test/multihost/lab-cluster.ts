@@ -71,7 +71,11 @@ export class LabCluster {
     this.apiserver = this.track(startInNetns('apiserver', this.host('api').ns, 'apps/apiserver/src/main.ts', [
       '--address', this.apiIP, '--port', String(API_PORT), '--db', path.join(this.tmp.dir, 'podling.db'),
       '--tls-cert-file', path.join(this.certs, 'apiserver.crt'), '--tls-private-key-file', path.join(this.certs, 'apiserver.key'),
-      '--token-auth-file', path.join(this.certs, 'tokens.csv'), ...this.opts.apiserverArgs,
+      '--token-auth-file', path.join(this.certs, 'tokens.csv'),
+      // The apiserver → agent link: its client certificate, and the CA that signed each agent's serving certificate.
+      '--kubelet-client-certificate', path.join(this.certs, 'apiserver-kubelet-client.crt'),
+      '--kubelet-client-key', path.join(this.certs, 'apiserver-kubelet-client.key'),
+      '--kubelet-certificate-authority', path.join(this.certs, 'ca.crt'), ...this.opts.apiserverArgs,
     ]));
     await this.apiserver.waitForLog((l) => l.msg === 'listening');
   }
@@ -110,7 +114,9 @@ export class LabCluster {
     const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`).join(',');
     const proc = this.track(startInNetns(node.name, ns, 'apps/kubelet/src/main.ts', [
       '--kubeconfig', path.join(this.certs, `node-${node.name}.kubeconfig`), '--node-name', node.name, '--root-dir', rootDir,
-      '--address', ip, '--port', String(KUBELET_PORT), '--node-labels', labels, ...this.opts.agentArgs,
+      '--address', ip, '--port', String(KUBELET_PORT), '--node-labels', labels,
+      '--tls-cert-file', path.join(this.certs, `kubelet-${node.name}.crt`), '--tls-private-key-file', path.join(this.certs, `kubelet-${node.name}.key`),
+      '--client-ca-file', path.join(this.certs, 'ca.crt'), ...this.opts.agentArgs,
     ]));
     await proc.waitForLog((l) => l.msg === 'listening');
     const agent = { nodeName: node.name, ip, rootDir, proc };
