@@ -2,7 +2,12 @@
 // kubelet's texts (k/k pkg/probe/{http,tcp,grpc}).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { decodeCheckResponse, encodeCheckRequest, grpcAction } from '../src/grpc-action.ts';
 import { httpGetAction } from '../src/http-get-action.ts';
@@ -48,6 +53,17 @@ test('issue 13: httpGet passes on 2xx/3xx, follows same-host redirects, warns on
   const closed = await closedPort();
   assert.deepEqual(await httpGetAction({ path: '/', port: closed }, closed, '127.0.0.1', 1000),
     { result: 'failure', output: `Get "http://127.0.0.1:${closed}/": dial tcp 127.0.0.1:${closed}: connect: connection refused` });
+});
+
+test('issue 13: an HTTPS httpGet probe does not verify the certificate', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'podling-probe-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=self-signed',
+    '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const srv = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => res.end('tls'));
+  const port = await listen(srv);
+  t.after(() => srv.close());
+  assert.deepEqual(await httpGetAction({ path: '/', port, scheme: 'HTTPS' }, port, '127.0.0.1', 1000), { result: 'success', output: 'tls' });
 });
 
 test('issue 13: tcpSocket connects and closes; a refused dial carries Go’s text', async (t) => {

@@ -173,3 +173,22 @@ test('issue 13: httpGet hooks and probes reach the pod address with the kubelet 
   await waitFor(() => hits.get('/stays')!.length >= stays + 3, { message: 'three more probes of the pod that stays' });
   assert.equal(hits.get('/gone')!.length, after, 'no probe of a deleted pod');
 });
+
+test('issue 13: a restarted agent probes the containers it adopts, without restarting them', async (t) => {
+  const c = await startCluster(t);
+  const dir = tmpFiles(t);
+  writeFileSync(path.join(dir, 'ready'), '');
+  await create(c, podManifest('adopted', { containers: [sleeper({
+    readinessProbe: { exec: { command: ['test', '-f', `${dir}/ready`] }, periodSeconds: 1 },
+    livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+  })] }));
+  await c.waitPod('adopted', (x) => cs(x)?.ready === true);
+  const agent = c.agents.pop()!;
+  assert.equal(await agent.process.stop(10_000), 0);
+  await c.addAgent('node-a', undefined, agent.rootDir);
+  rmSync(path.join(dir, 'ready'));
+  const p = await c.waitPod('adopted', (x) => cs(x)?.ready === false);
+  assert.equal(cs(p)!.restartCount, 0);
+  writeFileSync(path.join(dir, 'ready'), '');
+  await c.waitPod('adopted', (x) => cs(x)?.ready === true && cs(x)!.restartCount === 0);
+});
