@@ -32,12 +32,17 @@ export function actionHeaders(a: HTTPGetAction, agent: string): Record<string, s
   return h;
 }
 
-/** One GET; rejects with Go's `Get "<url>": <reason>` text. `signal` aborts it (probe timeout, pod terminating). */
-export function httpGet(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
+/**
+ * One GET; rejects with Go's `Get "<url>": <reason>` text. The timeout is a plain timer: AbortSignal.timeout() costs
+ * ~0.3 ms of CPU per request in Node 20, as much as the request itself, and a 1 s probe on 100 pods makes 100 a
+ * second. `signal` aborts too (a postStart hook whose pod goes away).
+ */
+export function httpGet(url: URL, headers: Record<string, string>, o: { timeoutMs?: number; signal?: AbortSignal }): Promise<HttpAnswer> {
   const fail = (reason: string) => new Error(`Get ${JSON.stringify(url.href)}: ${reason}`);
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: 'GET', headers, agent: false, signal, rejectUnauthorized: false }, (res) => {
+    let timedOut = false;
+    const req = mod.request(url, { method: 'GET', headers, agent: false, signal: o.signal, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (b: Buffer) => {
@@ -45,12 +50,15 @@ export function httpGet(url: URL, headers: Record<string, string>, signal: Abort
         size += b.length;
         if (size >= MAX_BODY) res.destroy();
       });
-      const end = () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), location: res.headers.location });
+      const end = () => { clearTimeout(timer); if (timedOut) reject(fail('context deadline exceeded (Client.Timeout or context cancellation while reading body)')); else resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), location: res.headers.location }); };
       res.once('end', end);
       res.once('close', end);
     });
+    const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; req.destroy(); }, o.timeoutMs);
     req.once('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) reject(fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'));
+      clearTimeout(timer);
+      if (timedOut) reject(fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'));
+      else if (o.signal?.aborted) reject(fail('context canceled'));
       else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_CONSTANT') reject(fail(err.code === 'ECONNRESET' ? 'EOF' : 'net/http: malformed HTTP response'));
       else if (err.code && err.syscall) reject(fail(dialErrorText(err, url.hostname.replace(/^\[|\]$/g, ''), Number(url.port))));
       else reject(fail(err.message));
@@ -60,12 +68,12 @@ export function httpGet(url: URL, headers: Record<string, string>, signal: Abort
 }
 
 export async function httpGetAction(a: HTTPGetAction, port: number, podIP: string, timeoutMs: number): Promise<ActionResult> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  const deadline = Date.now() + timeoutMs;
   let url = actionURL(a, a.host || podIP, port);
   const headers = actionHeaders(a, 'probe');
   try {
     for (let hops = 0; ; hops++) {
-      const res = await httpGet(url, headers, signal);
+      const res = await httpGet(url, headers, { timeoutMs: Math.max(0, deadline - Date.now()) });
       if (res.status >= 300 && res.status < 400 && res.location) {
         const next = new URL(res.location, url);
         if (next.hostname !== url.hostname) return { result: 'warning', output: `Probe terminated redirects, Response body: ${res.body}` };

@@ -38,7 +38,7 @@ export async function runPostStart(h: LifecycleHandler, ctx: PostStartContext): 
     const a = h.httpGet;
     try {
       const url = actionURL(a, a.host || ctx.podIP, resolveContainerPort(a.port, ctx.container));
-      await httpGet(url, actionHeaders(a, 'lifecycle'), ctx.signal);
+      await httpGet(url, actionHeaders(a, 'lifecycle'), { signal: ctx.signal });
       return { ok: true };
     } catch (err) {
       return { ok: false, message: `HTTP lifecycle hook (${a.path ?? '/'}) ${where} failed - error: ${(err as Error).message}` };
