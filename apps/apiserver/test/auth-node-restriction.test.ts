@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError, type KubeObject } from '@podling/api';
 import { nodeRestriction } from '../src/auth/node-restriction.ts';
-import { forbiddenNodeLabels } from '../src/auth/kubelet-labels.ts';
+import { forbiddenNodeLabels } from '@podling/api';
 import type { AdmissionAttributes } from '../src/registry/admission.ts';
 
 const n1 = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };

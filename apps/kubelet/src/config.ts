@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { parseDuration, parseQuantity } from '@podling/api';
+import { forbiddenNodeLabels, parseDuration, parseQuantity } from '@podling/api';
 
 export interface KubeletConfig {
   server: string;
@@ -113,6 +113,12 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     const eq = pair.indexOf('=');
     if (eq <= 0) { errors.push(`--node-labels: ${JSON.stringify(pair)} is not key=value`); continue; }
     nodeLabels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  // As the kubelet's flag validation does (k/k cmd/kubelet/app/options ValidateKubeletFlags): a label the
+  // apiserver's NodeRestriction would refuse at registration is refused here, instead of a 403 retried for ever.
+  const refused = forbiddenNodeLabels(nodeName, nodeLabels, undefined);
+  if (refused.length) {
+    errors.push(`--node-labels: unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${refused.join(' ')}]; --node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (kubelet.kubernetes.io, node.kubernetes.io) or be in the specifically allowed set (kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch, topology.kubernetes.io/zone, topology.kubernetes.io/region, node.kubernetes.io/instance-type and their beta.kubernetes.io/failure-domain.beta.kubernetes.io forms)`);
   }
   const nodeStatusUpdateFrequencyMs = duration('node-status-update-frequency', 100);
   const crashloopBackoffBaseMs = duration('crashloop-backoff-base', 1);

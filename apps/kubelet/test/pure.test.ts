@@ -177,3 +177,14 @@ test('config: every problem is reported at once', () => {
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.errors.length, 4, r.errors.join('\n'));
 });
+
+test('config: --node-labels that NodeRestriction would refuse are refused at start-up, the kubelet\'s own set is not', () => {
+  const ok = parseConfig(['--node-labels', 'node.kubernetes.io/instance-type=big,topology.kubernetes.io/zone=a,team=x'], {}, host);
+  assert.ok(ok.ok);
+  const r = parseConfig(['--node-labels', 'node-role.kubernetes.io/worker=,node-restriction.kubernetes.io/secure=yes,team=x'], {}, host);
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.errors.length, 1, r.errors.join('\n'));
+    assert.match(r.errors[0], /unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: \[node-restriction.kubernetes.io\/secure node-role.kubernetes.io\/worker\]/);
+  }
+});

@@ -27,3 +27,4 @@ export * from './label-selector-object.ts';
 export * from './validate-workload-template.ts';
 export * from './validate-apps.ts';
 export * from './validate-batch.ts';
+export { forbiddenNodeLabels } from './kubelet-labels.ts';

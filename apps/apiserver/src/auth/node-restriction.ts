@@ -10,10 +10,9 @@
 //
 // Messages are Kubernetes' (admission.NewForbidden: `<resource> "<name>" is forbidden: <reason>`). Two rules are
 // Podling's own and marked so: spec.unschedulable (a node that could uncordon itself undoes an admin's drain; a
-// Podling agent never sets it) and the kubernetes.io/hostname value (kubelet-labels.ts).
-import { StatusError, semanticEqual, type KubeObject, type Node, type Pod } from '@podling/api';
+// Podling agent never sets it) and the kubernetes.io/hostname value (@podling/api kubelet-labels.ts).
+import { StatusError, forbiddenNodeLabels, semanticEqual, type KubeObject, type Node, type Pod } from '@podling/api';
 import type { AdmissionAttributes, Admit } from '../registry/admission.ts';
-import { forbiddenNodeLabels } from './kubelet-labels.ts';
 import { nodeNameOf } from './user-info.ts';
 
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
