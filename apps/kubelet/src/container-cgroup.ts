@@ -21,7 +21,7 @@ import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, existsS
 import path from 'node:path';
 
 export type CgroupMode =
-  | { kind: 'v2' | 'v1'; /** the agent's parent cgroup directory */ dir: string }
+  | { kind: 'v2' | 'v1'; /** the agent's parent cgroup directory */ dir: string; /** its cgroupfs mount point */ mount: string }
   | { kind: 'none'; reason: string };
 
 /** How long removal waits for killed processes to be reaped before giving up (they are SIGKILLed: moments). */
@@ -43,7 +43,7 @@ export class ContainerCgroups {
       const dir = path.join(mount, 'podling', agent);
       try {
         mkdirSync(dir, { recursive: true });
-        return new ContainerCgroups({ kind, dir });
+        return new ContainerCgroups({ kind, dir, mount });
       } catch (err) {
         problems.push(`${dir}: ${(err as Error).message}`);
       }

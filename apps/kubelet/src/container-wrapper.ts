@@ -2,7 +2,8 @@
 // container survives the agent (the agent may be restarted or killed at any time, like a real kubelet) and its
 // end is still known afterwards:
 // - it first joins the container instance's cgroup when there is one (container-cgroup.ts), so everything the
-//   container starts is born inside it and ends with it, whatever process group or session it makes;
+//   container starts is born inside it and ends with it, whatever process group or session it makes; in its own
+//   mount namespace it then makes that cgroupfs read-only, so the container cannot move out;
 // - it opens the container's stdout/stderr FIFOs (and its stdin FIFO, when the agent made one) read-write, so a reader always exists: with the agent gone, writes
 //   fill the pipe and then block until the agent is back, instead of SIGPIPE;
 // - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
@@ -36,8 +37,8 @@ const STDIN_FIFO = '${exitfile%.*.exit}.stdin.fifo';
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 cgprocs=$7 cmd=$8 cpath=$9
 shift 9
-n=$1
-shift
+cgmount=$1 n=$2
+shift 2
 exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
 in="${STDIN_FIFO}"; if [ -p "$in" ]; then exec 0<>"$in"; fi
 sig=
@@ -53,6 +54,7 @@ while [ "$n" -gt 0 ]; do
   shift 3; n=$((n-1))
 done
 [ "$1" = -- ] && shift
+if [ -n "$cgmount" ]; then "$mountbin" -o remount,bind,ro "$cgmount" || fail "cannot make $cgmount read-only"; fi
 cd "$wd" 2>/dev/null || [ "$PWD" = "$wd" ] || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
 case $cmd in
   */*) p=$cmd
@@ -88,13 +90,16 @@ export interface WrapperArgs {
   securityPrefix: string[];
   /** The container instance's cgroup.procs (container-cgroup.ts), joined before anything else; none when absent. */
   cgroupProcs?: string;
+  /** The cgroupfs mount holding it, made read-only in the container's mount namespace (the default capability set
+   *  includes DAC_OVERRIDE: a root container could otherwise write itself into another cgroup). */
+  cgroupMount?: string;
 }
 
 /** argv for /bin/sh -c WRAPPER_SCRIPT (the `$0` is the name shown by ps). */
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
+    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', a.cgroupMount ?? '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
 }
 
 /** The container's command as the wrapper finally execs it: security prefix, then its environment and argv. */

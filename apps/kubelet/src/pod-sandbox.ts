@@ -53,7 +53,8 @@ export class PodSandbox {
     try {
       pump.beginInstance(this.paths.log(container, index));
       const cgroupProcs = this.cgroups.create(this.uid, container, index);
-      const s = await this.runtime.start({ ...launch, cgroupProcs }, this.endsWith(container, index, onExit), killedWith);
+      const cgroupMount = cgroupProcs && launch.namespaces && this.cgroups.mode.kind !== 'none' ? this.cgroups.mode.mount : undefined;
+      const s = await this.runtime.start({ ...launch, cgroupProcs, cgroupMount }, this.endsWith(container, index, onExit), killedWith);
       return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
     } catch (err) {
       pump.endInstance();

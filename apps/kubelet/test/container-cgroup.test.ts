@@ -74,3 +74,15 @@ test('issue 14.5: after kill -9 of the agent, escaped processes still end with t
   await waitFor(() => none('2002'), { timeoutMs: 10_000, message: 'the adopted pod\'s escapes ended with it' });
   await waitFor(() => !existsSync(cgroups.podDir(kept.metadata.uid!)!), { timeoutMs: 10_000, message: 'its cgroup removed' });
 });
+
+test('issue 14.5: a root container cannot write itself out of its cgroup', { skip }, async (t) => {
+  const c = await startCluster(t);
+  const mount = probe.mode.kind === 'none' ? '' : probe.mode.mount;
+  await create(c, podManifest('mover', { containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c',
+    `if echo $$ 2>/dev/null > ${mount}/cgroup.procs; then echo escaped; else echo stayed; fi; exec sleep 3600`] }] }));
+  const log = await waitFor(async () => {
+    const text = await (await fetch(`${c.agents[0].url}/containerLogs/default/mover/app`)).text();
+    return /escaped|stayed/.test(text) && text;
+  }, { message: 'the container tried to move' });
+  assert.equal(log.trim(), 'stayed');
+});
