@@ -81,7 +81,7 @@ test('issue 14.5: a root container cannot write itself out of its cgroup', { ski
   await create(c, podManifest('mover', { containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c',
     `if echo $$ 2>/dev/null > ${mount}/cgroup.procs; then echo escaped; else echo stayed; fi; exec sleep 3600`] }] }));
   const log = await waitFor(async () => {
-    const text = await (await fetch(`${c.agents[0].url}/containerLogs/default/mover/app`)).text();
+    const text = await (await c.agents[0].fetch(`/containerLogs/default/mover/app`)).text();
     return /escaped|stayed/.test(text) && text;
   }, { message: 'the container tried to move' });
   assert.equal(log.trim(), 'stayed');

@@ -20,7 +20,7 @@ const statusPrinter = (name: string, marker: string, extra: Partial<Container> =
 
 async function statusOf(c: Cluster, pod: string, container = 'app'): Promise<Record<string, string>> {
   const text = await waitFor(async () => {
-    const r = await fetch(`${c.agents[0].url}/containerLogs/default/${pod}/${container}`);
+    const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
     const t = r.ok ? await r.text() : '';
     return t.includes('uid=') && t;
   }, { message: `${pod} printed its status` });
@@ -90,7 +90,7 @@ test('issue 14.6: the pod\'s LD_PRELOAD and PATH never reach the agent\'s root-r
   const containerEnv = readFileSync(`/proc/${container}/environ`, 'utf8').split('\0');
   assert.ok(containerEnv.includes('MARKER=pod-env-9301') && containerEnv.includes('LD_PRELOAD=/nonexistent/podling-evil.so'), 'the container gets its env');
   const log = await waitFor(async () => {
-    const text = await (await fetch(`${c.agents[0].url}/containerLogs/default/preload/app`)).text();
+    const text = await (await c.agents[0].fetch(`/containerLogs/default/preload/app`)).text();
     return text.includes('podling-evil.so') && text;
   }, { message: 'the container\'s own process tried the preload' });
   // Only the container's own process (sleep) tries the preload; no root-run step of the agent does.

@@ -18,7 +18,7 @@ test('issue 14.8: logs -f of a fast writer gets every line exactly once across m
       `echo start; while [ ! -e "$PODLING_VOLUME_CTL/go" ]; do sleep 0.05; done; seq 1 ${LINES}`] }],
   }));
   await c.waitPod('chatty', (p: Pod) => p.status?.phase === 'Running');
-  const res = await fetch(`${c.agents[0].url}/containerLogs/default/chatty/app?follow=true`);
+  const res = await c.agents[0].fetch(`/containerLogs/default/chatty/app?follow=true`);
   assert.equal(res.status, 200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let partial = '';

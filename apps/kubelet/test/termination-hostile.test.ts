@@ -18,7 +18,7 @@ function cpuTicks(pid: number): number {
 
 async function logged(c: Cluster, pod: string, text: string): Promise<void> {
   await waitFor(async () => {
-    const r = await fetch(`${c.agents[0].url}/containerLogs/default/${pod}/app`);
+    const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/app`);
     return r.ok && (await r.text()).includes(text);
   }, { timeoutMs: 10_000, message: `${pod} printed ${text}` });
 }
