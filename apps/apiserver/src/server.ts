@@ -18,7 +18,8 @@ import { WatchHub } from './watch/watch-hub.ts';
 import { errors, StatusError } from '@podling/api';
 import { writeClientError } from './http/client-error.ts';
 import { destroyConnectionsAfterClose } from './http/connection-drain.ts';
-import { registerConnectionRule, registerRequestLimits, serverTimeoutOptions, type RequestLimits } from './http/request-limits.ts';
+import { registerRequestLimits, serverTimeoutOptions, type RequestLimits } from './http/request-limits.ts';
+import { registerConnectionRule } from './http/connection-rule.ts';
 
 export interface ServerDeps {
   storage: Storage;

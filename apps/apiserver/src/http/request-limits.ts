@@ -53,8 +53,9 @@ export interface RequestLimitStats {
 }
 
 /**
- * Registers the limits as hooks and returns their counters (for /metrics). Call it after authentication is registered: the in-flight pools need the user.
- * The connection rule is registered separately, first (registerConnectionRule), so it sees every response.
+ * Registers the limits as hooks and returns their counters (for /metrics). Call it after authentication is
+ * registered: the in-flight pools need the user. What happens to the connection of a refused request is
+ * connection-rule.ts.
  */
 export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): () => RequestLimitStats {
   const pools = new InflightPools({ maxReadonly: l.maxReadonlyInflight, maxMutating: l.maxMutatingInflight });
@@ -91,18 +92,6 @@ export function registerRequestLimits(app: FastifyInstance, l: RequestLimits): (
       bodyBytesInflight: budget.bytesInFlight, bodiesRefused: budget.refused,
     };
   };
-}
-
-/**
- * A response sent before its request body has fully arrived (a 401, 403, 413, 429 or 408 on an upload) closes
- * the connection: otherwise Node reads and discards the rest of the body to keep the connection alive, and a slow
- * sender keeps its socket for as long as it trickles. A 401 always closes, so an unauthenticated client cannot
- * keep connections for the price of one bad request each.
- */
-export function registerConnectionRule(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode === 401 || !request.raw.complete) reply.header('connection', 'close');
-  });
 }
 
 /** Bytes a body will be buffered as; 0 when fastify does not read one (GET/HEAD, no body, or over the 3 MiB
