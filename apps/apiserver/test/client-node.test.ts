@@ -218,3 +218,15 @@ test('issue 13: Attach streams the output of a running container', async () => {
     ws.close();
   }
 });
+
+test('issue 13: Exec with a TTY gets a pseudo-terminal of the size the client sends on the resize channel', async () => {
+  await waitFor(async () => (await core.readNamespacedPod({ namespace, name: 'cn-exec' })).status?.phase === 'Running', { timeoutMs: 20_000, message: 'cn-exec Running' });
+  const out = sink();
+  // A stream with rows and columns is what client-node takes for a terminal: it sends its size on channel 4.
+  Object.assign(out.stream, { rows: 33, columns: 101 });
+  const status = new Promise<k8s.V1Status>((resolve) => {
+    void new k8s.Exec(kc).exec(namespace, 'cn-exec', 'main', ['sh', '-c', 'sleep 0.5; tty; stty size'], out.stream, null, null, true, resolve);
+  });
+  assert.equal((await status).status, 'Success');
+  await waitFor(() => /\/dev\/pts\/\d+\r\n33 101\r\n/.test(out.text()), { message: `tty output: ${JSON.stringify(out.text())}` });
+});
