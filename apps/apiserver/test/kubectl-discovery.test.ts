@@ -52,7 +52,10 @@ test('the OpenAPI v3 index points kubectl at the core document', () => {
 
 test('the core OpenAPI v3 document has a GVK-tagged PATCH with fieldValidation for Pod, Node, Namespace and Event', () => {
   const doc = openapiV3Document(resourcesOf('v1'));
-  assert.equal('components' in doc, false);
+  const pod = doc.components.schemas['io.k8s.podling.Pod'] as { 'x-kubernetes-group-version-kind': unknown };
+  assert.deepEqual(pod['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Pod' }]);
+  const spec = doc.components.schemas['io.k8s.podling.PodSpec'] as { properties: Record<string, Record<string, unknown>> };
+  assert.equal(spec.properties.containers['x-kubernetes-patch-merge-key'], 'name');
   for (const kind of ['Pod', 'Node', 'Namespace', 'Event']) {
     const op = Object.values(doc.paths).map((p) => (p as { patch: { 'x-kubernetes-group-version-kind': { kind: string }; parameters: { name: string; in: string }[] } }).patch)
       .find((o) => o['x-kubernetes-group-version-kind'].kind === kind);

@@ -62,3 +62,20 @@ test('issue 15: events past --event-ttl expire through the store (a DELETED watc
     await w.log.waitFor((e) => e.type === 'DELETED' && e.object.metadata.name === 'old', 10_000);
   } finally { w.stop(); }
 });
+
+test('issue 15: boolean query parameters are true unless 0 or false in any case (the Python client sends True)', async () => {
+  await call(srv.url, 'POST', '/api/v1/namespaces/default/pods', pod('boolish'));
+  for (const off of ['false', 'FALSE', 'False', '0']) {
+    const r = await call(srv.url, 'GET', `/api/v1/namespaces/default/pods?watch=${off}`);
+    assert.equal(r.body.kind, 'PodList', off);
+  }
+  const res = await fetch(`${srv.url}/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1&fieldSelector=metadata.name%3Dboolish`);
+  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'boolish']]);
+});
+
+test('issue 15: a POST without Content-Type is read as JSON', async () => {
+  const res = await fetch(`${srv.url}/api/v1/namespaces/default/pods`, { method: 'POST', body: new TextEncoder().encode(JSON.stringify(pod('no-ct'))) });
+  assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/json');
+  assert.equal(res.status, 201, await res.text());
+});

@@ -188,3 +188,8 @@ export function decodeObject<T>(k: DecodableKind, raw: unknown, opts: DecodeOpti
   if (info.hasMetadata) typed.metadata ??= {};
   return { object: typed as T, warnings };
 }
+
+/** The schema a kind is decoded with: the one source for its OpenAPI documents too. */
+export function kindSchema(k: DecodableKind): Schema {
+  return KINDS[k].schema;
+}

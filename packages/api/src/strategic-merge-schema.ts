@@ -1,6 +1,6 @@
-// Patch strategies of the core/v1 lists (the `patchStrategy`/`patchMergeKey` struct tags of k8s.io/api core/v1
-// types.go). A list not named here is replaced whole, like Node spec.taints and Pod spec.tolerations.
-// Paths use `*` for "any element of the list".
+// Patch strategies of the lists of the served kinds (the `patchStrategy`/`patchMergeKey` struct tags of k8s.io/api
+// core/v1, apps/v1 and batch/v1 types.go); a workload's pod template has the Pod's. A list not named here is replaced
+// whole, like Node spec.taints and Pod spec.tolerations. Paths use `*` for "any element of the list".
 
 export type ListStrategy = { mergeKey: string } | { set: true };
 
@@ -22,15 +22,36 @@ const METADATA: Record<string, ListStrategy> = {
   'metadata.ownerReferences': { mergeKey: 'uid' },
 };
 
+const POD_SPEC: Record<string, ListStrategy> = {
+  ...containerLists('containers'),
+  ...containerLists('initContainers'),
+  ...containerLists('ephemeralContainers'),
+  'spec.volumes': { mergeKey: 'name' },
+  'spec.imagePullSecrets': { mergeKey: 'name' },
+  'spec.hostAliases': { mergeKey: 'ip' },
+  'spec.topologySpreadConstraints': { mergeKey: 'topologyKey' },
+};
+
+/** A workload's pod template at `prefix` (e.g. "spec.template."): the Pod's spec lists and template metadata. */
+function template(prefix: string): Record<string, ListStrategy> {
+  const out: Record<string, ListStrategy> = { [`${prefix}metadata.finalizers`]: { set: true }, [`${prefix}metadata.ownerReferences`]: { mergeKey: 'uid' } };
+  for (const [k, v] of Object.entries(POD_SPEC)) out[prefix + k] = v;
+  return out;
+}
+
+const CONDITIONS: Record<string, ListStrategy> = { 'status.conditions': { mergeKey: 'type' } };
+const WORKLOAD = { ...template('spec.template.'), ...CONDITIONS };
+
 const BY_KIND: Record<string, Record<string, ListStrategy>> = {
+  Deployment: WORKLOAD,
+  ReplicaSet: WORKLOAD,
+  StatefulSet: WORKLOAD,
+  DaemonSet: WORKLOAD,
+  ReplicationController: WORKLOAD,
+  Job: WORKLOAD,
+  CronJob: { ...template('spec.jobTemplate.spec.template.'), 'status.active': { mergeKey: 'uid' } },
   Pod: {
-    ...containerLists('containers'),
-    ...containerLists('initContainers'),
-    ...containerLists('ephemeralContainers'),
-    'spec.volumes': { mergeKey: 'name' },
-    'spec.imagePullSecrets': { mergeKey: 'name' },
-    'spec.hostAliases': { mergeKey: 'ip' },
-    'spec.topologySpreadConstraints': { mergeKey: 'topologyKey' },
+    ...POD_SPEC,
     'status.conditions': { mergeKey: 'type' },
     'status.containerStatuses': { mergeKey: 'name' },
     'status.initContainerStatuses': { mergeKey: 'name' },

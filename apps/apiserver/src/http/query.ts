@@ -17,11 +17,17 @@ function int(q: Query, k: string, min: number, max = Number.MAX_SAFE_INTEGER): n
   return Number(v);
 }
 
+/**
+ * A boolean query parameter as kube-apiserver reads it (apimachinery Convert_Slice_string_To_bool): absent is false,
+ * `0` and `false` in any case are false, anything else — `True` from the Python client, even an empty value — is true.
+ */
+export function queryBool(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  return !(v === '0' || v.toLowerCase() === 'false');
+}
+
 function bool(q: Query, k: string): boolean {
-  const v = one(q, k);
-  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
-  if (v === 'true' || v === '1') return true;
-  throw errors.badRequest(`invalid value for query parameter ${k}: ${JSON.stringify(v)} (must be true or false)`);
+  return queryBool(one(q, k));
 }
 
 export function isWatch(q: Query): boolean { return bool(q, 'watch'); }

@@ -1,7 +1,8 @@
-// OpenAPI v3 documents, one per group version, derived from the resource declarations (kubectl-wire.md §4). kubectl
-// validates server-side when it finds a PATCH operation tagged with the object's GVK that takes a `fieldValidation`
-// query parameter; a kind with no such operation is one kubectl reports as `no matches for kind`.
+// OpenAPI documents derived from the resource declarations: v3, one per group version, and v2 for older clients.
+// kubectl validates server-side when it finds a PATCH operation tagged with the object's GVK that takes a
+// `fieldValidation` query parameter; `kubectl explain` reads the schemas (openapi-schemas.ts).
 import type { Resource } from '../registry/resource.ts';
+import { schemaDefinitions } from './openapi-schemas.ts';
 
 interface Gvk { group: string; version: string; kind: string }
 
@@ -35,13 +36,24 @@ export function itemPath(r: Resource): string {
   return r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
 }
 
-/** GET /openapi/v3/<key>: the document of one group version. */
-export function openapiV3Document(resources: Resource[]) {
-  const paths: Record<string, unknown> = {};
+function paths(resources: Resource[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const r of resources) {
     const gvk = { group: r.group, version: r.version, kind: r.kind };
-    paths[itemPath(r)] = patchOperation(gvk);
-    for (const sub of Object.keys(r.updateSubresources ?? {})) paths[`${itemPath(r)}/${sub}`] = patchOperation(gvk);
+    out[itemPath(r)] = patchOperation(gvk);
+    for (const sub of Object.keys(r.updateSubresources ?? {})) out[`${itemPath(r)}/${sub}`] = patchOperation(gvk);
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths };
+  return out;
+}
+
+const INFO = { title: 'Kubernetes', version: 'v1.32.0' };
+
+/** GET /openapi/v3/<key>: the document of one group version, with the schemas of its kinds. */
+export function openapiV3Document(resources: Resource[]) {
+  return { openapi: '3.0.0', info: INFO, paths: paths(resources), components: { schemas: schemaDefinitions(resources, '#/components/schemas/') } };
+}
+
+/** GET /openapi/v2 (JSON): every served kind in one Swagger 2.0 document. */
+export function openapiV2Document(resources: Resource[]) {
+  return { swagger: '2.0', info: INFO, paths: paths(resources), definitions: schemaDefinitions(resources, '#/definitions/') };
 }

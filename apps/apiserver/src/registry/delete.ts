@@ -7,7 +7,7 @@ import { errors, field, type DeleteOptions, type KubeObject } from '@podling/api
 import type { StoredObject } from '@podling/store';
 import type { Requester } from './admission.ts';
 import type { Registry } from './registry.ts';
-import type { Resource } from './resource.ts';
+import { qualifiedResource, type Resource } from './resource.ts';
 import { rfc3339, type PropagationPolicy } from './strategy.ts';
 
 export interface DeleteResult {
@@ -57,7 +57,7 @@ export async function deleteObject(reg: Registry, r: Resource, namespace: string
   });
   const policy = requestedPolicy(options);
   const forbidden = s.forbidDelete?.(cur.object);
-  if (forbidden) throw errors.forbidden(r.resource, name, forbidden);
+  if (forbidden) throw errors.forbidden(qualifiedResource(r), name, forbidden);
   if (options.dryRun?.length) return { stored: cur, deleted: false };
 
   if (s.markForDeletion?.(cur.object)) {
@@ -119,11 +119,11 @@ function checkPreconditions(r: Resource, name: string, cur: StoredObject, option
   if (!p) return;
   const m = cur.object.metadata;
   if (p.uid && p.uid !== m.uid) {
-    throw errors.conflict(r.resource, name,
+    throw errors.conflict(qualifiedResource(r), name,
       `the UID in the precondition (${p.uid}) does not match the UID in record (${m.uid}). The object might have been deleted and then recreated`);
   }
   if (p.resourceVersion && p.resourceVersion !== String(cur.rv)) {
-    throw errors.conflict(r.resource, name,
+    throw errors.conflict(qualifiedResource(r), name,
       `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${cur.rv}). The object might have been modified`);
   }
 }

@@ -9,7 +9,7 @@ import { isStorageError, type ListResult, type ObjectKey, type Storage, type Sto
 import { admitAll, type Admit, type Requester } from './admission.ts';
 import { deleteObject, type DeleteResult } from './delete.ts';
 import { fillSystemFieldsOnCreate } from './object-meta.ts';
-import type { Resource } from './resource.ts';
+import { qualifiedResource, type Resource } from './resource.ts';
 import type { RegistryContext } from './strategy.ts';
 import { patchObject, updateObject, type PatchKind } from './update.ts';
 
@@ -41,7 +41,7 @@ export class Registry {
 
   get(r: Resource, namespace: string | undefined, name: string): StoredObject {
     const found = this.storage.get(this.key(r, namespace, name));
-    if (!found) throw errors.notFound(r.resource, name);
+    if (!found) throw errors.notFound(qualifiedResource(r), name);
     return found;
   }
 
@@ -65,7 +65,7 @@ export class Registry {
     const ns = this.storage.get({ resource: 'namespaces', namespace: '', name: namespace });
     if (!ns) throw errors.notFound('namespaces', namespace);
     if (ns.object.metadata.deletionTimestamp) {
-      throw errors.forbidden(r.resource, name,
+      throw errors.forbidden(qualifiedResource(r), name,
         `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
@@ -130,9 +130,9 @@ export class Registry {
         if (!isStorageError(e, 'KeyExists')) throw e;
         if (!generate) {
           const existing = this.storage.get(this.key(r, meta.namespace, meta.name!));
-          throw errors.alreadyExists(r.resource, meta.name!, !!existing?.object.metadata.deletionTimestamp);
+          throw errors.alreadyExists(qualifiedResource(r), meta.name!, !!existing?.object.metadata.deletionTimestamp);
         }
-        if (attempt >= MAX_GENERATE_ATTEMPTS) throw errors.generateNameConflict(r.resource, meta.name!);
+        if (attempt >= MAX_GENERATE_ATTEMPTS) throw errors.generateNameConflict(qualifiedResource(r), meta.name!);
         meta.name = generateName(meta.generateName!);
       }
     }

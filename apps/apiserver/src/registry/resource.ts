@@ -65,3 +65,8 @@ export function updateSubresource(r: Resource, sub: string): (UpdateStrategy & {
   const subs = r.updateSubresources;
   return subs && Object.hasOwn(subs, sub) ? subs[sub] : undefined;
 }
+
+/** "deployments.apps" (the core group's resources stay bare): how kube-apiserver names a resource in messages. */
+export function qualifiedResource(r: Resource): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}

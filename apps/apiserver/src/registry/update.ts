@@ -7,7 +7,7 @@ import {
 import type { StoredObject } from '@podling/store';
 import type { FieldValidation, Registry, WriteOptions, WriteResult } from './registry.ts';
 import { preserveSystemFieldsOnUpdate, sameJson } from './object-meta.ts';
-import { updateSubresource, type Resource } from './resource.ts';
+import { qualifiedResource, updateSubresource, type Resource } from './resource.ts';
 
 /** undefined for the main resource, else the name of one of the resource's updateSubresources. */
 export type Subresource = string | undefined;
@@ -72,7 +72,7 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
     const old = cur.object;
     const next = mutate(structuredClone(old));
     const wantRv = next.metadata.resourceVersion;
-    if (wantRv && wantRv !== String(cur.rv)) throw errors.staleResourceVersion(r.resource, name);
+    if (wantRv && wantRv !== String(cur.rv)) throw errors.staleResourceVersion(qualifiedResource(r), name);
     next.apiVersion = r.apiVersion;
     next.kind = r.kind;
     next.metadata.name = name;

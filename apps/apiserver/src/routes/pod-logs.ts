@@ -6,11 +6,12 @@ import https from 'node:https';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, type Node, type Pod } from '@podling/api';
 import type { Storage } from '@podling/store';
-import type { Query } from '../http/query.ts';
+import { queryBool, type Query } from '../http/query.ts';
 import type { KubeletClient } from '../kubelet/kubelet-client.ts';
 import { pickContainer } from '../kubelet/pick-container.ts';
 
 const PASSED_PARAMS = ['follow', 'tailLines', 'timestamps', 'previous', 'limitBytes', 'sinceSeconds', 'sinceTime'];
+const BOOL_PARAMS = ['follow', 'timestamps', 'previous'];
 
 export function podLogProxy(storage: Storage, kubelets: KubeletClient) {
   return async (req: FastifyRequest, reply: FastifyReply, namespace: string, name: string): Promise<unknown> => {
@@ -23,7 +24,11 @@ export function podLogProxy(storage: Storage, kubelets: KubeletClient) {
     const node = storage.get({ resource: 'nodes', namespace: '', name: nodeName })?.object as Node | undefined;
     const target = kubelets.target(node, nodeName);
     const params = new URLSearchParams();
-    for (const k of PASSED_PARAMS) if (typeof q[k] === 'string') params.set(k, q[k] as string);
+    for (const k of PASSED_PARAMS) {
+      if (typeof q[k] !== 'string') continue;
+      // The agent reads only `true`; a client's `True` (the Python client) means the same to the apiserver.
+      params.set(k, BOOL_PARAMS.includes(k) ? String(queryBool(q[k] as string)) : q[k] as string);
+    }
     const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}`;
     reply.hijack();
     const get = target.base.startsWith('https:') ? https.get : http.get;
