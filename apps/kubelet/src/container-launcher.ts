@@ -82,7 +82,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   if (runAs && 'configError' in runAs) return runAs;
   const agentRoot = (ctx.agentUid ?? process.getuid?.() ?? -1) === 0;
   const security = planSecurity(c, ctx.pod, runAs, {
-    agentRoot, defaultHostUsers: ctx.defaultHostUsers ?? true, userNamespaceBase: ctx.userNamespaceBase ?? (() => undefined),
+    agentRoot, mountNamespace: ctx.namespaces, defaultHostUsers: ctx.defaultHostUsers ?? true, userNamespaceBase: ctx.userNamespaceBase ?? (() => undefined),
   });
   if (security.configError !== undefined) return { configError: security.configError };
   const workingDir = c.workingDir || ctx.paths.workDir;
@@ -91,6 +91,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
     notHonoured: security.plan.notHonoured,
     launch: {
       securityPrefix: security.plan.prefix,
+      readOnlyRoot: ctx.namespaces && c.securityContext?.readOnlyRootFilesystem === true,
       argv: expandCommand(argv, env),
       env,
       workingDir,

@@ -34,6 +34,8 @@ export interface SecurityContextOptions {
   agentRoot: boolean;
   /** Whether pods that do not set hostUsers share the host's users (the agent's --default-host-users). */
   defaultHostUsers: boolean;
+  /** The container gets a mount namespace of its own (where `/` can be made read-only). */
+  mountNamespace: boolean;
   /** The pod's user-namespace base host id, allocated on first use; undefined when none is free. */
   userNamespaceBase: () => number | undefined;
 }
@@ -74,8 +76,8 @@ export function planSecurity(c: Container, pod: Pod, runAs: { uid: number; gid: 
   const nnp = sc?.allowPrivilegeEscalation === false && !privileged;
   const hostUsers = (pod.spec.hostUsers as boolean | undefined) ?? o.defaultHostUsers;
   const notHonoured: string[] = [];
-  if (sc?.readOnlyRootFilesystem) {
-    notHonoured.push('readOnlyRootFilesystem: there is no image root file system; the container sees the host\'s, writable as far as its user and capabilities allow');
+  if (sc?.readOnlyRootFilesystem && !o.mountNamespace) {
+    notHonoured.push('readOnlyRootFilesystem: the agent has no mount namespace for the container (it does not run as root), so the host\'s file system stays writable as far as the container\'s user allows');
   }
   if (!o.agentRoot) {
     if (privileged) notHonoured.push('privileged: the agent does not run as root, so the container runs as the agent\'s user without capabilities');

@@ -11,6 +11,8 @@
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
 // - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
 //   bind-mounts volumes at their mountPaths, visible only in that namespace;
+// - for readOnlyRootFilesystem it remounts `/` read-only in that namespace, after a bind mount of the pod's
+//   directory onto itself keeps the exit file writable;
 // - it runs with a fixed environment, never the pod's (a pod's LD_PRELOAD or PATH must not reach a shell running as
 //   root): the command is looked up in the container's PATH, passed as an argument, and the final exec is
 //   `<security prefix> env -i -- K=V… <command>` (container-security.ts): identity, capabilities, no_new_privs and
@@ -37,8 +39,8 @@ const STDIN_FIFO = '${exitfile%.*.exit}.stdin.fifo';
 export const WRAPPER_SCRIPT = String.raw`
 exitfile=$1 out=$2 err=$3 host=$4 wd=$5 mountbin=$6 cgprocs=$7 cmd=$8 cpath=$9
 shift 9
-cgmount=$1 n=$2
-shift 2
+cgmount=$1 roroot=$2 n=$3
+shift 3
 exec 1<>"$out" 2<>"$err" 3<"${EXIT_DIR}" </dev/null
 in="${STDIN_FIFO}"; if [ -p "$in" ]; then exec 0<>"$in"; fi
 sig=
@@ -47,6 +49,10 @@ record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || pri
 fail() { record start-error "$1"; exit 128; }
 if [ -n "$cgprocs" ]; then echo $$ 2>/dev/null >"$cgprocs" || fail "cannot join the container's cgroup ($cgprocs)"; fi
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
+if [ -n "$roroot" ]; then
+  d="${EXIT_DIR}"
+  { "$mountbin" --bind "$d" "$d" && exec 3<"$d" && "$mountbin" -o remount,bind,ro /; } || fail "cannot make / read-only (readOnlyRootFilesystem)"
+fi
 cd "$wd" 2>/dev/null
 while [ "$n" -gt 0 ]; do
   if [ "$3" = ro ]; then o=ro; else o=rw; fi
@@ -93,13 +99,16 @@ export interface WrapperArgs {
   /** The cgroupfs mount holding it, made read-only in the container's mount namespace (the default capability set
    *  includes DAC_OVERRIDE: a root container could otherwise write itself into another cgroup). */
   cgroupMount?: string;
+  /** readOnlyRootFilesystem: `/` is remounted read-only in the container's mount namespace (volumes, mounted after,
+   *  and the pod's own directory, where the exit code is recorded, stay writable). Needs the mount namespace. */
+  readOnlyRoot?: boolean;
 }
 
 /** argv for /bin/sh -c WRAPPER_SCRIPT (the `$0` is the name shown by ps). */
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', a.cgroupMount ?? '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
+    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', a.cgroupMount ?? '', a.readOnlyRoot ? '1' : '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
 }
 
 /** The container's command as the wrapper finally execs it: security prefix, then its environment and argv. */

@@ -96,3 +96,18 @@ test('issue 14.6: the pod\'s LD_PRELOAD and PATH never reach the agent\'s root-r
   // Only the container's own process (sleep) tries the preload; no root-run step of the agent does.
   assert.equal(log.split('\n').filter((l) => l.includes('podling-evil.so')).length, 1, log);
 });
+
+test('issue 14.6: readOnlyRootFilesystem makes / read-only in the container while its volumes stay writable', { skip }, async (t) => {
+  const c = await startCluster(t);
+  await create(c, podManifest('ro', {
+    restartPolicy: 'Never',
+    volumes: [{ name: 'scratch', emptyDir: {} }],
+    containers: [{ name: 'app', image: 'busybox', volumeMounts: [{ name: 'scratch', mountPath: '/mnt' }],
+      securityContext: { readOnlyRootFilesystem: true }, command: ['sh', '-c',
+        'touch /etc/podling-ro-test 2>/dev/null && echo root-writable || echo root-readonly; touch /mnt/x && echo volume-writable; exit 3'] }],
+  }));
+  const p = await c.waitPod('ro', (x: Pod) => x.status?.phase === 'Failed');
+  assert.equal(p.status!.containerStatuses![0].state!.terminated!.exitCode, 3, 'the exit code is still recorded');
+  const log = await (await c.agents[0].fetch('/containerLogs/default/ro/app')).text();
+  assert.equal(log, 'root-readonly\nvolume-writable\n');
+});
