@@ -4,3 +4,4 @@
 // its root dir so a restarted agent adopts, rather than orphans, what it started.
 export { Kubelet } from './kubelet.ts';
 export { parseConfig, type KubeletConfig } from './config.ts';
+export { ContainerCgroups } from './container-cgroup.ts';

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
+import { ContainerCgroups } from '@podling/kubelet';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -92,7 +93,10 @@ export async function startKubelet(opts: {
     fetch: (p) => fetch(`${String(line.url)}${p}`, { headers: { authorization: `Bearer ${opts.env?.PODLING_KUBELET_AUTH_TOKEN ?? KUBELET_AUTH_TOKEN}` } }),
     async stop(stopOpts = {}) {
       await proc.stop(10_000);
-      if (!stopOpts.keepPods) killPodProcesses(opts.rootDir);
+      if (stopOpts.keepPods) return;
+      killPodProcesses(opts.rootDir);
+      // What left the process groups, and the agent's cgroups themselves (the agent leaves its pods running).
+      await ContainerCgroups.detect(opts.rootDir, opts.nodeName).removeAll();
     },
   };
 }
