@@ -107,6 +107,15 @@ test('timeoutSeconds ends the stream cleanly', async () => {
   await w.log.waitEnded(5000);
 });
 
+test('issue 14.7 sibling: a timeoutSeconds past setTimeout\'s range (30 days) keeps the watch open instead of ending it at once', async () => {
+  const w = watch(`${P}?watch=true&timeoutSeconds=2592000&labelSelector=long`);
+  assert.equal(await w.status, 200);
+  const r = await call(srv.url, 'POST', P, { ...pod('long-timeout'), metadata: { name: 'long-timeout', labels: { long: 'y' } } });
+  assert.equal(r.status, 201);
+  const added = await w.log.waitFor((e) => e.type === 'ADDED' && e.object.metadata.name === 'long-timeout');
+  assert.equal(added.object.metadata.labels.long, 'y');
+});
+
 test('a stalled watcher is disconnected while writes go on', async () => {
   const { port } = new URL(srv.url);
   const sock = net.connect(Number(port), '127.0.0.1');

@@ -4,6 +4,7 @@
 import { errors, type KubeObject } from '@podling/api';
 import { isStorageError, type Change, type Storage, type WatchHandle } from '@podling/store';
 import type { FastifyBaseLogger } from 'fastify';
+import { timerDelay } from '@podling/client';
 import { adhocLine, eventLine, previousAtChange, type EventType, type Line, type Renderer } from './event-lines.ts';
 import type { WatchSink } from './sink.ts';
 
@@ -38,7 +39,7 @@ export class WatchHub {
   get size(): number { return this.active.size; }
 
   start(spec: WatchSpec, sink: WatchSink): void {
-    const w: Active = { spec, sink, lastWrite: Date.now(), timer: setTimeout(() => this.finish(w), spec.timeoutMs) };
+    const w: Active = { spec, sink, lastWrite: Date.now(), timer: setTimeout(() => this.finish(w), timerDelay(spec.timeoutMs)) };
     this.active.add(w);
     sink.onClose(() => this.drop(w));
     let fromRv = spec.fromRv;
