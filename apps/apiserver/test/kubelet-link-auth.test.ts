@@ -26,7 +26,9 @@ after(async () => { await cluster?.stop(); });
 
 test("the agent's port answers 401 without the apiserver's token, to logs and to exec upgrades alike", async () => {
   const agent = cluster.kubelet!.url;
-  assert.equal((await fetch(`${agent}/containerLogs/default/p/main`)).status, 401);
+  const refused = await fetch(`${agent}/containerLogs/default/p/main`);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('connection'), 'close', 'a 401 closes the connection');
   assert.equal((await fetch(`${agent}/containerLogs/default/p/main`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
   assert.equal((await fetch(`${agent}/healthz`)).status, 200);
   const status = await new Promise<number>((resolve) => {

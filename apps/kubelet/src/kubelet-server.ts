@@ -23,20 +23,29 @@ export interface ServerDeps extends StreamDeps {
 
 const LOGS_PATH = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/;
 
+const REQUEST_HEADER_TIMEOUT_MS = 30_000;
+const REQUEST_READ_TIMEOUT_MS = 60_000;
+
 export function buildKubeletServer(deps: ServerDeps): http.Server {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res, deps).catch((err: unknown) => {
       const status = isStatusError(err) ? err.status : undefined;
       if (!status) deps.log.error({ err, url: req.url }, 'request failed');
       if (res.headersSent) { res.destroy(); return; }
+      // Like the apiserver: a caller that could not authenticate keeps no connection open on the agent's port.
+      if (status?.code === 401) res.setHeader('connection', 'close');
       sendStatus(res, status ?? new StatusError(500, 'InternalError', 'Internal error occurred: an error on the server has prevented the request from succeeding').status);
     });
   };
   const server: http.Server = deps.tls
-    ? https.createServer({ key: deps.tls.key, cert: deps.tls.cert, ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false }, onRequest)
+    ? https.createServer({ key: deps.tls.key, cert: deps.tls.cert, ca: deps.tls.ca, requestCert: true, rejectUnauthorized: false, handshakeTimeout: REQUEST_HEADER_TIMEOUT_MS }, onRequest)
     : http.createServer(onRequest);
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => handleStreamUpgrade(req, socket, head, deps));
   server.keepAliveTimeout = 5000;
+  // The request phase is bounded as on the apiserver (issue 14.10's sibling on the agent's port): headers and the
+  // whole request must arrive in time; a followed log or an exec stream, once accepted, is never cut.
+  server.headersTimeout = REQUEST_HEADER_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_READ_TIMEOUT_MS;
   return server;
 }
 
