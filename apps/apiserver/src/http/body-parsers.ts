@@ -5,11 +5,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
 import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from '../kubectl/protobuf.ts';
-import { resourceForKind } from '../registry/resources.ts';
-
-/** Kinds a protobuf body may carry: the served ones and the option/subresource bodies. */
-const acceptsProtobuf = (apiVersion: string, kind: string) =>
-  !!resourceForKind(apiVersion, kind) || (apiVersion === 'autoscaling/v1' && kind === 'Scale') || (apiVersion === 'v1' && kind === 'Binding');
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 const MAX_DEPTH = 100;
@@ -56,7 +51,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
     'application/strategic-merge-patch+json'], opts, json);
   // kubectl's typed clients (e.g. `kubectl create namespace`) send protobuf with no JSON fallback.
   app.addContentTypeParser(PROTOBUF_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
-    try { done(null, decodeProtobuf(body as Buffer, acceptsProtobuf)); } catch (e) { done(e as Error); }
+    try { done(null, decodeProtobuf(body as Buffer)); } catch (e) { done(e as Error); }
   });
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'application/apply-patch+yaml'], opts, yaml);
 }

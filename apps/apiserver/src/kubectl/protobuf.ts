@@ -1,134 +1,131 @@
-// Decodes the Kubernetes protobuf request bodies kubectl's typed clients send (`kubectl create namespace|deployment|
-// job|cronjob` POST `application/vnd.kubernetes.protobuf` with no JSON fallback) into the JSON shape of the object.
-// One codec for every kind: protobufjs reads Kubernetes' own generated.proto definitions (vendored in ./proto by
-// scripts/vendor-k8s-proto.ts) and this file maps the few special messages (Time, Quantity, IntOrString,
-// RawExtension) to their JSON forms. Wire format: the magic `k8s\0`, then a runtime.Unknown {typeMeta, raw, ...}
-// whose raw is the gogo-protobuf encoding of the object.
-import path from 'node:path';
-import protobuf from 'protobufjs';
-import { StatusError, type KubeObject } from '@podling/api';
+// Decodes the Kubernetes protobuf request bodies kubectl sends from its typed clients. `kubectl create namespace`
+// POSTs `Content-Type: application/vnd.kubernetes.protobuf` (no JSON fallback), so a server that wants that
+// command must read it. Format: the magic `k8s\0`, then a runtime.Unknown {typeMeta=1, raw=2, ...} whose raw is
+// the gogo-protobuf encoding of the object (k8s.io/api core/v1 generated.proto). Only the kinds listed below are
+// decoded; gogo writes "" and 0 for unset scalars, so those read as absent (JSON omitempty).
+import { StatusError, type KubeObject, type ObjectMeta } from '@podling/api';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
-const PROTO_DIR = path.join(import.meta.dirname, 'proto');
-const FILES = ['core', 'apps', 'batch', 'autoscaling', 'coordination'].map((g) => `k8s.io/api/${g}/v1/generated.proto`);
-const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
-/**
- * gogo-protobuf writes every non-pointer field, zero or not, so a zero on the wire usually means "unset" (JSON
- * omitempty drops it). These are the pointer fields of the served kinds whose zero means something and is kept.
- */
-const KEEP_ZERO = new Set([
-  'replicas', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'backoffLimit', 'parallelism', 'completions',
-  'runAsUser', 'runAsGroup', 'fsGroup', 'revisionHistoryLimit', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
-  'startingDeadlineSeconds', 'ttlSecondsAfterFinished', 'partition', 'progressDeadlineSeconds', 'gracePeriodSeconds',
-  'enableServiceLinks', 'automountServiceAccountToken', 'hostUsers', 'controller', 'blockOwnerDeletion',
-]);
+type Field = { n: number; v: number | Uint8Array };
 
-let root: protobuf.Root | undefined;
-function types(): protobuf.Root {
-  if (root) return root;
-  const r = new protobuf.Root();
-  r.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
-  r.loadSync(FILES, { keepCase: true });
-  r.resolveAll();
-  return (root = r);
-}
-
-/** The protobuf message of an apiVersion/kind: k8s.io.api.<group's first label>.<version>.<Kind>. */
-function messageType(apiVersion: string, kind: string): protobuf.Type | undefined {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  const name = group === 'meta.k8s.io' || (kind === 'DeleteOptions' && !group) ? `${META}.${kind}` : `k8s.io.api.${group ? group.split('.')[0] : 'core'}.${version}.${kind}`;
-  try { return types().lookupType(name); } catch { return undefined; }
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v as { toString(): string }));
-const rfc3339 = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-
-/** JSON form of one special message, or undefined when the message is an ordinary struct. */
-function special(t: protobuf.Type, m: Record<string, unknown>): { value: unknown } | undefined {
-  switch (t.fullName.slice(1)) {
-    case `${META}.Time`:
-    case `${META}.MicroTime`: {
-      const s = num(m.seconds ?? 0);
-      return { value: s ? rfc3339(s) : undefined };
+/** The fields of one message in wire order; varints as numbers (exact up to 2^53), length-delimited as bytes. */
+function fields(buf: Uint8Array): Field[] {
+  const out: Field[] = [];
+  let i = 0;
+  const varint = () => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= buf.length) throw new Error('truncated varint');
+      const b = buf[i++];
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
     }
-    case 'k8s.io.apimachinery.pkg.api.resource.Quantity': return { value: m.string || undefined };
-    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString': return { value: num(m.type ?? 0) === 1 ? m.strVal ?? '' : num(m.intVal ?? 0) };
-    case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
-    case `${META}.FieldsV1`: {
-      const raw = (m.raw ?? m.Raw) as Uint8Array | undefined;
-      return { value: raw?.length ? JSON.parse(Buffer.from(raw).toString('utf8')) : undefined };
-    }
-    case `${META}.Duration`: return { value: `${num(m.duration ?? 0) / 1e9}s` };
-  }
-  return undefined;
-}
-
-function scalar(f: protobuf.Field, v: unknown): unknown {
-  if (f.bytes) return Buffer.from(v as Uint8Array).toString('base64');
-  if (f.long || typeof v === 'object') return num(v);
-  return v;
-}
-
-function value(f: protobuf.Field, v: unknown): unknown {
-  if (f.resolvedType instanceof protobuf.Type) {
-    const s = special(f.resolvedType, v as Record<string, unknown>);
-    return s ? s.value : toJson(f.resolvedType, v as Record<string, unknown>);
-  }
-  return scalar(f, v);
-}
-
-/** A decoded message as the JSON the apiserver would have received: unset and zero scalars omitted. */
-function toJson(t: protobuf.Type, m: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of t.fieldsArray) {
-    if (!Object.hasOwn(m, f.name)) continue;
-    const v = m[f.name];
-    if (f.map) {
-      const entries = Object.entries(v as Record<string, unknown>);
-      if (entries.length) out[f.name] = Object.fromEntries(entries.map(([k, x]) => [k, value(f, x)]));
-    } else if (f.repeated) {
-      const items = (v as unknown[]).map((x) => value(f, x));
-      if (items.length) out[f.name] = items;
-    } else {
-      const x = value(f, v);
-      if (x === undefined) continue;
-      if ((x === '' || x === 0 || x === false) && !KEEP_ZERO.has(f.name)) continue;
-      out[f.name] = x;
+  };
+  while (i < buf.length) {
+    const key = varint();
+    const n = Math.floor(key / 8);
+    switch (key & 7) {
+      case 0: out.push({ n, v: varint() }); break;
+      case 1: i += 8; break;
+      case 2: {
+        const len = varint();
+        if (i + len > buf.length) throw new Error('truncated field');
+        out.push({ n, v: buf.subarray(i, i + len) });
+        i += len;
+        break;
+      }
+      case 5: i += 4; break;
+      default: throw new Error(`unsupported wire type ${key & 7}`);
     }
   }
   return out;
 }
 
+const text = (v: Field['v']) => (typeof v === 'number' ? '' : new TextDecoder().decode(v));
+const bytes = (v: Field['v']) => (typeof v === 'number' ? new Uint8Array() : v);
+const strings = (fs: Field[], n: number) => fs.filter((f) => f.n === n).map((f) => text(f.v));
+const str = (fs: Field[], n: number) => strings(fs, n).pop() || undefined;
+const num = (fs: Field[], n: number) => {
+  const f = fs.filter((x) => x.n === n).pop();
+  return typeof f?.v === 'number' && f.v !== 0 ? f.v : undefined;
+};
+const sub = (fs: Field[], n: number) => {
+  const f = fs.filter((x) => x.n === n).pop();
+  return f ? fields(bytes(f.v)) : undefined;
+};
+const stringMap = (fs: Field[], n: number) => {
+  const entries = fs.filter((f) => f.n === n).map((f) => fields(bytes(f.v))).map((e) => [str(e, 1) ?? '', strings(e, 2).pop() ?? '']);
+  return entries.length ? Object.fromEntries(entries) as Record<string, string> : undefined;
+};
+/** metav1.Time {seconds=1, nanos=2} at second precision; the zero time is absent. */
+const time = (fs: Field[], n: number) => {
+  const t = sub(fs, n);
+  const seconds = t ? num(t, 1) : undefined;
+  return seconds ? new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : undefined;
+};
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function objectMeta(fs: Field[]): ObjectMeta {
+  const owners = fs.filter((f) => f.n === 13).map((f) => fields(bytes(f.v))).map((o) => compact({
+    apiVersion: str(o, 5) ?? '', kind: str(o, 1) ?? '', name: str(o, 3) ?? '', uid: str(o, 4) ?? '',
+    controller: o.some((x) => x.n === 6) ? num(o, 6) === 1 : undefined,
+    blockOwnerDeletion: o.some((x) => x.n === 7) ? num(o, 7) === 1 : undefined,
+  }));
+  const finalizers = strings(fs, 14);
+  return compact({
+    name: str(fs, 1), generateName: str(fs, 2), namespace: str(fs, 3), uid: str(fs, 5), resourceVersion: str(fs, 6),
+    generation: num(fs, 7), creationTimestamp: time(fs, 8), deletionTimestamp: time(fs, 9), deletionGracePeriodSeconds: num(fs, 10),
+    labels: stringMap(fs, 11), annotations: stringMap(fs, 12),
+    ownerReferences: owners.length ? owners : undefined, finalizers: finalizers.length ? finalizers : undefined,
+  });
+}
+
+/** core/v1 Namespace {metadata=1, spec=2 {finalizers=1}, status=3 {phase=1}}. */
+function namespace(fs: Field[]): Record<string, unknown> {
+  const spec = sub(fs, 2);
+  const status = sub(fs, 3);
+  const finalizers = spec ? strings(spec, 1) : [];
+  const phase = status ? str(status, 1) : undefined;
+  return compact({ spec: finalizers.length ? { finalizers } : undefined, status: phase ? { phase } : undefined });
+}
+
+const DECODERS: Record<string, (fs: Field[]) => Record<string, unknown>> = { 'v1/Namespace': namespace };
+
+/** The decodable kinds, as "apiVersion/Kind". */
+export const PROTOBUF_KINDS = Object.keys(DECODERS);
+
 function unsupported(message: string): StatusError {
   return new StatusError(415, 'UnsupportedMediaType', message);
 }
 
-/**
- * Decodes a protobuf request body into the JSON shape of the object; 415 for anything it cannot read, and for kinds
- * `served` refuses (the server has no resource for them).
- */
-export function decodeProtobuf(body: Uint8Array, served: (apiVersion: string, kind: string) => boolean = () => true): KubeObject {
+/** Decodes a protobuf request body into the JSON shape of the object; 415 for anything it cannot read. */
+export function decodeProtobuf(body: Uint8Array): KubeObject {
   if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) throw unsupported('the protobuf body does not start with the k8s\\x00 envelope');
-  let unknown: Record<string, unknown>;
+  let top: Field[];
+  let typeMeta: Field[];
   try {
-    const t = types().lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-    unknown = t.decode(body.subarray(4)) as unknown as Record<string, unknown>;
+    top = fields(body.subarray(4));
+    typeMeta = sub(top, 1) ?? [];
   } catch (e) {
     throw unsupported(`the protobuf body could not be decoded: ${(e as Error).message}`);
   }
-  const typeMeta = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
-  const apiVersion = typeMeta.apiVersion ?? '';
-  const kind = typeMeta.kind ?? '';
-  const type = messageType(apiVersion, kind);
-  if (!type || !served(apiVersion, kind)) {
-    throw unsupported(`protobuf bodies are accepted for the kinds this server serves, not ${apiVersion}/${kind}; send application/json`);
+  const apiVersion = str(typeMeta, 1) ?? '';
+  const kind = str(typeMeta, 2) ?? '';
+  const decode = DECODERS[`${apiVersion}/${kind}`];
+  if (!decode) {
+    throw unsupported(`protobuf bodies are accepted only for ${PROTOBUF_KINDS.join(', ')}, not ${apiVersion}/${kind}; send application/json`);
   }
-  if (unknown.contentEncoding) throw unsupported(`unsupported protobuf contentEncoding ${JSON.stringify(unknown.contentEncoding)}`);
+  if (str(top, 3)) throw unsupported(`unsupported protobuf contentEncoding ${JSON.stringify(str(top, 3))}`);
   try {
-    const object = toJson(type, type.decode((unknown.raw as Uint8Array | undefined) ?? new Uint8Array()) as unknown as Record<string, unknown>);
-    return { apiVersion, kind, ...(type.fields.metadata ? { metadata: {} } : {}), ...object } as KubeObject;
+    const raw = sub(top, 2) ?? [];
+    return { apiVersion, kind, metadata: objectMeta(sub(raw, 1) ?? []), ...decode(raw) };
   } catch (e) {
     throw unsupported(`the protobuf ${kind} could not be decoded: ${(e as Error).message}`);
   }
