@@ -9,6 +9,7 @@ import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import type { ControllerName } from './controller-selection.ts';
 import { DeploymentController } from './deployment-controller.ts';
+import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
 import { LeaderElector } from './leader-election.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
@@ -46,7 +47,8 @@ export interface ControllersOptions {
 
 interface Runnable { start(): Promise<void>; stop(): Promise<void> }
 
-type Factory = (o: ControllersOptions, informers: SharedInformers) => Runnable;
+/** `served`: the resources of GC_RESOURCES the apiserver serves (only the garbage collector watches several). */
+type Factory = (o: ControllersOptions, informers: SharedInformers, served: string[]) => Runnable;
 
 const FACTORIES: Record<ControllerName, Factory> = {
   scheduler: (o, informers) => new Scheduler({ client: o.client, logger: o.logger, retryPeriodMs: o.schedulerRetryPeriodMs, informers }),
@@ -60,6 +62,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
   replicaset: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers }),
   replicationcontroller: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers, flavour: REPLICATION_CONTROLLER }),
   deployment: (o, informers) => new DeploymentController({ client: o.client, logger: o.logger, informers }),
+  garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
 /** The resource a controller manages; like kube-controller-manager, a controller whose resource the apiserver
@@ -84,12 +87,15 @@ function runControllers(opts: ControllersOptions): { stop(): Promise<void> } {
   const launched = (async () => {
     const names = [...opts.which];
     const ok = await Promise.all(names.map((n) => (REQUIRES[n] ? served(opts.client, REQUIRES[n]) : true)));
+    const gcResources = opts.which.has('garbagecollector') ? Object.keys(GC_RESOURCES) : [];
+    const gcServed = await Promise.all(gcResources.map((r) => served(opts.client, r)));
+    const servedByGc = gcResources.filter((_r, i) => gcServed[i]);
     if (stopped) return;
     // Every controller registers its handlers while constructed, before any of them starts the shared informers.
     const informers = new SharedInformers(opts.client, opts.logger.child({ component: 'informers' }));
     names.forEach((name, i) => {
       if (!ok[i]) { opts.logger.info({ controller: name, resource: REQUIRES[name] }, 'skipping controller: resource not served'); return; }
-      const c = FACTORIES[name](opts, informers);
+      const c = FACTORIES[name](opts, informers, servedByGc);
       running.push({ name, c, started: c.start().catch((err) => opts.logger.error({ err, controller: name }, 'controller failed to start')) });
     });
   })();
