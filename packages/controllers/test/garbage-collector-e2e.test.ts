@@ -31,7 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const name of ['gc-x', 'gc-y']) await client?.delete({ resource: 'deployments', namespace: 'default' }, name).catch(() => undefined);
+  for (const name of ['gc-x', 'gc-y', 'gc-z']) await client?.delete({ resource: 'deployments', namespace: 'default' }, name).catch(() => undefined);
   const rss = await client?.list<KubeObject>(RS).catch(() => undefined);
   for (const rs of rss?.items ?? []) await client.delete(RS, rs.metadata.name!).catch(() => undefined);
   await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
@@ -95,4 +95,13 @@ test('kubectl delete deployment --cascade=orphan leaves the ReplicaSet without o
   assert.deepEqual(pods.map((p) => p.metadata.uid).sort(), podsBefore.map((p) => p.metadata.uid).sort());
   for (const p of pods) assert.equal(p.metadata.ownerReferences?.[0].uid, rs.metadata.uid, 'pods stay with their ReplicaSet');
   assert.deepEqual(processes(3602).sort(), pids.sort(), 'the same processes still run');
+});
+
+test('kubectl delete deployment --cascade=foreground returns once the ReplicaSet, the pods and the Deployment are gone', async () => {
+  await runDeployment('gc-z', 3603);
+  assert.equal(await kubectl.ok(['delete', 'deployment', 'gc-z', '--cascade=foreground'], { timeoutMs: 40_000 }), 'deployment.apps "gc-z" deleted\n');
+  await assert.rejects(client.get({ resource: 'deployments', namespace: 'default' }, 'gc-z'), /not found/);
+  assert.equal((await rsOf('gc-z')).length, 0);
+  assert.equal((await podsOf('gc-z')).length, 0);
+  await waitFor(() => processes(3603).length === 0, { timeoutMs: 10_000, message: 'no process of gc-z left' });
 });
