@@ -15,7 +15,7 @@
 // - cgroup v1 only: the `pids` hierarchy (membership is all that is needed; without a limit it costs nothing),
 //   killed by SIGKILLing cgroup.procs until it is empty — a process being killed cannot fork, so each round shrinks;
 // - none (the agent is not root, or no cgroupfs is writable): `available` is false with the reason. The runtime then
-//   ends what stays in the container's process group only; a process that setsid()s escapes (said in the README).
+//   ends the container's process group and what descendant-tracker.ts recorded (with its gap, said in the README).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';

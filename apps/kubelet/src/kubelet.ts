@@ -27,6 +27,7 @@ import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 import { liveWrappers } from './container-wrapper.ts';
 import { ContainerCgroups } from './container-cgroup.ts';
+import { DescendantTracker } from './descendant-tracker.ts';
 import { UserNamespaceIds } from './user-namespace-ids.ts';
 import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
@@ -43,12 +44,13 @@ export class Kubelet {
   private workers: PodWorkers | undefined;
   private status: StatusManager | undefined;
   private readonly cgroups: ContainerCgroups;
+  private readonly tracker = new DescendantTracker();
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
     this.store = new PodStateStore(cfg.rootDir, log.child({ component: 'state' }));
     this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }));
-    this.cgroups = ContainerCgroups.detect(cfg.rootDir, cfg.nodeName);
+    this.cgroups = cfg.cgroups ? ContainerCgroups.detect(cfg.rootDir, cfg.nodeName) : ContainerCgroups.at({ kind: 'none', reason: '--cgroups=false' });
     const tls = cfg.tlsCertFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile!), ca: readFileSync(cfg.clientCAFile!) } : undefined;
     this.server = buildKubeletServer({
       findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev),
@@ -75,7 +77,7 @@ export class Kubelet {
     const announce = (this.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') === false ? this.log.warn : this.log.info;
     announce.call(this.log, { url: this.url, node: this.cfg.nodeName, rootDir: this.cfg.rootDir, namespaces, cgroups: this.cgroups.mode.kind }, 'listening');
     if (this.cgroups.mode.kind === 'none') {
-      this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: a process that leaves its container\'s process group (setsid) is not ended with the container');
+      this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: containers\' descendants are tracked by /proc scans; one that escapes between two scans is not ended with its container');
     }
 
     this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels }),
@@ -92,7 +94,7 @@ export class Kubelet {
     this.workers = new PodWorkers({
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
-      runtime: this.runtime, cgroups: this.cgroups, store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
+      runtime: this.runtime, cgroups: this.cgroups, tracker: this.tracker, store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
       userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
       client: this.client, log: podLog,
@@ -114,6 +116,7 @@ export class Kubelet {
     await this.workers?.stopAll();
     await this.store.flush();
     await this.runtime.detachAll();
+    this.tracker.stop();
     this.cgroups.release();
     closeStreams();
     this.server.closeAllConnections();
@@ -136,7 +139,9 @@ export class Kubelet {
     for (const r of all) for (const c of Object.values(r.containers)) if (c.current) known.add(c.current.pid);
     for (const rec of unclaimed.values()) {
       this.log.info({ uid: rec.uid, pod: `${rec.namespace}/${rec.name}` }, 'pod no longer bound here; killing its processes');
-      const groups = Object.values(rec.containers).map((c) => c.current).filter(isRunning).filter((i) => this.runtime.isAlive(i.pid, i.procStart));
+      const running = Object.values(rec.containers).map((c) => c.current).filter(isRunning);
+      for (const i of running) DescendantTracker.kill(i); // what the no-cgroup fallback recorded
+      const groups = running.filter((i) => this.runtime.isAlive(i.pid, i.procStart));
       void this.killGroups(groups.map((g) => ({ pid: g.pid, procStart: g.procStart })))
         .then(() => this.cgroups.removePod(rec.uid)).then(() => this.store.remove(rec.uid));
     }

@@ -1,6 +1,7 @@
 // What the agent knows about a pod on this node, persisted as `<root>/pods/<uid>/state.json` so a restarted agent
 // can adopt (or kill) the processes it started and keep restart counts truthful. Plain data only.
 import type { BackoffEntry } from './crashloop-backoff.ts';
+import type { TrackedProcess } from './descendant-tracker.ts';
 
 /** One run of a container: a process group led by the container wrapper. */
 export interface InstanceRecord {
@@ -12,6 +13,8 @@ export interface InstanceRecord {
   procStart: number;
   /** ISO 8601 with milliseconds (the status shows seconds; back-off needs the precision). */
   startedAt: string;
+  /** Without cgroups only: every descendant seen by a scan (descendant-tracker.ts), killed with the instance. */
+  descendants?: TrackedProcess[];
   finishedAt?: string;
   exitCode?: number;
   signal?: number;

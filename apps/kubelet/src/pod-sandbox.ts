@@ -8,14 +8,20 @@ import type { ExitHandler, Launch, ProcessRuntime } from './process-runtime.ts';
 import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
 import type { PodPaths } from './pod-paths.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
+import { DescendantTracker } from './descendant-tracker.ts';
+
+/** The no-cgroup fallback: the node's tracker, and how to persist the record its scans add to. */
+export interface Tracking { tracker: DescendantTracker; persist: () => void }
 
 export type InstanceExit = (container: string, index: number, info: Parameters<ExitHandler>[0]) => void;
 
 export class PodSandbox {
   private readonly pumps = new Map<string, LogPump>();
+  /** Without cgroups: the tracked instances, by `<container>.<index>`, with their untrack function. */
+  private readonly tracked = new Map<string, { inst: InstanceRecord; untrack: () => void }>();
 
   constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number,
-    private readonly cgroups: ContainerCgroups, private readonly uid: string) {}
+    private readonly cgroups: ContainerCgroups, private readonly uid: string, private readonly tracking?: Tracking) {}
 
   /**
    * Creates directories, volumes and FIFOs, then starts reading every container's output and follows the
@@ -44,6 +50,7 @@ export class PodSandbox {
       this.pumps.get(rec.name)!.beginInstance(this.paths.log(rec.name, cur.index));
       this.runtime.adopt(cur.pid, cur.procStart, this.paths.exitFile(rec.name, cur.index),
         this.endsWith(rec.name, cur.index, onExit), () => killedWith(rec.name));
+      this.track(rec.name, cur);
     }
   }
 
@@ -55,7 +62,9 @@ export class PodSandbox {
       const cgroupProcs = this.cgroups.create(this.uid, container, index);
       const cgroupMount = cgroupProcs && launch.namespaces && this.cgroups.mode.kind !== 'none' ? this.cgroups.mode.mount : undefined;
       const s = await this.runtime.start({ ...launch, cgroupProcs, cgroupMount }, this.endsWith(container, index, onExit), killedWith);
-      return { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
+      const inst: InstanceRecord = { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
+      this.track(container, inst);
+      return inst;
     } catch (err) {
       pump.endInstance();
       const now = new Date().toISOString();
@@ -66,6 +75,22 @@ export class PodSandbox {
   /** SIGKILLs everything instance `index` of `container` started (its cgroup; a no-op without cgroups). */
   killInstance(container: string, index: number): void {
     this.cgroups.kill(this.uid, container, index);
+    const t = this.tracked.get(`${container}.${index}`);
+    if (t) DescendantTracker.kill(t.inst);
+  }
+
+  /** Without cgroups, records the instance's descendants from now on (descendant-tracker.ts). */
+  private track(container: string, inst: InstanceRecord): void {
+    if (this.cgroups.available || !this.tracking) return;
+    this.tracked.set(`${container}.${inst.index}`, { inst, untrack: this.tracking.tracker.track(inst, this.tracking.persist) });
+  }
+
+  private untrack(key: string, kill: boolean): void {
+    const t = this.tracked.get(key);
+    if (!t) return;
+    if (kill) DescendantTracker.kill(t.inst);
+    t.untrack();
+    this.tracked.delete(key);
   }
 
   /** An instance ends with everything it started: its cgroup is killed and removed before its exit is reported. */
@@ -73,6 +98,7 @@ export class PodSandbox {
     return (info) => {
       this.cgroups.kill(this.uid, container, index);
       void this.cgroups.remove(this.uid, container, index);
+      this.untrack(`${container}.${index}`, true);
       onExit(container, index, info);
     };
   }
@@ -97,10 +123,12 @@ export class PodSandbox {
   detach(): void {
     for (const p of this.pumps.values()) p.close();
     this.pumps.clear();
+    for (const key of [...this.tracked.keys()]) this.untrack(key, false);
   }
 
   /** The pod is done here: stops its pumps, kills whatever is left in its cgroups and removes them. */
   async close(): Promise<void> {
+    for (const key of [...this.tracked.keys()]) this.untrack(key, true);
     this.detach();
     await this.cgroups.removePod(this.uid);
   }

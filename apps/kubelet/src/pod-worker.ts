@@ -24,6 +24,7 @@ import type { StatusManager } from './status-manager.ts';
 import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
 import { PodSandbox } from './pod-sandbox.ts';
+import type { DescendantTracker } from './descendant-tracker.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
 import type { UserNamespaceIds } from './user-namespace-ids.ts';
 import { killContainer } from './container-killer.ts';
@@ -42,6 +43,7 @@ export interface WorkerDeps {
   backoff: CrashLoopBackoff;
   runtime: ProcessRuntime;
   cgroups: ContainerCgroups;
+  tracker: DescendantTracker;
   userNamespaces: UserNamespaceIds;
   defaultHostUsers: boolean;
   store: PodStateStore;
@@ -89,7 +91,8 @@ export class PodWorker {
     this.paths = new PodPaths(deps.rootDir, this.uid);
     this.record = recovered ?? newPodRecord(this.uid, pod.metadata.namespace!, pod.metadata.name!, new Date());
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
-    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid);
+    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid,
+      { tracker: deps.tracker, persist: () => { if (!this.stopped) deps.store.save(this.record); } });
     this.adopted = new Set(Object.values(this.record.containers).filter((r) => isRunning(r.current)).map((r) => `${r.name}:${r.current!.index}`));
     this.probes = new ProberManager({
       act: (c, index, probe) => runProbeAction(probe, { container: c, podIP: this.podIP, exec: this.execIn(c, index) }),

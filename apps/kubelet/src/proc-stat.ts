@@ -1,7 +1,7 @@
 // /proc/<pid>/stat, read to tell a live process of ours from an exited one or from a reused pid.
 import { readFileSync } from 'node:fs';
 
-export interface ProcStat { state: string; pgrp: number; startTime: number }
+export interface ProcStat { state: string; ppid: number; pgrp: number; startTime: number }
 
 export function readProcStat(pid: number): ProcStat | undefined {
   let text: string;
@@ -12,7 +12,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
   }
   // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+  return { state: fields[0], ppid: Number(fields[1]), pgrp: Number(fields[2]), startTime: Number(fields[19]) };
 }
 
 /** The process is still the one we started (same start time) and has not exited (zombies count as exited). */

@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 import type { Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { ContainerCgroups } from '../src/container-cgroup.ts';
-import { killPodProcesses, makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+import { killPodProcesses, makeTempDir, pidsMatching, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
 export { pidsMatching } from '@podling/testkit';
 
 export const FAST_ARGS = ['--crashloop-backoff-base', '1s', '--crashloop-backoff-max', '8s', '--node-status-update-frequency', '1s'];
@@ -81,3 +81,17 @@ export function spawnersOf(ppid: number): number[] {
     } catch { return false; }
   });
 }
+
+/** A container whose children escape: one setsid()s into a session of its own, one double-forks out of that. */
+export const escaper = (tag: string) => ({
+  name: 'app', image: 'busybox', command: ['sh', '-c',
+    `setsid sh -c 'sleep ${tag}1 & exec sleep ${tag}2' & setsid sh -c 'sleep ${tag}3 &'; echo ready; exec sleep 3600`],
+});
+
+/** Live processes whose whole command line is `sleep <n>` (not the shells whose scripts mention it). */
+export function sleeps(n: string): number[] {
+  return pidsMatching(`sleep\0${n}`).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${n}\0`);
+}
+/** None / each one of the three escapes of `escaper(tag)` is alive. */
+export const noEscapes = (tag: string) => [1, 2, 3].every((i) => sleeps(`${tag}${i}`).length === 0);
+export const allEscapes = (tag: string) => [1, 2, 3].every((i) => sleeps(`${tag}${i}`).length === 1);

@@ -7,25 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { ContainerCgroups } from '../src/container-cgroup.ts';
-import { create, pidsMatching, podManifest, startCluster } from './cluster-fixture.ts';
+import { allEscapes, create, escaper, noEscapes as none, pidsMatching, podManifest, sleeps, startCluster } from './cluster-fixture.ts';
 
 const probe = ContainerCgroups.detect('/nonexistent/podling-probe', 'probe');
 const skip = probe.mode.kind === 'none' ? `no cgroups here: ${probe.mode.reason}` : false;
 probe.release();
 
-/** A container whose children escape: one setsid()s into a session of its own, one double-forks out of that. */
-const escaper = (tag: string) => ({
-  name: 'app', image: 'busybox', command: ['sh', '-c',
-    `setsid sh -c 'sleep ${tag}1 & exec sleep ${tag}2' & setsid sh -c 'sleep ${tag}3 &'; echo ready; exec sleep 3600`],
-});
 const running = (p: Pod) => p.status?.phase === 'Running';
-
-/** Live processes whose whole command line is `sleep <n>` (not the shells whose scripts mention it). */
-function sleeps(n: string): number[] {
-  return pidsMatching(`sleep\0${n}`).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${n}\0`);
-}
-const none = (tag: string) => [1, 2, 3].every((i) => sleeps(`${tag}${i}`).length === 0);
-const all = (tag: string) => [1, 2, 3].every((i) => sleeps(`${tag}${i}`).length === 1);
 
 /** Session id of a process (field 6 of /proc/<pid>/stat). */
 function sessionOf(pid: number): number {
@@ -41,7 +29,7 @@ test('issue 14.5: deleting a pod ends the processes that setsid and double-fork 
   const c = await startCluster(t);
   const pod = await create(c, podManifest('escapes', { terminationGracePeriodSeconds: 2, containers: [escaper('1001')] }));
   await c.waitPod('escapes', running);
-  await waitFor(() => all('1001'), { message: 'the escaped sleeps run' });
+  await waitFor(() => allEscapes('1001'), { message: 'the escaped sleeps run' });
   const [escaped] = sleeps('10013');
   const [wrapper] = pidsMatching(`${c.agents[0].rootDir}/pods/${pod.metadata.uid}`);
   assert.notEqual(sessionOf(escaped), sessionOf(wrapper), 'the child really left the container\'s session');
@@ -59,7 +47,7 @@ test('issue 14.5: after kill -9 of the agent, escaped processes still end with t
   const dropped = await create(c, podManifest('dropped', { terminationGracePeriodSeconds: 2, containers: [escaper('3003')] }));
   await c.waitPod('adopted', running);
   await c.waitPod('dropped', running);
-  await waitFor(() => all('2002') && all('3003'), { message: 'escapes running' });
+  await waitFor(() => allEscapes('2002') && allEscapes('3003'), { message: 'escapes running' });
   const agent = c.agents.pop()!;
   agent.process.kill('SIGKILL');
   await agent.process.exited;
@@ -68,7 +56,7 @@ test('issue 14.5: after kill -9 of the agent, escaped processes still end with t
   const cgroups = agentCgroups(agent.rootDir);
   await waitFor(() => none('3003'), { timeoutMs: 10_000, message: 'the escapes of the pod deleted while the agent was down were killed' });
   await waitFor(() => !existsSync(cgroups.podDir(dropped.metadata.uid!)!), { timeoutMs: 10_000, message: 'its cgroup removed' });
-  assert.ok(all('2002'), 'the adopted pod keeps running');
+  assert.ok(allEscapes('2002'), 'the adopted pod keeps running');
 
   await c.client.delete({ resource: 'pods', namespace: 'default' }, 'adopted');
   await waitFor(() => none('2002'), { timeoutMs: 10_000, message: 'the adopted pod\'s escapes ended with it' });
