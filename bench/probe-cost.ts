@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
-import { createPods, deleteAll, killLeftovers, pods } from './harness/bench-pods.ts';
+import { createPods, deleteAll, pods, stopBenchCluster } from './harness/bench-pods.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { childCpuSeconds, commandName, cpuSeconds, descendants, isGroupLeader } from './harness/proc-stats.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
@@ -91,14 +91,7 @@ export async function runProbeCost(o: BenchOptions): Promise<BenchResult> {
       ],
     };
   } finally {
-    if (api && kubelet) {
-      try { await deleteAll(api.url); } catch (e) { notes.push(`cleanup: ${(e as Error).message}`); }
-    }
-    if (kubelet) leaders = [...new Set([...leaders, ...descendants(kubelet.process.pid).filter(isGroupLeader)])];
-    await kubelet?.stop();
-    const killed = killLeftovers(leaders);
-    if (killed) notes.push(`cleanup: killed ${killed} leftover pod process groups`);
-    await api?.stop();
+    await stopBenchCluster(api, kubelet, leaders, notes);
     target.close();
     root.remove();
   }

@@ -1,7 +1,8 @@
 // Pods for the agent benchmarks (agent-footprint, probe-cost): create a batch through the API, list them, delete
 // them all and wait until they are gone, and kill what a stopped agent left behind.
 import { existsSync } from 'node:fs';
-import { waitFor } from '@podling/testkit';
+import { waitFor, type RunningKubelet } from '@podling/testkit';
+import { descendants, isGroupLeader } from './proc-stats.ts';
 import { namedPodBody } from './pod-bodies.ts';
 
 export interface BenchPod {
@@ -44,4 +45,20 @@ export function killLeftovers(groupLeaders: number[]): number {
     try { process.kill(-pid, 'SIGKILL'); killed++; } catch { /* gone, or not a group leader any more */ }
   }
   return killed;
+}
+
+/**
+ * Ends a benchmark cluster without leaving pods behind: deletes every pod through the API, stops the kubelet, then
+ * kills whatever process groups its wrappers (`leaders`, plus those found now) still lead. Problems go to `notes`.
+ */
+export async function stopBenchCluster(api: { url: string; stop(): Promise<unknown> } | undefined, kubelet: RunningKubelet | undefined,
+  leaders: number[], notes: string[]): Promise<void> {
+  if (api && kubelet) {
+    try { await deleteAll(api.url); } catch (e) { notes.push(`cleanup: ${(e as Error).message}`); }
+  }
+  const all = kubelet ? [...new Set([...leaders, ...descendants(kubelet.process.pid).filter(isGroupLeader)])] : leaders;
+  await kubelet?.stop();
+  const killed = killLeftovers(all);
+  if (killed) notes.push(`cleanup: killed ${killed} leftover pod process groups`);
+  await api?.stop();
 }
