@@ -3,8 +3,11 @@
 // (NodeUnschedulable, TaintToleration, NodeAffinity, then our readiness check, then NodeResourcesFit, which
 // reports every resource that falls short); the reasons carry the plugins' texts so the summary reads like
 // Kubernetes'. Scoring is NodeResourcesLeastAllocated over cpu and memory (equal weights, integer 0–100).
-// Not modelled: node affinity terms, host ports, preemption (so no "preemption: …" suffix), extended resources.
+// NodeAffinity covers nodeSelector and the required node affinity terms (labels and `metadata.name` fields).
+// Not modelled: preferred affinity, pod (anti-)affinity, host ports, preemption (so no "preemption: …" suffix),
+// extended resources.
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
+import { podMatchesNodeConstraints } from './node-affinity.ts';
 import { nodeAllocatable, podRequests, sumRequests, type Resources } from './resources.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -58,8 +61,7 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
   const untolerated = (node.spec?.taints ?? [])
     .find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
   if (untolerated) return [reasons.taint(untolerated)];
-  const labels = node.metadata.labels ?? {};
-  if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return [reasons.selector];
+  if (!podMatchesNodeConstraints(pod, node)) return [reasons.selector];
   if (!isNodeReady(node)) return [reasons.notReady];
   return fitResources(pod, node, podsOnNode);
 }

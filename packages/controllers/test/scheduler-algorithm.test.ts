@@ -64,6 +64,16 @@ test('a nodeSelector must match every label', () => {
   assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd' } }), []), ["node(s) didn't match Pod's node affinity/selector"]);
 });
 
+test('issue 15: a pod pinned by a metadata.name matchFields affinity (a DaemonSet pod) goes to that node only', () => {
+  const p = pod('p');
+  p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['b'] }] }] } } };
+  const r = schedulePod(p, [node('a'), node('b'), node('c')], new Map());
+  assert.equal(r.nodeName, 'b');
+  const none = schedulePod(p, [node('a')], new Map());
+  assert.equal(none.nodeName, undefined);
+  assert.equal(none.nodeName === undefined && none.message, "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
+});
+
 test('an untolerated NoSchedule or NoExecute taint filters the node; PreferNoSchedule does not', () => {
   assert.deepEqual(filterNode(pod('p'), node('n', { taints: [unreachable] }), []), ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }']);
   assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] }), []), ['node(s) had untolerated taint {k: v}']);
