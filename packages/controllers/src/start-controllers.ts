@@ -8,6 +8,7 @@ import { isStatusError } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import type { ControllerName } from './controller-selection.ts';
+import { DaemonSetController } from './daemon-set-controller.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
 import { LeaderElector } from './leader-election.ts';
@@ -62,6 +63,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
   replicaset: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers }),
   replicationcontroller: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers, flavour: REPLICATION_CONTROLLER }),
   deployment: (o, informers) => new DeploymentController({ client: o.client, logger: o.logger, informers }),
+  daemonset: (o, informers) => new DaemonSetController({ client: o.client, logger: o.logger, informers }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
@@ -69,6 +71,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
  * does not serve is skipped instead of retrying a 404 forever. */
 const REQUIRES: Partial<Record<ControllerName, string>> = {
   replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
+  daemonset: 'daemonsets',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {
