@@ -62,19 +62,39 @@ export function unknownConditions(node: Node, now: number): NodeCondition[] | un
   return changed ? next : undefined;
 }
 
+/** The node's zone for disruption accounting (k/k nodelifecycle utilnode.GetZoneKey): its zone label, or one zone. */
+export const zoneOf = (node: Node) => node.metadata.labels?.['topology.kubernetes.io/zone'] ?? '';
+
+/**
+ * Zones in full disruption: no node Ready and at least one not (k/k nodelifecycle ComputeZoneState). The
+ * controller then assumes it, not the nodes, lost connectivity (a restarted control plane, a cut uplink) and
+ * neither adds NoExecute taints nor evicts there.
+ */
+export function fullyDisruptedZones(nodes: Node[]): Set<string> {
+  const ready = new Map<string, number>();
+  const notReady = new Map<string, number>();
+  for (const n of nodes) {
+    const m = readyOf(n)?.status === 'True' ? ready : notReady;
+    m.set(zoneOf(n), (m.get(zoneOf(n)) ?? 0) + 1);
+  }
+  return new Set([...notReady.keys()].filter((z) => !ready.get(z)));
+}
+
 /**
  * The node's taints with the unreachable / not-ready pair matching its Ready status (Unknown → unreachable,
- * False → not-ready, True → neither). Existing matching taints keep their timeAdded. Undefined if nothing changes.
+ * False → not-ready, True → neither); `evictable` false (its zone is fully disrupted) leaves out the NoExecute one
+ * (k/k markNodeAsReachable). Existing matching taints keep their timeAdded. Undefined if nothing changes.
  */
-export function reconcileTaints(node: Node, now: number): Taint[] | undefined {
+export function reconcileTaints(node: Node, now: number, evictable = true): Taint[] | undefined {
   const status = readyOf(node)?.status ?? 'Unknown';
   const want = status === 'Unknown' ? TAINT_UNREACHABLE : status === 'False' ? TAINT_NOT_READY : undefined;
+  const effects = evictable ? ['NoSchedule', 'NoExecute'] as const : ['NoSchedule'] as const;
   const current = node.spec?.taints ?? [];
   const isOurs = (t: Taint) => (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-  const kept = current.filter((t) => !isOurs(t) || (t.key === want));
+  const kept = current.filter((t) => !isOurs(t) || (t.key === want && (effects as readonly string[]).includes(t.effect)));
   const next = [...kept];
   if (want) {
-    for (const effect of ['NoSchedule', 'NoExecute'] as const) {
+    for (const effect of effects) {
       if (!kept.some((t) => t.key === want && t.effect === effect)) next.push({ key: want, effect, timeAdded: secondsIso(now) });
     }
   }

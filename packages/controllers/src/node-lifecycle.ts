@@ -3,14 +3,18 @@
 //   silent for > gracePeriodMs → conditions Unknown; Ready Unknown/False → unreachable/not-ready taints (NoSchedule
 //   and NoExecute), pods marked Ready=False; Ready True again → taints removed.
 // Pods on a node with a NoExecute taint are deleted gracefully once their toleration runs out (evictionTime), with
-// a TaintManagerEviction event. Each write carries the resourceVersion it was computed from, so a kubelet that
+// a TaintManagerEviction event. A zone with no Ready node is in full disruption: no NoExecute taints, no evictions
+// (the controller assumes it lost the nodes, not they their pods). Each write carries the resourceVersion it was computed from, so a kubelet that
 // comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
 import { isStatusError, type KubeObject, type Node, type Pod } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
 import { SharedInformers, type SharedInformer } from './shared-informers.ts';
-import { evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, type Observation } from './node-health.ts';
+import {
+  evictionTime, fullyDisruptedZones, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, zoneOf,
+  type Observation,
+} from './node-health.ts';
 
 /** coordination.k8s.io/v1 Lease, as far as we read it: kubelets renew theirs in kube-node-lease. */
 interface Lease extends KubeObject { spec?: { holderIdentity?: string; renewTime?: string } }
@@ -38,6 +42,8 @@ export class NodeLifecycleController {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
   private stopped = false;
+  /** Zones in full disruption at the last pass. */
+  private disrupted = new Set<string>();
 
   constructor(private readonly opts: NodeLifecycleOptions) {
     this.log = opts.logger.child({ controller: 'nodelifecycle' });
@@ -85,33 +91,72 @@ export class NodeLifecycleController {
       const l = podsByNode.get(p.spec.nodeName);
       if (l) l.push(p); else podsByNode.set(p.spec.nodeName, [p]);
     }
+    const nodes: Node[] = [];
     for (const node of this.nodes.list()) {
       if (this.stopped) return;
-      try {
-        await this.monitorNode(node, podsByNode.get(node.metadata.name!) ?? []);
-      } catch (err) {
-        if (isStatusError(err) && (err.code === 409 || err.code === 404)) continue; // changed under us: next pass
-        this.log.warn({ err, node: node.metadata.name }, 'could not update node');
-      }
+      const current = await this.guarded(node, () => this.markIfSilent(node));
+      if (current) nodes.push(current);
+    }
+    const disrupted = this.trackDisruption(nodes);
+    for (const node of nodes) {
+      if (this.stopped) return;
+      await this.guarded(node, () => this.reconcileNode(node, podsByNode.get(node.metadata.name!) ?? [], !disrupted.has(zoneOf(node))));
     }
   }
 
-  private async monitorNode(node: Node, pods: Pod[]): Promise<void> {
+  /** Runs one node's step; a conflict or a vanished node waits for the next pass, other errors are logged. */
+  private async guarded<T>(node: Node, step: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await step();
+    } catch (err) {
+      if (isStatusError(err) && (err.code === 409 || err.code === 404)) return undefined; // changed under us: next pass
+      this.log.warn({ err, node: node.metadata.name }, 'could not update node');
+      return undefined;
+    }
+  }
+
+  /**
+   * Logs zones entering and leaving full disruption; on leaving, every node of the zone gets a fresh grace period
+   * from now, as k/k does, so nodes that were cut off with the controller are not judged by the outage.
+   */
+  private trackDisruption(nodes: Node[]): Set<string> {
+    const now = this.disrupted;
+    const next = fullyDisruptedZones(nodes);
+    for (const z of next) if (!now.has(z)) this.log.warn({ zone: z }, 'zone in full disruption: no NoExecute taints, no evictions');
+    for (const z of now) {
+      if (next.has(z)) continue;
+      this.log.info({ zone: z }, 'zone left full disruption');
+      for (const n of nodes) {
+        const obs = this.health.get(n.metadata.name!);
+        if (zoneOf(n) === z && obs) this.health.set(n.metadata.name!, { ...obs, probeAt: this.now() });
+      }
+    }
+    this.disrupted = next;
+    return next;
+  }
+
+  /** The node, with its kubelet's conditions set Unknown first when it has been silent past the grace period. */
+  private async markIfSilent(node: Node): Promise<Node> {
     const name = node.metadata.name!;
     const now = this.now();
     const obs = observe(this.health.get(name), node, now, this.leaseRenewTime(name));
     this.health.set(name, obs);
+    if (!isStale(obs, now, this.opts.gracePeriodMs)) return node;
+    const conditions = unknownConditions(node, now);
+    if (!conditions) return node;
+    this.log.warn({ node: name, silentForMs: now - obs.probeAt }, 'node stopped posting status; marking Unknown');
+    const current = await this.opts.client.patchStatus<Node>({ resource: 'nodes' }, name,
+      { metadata: { resourceVersion: node.metadata.resourceVersion }, status: { conditions } });
+    void this.events.record({ ...current, kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+    return current;
+  }
+
+  /** Taints, pods' readiness and evictions for one node; `evictable` is false while its zone is fully disrupted. */
+  private async reconcileNode(node: Node, pods: Pod[], evictable: boolean): Promise<void> {
+    const name = node.metadata.name!;
+    const now = this.now();
     let current = node;
-    if (isStale(obs, now, this.opts.gracePeriodMs)) {
-      const conditions = unknownConditions(current, now);
-      if (conditions) {
-        this.log.warn({ node: name, silentForMs: now - obs.probeAt }, 'node stopped posting status; marking Unknown');
-        current = await this.opts.client.patchStatus<Node>({ resource: 'nodes' }, name,
-          { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions } });
-        void this.events.record({ ...current, kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-      }
-    }
-    const taints = reconcileTaints(current, now);
+    const taints = reconcileTaints(current, now, evictable);
     if (taints) {
       this.log.info({ node: name, taints: taints.map((t) => `${t.key}:${t.effect}`) }, 'updating node taints');
       current = await this.opts.client.patch<Node>({ resource: 'nodes' }, name,
@@ -120,7 +165,7 @@ export class NodeLifecycleController {
     const ready = current.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     if (ready !== 'True') for (const pod of pods) await this.markPodNotReady(pod, now);
     for (const pod of pods) {
-      if (pod.metadata.deletionTimestamp) continue;
+      if (pod.metadata.deletionTimestamp || !evictable) continue;
       if (now >= evictionTime(pod, current, now, this.opts.podEvictionTimeoutMs)) await this.evict(pod, name);
     }
   }

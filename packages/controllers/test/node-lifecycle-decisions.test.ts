@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from '@podling/api';
 import {
-  evictionTime, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions,
+  evictionTime, fullyDisruptedZones, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions,
 } from '../src/node-health.ts';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
@@ -116,4 +116,26 @@ test('eviction time follows the pod\'s toleration for the NoExecute taint, else 
 test('an untolerated custom NoExecute taint evicts at once', () => {
   const tainted = node({ taints: [{ key: 'maintenance', effect: 'NoExecute', timeAdded: iso(T0) }] });
   assert.equal(evictionTime(pod(), tainted, T0 + 500, 300_000), T0 + 500);
+});
+
+test('a zone with no Ready node is in full disruption; one Ready node, or another zone, keeps it normal', () => {
+  const inZone = (ready: NodeCondition['status'], zone?: string) => {
+    const n = node({ ready });
+    n.metadata.labels = zone ? { 'topology.kubernetes.io/zone': zone } : undefined;
+    return n;
+  };
+  assert.deepEqual([...fullyDisruptedZones([inZone('Unknown'), inZone('Unknown')])], ['']);
+  assert.deepEqual([...fullyDisruptedZones([inZone('Unknown'), inZone('True')])], []);
+  assert.deepEqual([...fullyDisruptedZones([inZone('Unknown', 'a'), inZone('True', 'b')])], ['a']);
+  assert.deepEqual([...fullyDisruptedZones([])], []);
+});
+
+test('in full disruption a silent node gets only the NoSchedule taint, and a NoExecute one it had is removed', () => {
+  assert.deepEqual(reconcileTaints(node({ ready: 'Unknown' }), T0, false),
+    [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: iso(T0) }]);
+  const both: Taint[] = [
+    { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: iso(T0) },
+    { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: iso(T0) },
+  ];
+  assert.deepEqual(reconcileTaints(node({ ready: 'Unknown', taints: both }), T0 + 1_000, false), [both[0]]);
 });

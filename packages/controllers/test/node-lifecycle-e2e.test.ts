@@ -96,6 +96,27 @@ async function freezeAndWaitForEviction(node: string, names: string[]): Promise<
   }
 }
 
+test('both agents frozen: the zone is in full disruption, so nodes get NoSchedule taints only and no pod is evicted', async () => {
+  const nodes = [...agents.keys()];
+  await runPodsOn(nodes[0], ['calm-1']);
+  for (const n of nodes) agents.get(n)!.process.kill('SIGSTOP');
+  try {
+    // Taints follow the Unknown conditions in the same pass; this waits until both nodes have theirs.
+    const taints = await waitFor(async () => {
+      const all = await Promise.all(nodes.map(async (n) => (await getNode(n)).spec?.taints ?? []));
+      return all.every((t) => t.some((x) => x.key === 'node.kubernetes.io/unreachable')) && all;
+    }, { timeoutMs: 15_000, message: 'both nodes tainted unreachable' });
+    for (const t of taints) assert.deepEqual(t.map((x) => `${x.key}:${x.effect}`), ['node.kubernetes.io/unreachable:NoSchedule']);
+    assert.equal((await listPods(nodes[0]))[0].metadata.deletionTimestamp, undefined, 'calm-1 not evicted');
+  } finally {
+    for (const n of nodes) agents.get(n)!.process.kill('SIGCONT');
+  }
+  await waitFor(async () => (await Promise.all(nodes.map(async (n) => (await getNode(n)).spec?.taints ?? []))).every((t) => t.length === 0),
+    { timeoutMs: 15_000, message: 'taints removed once the agents are back' });
+  await client.delete(pods, 'calm-1');
+  await waitFor(async () => (await listPods(nodes[0])).length === 0, { timeoutMs: 15_000, message: 'calm-1 deleted' });
+});
+
 test('a frozen agent\'s pods are evicted but stay Terminating; when it returns it finishes them and leaves no processes', async () => {
   const node = 'nlc-return';
   await runPodsOn(node, ['ret-1', 'ret-2']);
