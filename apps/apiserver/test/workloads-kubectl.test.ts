@@ -1,4 +1,4 @@
-// Issue 15 (API side) with the real kubectl: create deployment|job|cronjob, get all, scale, set
+// Issue 15 (API side) with the real kubectl: create deployment|job|cronjob (protobuf bodies), get all, scale, set
 // image, and delete --cascade=orphan|foreground as the server records them. Controllers are off, so what is seen
 // is the API's own behaviour (no ReplicaSets, finalizers stay for the garbage collector).
 import { after, before, test } from 'node:test';
@@ -11,20 +11,8 @@ before(async () => { cluster = await startKubectlCluster({ apiserverArgs: ['--co
 after(async () => { await cluster?.stop(); });
 
 const getJson = async (what: string) => JSON.parse(await kubectl().ok(['get', what, '-o', 'json']));
-/** kubectl's typed `create deployment|job|cronjob` POSTs protobuf, which this server decodes for Namespaces only;
- *  the object kubectl builds goes through `--dry-run=client -o yaml | kubectl create -f -` (JSON) instead. */
-async function create(args: string[]): Promise<string> {
-  const yaml = await kubectl().ok([...args.slice(0, 3), '--dry-run=client', '-o', 'yaml', ...args.slice(3)]);
-  return kubectl().ok(['create', '-f', '-'], { stdin: yaml });
-}
-
-test('kubectl create deployment sends protobuf and gets a clear 415 naming the way out', async () => {
-  const r = await kubectl().fails(['create', 'deployment', 'pb', '--image=busybox']);
-  assert.match(r.stderr, /protobuf bodies are accepted only for v1\/Namespace, not apps\/v1\/Deployment; send application\/json/);
-});
-
 test('kubectl create deployment NAME --image=I --replicas=N -- CMD makes a Deployment', async () => {
-  const out = await create(['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=3', '--', 'sleep', '3600']);
+  const out = await kubectl().ok(['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=3', '--', 'sleep', '3600']);
   assert.equal(out.trim(), 'deployment.apps/web created');
   const d = await getJson('deployment/web');
   assert.equal(d.spec.replicas, 3);
@@ -36,11 +24,11 @@ test('kubectl create deployment NAME --image=I --replicas=N -- CMD makes a Deplo
 });
 
 test('kubectl create job and create cronjob work, the Job with its generated selector', async () => {
-  assert.equal((await create(['create', 'job', 'pi', '--image=busybox', '--', 'echo', 'hi'])).trim(), 'job.batch/pi created');
+  assert.equal((await kubectl().ok(['create', 'job', 'pi', '--image=busybox', '--', 'echo', 'hi'])).trim(), 'job.batch/pi created');
   const j = await getJson('job/pi');
   assert.equal(j.spec.template.spec.restartPolicy, 'Never');
   assert.equal(j.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], j.metadata.uid);
-  const out = await create(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/1 * * * *', '--', 'date']);
+  const out = await kubectl().ok(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/1 * * * *', '--', 'date']);
   assert.equal(out.trim(), 'cronjob.batch/tick created');
   const c = await getJson('cronjob/tick');
   assert.equal(c.spec.schedule, '*/1 * * * *');
@@ -72,14 +60,14 @@ test('kubectl scale and set image change the Deployment through /scale and a str
 
 test('kubectl delete --cascade=orphan and --cascade=foreground leave the owner with the garbage collector\'s finalizer', async () => {
   for (const [name, cascade, finalizer] of [['o1', 'orphan', 'orphan'], ['f1', 'foreground', 'foregroundDeletion']]) {
-    await create(['create', 'deployment', name, '--image=busybox']);
+    await kubectl().ok(['create', 'deployment', name, '--image=busybox']);
     const out = await kubectl().ok(['delete', 'deployment', name, `--cascade=${cascade}`, '--wait=false']);
     assert.equal(out.trim(), `deployment.apps "${name}" deleted`);
     const d = await getJson(`deployment/${name}`);
     assert.deepEqual(d.metadata.finalizers, [finalizer]);
     assert.ok(d.metadata.deletionTimestamp);
   }
-  await create(['create', 'deployment', 'b1', '--image=busybox']);
+  await kubectl().ok(['create', 'deployment', 'b1', '--image=busybox']);
   assert.equal((await kubectl().ok(['delete', 'deployment', 'b1'])).trim(), 'deployment.apps "b1" deleted');
   const gone = await kubectl().fails(['get', 'deployment', 'b1']);
   assert.match(gone.stderr, /deployments\.apps "b1" not found/);

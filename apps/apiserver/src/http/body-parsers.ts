@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Parser as YamlParser, parse as parseYaml } from 'yaml';
 import { errors } from '@podling/api';
-import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from '../kubectl/protobuf.ts';
+import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from '../kubectl/protobuf/decode-protobuf.ts';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 const MAX_DEPTH = 100;

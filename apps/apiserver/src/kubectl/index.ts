@@ -7,4 +7,4 @@ export { nodePrinter, nodeRoles, nodeStatusText } from './node-table.ts';
 export { eventPrinter } from './event-table.ts';
 export * from './discovery.ts';
 export * from './openapi.ts';
-export { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.ts';
+export { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/decode-protobuf.ts';

@@ -1,0 +1,36 @@
+// core/v1 Node, Namespace, Event, ReplicationController and Binding, as protobuf messages: field numbers from the
+// `protobuf:"…"` struct tags of k8s.io/api core/v1/types.go. Notation: message-table.ts.
+import type { MessageTable } from './message-table.ts';
+
+export const CORE_MESSAGES: MessageTable = {
+  AttachedVolume: 'name=1 devicePath=2',
+  Binding: 'metadata=1:ObjectMeta target=2:ObjectReference',
+  ConfigMapNodeConfigSource: 'namespace=1 name=2 uid=3 resourceVersion=4 kubeletConfigKey=5',
+  ContainerImage: 'names=1[] sizeBytes=2:i',
+  DaemonEndpoint: 'Port=1:i',
+  Event: 'metadata=1:ObjectMeta involvedObject=2:ObjectReference reason=3 message=4 source=5:EventSource firstTimestamp=6:Time lastTimestamp=7:Time count=8:i type=9 eventTime=10:MicroTime series=11:EventSeries action=12 related=13:ObjectReference reportingComponent=14 reportingInstance=15',
+  EventSeries: 'count=1:i lastObservedTime=2:MicroTime',
+  EventSource: 'component=1 host=2',
+  Namespace: 'metadata=1:ObjectMeta spec=2:NamespaceSpec status=3:NamespaceStatus',
+  NamespaceCondition: 'type=1 status=2 lastTransitionTime=4:Time reason=5 message=6',
+  NamespaceSpec: 'finalizers=1[]',
+  NamespaceStatus: 'phase=1 conditions=2:NamespaceCondition[]',
+  Node: 'metadata=1:ObjectMeta spec=2:NodeSpec status=3:NodeStatus',
+  NodeAddress: 'type=1 address=2',
+  NodeCondition: 'type=1 status=2 lastHeartbeatTime=3:Time lastTransitionTime=4:Time reason=5 message=6',
+  NodeConfigSource: 'configMap=2:ConfigMapNodeConfigSource',
+  NodeConfigStatus: 'assigned=1:NodeConfigSource active=2:NodeConfigSource lastKnownGood=3:NodeConfigSource error=4',
+  NodeDaemonEndpoints: 'kubeletEndpoint=1:DaemonEndpoint',
+  NodeFeatures: 'supplementalGroupsPolicy=1:b?',
+  NodeRuntimeHandler: 'name=1 features=2:NodeRuntimeHandlerFeatures',
+  NodeRuntimeHandlerFeatures: 'recursiveReadOnlyMounts=1:b? userNamespaces=2:b?',
+  NodeSpec: 'podCIDR=1 podCIDRs=7[] providerID=3 unschedulable=4:b taints=5:Taint[] configSource=6:NodeConfigSource externalID=2',
+  NodeStatus: 'capacity=1:{Quantity} allocatable=2:{Quantity} phase=3 conditions=4:NodeCondition[] addresses=5:NodeAddress[] daemonEndpoints=6:NodeDaemonEndpoints nodeInfo=7:NodeSystemInfo images=8:ContainerImage[] volumesInUse=9[] volumesAttached=10:AttachedVolume[] config=11:NodeConfigStatus runtimeHandlers=12:NodeRuntimeHandler[] features=13:NodeFeatures',
+  NodeSwapStatus: 'capacity=1:i?',
+  NodeSystemInfo: 'machineID=1 systemUUID=2 bootID=3 kernelVersion=4 osImage=5 containerRuntimeVersion=6 kubeletVersion=7 kubeProxyVersion=8 operatingSystem=9 architecture=10 swap=11:NodeSwapStatus',
+  ReplicationController: 'metadata=1:ObjectMeta spec=2:ReplicationControllerSpec status=3:ReplicationControllerStatus',
+  ReplicationControllerCondition: 'type=1 status=2 lastTransitionTime=3:Time reason=4 message=5',
+  ReplicationControllerSpec: 'replicas=1:i? minReadySeconds=4:i selector=2:{} template=3:PodTemplateSpec',
+  ReplicationControllerStatus: 'replicas=1:i fullyLabeledReplicas=2:i readyReplicas=4:i availableReplicas=5:i observedGeneration=3:i conditions=6:ReplicationControllerCondition[]',
+  Taint: 'key=1 value=2 effect=3 timeAdded=4:Time',
+};
