@@ -10,7 +10,8 @@ import { planLaunch } from './container-launcher.ts';
 import { volumeEnvName } from './container-env.ts';
 import { runPostStart } from './post-start-hook.ts';
 import { isRunning } from './pod-record.ts';
-import type { PodWorker, WorkerDeps } from './pod-worker.ts';
+import type { PodWorker } from './pod-worker.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 export async function startContainer(w: PodWorker, c: Container, init: boolean, deps: WorkerDeps): Promise<void> {
   const r = (w.record.containers[c.name] ??= { name: c.name, init, restartCount: 0 });
@@ -33,14 +34,10 @@ export async function startContainer(w: PodWorker, c: Container, init: boolean, 
   for (const m of plan.notHonoured) {
     if (w.warnOnce(`${c.name}:${m}`)) deps.events.warning(target, 'SecurityContextNotHonoured', `${m} (container ${c.name})`);
   }
-  const inst = await w.sandbox.launch(c.name, index, plan.launch, (n, i, info) => w.instanceExited(n, i, info), () => w.killedWith.get(c.name));
-  if (r.current) r.previous = r.current;
-  r.current = inst;
-  r.restartCount = index;
-  r.waiting = undefined;
-  w.killedWith.delete(c.name);
+  const inst = await w.sandbox.launch(c.name, index, plan.launch, (n, i, info) => w.instanceExited(n, i, info), () => w.terminator.signalSent(c.name));
+  w.podState.started(c.name, init, inst);
+  w.terminator.instanceStarted(c.name);
   w.sandbox.removeLogsBefore(c.name, index - 1);
-  deps.store.save(w.record);
   if (inst.reason === 'StartError') {
     deps.events.warning(target, 'Failed', `Error: ${inst.message}`);
     w.poke();

@@ -10,53 +10,29 @@
 // skipped. A deletionTimestamp or the object vanishing (force delete) moves the worker to terminating; nothing goes
 // back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
 import type { Container, Pod, PodCondition } from '@podling/api';
-import { isStatusError } from '@podling/api';
-import { timerDelay, type KubeClientApi } from '@podling/client';
-import type { CrashLoopBackoff } from './crashloop-backoff.ts';
+import { timerDelay } from '@podling/client';
 import type { LaunchContext } from './container-launcher.ts';
-import type { EventRecorder, EventTarget } from './event-recorder.ts';
+import type { EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
-import type { ProcessRuntime, ExitInfo } from './process-runtime.ts';
-import { isRunning, newPodRecord, rfc3339, type InstanceRecord, type PodRecord } from './pod-record.ts';
+import type { ExitInfo } from './process-runtime.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+import { isRunning, rfc3339, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
-import type { PodStateStore } from './pod-state-store.ts';
+import { PodState } from './pod-state.ts';
+import { PodTerminator } from './pod-terminator.ts';
+import { deletePodObject } from './pod-object-deletion.ts';
 import type { StatusManager } from './status-manager.ts';
 import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
 import { PodSandbox } from './pod-sandbox.ts';
-import type { DescendantTracker } from './descendant-tracker.ts';
-import type { ContainerCgroups } from './container-cgroup.ts';
-import type { UserNamespaceIds } from './user-namespace-ids.ts';
-import { killContainer } from './container-killer.ts';
+import { containerEntry } from './container-entry.ts';
 import { containerExec } from './container-exec.ts';
 import { restartContainer, startContainer } from './container-starter.ts';
 import type { ContainerExec } from './exec-action.ts';
 import { runProbeAction } from './probe-action.ts';
 import { ProberManager } from './prober-manager.ts';
 
-export interface WorkerDeps {
-  rootDir: string;
-  nodeIP: string;
-  namespaces: boolean;
-  mountBin: string;
-  logMaxBytes: number;
-  backoff: CrashLoopBackoff;
-  runtime: ProcessRuntime;
-  cgroups: ContainerCgroups;
-  tracker: DescendantTracker;
-  userNamespaces: UserNamespaceIds;
-  defaultHostUsers: boolean;
-  store: PodStateStore;
-  status: StatusManager;
-  events: EventRecorder;
-  client: KubeClientApi;
-  log: Logger;
-}
-
 export type WorkerState = 'sync' | 'terminating' | 'terminated';
-
-/** Force-deleted pods get 1 s (the kubelet's calculateEffectiveGracePeriod), then the 2 s container floor. */
-const FORCE_GRACE_MS = 1000;
 
 export class PodWorker {
   readonly uid: string;
@@ -64,35 +40,36 @@ export class PodWorker {
   private pod: Pod;
   private gone = false;
   private stopped = false;
-  readonly record: PodRecord;
+  /** The pod's record; every write of it goes through here. */
+  readonly podState: PodState;
   readonly paths: PodPaths;
   readonly sandbox: PodSandbox;
   private readonly log: Logger;
-  /** The signal last sent to each container's current instance (decides its exit code if it left none). */
-  readonly killedWith = new Map<string, number>();
+  readonly terminator: PodTerminator;
   private readonly waiters = new Set<() => void>();
   private gen = 0;
   private conditions: PodCondition[] | undefined;
   private readonly warned = new Set<string>();
   readonly probes: ProberManager;
-  /** Kills of single containers outside termination (failed probe or postStart), by container name. */
-  private readonly kills = new Map<string, Promise<void>>();
   /** Instances that a previous agent started (their probes' first runs are spread over a period). */
   private readonly adopted: Set<string>;
   private readonly life = new AbortController();
-  /** Epoch ms at which termination's grace ends (meaningful while terminating). */
-  deadline = Infinity;
-  private terminatingSince = 0;
   readonly done: Promise<void>;
 
   constructor(pod: Pod, recovered: PodRecord | undefined, private readonly deps: WorkerDeps) {
     this.pod = pod;
     this.uid = pod.metadata.uid!;
     this.paths = new PodPaths(deps.rootDir, this.uid);
-    this.record = recovered ?? newPodRecord(this.uid, pod.metadata.namespace!, pod.metadata.name!, new Date());
+    this.podState = new PodState(this.uid, pod.metadata.namespace!, pod.metadata.name!, recovered, deps.store);
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
     this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid,
-      { tracker: deps.tracker, persist: () => { if (!this.stopped) deps.store.save(this.record); } });
+      { tracker: deps.tracker, persist: () => this.podState.observed() });
+    this.terminator = new PodTerminator({
+      record: this.record, wait: (until) => this.wait(until), changed: () => this.poke(), target: (c) => this.target(c),
+      isGone: () => this.gone, isStopped: () => this.stopped,
+      enter: (c, inst, argv) => containerEntry({ container: c, index: inst.index, pid: inst.pid }, this.launchContext(), argv),
+      killTree: (c, index) => this.sandbox.killInstance(c, index),
+    }, deps.events, deps.runtime);
     this.adopted = new Set(Object.values(this.record.containers).filter((r) => isRunning(r.current)).map((r) => `${r.name}:${r.current!.index}`));
     this.probes = new ProberManager({
       act: (c, index, probe) => runProbeAction(probe, { container: c, podIP: this.podIP, exec: this.execIn(c, index) }),
@@ -102,6 +79,7 @@ export class PodWorker {
     this.done = this.run();
   }
 
+  get record(): PodRecord { return this.podState.record; }
   get currentPod(): Pod { return this.pod; }
   get isGone(): boolean { return this.gone; }
   get isStopped(): boolean { return this.stopped; }
@@ -124,35 +102,28 @@ export class PodWorker {
     return containerExec({ container: c, index, record: () => this.record.containers[c.name], launchContext: () => this.launchContext(), runtime: this.deps.runtime });
   }
 
-  /**
-   * Stops one running container outside pod termination (failed liveness/startup probe or postStart), like the
-   * kubelet's killContainer: preStop, TERM, KILL after the grace. Once it exited, sync() restarts it per policy.
-   */
+  /** Stops one running container outside pod termination (failed liveness/startup probe or postStart). */
   killInstance(c: Container, message: string, graceSeconds: number): void {
-    if (this.kills.has(c.name)) return;
-    const until = Date.now() + graceSeconds * 1000;
-    const p = killContainer(this, c, this.killedWith, this.deps, { message, deadline: () => Math.min(until, this.deadline) })
-      .finally(() => { this.kills.delete(c.name); this.poke(); });
-    this.kills.set(c.name, p);
+    this.terminator.killOne(c, message, graceSeconds);
   }
 
   update(pod: Pod): void {
     this.pod = pod;
-    if (this.state === 'terminating' && !this.gone) this.deadline = Math.min(this.deadline, this.terminatingSince + this.graceMs());
+    this.terminator.podUpdated(pod);
     this.poke();
   }
 
   podGone(): void {
     this.gone = true;
     this.deps.status.forget(this.uid); // its pending status writes can only fail now
-
-    if (this.state === 'terminating') this.deadline = Math.min(this.deadline, Date.now() + FORCE_GRACE_MS);
+    this.terminator.podGone();
     this.poke();
   }
 
   /** Agent shutdown: stop managing, leave processes running. */
   stop(): Promise<void> {
     this.stopped = true;
+    this.podState.stop();
     this.life.abort();
     this.probes.stop();
     this.poke();
@@ -189,7 +160,7 @@ export class PodWorker {
 
   private async run(): Promise<void> {
     try {
-      await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.instanceExited(name, index, info), (name) => this.killedWith.get(name));
+      await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.instanceExited(name, index, info), (name) => this.terminator.signalSent(name));
       this.log.debug({}, 'sandbox ready');
       let recorded = false;
       while (!this.stopped) {
@@ -197,7 +168,7 @@ export class PodWorker {
         const since = this.gen;
         const wakeAt = await this.sync();
         // On disk from the first pass on: saved after it, the record is one write with the first start's.
-        if (!recorded) { this.deps.store.save(this.record); recorded = true; }
+        if (!recorded) { this.podState.save(); recorded = true; }
         this.publish(false);
         await this.wait(wakeAt, since);
       }
@@ -238,21 +209,15 @@ export class PodWorker {
       const failed = cur.exitCode !== 0;
       if (policy === 'Always' || (policy === 'OnFailure' && failed)) wakeAt = Math.min(wakeAt, await restartContainer(this, c, false, now, this.deps));
     }
-    this.probes.sync(spec.containers, this.record, (n) => this.kills.has(n), (n, i) => this.adopted.has(`${n}:${i}`));
+    this.probes.sync(spec.containers, this.record, (n) => this.terminator.isKilling(n), (n, i) => this.adopted.has(`${n}:${i}`));
     return wakeAt;
   }
 
   /** An instance ended (reported by the runtime, or found gone at adoption). */
   instanceExited(name: string, index: number, info: ExitInfo): void {
-    const r = this.record.containers[name];
-    if (!r?.current || r.current.index !== index || r.current.finishedAt) return;
+    if (!this.podState.exited(name, index, info)) return;
     this.sandbox.endInstance(name);
-    Object.assign(r.current, {
-      finishedAt: info.finishedAt.toISOString(), exitCode: info.exitCode,
-      ...(info.signal ? { signal: info.signal } : {}), ...(info.reason ? { reason: info.reason } : {}), ...(info.message ? { message: info.message } : {}),
-    } satisfies Partial<InstanceRecord>);
     if (info.reason === 'StartError') this.deps.events.warning(this.target(name), 'Failed', `Error: ${info.message}`);
-    if (!this.stopped) this.deps.store.save(this.record);
     this.log.debug({ container: name, index, exitCode: info.exitCode }, 'container exited');
     this.poke();
   }
@@ -263,57 +228,31 @@ export class PodWorker {
       previousConditions: this.conditions, now: rfc3339(new Date()), probes: (c) => this.probes.view(c),
     });
     this.conditions = status.conditions;
-    if (isTerminalPhase(status.phase) && !this.record.terminalPhase) {
-      this.record.terminalPhase = status.phase;
-      this.deps.store.save(this.record);
-      this.log.info({ phase: status.phase }, 'pod reached a terminal phase');
-    }
+    if (isTerminalPhase(status.phase) && this.podState.reachedTerminal(status.phase)) this.log.info({ phase: status.phase }, 'pod reached a terminal phase');
     this.deps.status.set({ uid: this.uid, namespace: this.record.namespace, name: this.record.name }, status);
-  }
-
-  private graceMs(): number {
-    if (this.gone) return FORCE_GRACE_MS;
-    const s = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(1, s) * 1000;
   }
 
   private async terminate(): Promise<void> {
     this.state = 'terminating';
-    this.terminatingSince = Date.now();
-    this.deadline = this.terminatingSince + this.graceMs();
-    this.log.info({ graceMs: this.deadline - this.terminatingSince, force: this.gone }, 'terminating pod');
+    const graceMs = this.terminator.begin(this.pod);
+    this.log.info({ graceMs, force: this.gone }, 'terminating pod');
     this.life.abort();
     this.probes.stopLiveness();
-    const containers = [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers];
-    await Promise.all(containers.map((c) => this.kills.get(c.name) ?? killContainer(this, c, this.killedWith, this.deps)));
+    await this.terminator.killAll(this.pod);
     this.probes.stop();
     if (this.stopped) return; // a restarted agent terminates again, with the full grace
     if (!this.gone) {
       this.publish(true);
       await this.deps.status.flush(this.uid);
-      await this.deleteFromApi();
+      const key = { uid: this.uid, namespace: this.record.namespace, name: this.record.name };
+      await deletePodObject(this.deps.client, key, { cancelled: () => this.stopped || this.gone, wait: (until) => this.wait(until) }, this.log);
     }
     if (this.stopped) return;
     this.deps.status.forget(this.uid);
     await this.sandbox.close();
-    await this.deps.store.remove(this.uid);
+    await this.podState.remove();
     this.deps.userNamespaces.release(this.uid);
     this.state = 'terminated';
     this.log.info({}, 'pod terminated and cleaned up');
-  }
-
-  private async deleteFromApi(): Promise<void> {
-    let retry = 200;
-    while (!this.stopped && !this.gone) {
-      try {
-        await this.deps.client.delete({ resource: 'pods', namespace: this.record.namespace }, this.record.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
-        return;
-      } catch (err) {
-        if (isStatusError(err) && (err.code === 404 || err.code === 409)) return;
-        this.log.warn({ err }, 'final delete failed; retrying');
-        await this.wait(Date.now() + retry);
-        retry = Math.min(retry * 2, 5000);
-      }
-    }
   }
 }

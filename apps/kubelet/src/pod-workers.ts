@@ -2,7 +2,8 @@
 // fully terminated. Pods are also found by namespace/name for the log endpoint (the newest UID wins).
 import type { Pod } from '@podling/api';
 import type { PodRecord } from './pod-record.ts';
-import { PodWorker, type WorkerDeps } from './pod-worker.ts';
+import { PodWorker } from './pod-worker.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 export class PodWorkers {
   private readonly workers = new Map<string, PodWorker>();
