@@ -27,6 +27,7 @@ const BENCHMARKS: Entry[] = [
   { name: 'pod-startup', load: async () => (await import('./pod-startup-adapter.ts')).runPodStartup },
   { name: 'list', load: async () => (await import('./list.ts')).runList },
   { name: 'agent-footprint', load: async () => (await import('./agent-footprint.ts')).runAgentFootprint },
+  { name: 'controllers', load: async () => (await import('./controllers.ts')).runControllers },
   { name: 'probe-cost', load: async () => (await import('./probe-cost.ts')).runProbeCost },
   { name: 'etcd', optIn: true, load: async () => (await import('./etcd.ts')).runEtcd },
 ];

@@ -114,3 +114,37 @@ export async function cpuCoresOver(pid: number, windowMs: number): Promise<{ cor
 }
 
 export const MiB = 1024 * 1024;
+
+/**
+ * Live processes whose command line contains `needle` (an agent's container wrappers carry their pod directory in
+ * their argv), and every descendant of those (the containers themselves): one /proc scan. Zombies count as gone.
+ */
+export function processesUnder(needle: string): number[] {
+  const children = new Map<number, number[]>();
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    let text: string;
+    let cmd: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch { continue; }
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z') continue;
+    const list = children.get(Number(rest[1])) ?? [];
+    list.push(pid);
+    children.set(Number(rest[1]), list);
+    if (cmd.includes(needle) && pid !== process.pid) found.push(pid);
+  }
+  const out = new Set<number>();
+  const stack = [...found];
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (out.has(p)) continue;
+    out.add(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return [...out];
+}

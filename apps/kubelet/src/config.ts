@@ -19,6 +19,8 @@ export interface KubeletConfig {
   nodeIP: string;
   port: number;
   nodeLabels: Record<string, string>;
+  /** The Node's pods capacity and allocatable, which the scheduler fills up to (the kubelet's --max-pods). */
+  maxPods: number;
   nodeStatusUpdateFrequencyMs: number;
   crashloopBackoffBaseMs: number;
   crashloopBackoffMaxMs: number;
@@ -47,6 +49,7 @@ const options = {
   'node-ip': { type: 'string' },
   port: { type: 'string', default: '10250' },
   'node-labels': { type: 'string', default: '' },
+  'max-pods': { type: 'string', default: '110' },
   'node-status-update-frequency': { type: 'string', default: '10s' },
   // Hidden: tests shorten the CrashLoopBackOff schedule (Kubernetes: 10s doubling to 5m).
   'crashloop-backoff-base': { type: 'string', default: '10s' },
@@ -124,6 +127,9 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (refused.length) {
     errors.push(`--node-labels: unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${refused.join(' ')}]; --node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (kubelet.kubernetes.io, node.kubernetes.io) or be in the specifically allowed set (kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch, topology.kubernetes.io/zone, topology.kubernetes.io/region, node.kubernetes.io/instance-type and their beta.kubernetes.io/failure-domain.beta.kubernetes.io forms)`);
   }
+  const maxPodsText = get('max-pods')!;
+  const maxPods = Number(maxPodsText);
+  if (!/^\d+$/.test(maxPodsText) || maxPods < 1) errors.push(`--max-pods: ${JSON.stringify(maxPodsText)} is not a whole number of at least 1`);
   const nodeStatusUpdateFrequencyMs = duration('node-status-update-frequency', 100);
   const crashloopBackoffBaseMs = duration('crashloop-backoff-base', 1);
   const crashloopBackoffMaxMs = duration('crashloop-backoff-max', 1);
@@ -146,7 +152,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     config: {
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
-      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels,
+      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels, maxPods,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
     },

@@ -80,7 +80,7 @@ export class Kubelet {
       this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: containers\' descendants are tracked by /proc scans; one that escapes between two scans is not ended with its container');
     }
 
-    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels }),
+    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods }),
       this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
     this.registrar.start();
 

@@ -11,6 +11,7 @@ export interface NodeFacts {
   nodeIP: string;
   port: number;
   labels: Record<string, string>;
+  maxPods: number;
   cpus: number;
   memoryBytes: number;
   arch: string;
@@ -18,7 +19,7 @@ export interface NodeFacts {
   osImage: string;
 }
 
-export function hostNodeFacts(base: Pick<NodeFacts, 'nodeName' | 'nodeIP' | 'port' | 'labels'>): NodeFacts {
+export function hostNodeFacts(base: Pick<NodeFacts, 'nodeName' | 'nodeIP' | 'port' | 'labels' | 'maxPods'>): NodeFacts {
   let osImage = `${os.type()} ${os.release()}`;
   try {
     const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
@@ -56,7 +57,7 @@ const CONDITIONS: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'
 /** `previous` keeps each condition's lastTransitionTime while its status is unchanged. */
 export function buildNodeStatus(f: NodeFacts, now: string, previous?: NodeCondition[]): NodeStatus {
   const memory = `${Math.floor(f.memoryBytes / 1024)}Ki`;
-  const resources = { cpu: String(f.cpus), memory, pods: '110' };
+  const resources = { cpu: String(f.cpus), memory, pods: String(f.maxPods) };
   return {
     capacity: resources,
     allocatable: resources,

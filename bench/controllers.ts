@@ -1,0 +1,143 @@
+// Workload controllers at scale (issue 15): one apiserver with its embedded controllers and one real agent. A
+// Deployment of `sleep 3600` pods at replicas 0 is scaled by the real `kubectl scale` to 1,000 (timed until a watch
+// shows all 1,000 Running) and back to 0 (timed until every pod object is gone and no container process is left on
+// the host). Same-run baseline: 1,000 bare pods created through the API (32 in flight, bound by the scheduler), and
+// deleted the same way, timed to the same end points. Target: each way under 10 s.
+// Usage: node --import tsx bench/controllers.ts [--quick] [--profile]
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from '@podling/api';
+import { KubeClient } from '@podling/client';
+import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
+import { makeKubectl, requireKubectl } from '../apps/apiserver/test/kubectl-cli.ts';
+import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
+import { summarizeProfile } from './harness/cpu-profile.ts';
+import type { BenchResult } from './harness/figure.ts';
+import { stopBenchCluster } from './harness/bench-pods.ts';
+import { processesUnder } from './harness/proc-stats.ts';
+import { runStandalone, type BenchOptions } from './harness/standalone.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const NODE = 'bench-node';
+const TARGET_MS = 10_000;
+const POD_REF = { resource: 'pods', namespace: 'default' };
+const CONTAINER = { name: 'app', image: 'busybox', command: ['sleep', '3600'] };
+
+/** Pods by name as the watch last showed them; `gone` once deleted. */
+class PodView {
+  readonly running = new Set<string>();
+  readonly present = new Set<string>();
+  seen(ev: { type: string; object: unknown }): void {
+    const p = ev.object as Pod;
+    const name = p.metadata?.name;
+    if (!name || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+    if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); return; }
+    this.present.add(name);
+    if (p.status?.phase === 'Running' && !p.metadata.deletionTimestamp) this.running.add(name);
+    else this.running.delete(name);
+  }
+}
+
+/** Waits until `done()` holds, checking every 20 ms (the watch updates the view in between); a timeout names
+ * what the watch and a fresh list showed. */
+async function until(client: KubeClient, view: PodView, done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  try {
+    await waitFor(done, { timeoutMs, intervalMs: 20, message: what });
+  } catch (err) {
+    const phases = new Map<string, number>();
+    for (const p of (await client.list<Pod>(POD_REF)).items) {
+      const k = `${p.status?.phase ?? 'none'}${p.spec.nodeName ? '' : '/unbound'}${p.metadata.deletionTimestamp ? '/deleting' : ''}`;
+      phases.set(k, (phases.get(k) ?? 0) + 1);
+    }
+    throw new Error(`${(err as Error).message}; watch: ${view.present.size} present, ${view.running.size} running; list: ${[...phases].map(([k, n]) => `${k}=${n}`).join(' ')}`);
+  }
+}
+
+export async function runControllers(o: BenchOptions): Promise<BenchResult> {
+  requireKubectl();
+  const count = o.quick ? 200 : 1000;
+  const notes: string[] = [];
+  const root = makeTempDir('podling-bench-controllers-');
+  const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
+  let api: BenchApiserver | undefined;
+  let kubelet: RunningKubelet | undefined;
+  try {
+    api = await startBenchApiserver({ args: ['--controllers', '*'], nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+    kubelet = await startKubelet({ server: api.url, nodeName: NODE, rootDir: path.join(root.dir, NODE), args: ['--max-pods', String(count + 10)], env: { PODLING_LOG_LEVEL: 'warn' } });
+    const client = new KubeClient({ server: api.url });
+    mkdirSync(path.join(root.dir, 'home'));
+    const kubectl = makeKubectl(api.url, path.join(root.dir, 'home'));
+    const view = new PodView();
+    const watch = client.watch<Pod>(POD_REF, { resourceVersion: '0' }, (ev) => view.seen(ev));
+    const podsRoot = `${kubelet.rootDir}/pods/`;
+    const allGone = async (what: string) => {
+      await until(client, view, () => view.present.size === 0, `${what}: pod objects gone`);
+      await waitFor(() => processesUnder(podsRoot).length === 0, { timeoutMs: 60_000, intervalMs: 20, message: `${what}: container processes gone` });
+    };
+    await waitFor(async () => (await client.list({ resource: 'nodes' })).items.length === 1, { timeoutMs: 20_000, message: 'node registered' });
+    // kubectl's discovery cache is filled before the clock starts, as on any workstation that used it before.
+    await kubectl.ok(['api-resources']);
+
+    // Baseline: the same number of bare pods through the API, scheduled and run by the same components.
+    let t = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < count) {
+        const name = `bare-${next++}`;
+        await client.create<Pod>(POD_REF, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [CONTAINER] } });
+      }
+    }));
+    await until(client, view, () => view.running.size === count, `${count} bare pods Running`);
+    const bareUp = performance.now() - t;
+    t = performance.now();
+    const names = [...view.present];
+    next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < names.length) await client.delete(POD_REF, names[next++]);
+    }));
+    await allGone('bare pods');
+    const bareDown = performance.now() - t;
+
+    await client.create({ resource: 'deployments', namespace: 'default' }, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [CONTAINER] } } },
+    });
+    t = performance.now();
+    await kubectl.ok(['scale', 'deploy/x', `--replicas=${count}`]);
+    await until(client, view, () => view.running.size === count, `${count} deployment pods Running`);
+    const up = performance.now() - t;
+    t = performance.now();
+    await kubectl.ok(['scale', 'deploy/x', '--replicas=0']);
+    await allGone('deployment pods');
+    const down = performance.now() - t;
+    watch.stop();
+    notes.push(`pods: ${CONTAINER.command.join(' ')}, default terminationGracePeriodSeconds (30 s; sleep exits on SIGTERM)`);
+    const target = { op: '<=' as const, limit: TARGET_MS, source: 'issue 15' };
+    return {
+      benchmark: 'controllers', notes,
+      figures: [
+        { name: `kubectl scale 0→${count}: all Running`, value: up, unit: 'ms', target,
+          baseline: { value: bareUp, label: `${count} bare pods POSTed, 32 in flight`, sameRun: true }, ratio: up / bareUp },
+        { name: `kubectl scale ${count}→0: pods and processes gone`, value: down, unit: 'ms', target,
+          baseline: { value: bareDown, label: `${count} bare pods DELETEd, 32 in flight`, sameRun: true }, ratio: down / bareDown },
+      ],
+    };
+  } finally {
+    await stopBenchCluster(api, kubelet, [], notes);
+    if (prof) {
+      const file = readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        const kept = path.join(here, 'results', `controllers-apiserver-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+        mkdirSync(path.dirname(kept), { recursive: true });
+        renameSync(path.join(prof.dir, file), kept);
+        notes.push(`apiserver profile kept as ${path.relative(process.cwd(), kept)}; own code by inclusive time:`);
+        for (const f of summarizeProfile(kept, 12).ownInclusive) notes.push(`  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`);
+      }
+      prof.remove();
+    }
+    root.remove();
+  }
+}
+
+runStandalone(import.meta.url, runControllers);
