@@ -15,7 +15,8 @@ import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiser
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { stopBenchCluster } from './harness/bench-pods.ts';
-import { processesUnder } from './harness/proc-stats.ts';
+import { cpuSeconds, processesUnder } from './harness/proc-stats.ts';
+import { readMetrics } from './harness/server-metrics.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,12 +27,14 @@ const CONTAINER = { name: 'app', image: 'busybox', command: ['sleep', '3600'] };
 
 /** Pods by name as the watch last showed them; `gone` once deleted. */
 class PodView {
+  events = 0;
   readonly running = new Set<string>();
   readonly present = new Set<string>();
   seen(ev: { type: string; object: unknown }): void {
     const p = ev.object as Pod;
     const name = p.metadata?.name;
     if (!name || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+    this.events++;
     if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); return; }
     this.present.add(name);
     if (p.status?.phase === 'Running' && !p.metadata.deletionTimestamp) this.running.add(name);
@@ -79,38 +82,55 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
     // kubectl's discovery cache is filled before the clock starts, as on any workstation that used it before.
     await kubectl.ok(['api-resources']);
 
+    // What each phase cost: storage writes and commits, 429s, pod watch events, apiserver and agent CPU.
+    const phase = async <T>(label: string, fn: () => Promise<T>): Promise<number> => {
+      const m0 = await readMetrics(api!.url);
+      const e0 = view.events;
+      const c0 = [cpuSeconds(api!.pid), cpuSeconds(kubelet!.process.pid)];
+      const t0 = performance.now();
+      await fn();
+      const ms = performance.now() - t0;
+      const m1 = await readMetrics(api!.url);
+      const d = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
+      notes.push(`${label}: ${(ms / 1000).toFixed(1)} s; ${(d('podling_storage_writes_total') / count).toFixed(1)} writes/pod in ` +
+        `${d('podling_storage_commits_total')} commits, ${d('podling_inflight_rejected_total')} requests refused (429), ` +
+        `${((view.events - e0) / count).toFixed(1)} pod watch events/pod; CPU s: apiserver ${(cpuSeconds(api!.pid) - c0[0]).toFixed(1)}, ` +
+        `agent ${(cpuSeconds(kubelet!.process.pid) - c0[1]).toFixed(1)}`);
+      return ms;
+    };
+
     // Baseline: the same number of bare pods through the API, scheduled and run by the same components.
-    let t = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < count) {
-        const name = `bare-${next++}`;
-        await client.create<Pod>(POD_REF, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [CONTAINER] } });
-      }
-    }));
-    await until(client, view, () => view.running.size === count, `${count} bare pods Running`);
-    const bareUp = performance.now() - t;
-    t = performance.now();
-    const names = [...view.present];
-    next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < names.length) await client.delete(POD_REF, names[next++]);
-    }));
-    await allGone('bare pods');
-    const bareDown = performance.now() - t;
+    const bareUp = await phase('bare pods up', async () => {
+      let next = 0;
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (next < count) {
+          const name = `bare-${next++}`;
+          await client.create<Pod>(POD_REF, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [CONTAINER] } });
+        }
+      }));
+      await until(client, view, () => view.running.size === count, `${count} bare pods Running`);
+    });
+    const bareDown = await phase('bare pods down', async () => {
+      const names = [...view.present];
+      let next = 0;
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (next < names.length) await client.delete(POD_REF, names[next++]);
+      }));
+      await allGone('bare pods');
+    });
 
     await client.create({ resource: 'deployments', namespace: 'default' }, {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' },
       spec: { replicas: 0, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [CONTAINER] } } },
     });
-    t = performance.now();
-    await kubectl.ok(['scale', 'deploy/x', `--replicas=${count}`]);
-    await until(client, view, () => view.running.size === count, `${count} deployment pods Running`);
-    const up = performance.now() - t;
-    t = performance.now();
-    await kubectl.ok(['scale', 'deploy/x', '--replicas=0']);
-    await allGone('deployment pods');
-    const down = performance.now() - t;
+    const up = await phase('scale up', async () => {
+      await kubectl.ok(['scale', 'deploy/x', `--replicas=${count}`]);
+      await until(client, view, () => view.running.size === count, `${count} deployment pods Running`);
+    });
+    const down = await phase('scale down', async () => {
+      await kubectl.ok(['scale', 'deploy/x', '--replicas=0']);
+      await allGone('deployment pods');
+    });
     watch.stop();
     notes.push(`pods: ${CONTAINER.command.join(' ')}, default terminationGracePeriodSeconds (30 s; sleep exits on SIGTERM)`);
     const target = { op: '<=' as const, limit: TARGET_MS, source: 'issue 15' };
