@@ -4,6 +4,9 @@
 // (a node added or changed in what it offers, an assigned pod deleted or finished) and every `retryPeriodMs`.
 // Pods bound by this scheduler count against their node ("assumed", as kube-scheduler's cache does) until the
 // informer shows them bound, so a burst of pods spreads instead of piling onto the node that looked emptiest.
+// As in kube-scheduler, the binding cycle runs apart from the scheduling cycle: once a pod is assumed the worker
+// moves on to the next pod while the Binding request is in flight (at most MAX_BINDS_IN_FLIGHT of them), so a burst
+// is not held to one apiserver round trip per pod.
 import { isStatusError, type Node, type Pod, type PodCondition } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
@@ -23,6 +26,9 @@ export interface SchedulerOptions {
 /** An assumed binding is forgotten after this long if the informer never confirms it (kube: 30 s ttl after bind). */
 const ASSUME_TTL_MS = 30_000;
 
+/** Binding requests the scheduler keeps in flight before its worker waits for one to finish. */
+const MAX_BINDS_IN_FLIGHT = 64;
+
 const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 export class Scheduler {
@@ -35,6 +41,7 @@ export class Scheduler {
   private readonly parked = new Set<string>();
   private readonly assumed = new Map<string, { pod: Pod; nodeName: string; at: number }>();
   private working: Promise<void> | undefined;
+  private readonly binding = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -72,6 +79,7 @@ export class Scheduler {
     clearInterval(this.timer);
     await Promise.all(this.shared.map((i) => i.stop()));
     await this.working;
+    await Promise.all(this.binding);
     await this.events.flush();
   }
 
@@ -134,8 +142,16 @@ export class Scheduler {
       return;
     }
     this.assumed.set(k, { pod, nodeName: result.nodeName, at: Date.now() });
+    const b = this.bind(pod, ref, result.nodeName, result.score).finally(() => this.binding.delete(b));
+    this.binding.add(b);
+    if (this.binding.size >= MAX_BINDS_IN_FLIGHT) await Promise.race(this.binding);
+  }
+
+  /** The binding cycle of an assumed pod; a failure other than 409/404 parks the pod for a later attempt. */
+  private async bind(pod: Pod, ref: Pod, nodeName: string, score: number): Promise<void> {
+    const k = keyOf(pod);
     try {
-      await this.opts.client.bind(pod.metadata.namespace!, pod.metadata.name!, result.nodeName);
+      await this.opts.client.bind(pod.metadata.namespace!, pod.metadata.name!, nodeName);
     } catch (err) {
       this.assumed.delete(k);
       // 409: bound by someone else or being deleted; 404: gone. The informer brings the truth either way.
@@ -143,10 +159,12 @@ export class Scheduler {
         this.log.info({ pod: k, err: err.message }, 'binding skipped');
         return;
       }
-      throw err;
+      this.log.error({ err, pod: k }, 'binding failed; will retry');
+      this.parked.add(k);
+      return;
     }
-    this.log.info({ pod: k, node: result.nodeName, score: result.score }, 'bound pod');
-    void this.events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${k} to ${result.nodeName}`);
+    this.log.info({ pod: k, node: nodeName, score }, 'bound pod');
+    void this.events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${k} to ${nodeName}`);
   }
 
   /** Non-terminal pods per node as the informer sees them, plus our assumed bindings. */
