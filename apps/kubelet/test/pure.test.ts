@@ -9,6 +9,7 @@ import { buildContainerEnv, volumeEnvName } from '../src/container-env.ts';
 import { buildPodStatus } from '../src/pod-status.ts';
 import { newPodRecord } from '../src/pod-record.ts';
 import { parseConfig, type HostFacts } from '../src/config.ts';
+import { buildNodeStatus, hostNodeFacts } from '../src/node-object.ts';
 
 test('back-off: first restart is immediate, then base doubling to the cap, counted from each exit', () => {
   const b = new CrashLoopBackoff(10_000, 300_000);
@@ -167,15 +168,23 @@ test('config: defaults, env twins, flags win over env', () => {
   assert.equal(r.config.crashloopBackoffBaseMs, 10_000);
   assert.equal(r.config.crashloopBackoffMaxMs, 300_000);
   assert.equal(r.config.nodeIP, '127.0.0.1');
+  assert.equal(r.config.maxPods, 110);
   const wild = parseConfig(['--address', '0.0.0.0'], {}, host);
   assert.ok(wild.ok);
   assert.equal(wild.config.nodeIP, '10.1.2.3');
 });
 
 test('config: every problem is reported at once', () => {
-  const r = parseConfig(['--port', 'x', '--node-status-update-frequency', '10', '--address', 'nope'], { PODLING_NODE_NAME: 'Bad_Name' }, host);
+  const r = parseConfig(['--port', 'x', '--node-status-update-frequency', '10', '--address', 'nope', '--max-pods', '0'], { PODLING_NODE_NAME: 'Bad_Name' }, host);
   assert.equal(r.ok, false);
-  if (!r.ok) assert.equal(r.errors.length, 4, r.errors.join('\n'));
+  if (!r.ok) assert.equal(r.errors.length, 5, r.errors.join('\n'));
+});
+
+test('config: --max-pods sets the Node\'s pods capacity and allocatable', () => {
+  const r = parseConfig(['--max-pods', '1010'], {}, host);
+  assert.ok(r.ok);
+  const status = buildNodeStatus({ ...hostNodeFacts({ nodeName: 'n', nodeIP: '127.0.0.1', port: 1, labels: {}, maxPods: r.config.maxPods }) }, '2026-01-01T00:00:00Z');
+  assert.deepEqual([status.capacity?.pods, status.allocatable?.pods], ['1010', '1010']);
 });
 
 test('config: --node-labels that NodeRestriction would refuse are refused at start-up, the kubelet\'s own set is not', () => {
