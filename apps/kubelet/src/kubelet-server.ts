@@ -5,7 +5,7 @@
 // Logs are text/plain; errors are Kubernetes Status JSON. Built without listening so tests can drive it.
 import http from 'node:http';
 import https from 'node:https';
-import { isStatusError, StatusError, type Status } from '@podling/api';
+import { isStatusError, queryBool, StatusError, type Status } from '@podling/api';
 import { followInstanceLog, readInstanceLog, type LogOptions } from './log-reader.ts';
 import type { LogTarget } from './container-log-target.ts';
 import type { Logger } from './logger.ts';
@@ -71,7 +71,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps:
   if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   const [ns, pod, container] = decodeSegments(m);
   const q = url.searchParams;
-  const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const bool = (k: string) => queryBool(q.get(k));
   const int = (k: string): number | undefined => {
     const v = q.get(k);
     if (v === null || v === '') return undefined;

@@ -27,6 +27,9 @@ test('myapp-pod reaches Running and its log says Hello Kubernetes!', async (t) =
     return text.includes('Hello Kubernetes!') && text;
   }, { message: 'log via kubelet' });
   assert.equal(direct, 'Hello Kubernetes!\n');
+  // Issue 15: `True` (the Python client's spelling) is true on the agent's endpoint too.
+  const stamped = await (await c.agents[0].fetch(`/containerLogs/default/myapp-pod/myapp-container?timestamps=True`)).text();
+  assert.match(stamped, /^\d{4}-\d\d-\d\dT[\d:.]+Z Hello Kubernetes!\n$/);
 
   const viaApi = await waitFor(async () => {
     const r = await fetch(`${c.api.url}/api/v1/namespaces/default/pods/myapp-pod/log`);

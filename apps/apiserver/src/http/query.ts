@@ -1,5 +1,5 @@
 // Query parameters of list, watch, write and delete requests, validated into typed options (400 on bad input).
-import { decodeObject, errors, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject } from '@podling/api';
+import { decodeObject, errors, queryBool, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject } from '@podling/api';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -15,15 +15,6 @@ function int(q: Query, k: string, min: number, max = Number.MAX_SAFE_INTEGER): n
     throw errors.badRequest(`invalid value for query parameter ${k}: ${JSON.stringify(v)} (must be an integer from ${min} to ${max})`);
   }
   return Number(v);
-}
-
-/**
- * A boolean query parameter as kube-apiserver reads it (apimachinery Convert_Slice_string_To_bool): absent is false,
- * `0` and `false` in any case are false, anything else — `True` from the Python client, even an empty value — is true.
- */
-export function queryBool(v: string | undefined): boolean {
-  if (v === undefined) return false;
-  return !(v === '0' || v.toLowerCase() === 'false');
 }
 
 function bool(q: Query, k: string): boolean {

@@ -4,9 +4,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors, type Node, type Pod } from '@podling/api';
+import { errors, queryBool, type Node, type Pod } from '@podling/api';
 import type { Storage } from '@podling/store';
-import { queryBool, type Query } from '../http/query.ts';
+import type { Query } from '../http/query.ts';
 import type { KubeletClient } from '../kubelet/kubelet-client.ts';
 import { pickContainer } from '../kubelet/pick-container.ts';
 
