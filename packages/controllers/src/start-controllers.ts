@@ -11,12 +11,14 @@ import type { ControllerName } from './controller-selection.ts';
 import { DaemonSetController } from './daemon-set-controller.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
+import { JobController } from './job-controller.ts';
 import { LeaderElector } from './leader-election.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
 import { REPLICATION_CONTROLLER, ReplicaSetController } from './replica-set-controller.ts';
 import { Scheduler } from './scheduler.ts';
 import { SharedInformers } from './shared-informers.ts';
+import { TtlAfterFinishedController } from './ttl-after-finished-controller.ts';
 
 export interface LeaderElectionConfig {
   /** Default `<hostname>_<uuid>`, as kube-controller-manager. */
@@ -64,6 +66,8 @@ const FACTORIES: Record<ControllerName, Factory> = {
   replicationcontroller: (o, informers) => new ReplicaSetController({ client: o.client, logger: o.logger, informers, flavour: REPLICATION_CONTROLLER }),
   deployment: (o, informers) => new DeploymentController({ client: o.client, logger: o.logger, informers }),
   daemonset: (o, informers) => new DaemonSetController({ client: o.client, logger: o.logger, informers }),
+  job: (o, informers) => new JobController({ client: o.client, logger: o.logger, informers }),
+  'ttl-after-finished': (o, informers) => new TtlAfterFinishedController({ client: o.client, logger: o.logger, informers }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
@@ -72,6 +76,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
 const REQUIRES: Partial<Record<ControllerName, string>> = {
   replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
   daemonset: 'daemonsets',
+  job: 'jobs', 'ttl-after-finished': 'jobs',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {
