@@ -1,0 +1,98 @@
+// Issue 15 acceptance for Jobs, with the real kubectl and two real agents: a Job completes and `kubectl wait
+// --for=condition=Complete` returns; an Indexed Job runs every index, each pod seeing its JOB_COMPLETION_INDEX; a
+// failing Job stops at backoffLimit with BackoffLimitExceeded. Manifests go through `kubectl create -f`
+// (`kubectl create job` sends protobuf). The failing Job is created first: its 10 s back-off passes meanwhile.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Node, Pod } from '@podling/api';
+import { KubeClient } from '@podling/client';
+import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
+import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import type { Job } from '../src/workload-types.ts';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let srv: RunningApiserver;
+let client: KubeClient;
+let kubectl: Kubectl;
+const agents: RunningKubelet[] = [];
+const P = { resource: 'pods', namespace: 'default' };
+
+function manifest(name: string, spec: string, command: string): string {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+${spec}
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: busybox
+        command: [sh, -c, '${command}']
+`;
+}
+
+before(async () => {
+  requireKubectl();
+  tmp = makeTempDir();
+  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db') });
+  client = new KubeClient({ server: srv.url });
+  for (const name of ['job-a', 'job-b']) {
+    agents.push(await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
+  }
+  await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items
+    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, { timeoutMs: 20_000, message: 'two Ready nodes' });
+  mkdirSync(path.join(tmp.dir, 'home'));
+  kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
+  await kubectl.ok(['create', '-f', kubectl.file('fail.yaml', manifest('fail', '  backoffLimit: 1', 'exit 3'))]);
+});
+
+after(async () => {
+  await kubectl?.run(['delete', 'jobs', '--all', '--wait=false']);
+  await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
+  for (const a of agents.reverse()) await a.stop();
+  await srv?.stop();
+  tmp?.remove();
+});
+
+const jobPods = async (job: string) => (await client.list<Pod>(P, { labelSelector: `batch.kubernetes.io/job-name=${job}` })).items;
+
+test('a Job completes and kubectl wait --for=condition=Complete returns', async () => {
+  assert.equal(await kubectl.ok(['create', '-f', kubectl.file('hello.yaml', manifest('hello', '  completions: 2\n  parallelism: 2', 'echo hello'))]), 'job.batch/hello created\n');
+  assert.equal(await kubectl.ok(['wait', '--for=condition=Complete', 'job/hello', '--timeout=60s'], { timeoutMs: 70_000 }), 'job.batch/hello condition met\n');
+  assert.match(await kubectl.ok(['get', 'job', 'hello']), /hello\s+Complete\s+2\/2\s/);
+  const pods = await jobPods('hello');
+  assert.equal(pods.length, 2);
+  assert.ok(pods.every((p) => p.status?.phase === 'Succeeded' && !p.metadata.finalizers?.length));
+});
+
+test('an Indexed Job runs every index, each pod seeing its JOB_COMPLETION_INDEX', async () => {
+  const spec = '  completions: 3\n  parallelism: 3\n  completionMode: Indexed';
+  await kubectl.ok(['create', '-f', kubectl.file('idx.yaml', manifest('idx', spec, 'echo index=$JOB_COMPLETION_INDEX'))]);
+  await kubectl.ok(['wait', '--for=condition=Complete', 'job/idx', '--timeout=60s'], { timeoutMs: 70_000 });
+  const job = await client.get<Job>({ resource: 'jobs', namespace: 'default' }, 'idx');
+  assert.equal(job.status?.completedIndexes, '0-2');
+  const seen: string[] = [];
+  for (const p of await jobPods('idx')) {
+    const out = await kubectl.ok(['logs', p.metadata.name!]);
+    assert.equal(out, `index=${p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']}\n`);
+    seen.push(out.trim());
+  }
+  assert.deepEqual(seen.sort(), ['index=0', 'index=1', 'index=2']);
+});
+
+test('a failing Job stops at backoffLimit with BackoffLimitExceeded', async () => {
+  assert.equal(await kubectl.ok(['wait', '--for=condition=Failed', 'job/fail', '--timeout=60s'], { timeoutMs: 70_000 }), 'job.batch/fail condition met\n');
+  const job = await client.get<Job>({ resource: 'jobs', namespace: 'default' }, 'fail');
+  const failed = job.status?.conditions?.find((c) => c.type === 'Failed');
+  assert.equal(failed?.reason, 'BackoffLimitExceeded');
+  assert.equal(job.status?.failed, 2);
+  const pods = await jobPods('fail');
+  assert.equal(pods.length, 2, 'backoffLimit 1: the first pod and one retry, no more');
+  assert.ok(pods.every((p) => p.status?.phase === 'Failed'));
+});
