@@ -10,6 +10,7 @@ export { PodGcController } from './pod-gc.ts';
 export { ReplicaSetController, REPLICA_SET, REPLICATION_CONTROLLER } from './replica-set-controller.ts';
 export { DeploymentController } from './deployment-controller.ts';
 export { JobController } from './job-controller.ts';
+export { CronJobController } from './cronjob-controller.ts';
 export { TtlAfterFinishedController } from './ttl-after-finished-controller.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-election.ts';

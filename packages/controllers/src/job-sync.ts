@@ -10,6 +10,7 @@ import { planPods } from './job-plan.ts';
 import { newControllerRef } from './owner-references.ts';
 import { isPodActive, isPodReady } from './pod-state.ts';
 import { slowStartBatch } from './slow-start-batch.ts';
+import { writeStatus } from './status-writer.ts';
 import type { Job, JobCondition } from './workload-types.ts';
 
 type JobStatus = NonNullable<Job['status']>;
@@ -139,13 +140,7 @@ const asStatus = (job: Job, status: JobStatus): Job => ({ ...job, status });
 
 /** A status write guarded by the resourceVersion the sync read: a stale cache gets 409 and the sync retries. */
 async function writeJobStatus(c: JobController, job: Job, status: JobStatus): Promise<Job> {
-  try {
-    return await c.opts.client.patchStatus<Job>({ resource: 'jobs', namespace: job.metadata.namespace }, job.metadata.name!,
-      { metadata: { resourceVersion: job.metadata.resourceVersion }, status });
-  } catch (err) {
-    if (isStatusError(err) && err.code === 404) return job;
-    throw err;
-  }
+  return (await writeStatus(c.opts.client, 'jobs', job, status, true)) ?? job;
 }
 
 async function createPods(c: JobController, key: string, job: Job, indexes: (number | undefined)[]): Promise<{ created: Pod[]; error?: Error }> {

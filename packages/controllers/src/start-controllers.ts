@@ -9,6 +9,7 @@ import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import type { ControllerName } from './controller-selection.ts';
 import { DaemonSetController } from './daemon-set-controller.ts';
+import { CronJobController } from './cronjob-controller.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
 import { JobController } from './job-controller.ts';
@@ -67,6 +68,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
   deployment: (o, informers) => new DeploymentController({ client: o.client, logger: o.logger, informers }),
   daemonset: (o, informers) => new DaemonSetController({ client: o.client, logger: o.logger, informers }),
   job: (o, informers) => new JobController({ client: o.client, logger: o.logger, informers }),
+  cronjob: (o, informers) => new CronJobController({ client: o.client, logger: o.logger, informers }),
   'ttl-after-finished': (o, informers) => new TtlAfterFinishedController({ client: o.client, logger: o.logger, informers }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
@@ -76,7 +78,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
 const REQUIRES: Partial<Record<ControllerName, string>> = {
   replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
   daemonset: 'daemonsets',
-  job: 'jobs', 'ttl-after-finished': 'jobs',
+  job: 'jobs', cronjob: 'cronjobs', 'ttl-after-finished': 'jobs',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {

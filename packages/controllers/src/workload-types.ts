@@ -10,6 +10,7 @@ export type ReplicationController = WithSpec<api.ReplicationController>;
 export type Job = WithSpec<api.Job>;
 export type DaemonSet = WithSpec<api.DaemonSet>;
 export type StatefulSet = WithSpec<api.StatefulSet>;
+export type CronJob = WithSpec<api.CronJob>;
 export type PodTemplate = api.PodTemplateSpec;
 export type DeploymentCondition = NonNullable<NonNullable<api.Deployment['status']>['conditions']>[number];
 export type ReplicaSetCondition = NonNullable<NonNullable<api.ReplicaSet['status']>['conditions']>[number];

@@ -12,7 +12,7 @@ type Ev = { rv: number; resource: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'
 
 const KINDS: Record<string, [string, string]> = {
   pods: ['v1', 'Pod'], replicasets: ['apps/v1', 'ReplicaSet'], deployments: ['apps/v1', 'Deployment'],
-  replicationcontrollers: ['v1', 'ReplicationController'], jobs: ['batch/v1', 'Job'], events: ['v1', 'Event'],
+  replicationcontrollers: ['v1', 'ReplicationController'], jobs: ['batch/v1', 'Job'], cronjobs: ['batch/v1', 'CronJob'], events: ['v1', 'Event'],
   leases: ['coordination.k8s.io/v1', 'Lease'], nodes: ['v1', 'Node'],
   daemonsets: ['apps/v1', 'DaemonSet'], statefulsets: ['apps/v1', 'StatefulSet'], controllerrevisions: ['apps/v1', 'ControllerRevision'],
 };
