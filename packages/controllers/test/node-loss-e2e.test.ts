@@ -50,8 +50,7 @@ after(async () => {
 const livePods = async () => (await client.list<Pod>(P, { labelSelector: 'app=keep' })).items.filter((p) => !p.metadata.deletionTimestamp);
 
 test('issue 15: a killed agent\'s Deployment pods are evicted and come back Running on the other node', async () => {
-  const yaml = await kubectl.ok(['create', 'deployment', 'keep', '--image=busybox', '--replicas=4', '--dry-run=client', '-o', 'yaml', '--', 'sleep', '3600']);
-  assert.equal(await kubectl.ok(['create', '-f', '-'], { stdin: yaml }), 'deployment.apps/keep created\n');
+  assert.equal(await kubectl.ok(['create', 'deployment', 'keep', '--image=busybox', '--replicas=4', '--', 'sleep', '3600']), 'deployment.apps/keep created\n');
   await kubectl.ok(['rollout', 'status', 'deployment/keep', '--timeout=60s'], { timeoutMs: 70_000 });
   const before = await livePods();
   const lost = before.filter((p) => p.spec.nodeName === 'casualty');
