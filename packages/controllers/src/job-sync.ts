@@ -66,14 +66,17 @@ export async function syncJob(c: JobController, key: string, job: Job, pods: Pod
   let manageError: Error | undefined;
   let deleted = 0;
   if (interim) {
+    c.expectations.expect(key, 0, active.map((p) => p.metadata.uid!));
     manageError = await deletePods(c, key, job, active);
     deleted = active.length;
     active = [];
   } else if (c.expectations.satisfied(key) && !job.metadata.deletionTimestamp) {
     const plan = planPods(job, active, succeeded, succeededIndexes, now);
     const wait = plan.create.length ? c.backoff.remainingMs(key, now) : 0;
-    if (wait > 0) c.queue.addAfter(key, wait);
-    else if (plan.create.length) {
+    if (wait > 0) { c.queue.addAfter(key, wait); plan.create = []; }
+    // One record for both, so neither the creates nor the deletes of this sync are forgotten.
+    c.expectations.expect(key, plan.create.length, plan.delete.map((p) => p.metadata.uid!));
+    if (plan.create.length) {
       const { created, error } = await createPods(c, key, job, plan.create);
       active = [...active, ...created];
       manageError = error;
@@ -143,10 +146,10 @@ async function writeJobStatus(c: JobController, job: Job, status: JobStatus): Pr
   return (await writeStatus(c.opts.client, 'jobs', job, status, true)) ?? job;
 }
 
+/** Creates in slow-start batches; the caller has recorded the expectations. */
 async function createPods(c: JobController, key: string, job: Job, indexes: (number | undefined)[]): Promise<{ created: Pod[]; error?: Error }> {
   const owner = newControllerRef(job, JOB_KIND);
   const created: Pod[] = [];
-  c.expectations.expect(key, indexes.length);
   let next = 0;
   const result = await slowStartBatch(indexes.length, async () => {
     const body = jobPod(job, owner, indexes[next++]);
@@ -165,9 +168,9 @@ async function createPods(c: JobController, key: string, job: Job, indexes: (num
   return { created, error: result.error as Error | undefined };
 }
 
+/** Deletes with UID preconditions; the caller has recorded the expectations. */
 async function deletePods(c: JobController, key: string, job: Job, pods: Pod[]): Promise<Error | undefined> {
   if (!pods.length) return undefined;
-  c.expectations.expect(key, 0, pods.map((p) => p.metadata.uid!));
   let error: Error | undefined;
   await Promise.all(pods.map(async (p) => {
     try {

@@ -1,6 +1,7 @@
 // Issue 15 acceptance for Jobs, with the real kubectl and two real agents: a Job completes and `kubectl wait
 // --for=condition=Complete` returns; an Indexed Job runs every index, each pod seeing its JOB_COMPLETION_INDEX; a
-// failing Job stops at backoffLimit with BackoffLimitExceeded. The failing Job is created first: its 10 s back-off
+// failing Job stops at backoffLimit with BackoffLimitExceeded; `kubectl create job --from=cronjob/x` runs a
+// CronJob's template at once (its schedule is tested on an injected clock in cronjob-controller.test.ts). The failing Job is created first: its 10 s back-off
 // passes meanwhile.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,7 +54,7 @@ before(async () => {
 });
 
 after(async () => {
-  await kubectl?.run(['delete', 'jobs', '--all', '--wait=false']);
+  await kubectl?.run(['delete', 'cronjobs,jobs', '--all', '--wait=false']);
   await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
   for (const a of agents.reverse()) await a.stop();
   await srv?.stop();
@@ -85,6 +86,14 @@ test('an Indexed Job runs every index, each pod seeing its JOB_COMPLETION_INDEX'
     seen.push(out.trim());
   }
   assert.deepEqual(seen.sort(), ['index=0', 'index=1', 'index=2']);
+});
+
+test('kubectl create job --from=cronjob/tick runs the CronJob\'s template now', async () => {
+  assert.equal(await kubectl.ok(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo tick']), 'cronjob.batch/tick created\n');
+  assert.equal(await kubectl.ok(['create', 'job', 'tick-now', '--from=cronjob/tick']), 'job.batch/tick-now created\n');
+  await kubectl.ok(['wait', '--for=condition=Complete', 'job/tick-now', '--timeout=60s'], { timeoutMs: 70_000 });
+  assert.equal(await kubectl.ok(['logs', 'job/tick-now']), 'tick\n');
+  assert.match(await kubectl.ok(['get', 'cronjob', 'tick']), /tick\s+0 0 1 1 \*\s+<none>\s+False\s+0\s+<none>\s/);
 });
 
 test('a failing Job stops at backoffLimit with BackoffLimitExceeded', async () => {
