@@ -18,7 +18,7 @@ import { Expectations } from './expectations.ts';
 import { controllerRefOf, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { nextAvailableAt } from './pod-state.ts';
 import { QueueController } from './queue-controller.ts';
-import type { SharedInformer, SharedInformers } from './shared-informers.ts';
+import type { SharedInformers } from './shared-informers.ts';
 import { slowStartBatch } from './slow-start-batch.ts';
 import { writeStatus } from './status-writer.ts';
 import type { DaemonSet } from './workload-types.ts';
@@ -32,7 +32,7 @@ export interface DaemonSetControllerOptions { client: KubeClientApi; logger: Log
 export class DaemonSetController extends QueueController {
   protected readonly log: Logger;
   protected readonly events: EventRecorder;
-  protected readonly informers: SharedInformer<KubeObject>[];
+  protected readonly informers: { start(): Promise<void>; stop(): Promise<void> }[];
   readonly expectations: Expectations;
   private readonly sets: Informer<DaemonSet>;
   private readonly pods: Informer<Pod>;
@@ -52,7 +52,7 @@ export class DaemonSetController extends QueueController {
     const pods = opts.informers.get<Pod>('pods');
     const nodes = opts.informers.get<Node>('nodes');
     const revisions = opts.informers.get<ControllerRevision>('controllerrevisions');
-    this.informers = [sets, pods, nodes, revisions] as SharedInformer<KubeObject>[];
+    this.informers = [sets, pods, nodes, revisions];
     const enqueue = (o: KubeObject) => this.queue.add(keyOf(o));
     this.sets = sets.informer.on('add', enqueue).on('update', (_o, s) => enqueue(s))
       .on('delete', (s) => { this.expectations.delete(keyOf(s)); enqueue(s); });

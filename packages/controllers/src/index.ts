@@ -12,6 +12,8 @@ export { DeploymentController } from './deployment-controller.ts';
 export { JobController } from './job-controller.ts';
 export { CronJobController } from './cronjob-controller.ts';
 export { TtlAfterFinishedController } from './ttl-after-finished-controller.ts';
+export { DaemonSetController } from './daemon-set-controller.ts';
+export { StatefulSetController } from './stateful-set-controller.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-election.ts';
 export { WorkQueue, runWorkers } from './work-queue.ts';

@@ -18,6 +18,7 @@ import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
 import { REPLICATION_CONTROLLER, ReplicaSetController } from './replica-set-controller.ts';
 import { Scheduler } from './scheduler.ts';
+import { StatefulSetController } from './stateful-set-controller.ts';
 import { SharedInformers } from './shared-informers.ts';
 import { TtlAfterFinishedController } from './ttl-after-finished-controller.ts';
 
@@ -70,6 +71,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
   job: (o, informers) => new JobController({ client: o.client, logger: o.logger, informers }),
   cronjob: (o, informers) => new CronJobController({ client: o.client, logger: o.logger, informers }),
   'ttl-after-finished': (o, informers) => new TtlAfterFinishedController({ client: o.client, logger: o.logger, informers }),
+  statefulset: (o, informers) => new StatefulSetController({ client: o.client, logger: o.logger, informers }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
@@ -77,8 +79,8 @@ const FACTORIES: Record<ControllerName, Factory> = {
  * does not serve is skipped instead of retrying a 404 forever. */
 const REQUIRES: Partial<Record<ControllerName, string>> = {
   replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
-  daemonset: 'daemonsets',
   job: 'jobs', cronjob: 'cronjobs', 'ttl-after-finished': 'jobs',
+  daemonset: 'daemonsets', statefulset: 'statefulsets',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {
