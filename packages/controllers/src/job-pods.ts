@@ -40,7 +40,7 @@ export function isJobPodFailed(pod: Pod): boolean {
 }
 
 /** When the pod finished (its containers' latest finishedAt), for the failure back-off; `fallback` if unknown. */
-export function finishedAt(pod: Pod, fallback: number): number {
+export function podFinishedAt(pod: Pod, fallback: number): number {
   let at = 0;
   for (const s of pod.status?.containerStatuses ?? []) {
     const t = Date.parse(s.state?.terminated?.finishedAt ?? '');

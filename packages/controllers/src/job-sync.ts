@@ -5,7 +5,7 @@ import { formatIndexes, parseIndexes } from './completed-indexes.ts';
 import { ensureCondition, findCondition, jobCondition, REASONS, stamp, type JobReason } from './job-conditions.ts';
 import type { JobController } from './job-controller.ts';
 import { JOB_KIND } from './job-controller.ts';
-import { completionIndex, finishedAt, isIndexed, isJobPodFailed, jobPod, restartsOf } from './job-pods.ts';
+import { completionIndex, isIndexed, isJobPodFailed, jobPod, podFinishedAt, restartsOf } from './job-pods.ts';
 import { planPods } from './job-plan.ts';
 import { newControllerRef } from './owner-references.ts';
 import { isPodActive, isPodReady } from './pod-state.ts';
@@ -40,11 +40,11 @@ export async function syncJob(c: JobController, key: string, job: Job, pods: Pod
     const ix = completionIndex(p);
     const validIndex = !indexed || (ix !== undefined && ix < (completions ?? 0));
     if (succeeded && indexed) {
-      if (validIndex && !succeededIndexes.has(ix!)) { succeededIndexes.add(ix!); fresh.push({ uid, succeeded: true, at: finishedAt(p, now) }); dirty = true; }
+      if (validIndex && !succeededIndexes.has(ix!)) { succeededIndexes.add(ix!); fresh.push({ uid, succeeded: true, at: podFinishedAt(p, now) }); dirty = true; }
     } else if (succeeded && !uncounted.succeeded.includes(uid) && !uncounted.failed.includes(uid)) {
-      uncounted.succeeded.push(uid); fresh.push({ uid, succeeded: true, at: finishedAt(p, now) }); dirty = true;
+      uncounted.succeeded.push(uid); fresh.push({ uid, succeeded: true, at: podFinishedAt(p, now) }); dirty = true;
     } else if (failed && validIndex && !uncounted.failed.includes(uid)) {
-      uncounted.failed.push(uid); fresh.push({ uid, succeeded: false, at: finishedAt(p, now) }); dirty = true;
+      uncounted.failed.push(uid); fresh.push({ uid, succeeded: false, at: podFinishedAt(p, now) }); dirty = true;
     }
   }
   c.backoff.observe(key, fresh);
@@ -120,8 +120,10 @@ export async function syncJob(c: JobController, key: string, job: Job, pods: Pod
   const moveS = uncounted.succeeded.filter(gone), moveF = uncounted.failed.filter(gone);
   if (!indexed) status.succeeded = (job.status?.succeeded ?? 0) + moveS.length;
   status.failed = (job.status?.failed ?? 0) + moveF.length;
-  status.uncountedTerminatedPods = { succeeded: uncounted.succeeded.filter((u) => !gone(u)), failed: uncounted.failed.filter((u) => !gone(u)) };
-  const settled = status.uncountedTerminatedPods.succeeded!.length + status.uncountedTerminatedPods.failed!.length === 0 && counts.active === 0 && counts.terminating === 0;
+  const left = { succeeded: uncounted.succeeded.filter((u) => !gone(u)), failed: uncounted.failed.filter((u) => !gone(u)) };
+  // Both lists are always sent: the status goes out as a merge patch, where a missing key would keep the old UIDs.
+  status.uncountedTerminatedPods = left;
+  const settled = left.succeeded.length + left.failed.length === 0 && counts.active === 0 && counts.terminating === 0;
   if (interim && settled && (!manageError)) {
     const type = interim.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed';
     conditions.push(jobCondition(type, 'True', interim.reason, REASONS[interim.reason], now));
