@@ -1,7 +1,8 @@
 // Issue 15 acceptance for DaemonSets and StatefulSets, with the real kubectl and real agents (one cluster for the
-// file): a DaemonSet runs one pod on each of two nodes and follows a third agent that joins mid-test; a StatefulSet
-// starts x-0, x-1, x-2 in order (a watch shows each created only after the previous one was Ready), its pods'
-// hostname is their name, and a deleted x-1 comes back under its name with a new UID.
+// file): a DaemonSet runs one pod on each of two nodes, follows a third agent that joins mid-test and rolls out a
+// new image (history, undo); a StatefulSet starts x-0, x-1, x-2 in order (a watch shows each created only after
+// the previous one was Ready), its pods' hostname is their name, and a deleted x-1 comes back under its name with a
+// new UID.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -82,6 +83,17 @@ test('a DaemonSet runs one pod per node and follows a node that joins', async ()
   await rolloutStatus('ds/agent');
   assert.match(await kubectl.ok(['get', 'ds', 'agent']), /agent\s+3\s+3\s+3\s+3\s+3\s/);
   assert.deepEqual((await running('app=agent')).map((p) => p.spec.nodeName).sort(), ['sets-a', 'sets-b', 'sets-c']);
+});
+
+test('a DaemonSet rolls out a new image node by node; rollout history lists both revisions and undo restores the first', async () => {
+  assert.equal(await kubectl.ok(['set', 'image', 'ds/agent', 'agent=agent:2']), 'daemonset.apps/agent image updated\n');
+  await rolloutStatus('ds/agent');
+  const images = async () => (await running('app=agent')).map((p) => p.spec.containers[0].image);
+  await waitFor(async () => (await images()).join() === 'agent:2,agent:2,agent:2', { timeoutMs: 30_000, message: 'three pods at agent:2' });
+  assert.match(await kubectl.ok(['rollout', 'history', 'ds/agent']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+  assert.equal(await kubectl.ok(['rollout', 'undo', 'ds/agent']), 'daemonset.apps/agent rolled back\n');
+  await rolloutStatus('ds/agent');
+  await waitFor(async () => (await images()).join() === 'agent:1,agent:1,agent:1', { timeoutMs: 30_000, message: 'three pods back at agent:1' });
 });
 
 const statefulSet = `apiVersion: apps/v1
