@@ -57,7 +57,7 @@ test('issue 15: an object may have only one controller owner', async () => {
   assert.match(r.body.message, /metadata\.ownerReferences: Invalid value: .*: Only one reference can have Controller set to true/);
 });
 
-test('issue 15: client-node AppsV1Api and BatchV1Api create, read, scale, list and delete', async () => {
+test('issue 15: client-node AppsV1Api and BatchV1Api create, read, scale, list, patch and delete', async () => {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'p', server: srv.url, skipTLSVerify: true }], users: [{ name: 'u' }],
@@ -76,6 +76,11 @@ test('issue 15: client-node AppsV1Api and BatchV1Api create, read, scale, list a
   await batch.createNamespacedJob({ namespace: 'default', body: { metadata: { name: 'cnj' }, spec: { template: tpl({}, 'Never') as k8s.V1PodTemplateSpec } } });
   const jobs = await batch.listNamespacedJob({ namespace: 'default' });
   assert.ok(jobs.items.some((j) => j.metadata?.name === 'cnj'));
+  // The generated patch calls default to a JSON patch (application/json-patch+json).
+  await apps.patchNamespacedDeployment({ name: 'cn', namespace: 'default', body: [{ op: 'add', path: '/spec/paused', value: true }] });
+  await batch.patchNamespacedJob({ name: 'cnj', namespace: 'default', body: [{ op: 'add', path: '/metadata/labels', value: { team: 'a' } }] });
+  assert.equal((await apps.readNamespacedDeployment({ name: 'cn', namespace: 'default' })).spec?.paused, true);
+  assert.deepEqual((await batch.readNamespacedJob({ name: 'cnj', namespace: 'default' })).metadata?.labels, { team: 'a' });
   await apps.deleteNamespacedDeployment({ name: 'cn', namespace: 'default' });
   assert.equal((await call(srv.url, 'GET', `${APPS}/deployments/cn`)).status, 404);
 });
