@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
 import type { RequestLimits } from './http/request-limits.ts';
-import { DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from '@podling/controllers';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, parseControllerSelection, parseNodeCidrFlags, type ControllerName, type NodeCidrConfig } from '@podling/controllers';
 
 export interface ApiserverConfig {
   address: string;
@@ -17,6 +17,7 @@ export interface ApiserverConfig {
   podEvictionTimeoutMs: number;
   podGcPeriodMs: number;
   terminatedPodGcThreshold: number;
+  nodeCidrs: NodeCidrConfig;
   tokenAuthFile?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
@@ -48,6 +49,8 @@ const options = {
   'pod-eviction-timeout': { type: 'string', default: '5m' },
   'pod-gc-period': { type: 'string', default: '20s' },
   'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
+  'cluster-cidr': { type: 'string', default: DEFAULT_CLUSTER_CIDR },
+  'node-cidr-mask-size': { type: 'string', default: DEFAULT_NODE_CIDR_MASK_SIZE },
   'token-auth-file': { type: 'string' },
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
@@ -113,6 +116,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   if (port > 65535) problems.push('--port: must be at most 65535');
   const { which: controllers, problems: controllerProblems } = parseControllerSelection(str('controllers') ?? '');
   problems.push(...controllerProblems);
+  const cidrs = parseNodeCidrFlags(str('cluster-cidr')!, str('node-cidr-mask-size')!);
+  problems.push(...cidrs.problems);
   const sync = (str('storage-sync') ?? '').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('--storage-sync: must be FULL or NORMAL');
   if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');
@@ -130,6 +135,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     podEvictionTimeoutMs: dur('pod-eviction-timeout'),
     podGcPeriodMs: dur('pod-gc-period'),
     terminatedPodGcThreshold: int('terminated-pod-gc-threshold', 0),
+    nodeCidrs: cidrs.config!,
     tokenAuthFile: str('token-auth-file'),
     tlsCertFile: str('tls-cert-file'),
     tlsPrivateKeyFile: str('tls-private-key-file'),

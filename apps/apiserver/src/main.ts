@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     which: config.controllers, logger: logger.child({ component: 'controllers' }),
     nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
     podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
-    podGcPeriodMs: config.podGcPeriodMs,
+    podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
   });
 
   let stopping = false;

@@ -61,6 +61,21 @@ export const NODE_CASES: NodeCase[] = [
   { what: 'a node may heartbeat its own status', who: 'n1', method: 'PATCH', path: '/api/v1/nodes/n1/status',
     body: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] } }, contentType: MP, code: 200 },
 
+  // Pod ranges (issue 19): the node IPAM controller sets spec.podCIDRs once; no node picks its own.
+  { what: 'issue 19: a node may not give itself a pod range', who: 'n1', method: 'PATCH', path: '/api/v1/nodes/n1',
+    body: { spec: { podCIDR: '10.244.9.0/24' } }, contentType: MP, code: 403, message: 'node "n1" is not allowed to modify spec.podCIDRs' },
+  { what: 'issue 19: a node may not register itself with a pod range', who: 'n1', method: 'POST', path: '/api/v1/nodes',
+    body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDRs: ['10.244.9.0/24'] } }, code: 403,
+    message: 'node "n1" is not allowed to set spec.podCIDRs' },
+  { what: 'issue 19: the control plane may give a node its pod range once', who: 'admin', method: 'PATCH', path: '/api/v1/nodes/n2',
+    body: { spec: { podCIDR: '10.244.7.0/24' } }, contentType: MP, code: 200 },
+  { what: 'issue 19: a pod range, once set, may not change', who: 'admin', method: 'PATCH', path: '/api/v1/nodes/n2',
+    body: { spec: { podCIDRs: ['10.244.8.0/24'] } }, contentType: MP, code: 422,
+    message: 'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid' },
+  { what: 'issue 19: a pod range must be a CIDR', who: 'admin', method: 'PATCH', path: '/api/v1/nodes/n1',
+    body: { spec: { podCIDRs: ['10.244.300.0/24'] } }, contentType: MP, code: 422,
+    message: 'spec.podCIDRs[0]: Invalid value: "10.244.300.0/24": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)' },
+
   // Other nodes.
   { what: 'a node may not patch another node', who: 'n1', method: 'PATCH', path: '/api/v1/nodes/n2',
     body: labels({ a: 'b' }), contentType: MP, code: 403 },

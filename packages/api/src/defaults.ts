@@ -1,7 +1,7 @@
 // v1 defaulting (k/k pkg/apis/core/v1/defaults.go) for the kinds Podling stores, plus the QoS class
 // (pkg/apis/core/helper/qos/qos.go). Defaulting mutates in place and never overrides a value the client set.
 import { parseQuantity } from './quantity.ts';
-import type { Container, HTTPGetAction, Node, Pod, PodSpec, Probe } from './types.ts';
+import type { Container, HTTPGetAction, Node, NodeSpec, Pod, PodSpec, Probe } from './types.ts';
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
@@ -108,8 +108,19 @@ export function computeQosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEff
 export function defaultNode(node: Node): void {
   node.apiVersion ??= 'v1';
   node.kind ??= 'Node';
-  node.spec ??= {};
+  syncPodCIDRs(node.spec ??= {});
   const status = (node.status ??= {});
   // SetDefaults_NodeStatus: allocatable defaults to capacity.
   if (status.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
+}
+
+/**
+ * spec.podCIDR is the first entry of spec.podCIDRs (k/k pkg/apis/core/v1/conversion.go Convert_v1_NodeSpec_To_core_NodeSpec
+ * and back): a client that sets only podCIDR gets the list, and the list wins when both are sent. Applied on every
+ * write of a Node, so the stored pair never disagrees.
+ */
+export function syncPodCIDRs(spec: NodeSpec): void {
+  if (!spec.podCIDRs?.length && spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
+  if (spec.podCIDRs?.length) spec.podCIDR = spec.podCIDRs[0];
+  else { delete spec.podCIDR; delete spec.podCIDRs; }
 }

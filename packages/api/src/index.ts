@@ -29,5 +29,6 @@ export * from './validate-apps.ts';
 export * from './validate-batch.ts';
 export { forbiddenNodeLabels } from './kubelet-labels.ts';
 export { queryBool } from './query-bool.ts';
+export * from './ipv4-cidr.ts';
 export type { Schema } from './schemas/schema-builders.ts';
 export { listStrategy, type ListStrategy } from './strategic-merge-schema.ts';

@@ -153,7 +153,7 @@ export interface NodeCondition {
   lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string;
 }
 export interface NodeAddress { type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS'; address: string }
-export interface NodeSpec { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; providerID?: string }
+export interface NodeSpec { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; podCIDRs?: string[]; providerID?: string }
 export interface NodeStatus {
   capacity?: Record<string, string>;
   allocatable?: Record<string, string>;

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
 import { DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from './controller-selection.ts';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, parseNodeCidrFlags, type NodeCidrConfig } from './node-cidr-flags.ts';
 
 export interface ControllerManagerConfig {
   server: string;
@@ -15,6 +16,7 @@ export interface ControllerManagerConfig {
   podEvictionTimeoutMs: number;
   podGcPeriodMs: number;
   terminatedPodGcThreshold: number;
+  nodeCidrs: NodeCidrConfig;
   logLevel: string;
   leaderElect: boolean;
   leaseDurationMs: number;
@@ -33,6 +35,8 @@ const options = {
   'pod-eviction-timeout': { type: 'string', default: '5m' },
   'pod-gc-period': { type: 'string', default: '20s' },
   'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
+  'cluster-cidr': { type: 'string', default: DEFAULT_CLUSTER_CIDR },
+  'node-cidr-mask-size': { type: 'string', default: DEFAULT_NODE_CIDR_MASK_SIZE },
   'log-level': { type: 'string', default: 'info' },
   // A string, so `--leader-elect=false` reads as in Kubernetes (node:util parseArgs has no negatable booleans).
   'leader-elect': { type: 'string', default: 'true' },
@@ -74,6 +78,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (!['true', 'false'].includes(str('leader-elect')!)) problems.push(`--leader-elect: must be true or false, got ${JSON.stringify(str('leader-elect'))}`);
   const selection = parseControllerSelection(str('controllers')!);
   problems.push(...selection.problems);
+  const cidrs = parseNodeCidrFlags(str('cluster-cidr')!, str('node-cidr-mask-size')!);
+  problems.push(...cidrs.problems);
   const config: ControllerManagerConfig = {
     server, token: str('token'), kubeconfig: str('kubeconfig'), insecureSkipTlsVerify: values['insecure-skip-tls-verify'] === true,
     controllers: selection.which,
@@ -82,6 +88,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     podEvictionTimeoutMs: dur('pod-eviction-timeout'),
     podGcPeriodMs: dur('pod-gc-period'),
     terminatedPodGcThreshold: threshold,
+    nodeCidrs: cidrs.config!,
     logLevel: str('log-level')!,
     leaderElect: str('leader-elect') !== 'false',
     leaseDurationMs: dur('leader-elect-lease-duration'),

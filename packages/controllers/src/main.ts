@@ -23,7 +23,7 @@ const controllers = startControllers({
   client, which: config.controllers, logger,
   nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
   podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
-  podGcPeriodMs: config.podGcPeriodMs,
+  podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
   leaderElection: config.leaderElect && { leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs },
 });
 logger.info({ server: clientOpts.server, controllers: [...config.controllers] }, 'controller manager started');

@@ -14,6 +14,8 @@ import { DeploymentController } from './deployment-controller.ts';
 import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
 import { JobController } from './job-controller.ts';
 import { LeaderElector } from './leader-election.ts';
+import { NodeIpamController } from './node-ipam-controller.ts';
+import type { NodeCidrConfig } from './node-cidr-flags.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { PodGcController } from './pod-gc.ts';
 import { REPLICATION_CONTROLLER, ReplicaSetController } from './replica-set-controller.ts';
@@ -46,6 +48,8 @@ export interface ControllersOptions {
   podGcPeriodMs?: number;
   /** How often the scheduler retries unschedulable pods when nothing changed; default 30 s. */
   schedulerRetryPeriodMs?: number;
+  /** --cluster-cidr and --node-cidr-mask-size, for nodeipam; it is skipped when absent. */
+  nodeCidrs?: NodeCidrConfig;
   /** false runs the controllers at once, without a Lease (tests, a single control plane by construction). */
   leaderElection?: LeaderElectionConfig | false;
 }
@@ -72,6 +76,7 @@ const FACTORIES: Record<ControllerName, Factory> = {
   cronjob: (o, informers) => new CronJobController({ client: o.client, logger: o.logger, informers }),
   'ttl-after-finished': (o, informers) => new TtlAfterFinishedController({ client: o.client, logger: o.logger, informers }),
   statefulset: (o, informers) => new StatefulSetController({ client: o.client, logger: o.logger, informers }),
+  nodeipam: (o, informers) => new NodeIpamController({ client: o.client, logger: o.logger, informers, ...o.nodeCidrs! }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
@@ -107,6 +112,7 @@ function runControllers(opts: ControllersOptions): { stop(): Promise<void> } {
     const informers = new SharedInformers(opts.client, opts.logger.child({ component: 'informers' }));
     names.forEach((name, i) => {
       if (!ok[i]) { opts.logger.info({ controller: name, resource: REQUIRES[name] }, 'skipping controller: resource not served'); return; }
+      if (name === 'nodeipam' && !opts.nodeCidrs) { opts.logger.info({ controller: name }, 'skipping controller: no cluster CIDR'); return; }
       const c = FACTORIES[name](opts, informers, servedByGc);
       running.push({ name, c, started: c.start().catch((err) => opts.logger.error({ err, controller: name }, 'controller failed to start')) });
     });

@@ -10,7 +10,9 @@
 //
 // Messages are Kubernetes' (admission.NewForbidden: `<resource> "<name>" is forbidden: <reason>`). Two rules are
 // Podling's own and marked so: spec.unschedulable (a node that could uncordon itself undoes an admin's drain; a
-// Podling agent never sets it) and the kubernetes.io/hostname value (@podling/api kubelet-labels.ts).
+// Podling agent never sets it), spec.podCIDRs (a node that picked its own pod range could take another node's
+// addresses and draw its traffic; the node IPAM controller sets it once, validation keeps it fixed) and the
+// kubernetes.io/hostname value (@podling/api kubelet-labels.ts).
 import { StatusError, forbiddenNodeLabels, semanticEqual, type KubeObject, type Node, type Pod } from '@podling/api';
 import type { AdmissionAttributes, Admit } from '../registry/admission.ts';
 import { nodeNameOf } from './user-info.ts';
@@ -60,6 +62,7 @@ function admitNode(node: string, a: AdmissionAttributes): void {
   if (a.operation === 'create') {
     const labels = forbiddenNodeLabels(node, obj?.metadata.labels, undefined);
     if (labels.length) forbid(a, `node ${JSON.stringify(node)} is not allowed to set the following labels: ${labels.join(', ')}`);
+    if (podCIDRsOf(obj).length) forbid(a, `node ${JSON.stringify(node)} is not allowed to set spec.podCIDRs`); // Podling's own rule
     return;
   }
   if (a.operation !== 'update') return;
@@ -68,9 +71,13 @@ function admitNode(node: string, a: AdmissionAttributes): void {
   if (!!obj?.spec?.unschedulable !== !!old.spec?.unschedulable) {
     forbid(a, `node ${JSON.stringify(node)} is not allowed to modify spec.unschedulable`);
   }
+  if (!semanticEqual(podCIDRsOf(obj), podCIDRsOf(old))) forbid(a, `node ${JSON.stringify(node)} is not allowed to modify spec.podCIDRs`); // Podling's own rule
   const labels = forbiddenNodeLabels(node, obj?.metadata.labels, old.metadata.labels);
   if (labels.length) forbid(a, `is not allowed to modify labels: ${labels.join(', ')}`);
 }
+
+/** podCIDRs as stored: the list, or the lone podCIDR of a client that sent only that. */
+const podCIDRsOf = (n: Node | undefined): string[] => n?.spec?.podCIDRs ?? (n?.spec?.podCIDR ? [n.spec.podCIDR] : []);
 
 function admitLease(node: string, a: AdmissionAttributes): void {
   if (a.namespace !== NODE_LEASE_NAMESPACE) forbid(a, `can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);

@@ -1,5 +1,5 @@
 // Nodes: cluster-scoped; the kubelet creates them with status and owns /status afterwards.
-import { defaultNode, isDNS1123Subdomain, validateNode, validateNodeUpdate, type Node } from '@podling/api';
+import { defaultNode, isDNS1123Subdomain, syncPodCIDRs, validateNode, validateNodeUpdate, type Node } from '@podling/api';
 import { nodePrinter } from '../kubectl/node-table.ts';
 import { resetObjectMetaForStatus } from './object-meta.ts';
 import { defineResource } from './resource.ts';
@@ -11,7 +11,7 @@ export const nodeStrategy: Strategy<Node> = {
   returnsDeletedObject: false,
   prepareForCreate(node) { defaultNode(node); },
   validate: (node) => validateNode(node),
-  prepareForUpdate(node, old) { node.status = old.status; },
+  prepareForUpdate(node, old) { node.status = old.status; syncPodCIDRs(node.spec ??= {}); },
   validateUpdate: (node, old) => validateNodeUpdate(node, old),
 };
 
