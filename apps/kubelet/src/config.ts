@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { forbiddenNodeLabels, parseDuration, parseQuantity } from '@podling/api';
+import { forbiddenNodeLabels, parseDuration, parseIpv4Cidr, parseQuantity, type Ipv4Cidr } from '@podling/api';
 
 export interface KubeletConfig {
   server: string;
@@ -17,6 +17,8 @@ export interface KubeletConfig {
   address: string;
   /** The Node's InternalIP (also hostIP/podIP of every pod). */
   nodeIP: string;
+  /** Every pod range of the cluster (the control plane's --cluster-cidr): pod traffic leaving it is masqueraded. */
+  clusterCidr: Ipv4Cidr;
   port: number;
   nodeLabels: Record<string, string>;
   /** The Node's pods capacity and allocatable, which the scheduler fills up to (the kubelet's --max-pods). */
@@ -47,6 +49,7 @@ const options = {
   'root-dir': { type: 'string' },
   address: { type: 'string', default: '127.0.0.1' },
   'node-ip': { type: 'string' },
+  'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
   port: { type: 'string', default: '10250' },
   'node-labels': { type: 'string', default: '' },
   'max-pods': { type: 'string', default: '110' },
@@ -112,6 +115,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (!isIP(address)) errors.push(`--address: ${JSON.stringify(address)} is not an IP address`);
   const nodeIPFlag = get('node-ip');
   if (nodeIPFlag !== undefined && !isIP(nodeIPFlag)) errors.push(`--node-ip: ${JSON.stringify(nodeIPFlag)} is not an IP address`);
+  const clusterCidr = parseIpv4Cidr(get('cluster-cidr')!);
+  if (!clusterCidr) errors.push(`--cluster-cidr: ${JSON.stringify(get('cluster-cidr'))} is not an IPv4 network in CIDR notation (e.g. 10.244.0.0/16)`);
   const portText = get('port')!;
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) errors.push(`--port: ${JSON.stringify(portText)} is not a port number (0 picks a free port)`);
@@ -152,7 +157,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     config: {
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
-      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), port, nodeLabels, maxPods,
+      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, port, nodeLabels, maxPods,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
     },

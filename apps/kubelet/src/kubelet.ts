@@ -22,6 +22,7 @@ import { closeStreams } from './stream-server.ts';
 import type { Logger } from './logger.ts';
 import { hostNodeFacts } from './node-object.ts';
 import { NodeRegistrar } from './node-registrar.ts';
+import { NodeRoutes } from './node-routes.ts';
 import { PodStateStore } from './pod-state-store.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
@@ -41,6 +42,7 @@ export class Kubelet {
   private readonly server;
   private informer: Informer<Pod> | undefined;
   private registrar: NodeRegistrar | undefined;
+  private nodeRoutes: NodeRoutes | undefined;
   private workers: PodWorkers | undefined;
   private status: StatusManager | undefined;
   private readonly cgroups: ContainerCgroups;
@@ -83,6 +85,12 @@ export class Kubelet {
     this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods }),
       this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
     this.registrar.start();
+    // Routes to other nodes' pods and the masquerade rule need root (netlink, nftables); without it pods share the
+    // host's network anyway.
+    if (process.getuid?.() === 0) {
+      this.nodeRoutes = new NodeRoutes({ client: this.client, nodeName: this.cfg.nodeName, clusterCidr: this.cfg.clusterCidr, log: this.log.child({ component: 'node-routes' }) });
+      void this.nodeRoutes.start().catch((err) => this.log.warn({ err }, 'node routes failed to start'));
+    }
 
     const { records, unreadable } = this.store.loadAll();
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
@@ -112,6 +120,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     await this.informer?.stop().catch(() => {});
     await this.registrar?.stop();
+    await this.nodeRoutes?.stop();
     this.status?.stop();
     await this.workers?.stopAll();
     await this.store.flush();

@@ -169,9 +169,16 @@ test('config: defaults, env twins, flags win over env', () => {
   assert.equal(r.config.crashloopBackoffMaxMs, 300_000);
   assert.equal(r.config.nodeIP, '127.0.0.1');
   assert.equal(r.config.maxPods, 110);
+  assert.deepEqual(r.config.clusterCidr, { base: 0x0af40000, prefix: 16 }, 'issue 19: --cluster-cidr defaults to 10.244.0.0/16');
   const wild = parseConfig(['--address', '0.0.0.0'], {}, host);
   assert.ok(wild.ok);
   assert.equal(wild.config.nodeIP, '10.1.2.3');
+});
+
+test('issue 19 config: --cluster-cidr must be an IPv4 network', () => {
+  const r = parseConfig(['--cluster-cidr', '10.244.0.1/16'], {}, host);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.deepEqual(r.errors, ['--cluster-cidr: "10.244.0.1/16" is not an IPv4 network in CIDR notation (e.g. 10.244.0.0/16)']);
 });
 
 test('config: every problem is reported at once', () => {
