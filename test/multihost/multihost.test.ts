@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
+import { ip } from './netns-lab.ts';
 import { podProcesses } from './pod-processes.ts';
 import { multihostSkipReason } from './should-run.ts';
 
@@ -58,6 +59,10 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   };
   const node = (name: string) => c.client.get<Node>({ resource: 'nodes' }, name);
   const log = async (name: string) => (await c.client.request('GET', `/api/v1/namespaces/default/pods/${name}/log`)).text();
+  const podlingRoutes = (role: string) => ip('-n', c.host(role).ns, '-4', 'route', 'show', 'proto', '147').trim();
+  const masqueradeTable = (role: string) => {
+    try { return ip('netns', 'exec', c.host(role).ns, 'nft', 'list', 'table', 'ip', `podling-${role}`); } catch { return undefined; }
+  };
   const processesOf = (podName: string, nodeName: string) => podProcesses(c.agents.get(nodeName)!.rootDir, uids.get(podName)!);
   const runPod = async (pod: Pod, what: string) => {
     const created = await c.client.create<Pod>(pods, pod);
@@ -92,6 +97,23 @@ describe('Podling on three machines: apiserver and two agents in separate networ
       assert.deepEqual(n.status!.addresses!.find((a) => a.type === 'InternalIP'), { type: 'InternalIP', address: ip });
       assert.equal(n.status!.daemonEndpoints!.kubeletEndpoint!.Port, KUBELET_PORT);
     }
+  });
+
+  step('issue 19: each node gets its own pod range; each agent routes the other\'s through its lab address (host-gw) and masquerades its pods leaving the cluster range', async () => {
+    const ranges = new Map<string, string>();
+    for (const name of ['node-1', 'node-2']) {
+      const n = await waitFor(async () => { const n = await node(name); return n.spec?.podCIDR ? n : undefined; }, { timeoutMs: 20_000, message: `${name} given a pod range` });
+      assert.match(n.spec!.podCIDR!, /^10\.244\.\d+\.0\/24$/);
+      assert.deepEqual(n.spec!.podCIDRs, [n.spec!.podCIDR]);
+      ranges.set(name, n.spec!.podCIDR!);
+    }
+    assert.notEqual(ranges.get('node-1'), ranges.get('node-2'));
+    for (const [self, other, via] of [['node-1', 'node-2', '10.77.0.3'], ['node-2', 'node-1', '10.77.0.2']]) {
+      await waitFor(() => podlingRoutes(self) === `${ranges.get(other)} via ${via} dev eth0`,
+        { timeoutMs: 15_000, message: `${self} routes ${other}'s pod range via ${via}` });
+      assert.match(masqueradeTable(self) ?? '', new RegExp(`ip saddr ${ranges.get(self)!.replace(/\./g, '\\.')} ip daddr != \\{ 10\\.244\\.0\\.0/16, 224\\.0\\.0\\.0/4 \\} masquerade`));
+    }
+    assert.equal(podlingRoutes('api'), '', 'the apiserver\'s machine runs no agent and has no route');
   });
 
   step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {
@@ -154,5 +176,24 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     for (const name of ['pinned-2', 'back-1']) {
       assert.equal((await getPod(name)).status!.containerStatuses![0].restartCount, 0, `${name} was not restarted`);
     }
+  });
+
+  step('issue 19: an agent killed with -9 leaves its routes; restarted, it converges (stale route gone, lost one back, one table); a clean stop leaves none', async () => {
+    const agent = c.agents.get('node-2')!;
+    const routes = podlingRoutes('node-2');
+    const table = masqueradeTable('node-2');
+    agent.proc.kill('SIGKILL');
+    await agent.proc.exited;
+    assert.equal(podlingRoutes('node-2'), routes, 'nothing removes them meanwhile');
+    const ns = c.host('node-2').ns;
+    ip('-n', ns, 'route', 'del', routes.split(' ')[0], 'proto', '147');
+    ip('-n', ns, 'route', 'add', '10.244.200.0/24', 'via', '10.77.0.9', 'proto', '147');
+    const again = await c.startAgent({ name: 'node-2', labels: { 'lab.podling.dev/machine': 'two' } });
+    await again.proc.waitForLog((l) => l.msg === 'masquerading pod traffic that leaves the cluster range');
+    assert.equal(podlingRoutes('node-2'), routes);
+    assert.equal(masqueradeTable('node-2'), table);
+    assert.equal(await again.proc.stop(), 0);
+    assert.equal(podlingRoutes('node-2'), '', 'no route left');
+    assert.equal(masqueradeTable('node-2'), undefined, 'no table left');
   });
 });
