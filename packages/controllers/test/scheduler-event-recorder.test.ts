@@ -70,3 +70,18 @@ test('recording never throws', async () => {
   const client = { create: async () => { throw new Error('connection refused'); } } as unknown as KubeClientApi;
   await new EventRecorder(client, 'x').record(pod, 'Normal', 'R', 'm');
 });
+
+test('a burst about one object records 25 events and drops the rest; one more is allowed after 5 minutes (client-go spam filter)', async () => {
+  const { client, calls } = fakeClient();
+  let now = Date.parse('2024-05-01T12:00:00Z');
+  const rec = new EventRecorder(client, 'replicaset-controller', undefined, () => new Date(now));
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'team', uid: 'rs1' } };
+  for (let i = 0; i < 40; i++) await rec.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: web-1-${i}`);
+  assert.equal(calls.length, 25);
+  await rec.record(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web to n1');
+  assert.equal(calls.length, 26, 'another object has its own bucket');
+  now += 300_000;
+  await rec.record(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-1-40');
+  await rec.record(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-1-41');
+  assert.equal(calls.length, 27);
+});
