@@ -5,6 +5,7 @@
 // deleted the same way, timed to the same end points. Target: each way under 10 s.
 // Usage: node --import tsx bench/controllers.ts [--quick] [--profile]
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pod } from '@podling/api';
@@ -15,7 +16,7 @@ import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiser
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { stopBenchCluster } from './harness/bench-pods.ts';
-import { cpuSeconds, processesUnder } from './harness/proc-stats.ts';
+import { cpuSeconds, machineBusySeconds, processesUnder } from './harness/proc-stats.ts';
 import { readMetrics } from './harness/server-metrics.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
@@ -28,6 +29,11 @@ const CONTAINER = { name: 'app', image: 'busybox', command: ['sleep', '3600'] };
 /** Pods by name as the watch last showed them; `gone` once deleted. */
 class PodView {
   events = 0;
+  /** When the watch last showed a new pod, a pod newly bound, a pod newly Running (performance.now()). */
+  lastAdded = 0;
+  lastBound = 0;
+  lastRunning = 0;
+  private readonly bound = new Set<string>();
   readonly running = new Set<string>();
   readonly present = new Set<string>();
   seen(ev: { type: string; object: unknown }): void {
@@ -35,10 +41,13 @@ class PodView {
     const name = p.metadata?.name;
     if (!name || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
     this.events++;
-    if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); return; }
-    this.present.add(name);
-    if (p.status?.phase === 'Running' && !p.metadata.deletionTimestamp) this.running.add(name);
-    else this.running.delete(name);
+    const now = performance.now();
+    if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); this.bound.delete(name); return; }
+    if (!this.present.has(name)) { this.present.add(name); this.lastAdded = now; }
+    if (p.spec?.nodeName && !this.bound.has(name)) { this.bound.add(name); this.lastBound = now; }
+    if (p.status?.phase === 'Running' && !p.metadata.deletionTimestamp) {
+      if (!this.running.has(name)) { this.running.add(name); this.lastRunning = now; }
+    } else this.running.delete(name);
   }
 }
 
@@ -86,16 +95,25 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
     const phase = async <T>(label: string, fn: () => Promise<T>): Promise<number> => {
       const m0 = await readMetrics(api!.url);
       const e0 = view.events;
-      const c0 = [cpuSeconds(api!.pid), cpuSeconds(kubelet!.process.pid)];
+      const c0 = [cpuSeconds(api!.pid), cpuSeconds(kubelet!.process.pid), machineBusySeconds(), process.cpuUsage()];
       const t0 = performance.now();
       await fn();
       const ms = performance.now() - t0;
+      const machine = machineBusySeconds() - (c0[2] as number);
+      const busy = machine / (ms / 1000) / os.availableParallelism();
+      const own = process.cpuUsage(c0[3] as NodeJS.CpuUsage);
+      const apiCpu = cpuSeconds(api!.pid) - (c0[0] as number);
+      const agentCpu = cpuSeconds(kubelet!.process.pid) - (c0[1] as number);
+      const benchCpu = (own.user + own.system) / 1e6;
+      const at = (t: number) => (t > t0 ? `${((t - t0) / 1000).toFixed(1)} s` : '-');
       const m1 = await readMetrics(api!.url);
       const d = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
       notes.push(`${label}: ${(ms / 1000).toFixed(1)} s; ${(d('podling_storage_writes_total') / count).toFixed(1)} writes/pod in ` +
         `${d('podling_storage_commits_total')} commits, ${d('podling_inflight_rejected_total')} requests refused (429), ` +
-        `${((view.events - e0) / count).toFixed(1)} pod watch events/pod; CPU s: apiserver ${(cpuSeconds(api!.pid) - c0[0]).toFixed(1)}, ` +
-        `agent ${(cpuSeconds(kubelet!.process.pid) - c0[1]).toFixed(1)}`);
+        `${((view.events - e0) / count).toFixed(1)} pod watch events/pod; CPU s: apiserver ${apiCpu.toFixed(1)}, ` +
+        `agent ${agentCpu.toFixed(1)}, this benchmark ${benchCpu.toFixed(1)}, the rest (spawner, pod processes, kernel, kubectl) ` +
+        `${(machine - apiCpu - agentCpu - benchCpu).toFixed(1)}, machine ${(100 * busy).toFixed(0)}% busy; ` +
+        `last pod added ${at(view.lastAdded)}, bound ${at(view.lastBound)}, Running ${at(view.lastRunning)}`);
       return ms;
     };
 
