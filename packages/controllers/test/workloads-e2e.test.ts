@@ -1,7 +1,7 @@
 // Issue 15 acceptance, with the real kubectl and two real agents: a 3-replica Deployment (kubectl apply) spreads over both nodes
 // and rolls out; a deleted pod is replaced by a new pod with a new UID; kubectl scale up and down; a rolling update
 // keeps availability within maxUnavailable at every watch event; kubectl rollout undo restores
-// the previous template; rollout history lists the revisions.
+// the previous template; rollout history lists the revisions; describe shows the ReplicaSets and events.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -135,4 +135,11 @@ test('a new image rolls out with availability ≥ replicas − maxUnavailable at
   assert.ok(minAvailable >= 3, `availability dropped to ${minAvailable}`);
   const d = await client.get<Deployment>({ resource: 'deployments', namespace: 'default' }, 'web');
   assert.equal(d.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
+});
+
+test('issue 15: kubectl describe deployment shows its ReplicaSets and the controller\'s events', async () => {
+  const out = await kubectl.ok(['describe', 'deployment', 'web']);
+  assert.match(out, /^OldReplicaSets:\s+\S/m, out);
+  assert.match(out, /^NewReplicaSet:\s+web-[a-z0-9]+ \(4\/4 replicas created\)$/m, out);
+  assert.match(out, /^\s+Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled (up|down) replica set web-[a-z0-9]+ /m, out);
 });
