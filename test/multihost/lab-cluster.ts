@@ -24,6 +24,8 @@ export interface LabClusterOptions {
   nodes: NodeSpec[];
   apiserverArgs: string[];
   agentArgs: string[];
+  /** More machines on the lab switch, after "ops" (e.g. "outside", playing the internet). */
+  extraHosts?: string[];
 }
 
 /** What runs killed with -9 left: their namespaces (with the processes inside) and their temp dirs. */
@@ -58,7 +60,7 @@ export class LabCluster {
   get apiIP(): string { return this.host('api').ip; }
 
   async start(): Promise<void> {
-    this.lab = createLab(['api', ...this.opts.nodes.map((n) => n.name), 'ops']);
+    this.lab = createLab(['api', ...this.opts.nodes.map((n) => n.name), 'ops', ...(this.opts.extraHosts ?? [])]);
     execFileSync(process.execPath, ['--import', 'tsx', 'apps/apiserver/src/main.ts', '--generate-certs', this.certs,
       '--hosts', this.apiIP, '--nodes', this.opts.nodes.map((n) => n.name).join(','), '--server', `https://${this.apiIP}:${API_PORT}`],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });

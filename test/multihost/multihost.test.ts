@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
+import { spawn, execFileSync } from 'node:child_process';
 import { ip } from './netns-lab.ts';
+import { attachStandInPod } from './stand-in-pod.ts';
 import { podProcesses } from './pod-processes.ts';
 import { multihostSkipReason } from './should-run.ts';
 
@@ -80,6 +82,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
       nodes: [{ name: 'node-1', labels: { 'lab.podling.dev/machine': 'one' } }, { name: 'node-2', labels: { 'lab.podling.dev/machine': 'two' } }],
       apiserverArgs: ['--node-monitor-grace-period', `${GRACE}s`, '--node-monitor-period', '1s', '--pod-eviction-timeout', `${GRACE}s`, '--pod-gc-period', '2s'],
       agentArgs: ['--node-status-update-frequency', '1s'],
+      extraHosts: ['outside'],
     });
     try { await c.start(); } catch (e) { failed = true; throw e; }
   });
@@ -114,6 +117,30 @@ describe('Podling on three machines: apiserver and two agents in separate networ
       assert.match(masqueradeTable(self) ?? '', new RegExp(`ip saddr ${ranges.get(self)!.replace(/\./g, '\\.')} ip daddr != \\{ 10\\.244\\.0\\.0/16, 224\\.0\\.0\\.0/4 \\} masquerade`));
     }
     assert.equal(podlingRoutes('api'), '', 'the apiserver\'s machine runs no agent and has no route');
+  });
+
+  step('issue 19: from a pod address on node-1, a pod address on node-2 is reached by IP without NAT, and the outside (another subnet) sees node-1', async () => {
+    const range = async (name: string) => (await node(name)).spec!.podCIDR!.replace(/0\/24$/, '');
+    const client = attachStandInPod(c.lab!, 'node-1', `${await range('node-1')}250`, 'a');
+    const serverAddr = `${await range('node-2')}250`;
+    const server = attachStandInPod(c.lab!, 'node-2', serverAddr, 'b');
+    // "The internet": 198.51.100.1 on the outside machine, which the nodes use as their gateway to that subnet and
+    // which has no route back to any pod range — only masqueraded traffic can get an answer.
+    const outside = c.host('outside');
+    ip('-n', outside.ns, 'addr', 'add', '198.51.100.1/32', 'dev', 'lo');
+    for (const n of ['node-1', 'node-2']) ip('-n', c.host(n).ns, 'route', 'add', '198.51.100.0/24', 'via', outside.ip);
+    const servers = [[server, serverAddr], [outside.ns, '198.51.100.1']].map(([ns, addr]) => spawn('ip', ['netns', 'exec', ns, process.execPath, '-e',
+      "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(8080, process.argv[1], () => console.log('ready'))", addr]));
+    try {
+      await Promise.all(servers.map((p) => new Promise((resolve, reject) => { p.stdout.once('data', resolve); p.once('exit', reject); })));
+      const peerOf = (target: string) => execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e',
+        "const s = require('net').connect(8080, process.argv[1]); s.setTimeout(5000, () => process.exit(3)); s.pipe(process.stdout)", target],
+      { encoding: 'utf8', timeout: 15_000 }).trim();
+      assert.equal(peerOf(serverAddr), `${await range('node-1')}250`, 'the server on node-2 sees the client pod\'s own address');
+      assert.equal(peerOf('198.51.100.1'), '10.77.0.2', 'the outside sees node-1\'s address');
+    } finally {
+      for (const p of servers) p.kill();
+    }
   });
 
   step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {
