@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
 import type { RequestLimits } from './http/request-limits.ts';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, parseControllerSelection, parseNodeCidrFlags, type ControllerName, type NodeCidrConfig } from '@podling/controllers';
+import { parsePortRange, type PortRange } from './registry/service-allocator.ts';
+import { parseIPRange, type IPRange } from './registry/service-ip-range.ts';
 
 export interface ApiserverConfig {
   address: string;
@@ -35,6 +37,8 @@ export interface ApiserverConfig {
   kubeletClientKey?: string;
   kubeletCertificateAuthority?: string;
   kubeletAuthToken?: string;
+  serviceClusterIPRange: IPRange;
+  serviceNodePortRange: PortRange;
 }
 
 const options = {
@@ -72,6 +76,8 @@ const options = {
   'kubelet-client-key': { type: 'string' },
   'kubelet-certificate-authority': { type: 'string' },
   'kubelet-auth-token': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+  'service-node-port-range': { type: 'string', default: '30000-32767' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -123,6 +129,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');
   const kubeletTls = ['kubelet-client-certificate', 'kubelet-client-key', 'kubelet-certificate-authority'].filter((k) => str(k));
   if (kubeletTls.length !== 0 && kubeletTls.length !== 3) problems.push('--kubelet-client-certificate, --kubelet-client-key and --kubelet-certificate-authority go together');
+  const ipRange = parseIPRange(str('service-cluster-ip-range')!);
+  if (typeof ipRange === 'string') problems.push(`--service-cluster-ip-range: ${ipRange}`);
+  const portRange = parsePortRange(str('service-node-port-range')!);
+  if (typeof portRange === 'string') problems.push(`--service-node-port-range: ${portRange}`);
   const config: ApiserverConfig = {
     address: str('address')!,
     port,
@@ -159,6 +169,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     kubeletClientKey: str('kubelet-client-key'),
     kubeletCertificateAuthority: str('kubelet-certificate-authority'),
     kubeletAuthToken: str('kubelet-auth-token') || undefined,
+    serviceClusterIPRange: ipRange as IPRange,
+    serviceNodePortRange: portRange as PortRange,
   };
   const l = config.limits;
   if (l.headerTimeoutMs > l.readTimeoutMs) problems.push('--request-header-timeout: must not be longer than --request-read-timeout');

@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { compileDecoders } from '@podling/api';
+import { compileDecoders, isIPv4 } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { startControllers } from '@podling/controllers';
 import { isDataFilesError, openSqliteStorage, type SqliteStorage } from '@podling/store';
@@ -16,6 +17,7 @@ import { KubeletClient } from './kubelet/kubelet-client.ts';
 import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
 import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
+import { ensureKubernetesService } from './housekeeping/kubernetes-service.ts';
 
 /** Exit codes: 2 bad flags or credentials files, 3 data files that opening would destroy (see the store's README). */
 const EXIT_DATA_FILES = 3;
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
     watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
     https: tls, limits: config.limits,
+    serviceRanges: { ip: config.serviceClusterIPRange, ports: config.serviceNodePortRange },
     kubelets: new KubeletClient({ tls: kubeletTls, token: config.kubeletAuthToken }),
     beforeRoutes: (app) => registerAuth(app, {
       tokens,
@@ -90,6 +93,8 @@ async function main(): Promise<void> {
   // The controllers dial the address the server listens on (loopback when that is a wildcard).
   const host = ['', '0.0.0.0', '::', '[::]'].includes(config.address) ? '127.0.0.1'
     : config.address.includes(':') ? `[${config.address}]` : config.address;
+  await ensureKubernetesService(registry, advertiseAddress(config.address), port)
+    .catch((err) => logger.error({ err }, 'cannot write the kubernetes Service'));
   const controllers = startControllers({
     client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
     which: config.controllers, logger: logger.child({ component: 'controllers' }),
@@ -116,6 +121,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The address the `kubernetes` Service's endpoints carry: the listen address, or the host's first IPv4 address
+ *  outside loopback when listening on a wildcard (kube-apiserver's --advertise-address default). */
+function advertiseAddress(listen: string): string {
+  if (isIPv4(listen) && listen !== '0.0.0.0') return listen;
+  const ifaces = Object.values(os.networkInterfaces()).flat();
+  return ifaces.find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
 }
 
 main().catch((err) => {

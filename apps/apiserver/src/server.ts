@@ -6,6 +6,8 @@ import type { Storage, StorageStats } from '@podling/store';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsers.ts';
 import { notFoundPath, toStatusError } from './http/to-status-error.ts';
 import { Registry } from './registry/registry.ts';
+import { ServiceAllocator, type PortRange } from './registry/service-allocator.ts';
+import { parseIPRange, type IPRange } from './registry/service-ip-range.ts';
 import { nodeRestriction } from './auth/node-restriction.ts';
 import { connectHandlers } from './routes/connect-handlers.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
@@ -36,6 +38,8 @@ export interface ServerDeps {
   limits: RequestLimits;
   /** How to reach and authenticate agents (pods/log, exec, attach, portforward); none: agents are not called. */
   kubelets?: KubeletClient;
+  /** --service-cluster-ip-range and --service-node-port-range (defaults 10.96.0.0/12 and 30000-32767). */
+  serviceRanges?: { ip: IPRange; ports: PortRange };
   /** Extra plugins (authentication) registered before the routes. */
   beforeRoutes?: (app: FastifyInstance, registry: Registry) => void | Promise<void>;
 }
@@ -66,7 +70,9 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
     ...(deps.https ? { https: { ...deps.https, ...timeouts.node, ...timeouts.tls } } : { http: timeouts.node }),
   };
   const app = fastify(opts as FastifyServerOptions) as unknown as FastifyInstance;
-  const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged }, nodeRestriction);
+  const ranges = deps.serviceRanges ?? { ip: parseIPRange('10.96.0.0/12') as IPRange, ports: { base: 30000, size: 2768 } };
+  const serviceAllocator = new ServiceAllocator(deps.storage, ranges.ip, ranges.ports);
+  const registry = new Registry(deps.storage, { allowPrivileged: deps.allowPrivileged, serviceAllocator }, nodeRestriction);
   const hub = new WatchHub(deps.storage, {
     bookmarkIntervalMs: deps.watchBookmarkIntervalMs, heartbeatIntervalMs: deps.watchHeartbeatIntervalMs, log: app.log,
   });

@@ -67,6 +67,8 @@ const BY_KIND: Record<string, Record<string, ListStrategy>> = {
   Namespace: {
     'status.conditions': { mergeKey: 'type' },
   },
+  // core/v1 ServiceSpec.Ports: patchMergeKey "port".
+  Service: { 'spec.ports': { mergeKey: 'port' } },
 };
 
 export function listStrategy(kind: string, path: string): ListStrategy | undefined {

@@ -12,6 +12,7 @@ const groupVersionPrefix: Record<string, string> = {
   controllerrevisions: '/apis/apps/v1',
   jobs: '/apis/batch/v1',
   cronjobs: '/apis/batch/v1',
+  endpointslices: '/apis/discovery.k8s.io/v1',
 };
 
 /**

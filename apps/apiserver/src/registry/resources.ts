@@ -6,9 +6,11 @@ import { leases } from './lease-strategy.ts';
 import { namespaces } from './namespace-strategy.ts';
 import { nodes } from './node-strategy.ts';
 import { pods } from './pod-strategy.ts';
+import { endpointSlices, endpoints } from './endpoints-strategy.ts';
+import { services } from './service-strategy.ts';
 import { WORKLOADS } from './workloads.ts';
 
-export const RESOURCES: Resource[] = [pods, nodes, namespaces, events, leases, ...WORKLOADS];
+export const RESOURCES: Resource[] = [pods, nodes, namespaces, events, leases, ...WORKLOADS, services, endpoints, endpointSlices];
 
 const byPath = new Map(RESOURCES.map((r) => [`${r.apiVersion}/${r.resource}`, r]));
 const byKind = new Map(RESOURCES.map((r) => [`${r.apiVersion}/${r.kind}`, r]));

@@ -1,9 +1,12 @@
 // Per-kind policy, called by the one fixed pipeline of the generic store (as kube-apiserver's rest.BeforeCreate /
 // BeforeUpdate / BeforeDelete call a strategy). A strategy never touches storage; it only shapes and judges objects.
 import type { FieldError, KubeObject } from '@podling/api';
+import type { ServiceAllocator } from './service-allocator.ts';
 
 export interface RegistryContext {
   allowPrivileged: boolean;
+  /** ClusterIP and NodePort allocation for Services (server.ts builds one over the store). */
+  serviceAllocator?: ServiceAllocator;
 }
 
 /** How an update through the main resource or one subresource (status, finalize) treats the incoming object. */

@@ -1,0 +1,54 @@
+// The `kubernetes` Service in `default`: the first address of the service range (index 1), port 443 named https,
+// pointing at this apiserver through an Endpoints object and an EndpointSlice of the same name (k/k
+// pkg/controlplane/controller/kubernetesservice, pkg/controlplane/reconcilers). The Service has no selector, so the
+// endpoint controllers leave its endpoints to this writer. Known gap: with several apiservers the last one to start
+// wins (Kubernetes merges them with a lease per apiserver).
+import { isStatusError, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, type KubeObject } from '@podling/api';
+import { isStorageError } from '@podling/store';
+import { endpointSlices, endpoints } from '../registry/endpoints-strategy.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { Resource } from '../registry/resource.ts';
+import { ipAt } from '../registry/service-ip-range.ts';
+import { services } from '../registry/service-strategy.ts';
+
+const NAME = 'kubernetes';
+const NS = 'default';
+/** The EndpointSlice's managed-by value, kube-apiserver's own (reconcilers/endpointsadapter.go). */
+const APISERVER_MANAGER = 'endpointslice-controller.k8s.io';
+
+/** Creates the object, or replaces its `field` when it differs. */
+async function ensure(registry: Registry, r: Resource, body: KubeObject, fields: string[]): Promise<void> {
+  const found = registry.storage.get(registry.key(r, NS, NAME));
+  if (!found) {
+    try { await registry.create(r, NS, body); } catch (e) { if (!isStorageError(e, 'KeyExists') && !(isStatusError(e) && e.code === 409)) throw e; }
+    return;
+  }
+  const cur = structuredClone(found.object);
+  if (fields.every((f) => JSON.stringify(cur[f]) === JSON.stringify(body[f]))) return;
+  for (const f of fields) cur[f] = body[f];
+  await registry.update(r, NS, NAME, cur);
+}
+
+export async function ensureKubernetesService(registry: Registry, address: string, port: number): Promise<void> {
+  const alloc = registry.ctx.serviceAllocator!;
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const existing = registry.storage.get(registry.key(services, NS, NAME))?.object as { spec?: Record<string, unknown> } | undefined;
+  const spec = {
+    ...(existing?.spec ?? { clusterIP: ipAt(alloc.ipRange, 1) }),
+    type: 'ClusterIP', sessionAffinity: 'None',
+    ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: port }],
+  };
+  await ensure(registry, services, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: NS, labels }, spec }, ['spec']);
+  const epPort = { name: 'https', port, protocol: 'TCP' };
+  await ensure(registry, endpoints, {
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: NAME, namespace: NS, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: address }], ports: [epPort] }],
+  }, ['subsets']);
+  await ensure(registry, endpointSlices, {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: NAME, namespace: NS, labels: { [SERVICE_NAME_LABEL]: NAME, [MANAGED_BY_LABEL]: APISERVER_MANAGER } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    ports: [epPort],
+  }, ['endpoints', 'ports']);
+}
