@@ -97,6 +97,7 @@ export interface PodSpec {
   serviceAccountName?: string;
   hostNetwork?: boolean;
   hostname?: string;
+  subdomain?: string;
   schedulerName?: string;
   tolerations?: Toleration[];
   securityContext?: { runAsUser?: number; runAsGroup?: number; fsGroup?: number; runAsNonRoot?: boolean };

@@ -1,7 +1,7 @@
 // The `--controllers` flag, read as kube-controller-manager reads it: a comma list where `*` means every
 // controller that is on by default, `name` turns one on and `-name` turns one off (`*,-podgc`). A bare list of
 // names runs exactly those; `none` (Podling's spelling of an empty list) runs nothing.
-export const CONTROLLER_NAMES = ['scheduler', 'nodelifecycle', 'podgc', 'replicaset', 'replicationcontroller', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'ttl-after-finished', 'garbagecollector', 'nodeipam'] as const;
+export const CONTROLLER_NAMES = ['scheduler', 'nodelifecycle', 'podgc', 'replicaset', 'replicationcontroller', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'ttl-after-finished', 'garbagecollector', 'nodeipam', 'endpoint', 'endpointslice'] as const;
 
 export type ControllerName = typeof CONTROLLER_NAMES[number];
 

@@ -17,6 +17,8 @@ export { StatefulSetController } from './stateful-set-controller.ts';
 export { NodeIpamController } from './node-ipam-controller.ts';
 export { CidrSet } from './cidr-set.ts';
 export { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, parseNodeCidrFlags, type NodeCidrConfig } from './node-cidr-flags.ts';
+export { EndpointsController } from './endpoints-controller.ts';
+export { EndpointSliceController } from './endpointslice-controller.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
 export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-election.ts';
 export { WorkQueue, runWorkers } from './work-queue.ts';

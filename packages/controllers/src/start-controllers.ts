@@ -11,6 +11,8 @@ import type { ControllerName } from './controller-selection.ts';
 import { CronJobController } from './cronjob-controller.ts';
 import { DaemonSetController } from './daemon-set-controller.ts';
 import { DeploymentController } from './deployment-controller.ts';
+import { EndpointsController } from './endpoints-controller.ts';
+import { EndpointSliceController } from './endpointslice-controller.ts';
 import { GarbageCollector, GC_RESOURCES } from './garbage-collector.ts';
 import { JobController } from './job-controller.ts';
 import { LeaderElector } from './leader-election.ts';
@@ -77,6 +79,8 @@ const FACTORIES: Record<ControllerName, Factory> = {
   'ttl-after-finished': (o, informers) => new TtlAfterFinishedController({ client: o.client, logger: o.logger, informers }),
   statefulset: (o, informers) => new StatefulSetController({ client: o.client, logger: o.logger, informers }),
   nodeipam: (o, informers) => new NodeIpamController({ client: o.client, logger: o.logger, informers, ...o.nodeCidrs! }),
+  endpoint: (o, informers) => new EndpointsController({ client: o.client, logger: o.logger, informers }),
+  endpointslice: (o, informers) => new EndpointSliceController({ client: o.client, logger: o.logger, informers }),
   garbagecollector: (o, informers, served) => new GarbageCollector({ client: o.client, logger: o.logger, informers, resources: served }),
 };
 
@@ -86,6 +90,7 @@ const REQUIRES: Partial<Record<ControllerName, string>> = {
   replicaset: 'replicasets', replicationcontroller: 'replicationcontrollers', deployment: 'deployments',
   job: 'jobs', cronjob: 'cronjobs', 'ttl-after-finished': 'jobs',
   daemonset: 'daemonsets', statefulset: 'statefulsets',
+  endpoint: 'services', endpointslice: 'endpointslices',
 };
 
 async function served(client: KubeClientApi, resource: string): Promise<boolean> {
