@@ -24,13 +24,14 @@ async function freePort(): Promise<number> {
 before(async () => {
   cluster = await startKubectlCluster({ kubelet: true, nodeName: 'node-1' });
   port = await freePort();
-  const server = `require('http').createServer((q, s) => s.end('hello from the pod ' + q.url)).listen(${port}, '127.0.0.1')`;
+  // Bound to the pod's localhost: port-forward reaches it inside the pod's network, as the kubelet does.
+  const server = `require('http').createServer((q, s) => s.end('hello from the pod ' + q.url)).listen(${port}, '127.0.0.1', () => console.log('listening'))`;
   await kubectl().ok(['create', '-f', kubectl().file('web.yaml', toYaml({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' },
     spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: 'node', command: [process.execPath, '-e', server] }] },
   }))]);
   await waitFor(async () => (await kubectl().ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', { timeoutMs: 20_000, message: 'web Running' });
-  await waitFor(() => new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false))), { message: 'pod server listening' });
+  await waitFor(async () => (await kubectl().ok(['logs', 'web'])).includes('listening'), { message: 'pod server listening' });
 });
 after(async () => { await cluster?.stop(); });
 

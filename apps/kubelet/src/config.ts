@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { forbiddenNodeLabels, parseDuration, parseIpv4Cidr, parseQuantity, type Ipv4Cidr } from '@podling/api';
+import { PodCidr } from './pod-cidr.ts';
 
 export interface KubeletConfig {
   server: string;
@@ -30,6 +31,8 @@ export interface KubeletConfig {
   containerLogMaxBytes: number;
   /** Whether pods that do not set spec.hostUsers share the host's users (false: a user namespace per pod). */
   defaultHostUsers: boolean;
+  /** The node's pod range (the kubelet's --pod-cidr); wins over the Node's spec.podCIDR when given. */
+  podCIDR?: string;
   /** false: run as if the node had no cgroups (tests of the fallback). */
   cgroups: boolean;
   logLevel: string;
@@ -59,6 +62,7 @@ const options = {
   'crashloop-backoff-max': { type: 'string', default: '5m' },
   'container-log-max-size': { type: 'string', default: '10Mi' },
   'default-host-users': { type: 'string', default: 'true' },
+  'pod-cidr': { type: 'string' },
   // Hidden: tests force the no-cgroup fallback (descendant-tracker.ts) on a host that has cgroups.
   cgroups: { type: 'string', default: 'true' },
   'log-level': { type: 'string', default: 'info' },
@@ -146,6 +150,10 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (hostUsersText !== 'true' && hostUsersText !== 'false') errors.push(`--default-host-users: ${JSON.stringify(hostUsersText)} is not true or false`);
   const cgroupsText = get('cgroups')!;
   if (cgroupsText !== 'true' && cgroupsText !== 'false') errors.push(`--cgroups: ${JSON.stringify(cgroupsText)} is not true or false`);
+  const podCIDR = get('pod-cidr') || undefined;
+  if (podCIDR !== undefined) {
+    try { PodCidr.parse(podCIDR); } catch (e) { errors.push(`--pod-cidr: ${(e as Error).message}`); }
+  }
   const logLevel = get('log-level')!;
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
   const tlsFiles = { tlsCertFile: get('tls-cert-file'), tlsPrivateKeyFile: get('tls-private-key-file'), clientCAFile: get('client-ca-file') };
@@ -158,7 +166,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, port, nodeLabels, maxPods,
-      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel,
+      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
     },
   };

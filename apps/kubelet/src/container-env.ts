@@ -11,6 +11,8 @@ export interface EnvContext {
   pod: Pod;
   hostname: string;
   nodeIP: string;
+  /** The pod's own IP (its sandbox's), or the node IP for hostNetwork pods and the host-network fallback. */
+  podIP?: string;
   /** volume name → host directory, exposed as PODLING_VOLUME_<NAME>. */
   volumeDirs: Record<string, string>;
 }
@@ -49,8 +51,8 @@ export function fieldRefValue(path: string, ctx: EnvContext): string {
     case 'metadata.annotations': return formatMap(pod.metadata.annotations);
     case 'spec.nodeName': return pod.spec.nodeName ?? '';
     case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? '';
-    case 'status.hostIP': case 'status.podIP': return ctx.nodeIP;
-    case 'status.hostIPs': case 'status.podIPs': return ctx.nodeIP;
+    case 'status.hostIP': case 'status.hostIPs': return ctx.nodeIP;
+    case 'status.podIP': case 'status.podIPs': return ctx.podIP ?? ctx.nodeIP;
   }
   const m = subscript.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]] ?? '';

@@ -10,6 +10,7 @@ import { buildContainerEnv, EnvError } from './container-env.ts';
 import { expandCommand } from './env-expansion.ts';
 import type { BindMount } from './container-wrapper.ts';
 import type { Launch } from './process-runtime.ts';
+import type { PodSandboxView } from './pod-sandbox-network.ts';
 import { planSecurity } from './container-security.ts';
 import { isSafeMountPath, podHostname, type PodPaths } from './pod-paths.ts';
 
@@ -26,6 +27,8 @@ export interface LaunchContext {
   defaultHostUsers?: boolean;
   /** The pod's user-namespace base host id (user-namespace-ids.ts); none by default. */
   userNamespaceBase?: () => number | undefined;
+  /** The pod's network + IPC sandbox (pod-network.ts) and its /etc/hosts; none: the host's network and IPC. */
+  sandbox?: PodSandboxView;
 }
 
 export type LaunchPlan =
@@ -67,13 +70,17 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       volumeDirs[m.name] = dir;
     }
   }
+  // The pod's /etc/hosts, unless the container mounts something there itself (as the kubelet decides).
+  if (ctx.sandbox && ctx.namespaces && !mounts.some((m) => m.target === '/etc/hosts')) {
+    mounts.push({ source: ctx.sandbox.hostsFile, target: '/etc/hosts', readOnly: false });
+  }
   // A mount over an ancestor of the agent's root dir would hide the sources of the mounts after it: those go last.
   const shadows = (t: string) => ctx.paths.root === t || ctx.paths.root.startsWith(`${t}/`);
   mounts.sort((a, b) => Number(shadows(a.target)) - Number(shadows(b.target)));
   const hostname = podHostname(ctx.pod.metadata.name!, ctx.pod.spec.hostname);
   let env: Record<string, string>;
   try {
-    env = buildContainerEnv(c, { pod: ctx.pod, hostname, nodeIP: ctx.nodeIP, volumeDirs });
+    env = buildContainerEnv(c, { pod: ctx.pod, hostname, nodeIP: ctx.nodeIP, podIP: ctx.sandbox?.ip, volumeDirs });
   } catch (e) {
     if (e instanceof EnvError) return { configError: e.message };
     throw e;
@@ -103,6 +110,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       runAs,
       mounts,
       namespaces: ctx.namespaces,
+      ...(ctx.sandbox && ctx.namespaces ? { sandbox: { netns: ctx.sandbox.netns, ...(ctx.sandbox.ipc ? { ipc: ctx.sandbox.ipc } : {}) } } : {}),
     },
   };
 }

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { StatusError, type Pod } from '@podling/api';
+import { StatusError, type Node, type Pod } from '@podling/api';
 import { Informer, type KubeClientApi } from '@podling/client';
 import type { KubeletConfig } from './config.ts';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
@@ -26,13 +26,15 @@ import { NodeRoutes } from './node-routes.ts';
 import { PodStateStore } from './pod-state-store.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProcessRuntime } from './process-runtime.ts';
-import { liveWrappers } from './container-wrapper.ts';
+import { liveWrappers, WRAPPER_ENV } from './container-wrapper.ts';
 import { ContainerCgroups } from './container-cgroup.ts';
 import { DescendantTracker } from './descendant-tracker.ts';
 import { UserNamespaceIds } from './user-namespace-ids.ts';
 import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
+import { PodNetwork } from './pod-network.ts';
+import { PodCidrSource } from './pod-cidr-source.ts';
 
 const ORPHAN_KILL_GRACE_MS = 2000;
 
@@ -47,6 +49,8 @@ export class Kubelet {
   private status: StatusManager | undefined;
   private readonly cgroups: ContainerCgroups;
   private readonly tracker = new DescendantTracker();
+  private network: PodNetwork | { unavailable: string } = { unavailable: 'the agent has not started' };
+  private cidr: PodCidrSource | undefined;
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
@@ -57,7 +61,7 @@ export class Kubelet {
     this.server = buildKubeletServer({
       findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev),
       findContainer: (ns, pod, c) => findContainer(this.workers?.byName(ns, pod), pod, c),
-      findPodNetwork: (ns, pod) => { this.worker(ns, pod); return {}; },
+      findPodNetwork: (ns, pod) => { const s = this.worker(ns, pod).sandbox.network.sandbox; return s ? { netns: s.netns } : {}; },
       auth: { token: cfg.kubeletAuthToken, clientCA: tls !== undefined }, tls,
       log: log.child({ component: 'server' }),
     });
@@ -91,6 +95,10 @@ export class Kubelet {
       this.nodeRoutes = new NodeRoutes({ client: this.client, nodeName: this.cfg.nodeName, clusterCidr: this.cfg.clusterCidr, log: this.log.child({ component: 'node-routes' }) });
       void this.nodeRoutes.start().catch((err) => this.log.warn({ err }, 'node routes failed to start'));
     }
+    this.network = namespaces ? new PodNetwork(this.cfg.nodeName, this.cfg.rootDir, (s) => this.runScript(s))
+      : { unavailable: process.getuid?.() === 0 ? 'util-linux unshare cannot make namespaces here' : `the agent runs as uid ${process.getuid?.()}, and only root can make network and IPC namespaces` };
+    this.cidr = new PodCidrSource(this.cfg.podCIDR, () => this.client.get<Node>({ resource: 'nodes' }, this.cfg.nodeName), this.log.child({ component: 'network' }));
+    this.cidr.start();
 
     const { records, unreadable } = this.store.loadAll();
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
@@ -103,6 +111,7 @@ export class Kubelet {
       rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
       backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
       runtime: this.runtime, cgroups: this.cgroups, tracker: this.tracker, store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
+      network: { network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP },
       userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
       client: this.client, log: podLog,
@@ -123,6 +132,9 @@ export class Kubelet {
     await this.nodeRoutes?.stop();
     this.status?.stop();
     await this.workers?.stopAll();
+    this.cidr?.stop();
+    // Pods keep running (and keep their sandboxes) for the next agent; the bridge goes only when none is left.
+    if ('bridge' in this.network) await this.network.bridge.removeIfUnused().catch((err) => this.log.warn({ err }, 'cannot remove the node bridge'));
     await this.store.flush();
     await this.runtime.detachAll();
     this.tracker.stop();
@@ -144,6 +156,7 @@ export class Kubelet {
 
   /** Kills what belongs to pods that vanished while the agent was away, and wrappers no record knows. */
   private reclaim(unclaimed: Map<string, PodRecord>, all: PodRecord[]): void {
+    const unclaimedCount = unclaimed.size;
     const known = new Set<number>();
     for (const r of all) for (const c of Object.values(r.containers)) if (c.current) known.add(c.current.pid);
     for (const rec of unclaimed.values()) {
@@ -152,9 +165,11 @@ export class Kubelet {
       for (const i of running) DescendantTracker.kill(i); // what the no-cgroup fallback recorded
       const groups = running.filter((i) => this.runtime.isAlive(i.pid, i.procStart));
       void this.killGroups(groups.map((g) => ({ pid: g.pid, procStart: g.procStart })))
-        .then(() => this.cgroups.removePod(rec.uid)).then(() => this.store.remove(rec.uid));
+        .then(() => this.cgroups.removePod(rec.uid)).then(() => this.reclaimSandboxes())
+        .then(() => this.store.remove(rec.uid));
     }
     unclaimed.clear();
+    if (unclaimedCount === 0) void this.reclaimSandboxes();
     // Cgroups of pods no worker runs (their record was never written, or is gone): what is in them is nobody's.
     for (const uid of this.cgroups.pods()) {
       if (this.workers?.has(uid) || all.some((r) => r.uid === uid)) continue;
@@ -164,6 +179,23 @@ export class Kubelet {
     const strays = findWrappers(this.cfg.rootDir).filter((w) => !known.has(w.pid));
     if (strays.length > 0) this.log.warn({ pids: strays.map((s) => s.pid) }, 'killing container wrappers no record accounts for');
     void this.killGroups(strays);
+  }
+
+  /** Tears down the network/IPC sandboxes of pods no worker runs (their processes were killed first). */
+  private async reclaimSandboxes(): Promise<void> {
+    if (!('reclaim' in this.network)) return;
+    try {
+      const gone = await this.network.reclaim((uid) => this.workers?.has(uid) === true);
+      if (gone.length > 0) this.log.info({ uids: gone }, 'removed the sandboxes of pods no longer here');
+    } catch (err) {
+      this.log.warn({ err }, 'cannot reclaim pod sandboxes');
+    }
+  }
+
+  /** Runs a network setup script as root in the spawner (forks stay off the agent's event loop). */
+  private async runScript(script: string): Promise<void> {
+    const r = await this.runtime.run('/bin/sh', ['-c', script], { ...WRAPPER_ENV }, { timeoutMs: 30_000, maxOutput: 8192 });
+    if (r.code !== 0) throw new Error(r.timedOut ? `timed out: ${script.split('\n')[0]}` : r.output.trim() || `exit code ${r.code ?? r.signal}`);
   }
 
   private async killGroups(groups: { pid: number; procStart: number }[]): Promise<void> {

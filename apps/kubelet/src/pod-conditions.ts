@@ -5,6 +5,8 @@ import type { ContainerStatus, PodCondition, PodPhase } from '@podling/api';
 export interface ConditionInput {
   phase: PodPhase;
   sandboxReady: boolean;
+  /** What the pod's sandbox lacks and why (it runs on the host's network and IPC instead). */
+  sandboxMessage?: string;
   initContainerStatuses: ContainerStatus[];
   containerStatuses: ContainerStatus[];
   previous: PodCondition[] | undefined;
@@ -18,7 +20,7 @@ export function buildConditions(input: ConditionInput): PodCondition[] {
   const incompleteInit = input.initContainerStatuses.filter((s) => s.state.terminated?.exitCode !== 0).map((s) => s.name);
   const unready = input.containerStatuses.filter((s) => !s.ready).map((s) => s.name);
   const conds: Omit<PodCondition, 'lastTransitionTime' | 'lastProbeTime'>[] = [
-    { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' },
+    { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False', ...(input.sandboxMessage ? { reason: 'HostNetworkFallback', message: input.sandboxMessage } : {}) },
     incompleteInit.length === 0
       ? { type: 'Initialized', status: 'True', ...(input.phase === 'Succeeded' ? { reason: 'PodCompleted' } : {}) }
       : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${list(incompleteInit)}` },

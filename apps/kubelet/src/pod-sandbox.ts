@@ -1,6 +1,7 @@
 // A pod's footprint on this node: its directories and emptyDir volumes, each container's FIFOs and log pump, and
 // the container instances it launches or adopts, each in a cgroup of its own when the node has them
-// (container-cgroup.ts). The worker decides *what* runs; the sandbox knows *where*.
+// (container-cgroup.ts), and its network + IPC namespaces (pod-sandbox-network.ts), made before any container and
+// removed after the last. The worker decides *what* runs; the sandbox knows *where*.
 import { chmodSync, rmSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { LogPump } from './log-pump.ts';
@@ -9,6 +10,7 @@ import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts'
 import type { PodPaths } from './pod-paths.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
 import { DescendantTracker } from './descendant-tracker.ts';
+import { PodSandboxNetwork, type NetworkDeps } from './pod-sandbox-network.ts';
 
 /** The no-cgroup fallback: the node's tracker, and how to persist the record its scans add to. */
 export interface Tracking { tracker: DescendantTracker; persist: () => void }
@@ -20,8 +22,12 @@ export class PodSandbox {
   /** Without cgroups: the tracked instances, by `<container>.<index>`, with their untrack function. */
   private readonly tracked = new Map<string, { inst: InstanceRecord; untrack: () => void }>();
 
+  readonly network: PodSandboxNetwork;
+
   constructor(readonly paths: PodPaths, private readonly runtime: ProcessRuntime, private readonly logMaxBytes: number,
-    private readonly cgroups: ContainerCgroups, private readonly uid: string, private readonly tracking?: Tracking) {}
+    private readonly cgroups: ContainerCgroups, private readonly uid: string, network: NetworkDeps, private readonly tracking?: Tracking) {
+    this.network = new PodSandboxNetwork(uid, paths, network);
+  }
 
   /**
    * Creates directories, volumes and FIFOs, then starts reading every container's output and follows the
@@ -126,10 +132,12 @@ export class PodSandbox {
     for (const key of [...this.tracked.keys()]) this.untrack(key, false);
   }
 
-  /** The pod is done here: stops its pumps, kills whatever is left in its cgroups and removes them. */
+  /** The pod is done here: stops its pumps, kills whatever is left in its cgroups and removes them, then its
+   *  network and IPC namespaces (nothing of the pod is left to hold them). */
   async close(): Promise<void> {
     for (const key of [...this.tracked.keys()]) this.untrack(key, true);
     this.detach();
     await this.cgroups.removePod(this.uid);
+    await this.network.tearDown();
   }
 }

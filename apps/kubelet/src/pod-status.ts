@@ -11,6 +11,10 @@ export interface StatusInput {
   pod: Pod;
   record: PodRecord;
   nodeIP: string;
+  /** The pod's IP once its sandbox has one (the node IP for hostNetwork pods); undefined: none yet. */
+  podIP: string | undefined;
+  /** Why the pod runs without a sandbox of its own (host-network fallback), shown on PodReadyToStartContainers. */
+  sandboxMessage?: string;
   /** Pod directories and volumes are prepared. */
   sandboxReady: boolean;
   /** All containers were stopped for good because the pod is being deleted. */
@@ -33,17 +37,16 @@ export function buildPodStatus(input: StatusInput): PodStatus {
     spec: pod.spec, initContainerStatuses: initStatuses, containerStatuses: statuses, podIsTerminal: input.final,
   });
   if (input.final && !isTerminalPhase(phase)) phase = 'Failed';
-  const ip = [{ ip: input.nodeIP }];
+  const hostIPs = [{ ip: input.nodeIP }];
   return {
     phase,
     conditions: buildConditions({
-      phase, sandboxReady: input.sandboxReady && !input.final, initContainerStatuses: initStatuses,
+      phase, sandboxReady: input.sandboxReady && !input.final, sandboxMessage: input.sandboxMessage, initContainerStatuses: initStatuses,
       containerStatuses: statuses, previous: input.previousConditions, now: input.now,
     }),
     hostIP: input.nodeIP,
-    hostIPs: ip,
-    podIP: input.nodeIP,
-    podIPs: ip,
+    hostIPs,
+    ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     startTime: record.startTime,
     ...(inits.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,

@@ -34,6 +34,9 @@ import { ProberManager } from './prober-manager.ts';
 
 export type WorkerState = 'sync' | 'terminating' | 'terminated';
 
+/** How often a pod waiting for the node's pod range looks again. */
+const NETWORK_RETRY_MS = 500;
+
 export class PodWorker {
   readonly uid: string;
   state: WorkerState = 'sync';
@@ -62,7 +65,7 @@ export class PodWorker {
     this.paths = new PodPaths(deps.rootDir, this.uid);
     this.podState = new PodState(this.uid, pod.metadata.namespace!, pod.metadata.name!, recovered, deps.store);
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
-    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid,
+    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid, deps.network,
       { tracker: deps.tracker, persist: () => this.podState.observed() });
     this.terminator = new PodTerminator({
       record: this.record, wait: (until) => this.wait(until), changed: () => this.poke(), target: (c) => this.target(c),
@@ -86,10 +89,10 @@ export class PodWorker {
   /** Aborted when the pod starts terminating or the agent stops: hooks in progress give up. */
   get lifetime(): AbortSignal { return this.life.signal; }
   /**
-   * The pod's address, where httpGet/tcpSocket/grpc probes and hooks connect. Pods share the node's network, so it
-   * is the node IP; this is the one place to change when a pod gets a network namespace of its own.
+   * The pod's address, where httpGet/tcpSocket/grpc probes and hooks connect (as the kubelet's prober, whose host
+   * defaults to the pod IP): its sandbox's IP, or the node's for hostNetwork pods and the host-network fallback.
    */
-  get podIP(): string { return this.deps.nodeIP; }
+  get podIP(): string { return this.sandbox.network.podIP ?? this.deps.nodeIP; }
 
   warnOnce(key: string): boolean {
     if (this.warned.has(key)) return false;
@@ -150,6 +153,7 @@ export class PodWorker {
   launchContext(): LaunchContext {
     return {
       pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin,
+      sandbox: this.sandbox.network.sandbox,
       defaultHostUsers: this.deps.defaultHostUsers, userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
     };
   }
@@ -182,6 +186,7 @@ export class PodWorker {
   /** One pass over the containers; returns when the next back-off ends (epoch ms) or Infinity. */
   private async sync(): Promise<number> {
     if (this.record.terminalPhase) return Infinity;
+    if (!(await this.networkReady())) return Date.now() + NETWORK_RETRY_MS;
     const spec = this.pod.spec;
     const policy = spec.restartPolicy ?? 'Always';
     const now = Date.now();
@@ -213,6 +218,17 @@ export class PodWorker {
     return wakeAt;
   }
 
+  /** Settles the pod's network before its first container; warns once while waiting and once on a fallback. */
+  private async networkReady(): Promise<boolean> {
+    const s = await this.sandbox.network.ensure(this.pod, Object.keys(this.record.containers).length > 0);
+    if (s.kind === 'waiting') {
+      if (this.warnOnce('NetworkNotReady')) this.deps.events.warning(this.target(), 'NetworkNotReady', s.message);
+      return false;
+    }
+    if (s.fallback && this.warnOnce('HostNetworkFallback')) this.deps.events.warning(this.target(), 'HostNetworkFallback', s.fallback);
+    return true;
+  }
+
   /** An instance ended (reported by the runtime, or found gone at adoption). */
   instanceExited(name: string, index: number, info: ExitInfo): void {
     if (!this.podState.exited(name, index, info)) return;
@@ -224,7 +240,8 @@ export class PodWorker {
 
   private publish(final: boolean): void {
     const status = buildPodStatus({
-      pod: this.pod, record: this.record, nodeIP: this.deps.nodeIP, sandboxReady: true, final,
+      pod: this.pod, record: this.record, nodeIP: this.deps.nodeIP, podIP: this.sandbox.network.podIP, sandboxReady: this.sandbox.network.podIP !== undefined,
+      sandboxMessage: this.sandbox.network.fallback, final,
       previousConditions: this.conditions, now: rfc3339(new Date()), probes: (c) => this.probes.view(c),
     });
     this.conditions = status.conditions;

@@ -18,7 +18,12 @@ export interface Launch extends WrapperArgs {
   runAs?: { uid: number; gid: number };
   /** Run inside new UTS and mount namespaces (needs root and util-linux unshare). */
   namespaces: boolean;
+  /** The pod's network and IPC namespaces, joined first (with `namespaces` only). */
+  sandbox?: SandboxNamespaces;
 }
+
+/** Bind-mounted namespace files of a pod sandbox (pod-network.ts). */
+export interface SandboxNamespaces { netns: string; ipc?: string }
 
 export interface Started { pid: number; procStart: number; startedAt: Date }
 
@@ -136,9 +141,10 @@ export class ProcessRuntime {
 
   private async spawnInstance(launch: Launch, onExit: ExitHandler, killedWith: KilledWith, retried: boolean): Promise<Started> {
     const args = wrapperArgv(launch);
-    const [file, argv] = launch.namespaces
-      ? ['unshare', ['--uts', '--mount', '--propagation', 'private', '/bin/sh', ...args]]
-      : ['/bin/sh', args];
+    const unshare = ['unshare', '--uts', '--mount', '--propagation', 'private', '/bin/sh', ...args];
+    const [file, ...argv] = !launch.namespaces ? ['/bin/sh', ...args]
+      : launch.sandbox ? ['nsenter', `--net=${launch.sandbox.netns}`, ...(launch.sandbox.ipc ? [`--ipc=${launch.sandbox.ipc}`] : []), '--', ...unshare]
+      : unshare;
     let s: Spawned;
     try {
       s = await this.spawner.spawn(file, argv, { ...WRAPPER_ENV }, {

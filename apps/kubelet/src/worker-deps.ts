@@ -10,6 +10,7 @@ import type { StatusManager } from './status-manager.ts';
 import type { DescendantTracker } from './descendant-tracker.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
 import type { UserNamespaceIds } from './user-namespace-ids.ts';
+import type { NetworkDeps } from './pod-sandbox-network.ts';
 
 export interface WorkerDeps {
   rootDir: string;
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   cgroups: ContainerCgroups;
   tracker: DescendantTracker;
   userNamespaces: UserNamespaceIds;
+  /** The node's pod networks (or why it has none) and pod range (pod-sandbox-network.ts). */
+  network: NetworkDeps;
   defaultHostUsers: boolean;
   store: PodStateStore;
   status: StatusManager;

@@ -123,7 +123,7 @@ test('status: a container in back-off shows CrashLoopBackOff with the last run a
     current: { index: 2, pid: 42, procStart: 1, startedAt: '2024-01-01T00:00:05Z', finishedAt: '2024-01-01T00:00:06Z', exitCode: 1 },
     waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=app pod=web_default(u1)' },
   };
-  const s = buildPodStatus({ pod: pod(), record: rec, nodeIP: '10.0.0.5', sandboxReady: true, final: false, previousConditions: undefined, now: '2024-01-01T00:00:07Z' });
+  const s = buildPodStatus({ pod: pod(), record: rec, nodeIP: '10.0.0.5', podIP: '10.0.0.5', sandboxReady: true, final: false, previousConditions: undefined, now: '2024-01-01T00:00:07Z' });
   assert.equal(s.phase, 'Running');
   const cs = s.containerStatuses![0];
   assert.equal(cs.state.waiting?.reason, 'CrashLoopBackOff');
@@ -138,12 +138,12 @@ test('status: a container in back-off shows CrashLoopBackOff with the last run a
 test('status: lastTransitionTime only moves when a condition flips', () => {
   const rec = newPodRecord('u1', 'default', 'web', new Date());
   rec.containers.app = { name: 'app', init: false, restartCount: 0, current: { index: 0, pid: 7, procStart: 1, startedAt: 't0' } };
-  const first = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: undefined, now: 'T1' });
-  const again = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: first.conditions, now: 'T2' });
+  const first = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', podIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: undefined, now: 'T1' });
+  const again = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', podIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: first.conditions, now: 'T2' });
   assert.deepEqual(again, first);
   rec.containers.app.current!.finishedAt = 't3';
   rec.containers.app.current!.exitCode = 0;
-  const done = buildPodStatus({ pod: pod({ restartPolicy: 'Never' }), record: rec, nodeIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: first.conditions, now: 'T3' });
+  const done = buildPodStatus({ pod: pod({ restartPolicy: 'Never' }), record: rec, nodeIP: '1.2.3.4', podIP: '1.2.3.4', sandboxReady: true, final: false, previousConditions: first.conditions, now: 'T3' });
   assert.equal(done.phase, 'Succeeded');
   assert.equal(done.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime, 'T3');
   assert.equal(done.conditions!.find((c) => c.type === 'PodScheduled')!.lastTransitionTime, 'T1');
@@ -151,7 +151,7 @@ test('status: lastTransitionTime only moves when a condition flips', () => {
 
 test('status: containers that never ran are reported ContainerStatusUnknown once the pod is deleted', () => {
   const rec = newPodRecord('u1', 'default', 'web', new Date());
-  const s = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', sandboxReady: true, final: true, previousConditions: undefined, now: 'T' });
+  const s = buildPodStatus({ pod: pod(), record: rec, nodeIP: '1.2.3.4', podIP: '1.2.3.4', sandboxReady: true, final: true, previousConditions: undefined, now: 'T' });
   assert.equal(s.phase, 'Failed');
   assert.equal(s.containerStatuses![0].state.terminated?.reason, 'ContainerStatusUnknown');
 });

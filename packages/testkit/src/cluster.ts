@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
-import { ContainerCgroups } from '@podling/kubelet';
+import { ContainerCgroups, PodNetwork } from '@podling/kubelet';
+import { leasePodCidr } from './pod-cidr-lease.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -82,9 +83,13 @@ export interface RunningKubelet {
 /** Starts `podling-kubelet` against `server` and resolves once its own HTTP server is listening. */
 export async function startKubelet(opts: {
   server: string; nodeName: string; rootDir: string; args?: string[]; env?: Record<string, string>;
+  /** The agent's --pod-cidr: by default a /24 no other agent on this machine uses (pod-cidr-lease.ts); false: none
+   *  (the agent waits for the Node's spec.podCIDR). An explicit --pod-cidr in `args` wins. */
+  podCIDR?: string | false;
 }): Promise<RunningKubelet> {
+  const cidr = opts.args?.includes('--pod-cidr') || opts.podCIDR === false ? undefined : opts.podCIDR ?? leasePodCidr(opts.rootDir);
   const proc = startTs('apps/kubelet/src/main.ts', {
-    args: ['--server', opts.server, '--node-name', opts.nodeName, '--root-dir', opts.rootDir, '--port', '0', ...(opts.args ?? [])],
+    args: ['--server', opts.server, '--node-name', opts.nodeName, '--root-dir', opts.rootDir, '--port', '0', ...(cidr ? ['--pod-cidr', cidr] : []), ...(opts.args ?? [])],
     env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env },
   });
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
@@ -97,6 +102,7 @@ export async function startKubelet(opts: {
       killPodProcesses(opts.rootDir);
       // What left the process groups, and the agent's cgroups themselves (the agent leaves its pods running).
       await ContainerCgroups.detect(opts.rootDir, opts.nodeName).removeAll();
+      await PodNetwork.removeAll(opts.nodeName, opts.rootDir); // their netns, IPC namespaces, IPs and the bridge
     },
   };
 }

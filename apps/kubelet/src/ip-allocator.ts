@@ -1,0 +1,80 @@
+// host-local-style IPAM for the node's pod range (as CNI's host-local plugin keeps it under
+// /var/lib/cni/networks/<net>/): one file per allocated IP, named by the IP and holding the pod UID, in
+// <root>/ipam/. A file is made complete under a temporary name and then hard-linked to its IP's name, which fails
+// when the IP is taken: an allocation is on disk, whole and exclusive, before it is handed out, so a restarted agent
+// (even after kill -9) never gives an IP out twice. Allocation goes round robin from the last one
+// (`last_reserved_ip`), so a released IP is not reused at once.
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PodCidr } from './pod-cidr.ts';
+
+const LAST = 'last_reserved_ip';
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+export class IpAllocator {
+  readonly dir: string;
+  /** ip → pod UID, as on disk. */
+  private readonly owners = new Map<string, string>();
+
+  constructor(root: string) {
+    this.dir = path.join(root, 'ipam');
+    mkdirSync(this.dir, { recursive: true });
+    for (const f of readdirSync(this.dir)) {
+      if (f.startsWith('.tmp-')) { rmSync(path.join(this.dir, f), { force: true }); continue; }
+      if (!IPV4.test(f)) continue;
+      try { this.owners.set(f, readFileSync(path.join(this.dir, f), 'utf8').trim()); } catch { /* raced a release */ }
+    }
+  }
+
+  /** The IP held by pod `uid`, if any. */
+  find(uid: string): string | undefined {
+    for (const [ip, owner] of this.owners) if (owner === uid) return ip;
+    return undefined;
+  }
+
+  /** Pod UIDs holding an IP. */
+  holders(): Set<string> {
+    return new Set(this.owners.values());
+  }
+
+  /** The pod's IP: the one it holds, else the next free one of `cidr`; throws when the range is full. */
+  allocate(uid: string, cidr: PodCidr): string {
+    const held = this.find(uid);
+    if (held) return held;
+    const span = cidr.lastOffset - cidr.firstOffset + 1;
+    const last = cidr.offsetOf(this.lastReserved() ?? '') ?? cidr.firstOffset - 1;
+    const tmp = path.join(this.dir, `.tmp-${uid}`);
+    writeFileSync(tmp, uid);
+    try {
+      for (let i = 1; i <= span; i++) {
+        const ip = cidr.ipAt(cidr.firstOffset + ((last - cidr.firstOffset + i + span) % span));
+        if (this.owners.has(ip)) continue;
+        try {
+          linkSync(tmp, path.join(this.dir, ip));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw err;
+        }
+        this.owners.set(ip, uid);
+        writeFileSync(path.join(this.dir, LAST), ip);
+        return ip;
+      }
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    throw new Error(`no free IP address in the node's pod range ${cidr.text} (${span} addresses, all allocated)`);
+  }
+
+  /** Frees every IP pod `uid` holds; a no-op when it holds none. */
+  release(uid: string): void {
+    for (const [ip, owner] of this.owners) {
+      if (owner !== uid) continue;
+      rmSync(path.join(this.dir, ip), { force: true });
+      this.owners.delete(ip);
+    }
+  }
+
+  private lastReserved(): string | undefined {
+    try { return readFileSync(path.join(this.dir, LAST), 'utf8').trim(); } catch { return undefined; }
+  }
+}

@@ -1,0 +1,120 @@
+// Issue 19: each pod its own network and IPC namespace — one IP from the node's range, a shared localhost, a
+// shared SysV IPC, reachable by its IP from the host and from other pods — and nothing of a sandbox left after its
+// pod, even across an agent kill -9. Root only (namespaces and veths need it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { isStatusError, type Pod } from '@podling/api';
+import { waitFor } from '@podling/testkit';
+import { SandboxNames } from '../src/sandbox-names.ts';
+import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+
+const skip = process.getuid?.() !== 0 ? 'needs root: pod sandboxes are network and IPC namespaces with veths' : false;
+
+/** Serves `GET /id` → the pod's name on :8080 (from its working directory). */
+const server = (name: string) => ({ name: 'web', image: 'python', command: ['sh', '-c', `echo ${name} > id && exec python3 -m http.server 8080`] });
+const sleeper = (name = 'side') => ({ name, image: 'busybox', command: ['sleep', '3600'] });
+const FETCH = 'import sys,urllib.request as u; print(u.urlopen(sys.argv[1], timeout=3).read().decode().strip())';
+
+const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((s) => s.state.running);
+const pidOf = (p: Pod, c: string) => Number(p.status!.containerStatuses!.find((s) => s.name === c)!.containerID!.replace('podling://', ''));
+/** Runs `argv` inside the namespaces (`flags`: --net, --ipc) of a container's wrapper process. */
+const inside = (pid: number, flags: string[], argv: string[]) => execFileSync('nsenter', ['-t', String(pid), ...flags, '--', ...argv], { encoding: 'utf8', timeout: 10_000 }).trim();
+const fetchId = (url: string) => execFileSync('python3', ['-c', FETCH, url], { encoding: 'utf8', timeout: 10_000 }).trim();
+
+let c: Cluster;
+/** The cases share one cluster (started by the test at the end of this file). */
+const cases: [string, () => Promise<void>][] = [];
+let names: SandboxNames;
+
+/** What of this agent's sandboxes exists on the machine: netns, IPC pins, IPAM files, bridge ports. */
+function leftovers(): string[] {
+  const ipam = path.join(c.agents[0].rootDir, 'ipam');
+  return [
+    ...readdirSync('/run/netns').filter((e) => names.uidOfNetns(e) !== undefined),
+    ...(existsSync(names.sandboxesDir) ? readdirSync(names.sandboxesDir) : []),
+    ...(existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d/.test(f)) : []),
+    ...execFileSync('ip', ['-o', 'link', 'show', 'master', names.bridge], { encoding: 'utf8' }).split('\n').filter(Boolean),
+  ];
+}
+
+async function deleteAll(...pods: string[]): Promise<void> {
+  for (const p of pods) await c.client.delete({ resource: 'pods', namespace: 'default' }, p, { gracePeriodSeconds: 0 }).catch(() => {});
+  for (const p of pods) await waitFor(async () => { try { await c.pod('default', p); return false; } catch (e) { return isStatusError(e) && e.code === 404; } }, { message: `${p} deleted` });
+}
+
+
+cases.push(['two pods on one node both serve :8080 on their own IPs, reached from the host through the bridge', async () => {
+  await create(c, podManifest('web-1', { containers: [server('web-1')] }));
+  await create(c, podManifest('web-2', { containers: [server('web-2')] }));
+  const [p1, p2] = [await c.waitPod('web-1', running), await c.waitPod('web-2', running)];
+  const [ip1, ip2] = [p1.status!.podIP!, p2.status!.podIP!];
+  assert.notEqual(ip1, ip2);
+  for (const p of [p1, p2]) {
+    assert.match(p.status!.podIP!, /^10\.250\.\d+\.\d+$/);
+    assert.deepEqual(p.status!.podIPs, [{ ip: p.status!.podIP }]);
+    assert.equal(p.status!.hostIP, '127.0.0.1');
+    const route = JSON.parse(execFileSync('ip', ['-j', 'route', 'get', p.status!.podIP!], { encoding: 'utf8' }))[0];
+    assert.equal(route.dev, names.bridge, `the host routes ${p.status!.podIP} through the node bridge`);
+  }
+  assert.equal(await waitFor(() => { try { return fetchId(`http://${ip1}:8080/id`); } catch { return false; } }, { message: 'web-1 by IP' }), 'web-1');
+  assert.equal(await waitFor(() => { try { return fetchId(`http://${ip2}:8080/id`); } catch { return false; } }, { message: 'web-2 by IP' }), 'web-2');
+  // From inside web-2's network namespace, web-1 by its IP, and its own server on localhost.
+  assert.equal(inside(pidOf(p2, 'web'), ['--net'], ['python3', '-c', FETCH, `http://${ip1}:8080/id`]), 'web-1');
+  assert.equal(inside(pidOf(p2, 'web'), ['--net'], ['python3', '-c', FETCH, 'http://127.0.0.1:8080/id']), 'web-2');
+  await deleteAll('web-1', 'web-2');
+  await waitFor(() => leftovers().length === 0, { message: `no sandbox left: ${leftovers().join(', ')}` });
+}]);
+
+cases.push(['containers of one pod share localhost, SysV IPC and /etc/hosts; other pods and the host do not see its IPC', async () => {
+  await create(c, podManifest('duo', { hostname: 'duo-host', containers: [
+    { name: 'maker', image: 'busybox', command: ['sh', '-c', 'ipcmk -M 4242 && exec python3 -m http.server 8080'] }, sleeper()] }));
+  await create(c, podManifest('other', { containers: [sleeper()] }));
+  const duo = await c.waitPod('duo', running);
+  const other = await c.waitPod('other', running);
+  const shm = (pid: number) => inside(pid, ['--ipc'], ['ipcs', '-m']).split('\n').filter((l) => /\b4242\b/.test(l)).length;
+  await waitFor(() => shm(pidOf(duo, 'side')) === 1, { message: 'the sibling sees the segment' });
+  assert.equal(shm(pidOf(other, 'side')), 0, 'another pod does not');
+  assert.equal(execFileSync('ipcs', ['-m'], { encoding: 'utf8' }).split('\n').filter((l) => /\b4242\b/.test(l)).length, 0, 'the host does not');
+  const reply = await waitFor(() => { try { return inside(pidOf(duo, 'side'), ['--net'], ['python3', '-c', FETCH, 'http://localhost:8080/']); } catch { return false; } }, { message: 'sibling over localhost' });
+  assert.match(reply, /Directory listing/);
+  const hosts = inside(pidOf(duo, 'side'), ['--mount'], ['cat', '/etc/hosts']);
+  assert.match(hosts, new RegExp(`^${duo.status!.podIP!.replace(/\./g, '\\.')}\tduo-host$`, 'm'));
+  assert.doesNotMatch(execFileSync('cat', ['/etc/hosts'], { encoding: 'utf8' }), /duo-host/, 'the host\'s /etc/hosts is untouched');
+  await deleteAll('duo', 'other');
+  await waitFor(() => leftovers().length === 0, { message: 'no sandbox left' });
+}]);
+
+cases.push(['a hostNetwork pod keeps the host network and reports the host IP', async () => {
+  await create(c, podManifest('hostnet', { hostNetwork: true, containers: [sleeper()] }));
+  const p = await c.waitPod('hostnet', running);
+  assert.equal(p.status!.podIP, '127.0.0.1');
+  assert.equal(inside(pidOf(p, 'side'), [], ['readlink', '/proc/self/ns/net']), execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).trim());
+  await deleteAll('hostnet');
+}]);
+
+cases.push(['after kill -9 of the agent, the restarted one keeps running pods\' sandboxes and removes those of deleted pods', async () => {
+  await create(c, podManifest('stays', { containers: [server('stays')] }));
+  await create(c, podManifest('goes', { containers: [sleeper()] }));
+  const stays = await c.waitPod('stays', running);
+  await c.waitPod('goes', running);
+  const agent = c.agents.pop()!;
+  agent.process.kill('SIGKILL');
+  await agent.process.exited;
+  await deleteAll('goes');
+  await c.addAgent('node-a', undefined, agent.rootDir);
+  await waitFor(() => leftovers().length === 4, { message: `only the sandbox of "stays" (netns, ipc, ip, veth) is left: ${leftovers().join(', ')}` });
+  const again = await c.waitPod('stays', (p) => running(p) && p.status!.containerStatuses![0].containerID === stays.status!.containerStatuses![0].containerID);
+  assert.equal(again.status!.podIP, stays.status!.podIP, 'adopted with its IP');
+  assert.equal(await waitFor(() => { try { return fetchId(`http://${stays.status!.podIP}:8080/id`); } catch { return false; } }, { message: 'stays by IP' }), 'stays');
+  await deleteAll('stays');
+  await waitFor(() => leftovers().length === 0, { message: 'no sandbox left' });
+}]);
+
+test('issue 19: pod sandboxes on one agent', { skip }, async (t) => {
+  c = await startCluster(t);
+  names = new SandboxNames('node-a', c.agents[0].rootDir);
+  for (const [name, fn] of cases) await t.test(name, fn);
+});

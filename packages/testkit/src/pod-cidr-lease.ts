@@ -1,0 +1,34 @@
+// Pod ranges for test agents that no other agent on this machine uses at the same time, even in another test
+// process: two bridges with the same range would make the host's routes to pods ambiguous. A lease is a file
+// /tmp/podling-pod-cidrs/<n> created exclusively and holding the agent's root dir; it is the same range again for
+// a restarted agent with the same root dir, and free again once that root dir is gone (the test removed it).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const DIR = path.join(os.tmpdir(), 'podling-pod-cidrs');
+/** 10.250.0.0/16 split into /24s: outside kubeadm/flannel's 10.244.0.0/16, which the control plane hands out. */
+const RANGES = 256;
+const cidrOf = (n: number) => `10.250.${n}.0/24`;
+
+export function leasePodCidr(rootDir: string): string {
+  mkdirSync(DIR, { recursive: true });
+  mkdirSync(rootDir, { recursive: true }); // a lease whose root dir is missing counts as free
+  for (const f of readdirSync(DIR)) {
+    const owner = read(path.join(DIR, f));
+    if (owner === rootDir) return cidrOf(Number(f));
+    if (owner !== undefined && !existsSync(owner)) rmSync(path.join(DIR, f), { force: true });
+  }
+  for (let i = 0; i < RANGES; i++) {
+    const n = (Math.floor(Math.random() * RANGES) + i) % RANGES;
+    try {
+      writeFileSync(path.join(DIR, String(n)), rootDir, { flag: 'wx' });
+      return cidrOf(n);
+    } catch { /* taken */ }
+  }
+  throw new Error(`no free pod range for a test agent: all ${RANGES} leases in ${DIR} are held`);
+}
+
+function read(p: string): string | undefined {
+  try { return readFileSync(p, 'utf8'); } catch { return undefined; }
+}
