@@ -89,8 +89,9 @@ test('issue 13: httpGet and tcpSocket probes against the pod address, by port na
     livenessProbe: { tcpSocket: { port: web }, periodSeconds: 1, initialDelaySeconds: 1 },
   })] }));
   await c.waitPod('web', (x) => cs(x)?.ready === true && cond(x, 'Ready') === 'True');
-  await create(c, podManifest('web-bad', { containers: [target('http', await freePort(), {
-    readinessProbe: { httpGet: { path: '/nope', port: 0 + Number((await c.pod('default', 'web')).spec.containers[0].ports![0].containerPort) }, periodSeconds: 1 },
+  const bad = await freePort();
+  await create(c, podManifest('web-bad', { containers: [target('http', bad, {
+    readinessProbe: { httpGet: { path: '/nope', port: bad }, periodSeconds: 1 },
     livenessProbe: { tcpSocket: { port: closed }, periodSeconds: 1, failureThreshold: 100 },
   })] }));
   await waitEvent(c, 'web-bad', (e) => e.message === 'Readiness probe failed: HTTP probe failed with statuscode: 503', 'an HTTP 503 readiness failure');
@@ -159,8 +160,9 @@ test('issue 13: httpGet hooks and probes reach the pod address with the kubelet 
   t.after(() => srv.close());
   const port = (srv.address() as net.AddressInfo).port;
   const probe = (p: string) => ({ httpGet: { path: p, port }, periodSeconds: 1 });
-  await create(c, podManifest('gone', { containers: [sleeper({ readinessProbe: probe('/gone'), lifecycle: { postStart: { httpGet: { path: '/hook', port } } } })] }));
-  await create(c, podManifest('stays', { containers: [sleeper({ readinessProbe: probe('/stays') })] }));
+  // On the host's network, the pod's address is the node's, where this test's server listens (issue 19).
+  await create(c, podManifest('gone', { hostNetwork: true, containers: [sleeper({ readinessProbe: probe('/gone'), lifecycle: { postStart: { httpGet: { path: '/hook', port } } } })] }));
+  await create(c, podManifest('stays', { hostNetwork: true, containers: [sleeper({ readinessProbe: probe('/stays') })] }));
   await create(c, podManifest('hook-refused', { containers: [sleeper({ lifecycle: { postStart: { httpGet: { path: '/x', port: await freePort() } } } })] }));
   await c.waitPod('gone', (x) => cs(x)?.ready === true);
   assert.deepEqual(hits.get('/hook'), ['kube-lifecycle/1.32']);
