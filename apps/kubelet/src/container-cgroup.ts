@@ -1,99 +1,118 @@
-// One cgroup per container instance, so that everything a container starts ends with it — also a process that
-// setsid()s or double-forks out of its process group (issue 14.5). The wrapper writes its own pid into the cgroup
-// before it does anything else, so every descendant is born inside; a kill of the cgroup reaches them all.
+// One cgroup per pod, with one per container instance inside, so that everything a container starts ends with it —
+// also a process that setsid()s or double-forks out of its process group (issue 14.5) — and so that its
+// resources.limits hold (issue 19; cgroup-limits.ts). The wrapper writes its own pid into the instance's cgroup of
+// every hierarchy before it does anything else, so every descendant is born inside.
 //
-//   <cgroupfs>/podling/<node>-<hash of root dir>/pod-<uid>/<container>.<index>
+//   <mount>/podling/<node>-<hash of root dir>/pod-<uid>/<container>.<index>     (in each hierarchy used)
 //
 // The layout follows from the agent's root dir alone, so a restarted agent (even after kill -9) finds the cgroups
 // of the pods it adopts and of those deleted while it was away. Like a CRI runtime's, the cgroup is per container
-// instance (a restarted container gets a fresh one) under one per pod; issue 19 sets resource limits on these same
-// directories.
-//
-// Which hierarchy:
-// - cgroup v2 (the unified mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host): killed through
-//   `cgroup.kill` (Linux 5.14+), which the kernel makes atomic against forks;
-// - cgroup v1 only: the `pids` hierarchy (membership is all that is needed; without a limit it costs nothing),
-//   killed by SIGKILLing cgroup.procs until it is empty — a process being killed cannot fork, so each round shrinks;
-// - none (the agent is not root, or no cgroupfs is writable): `available` is false with the reason. The runtime then
-//   ends the container's process group and what descendant-tracker.ts recorded (with its gap, said in the README).
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+// instance (a restarted container gets a fresh one). Which hierarchies: cgroup-hierarchies.ts. Without any
+// (`available` false, with the reason) the runtime ends the container's process group and what
+// descendant-tracker.ts recorded (with its gap, said in the README).
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { cgroupDir } from './cgroup-dir.ts';
+import { detectHierarchies, enableSubtree, type CgroupHierarchies, type CgroupMode, type Hierarchy } from './cgroup-hierarchies.ts';
+import { writeCpuLimits, writeMemoryLimit, type ResourceLimits } from './cgroup-limits.ts';
 
-export type CgroupMode =
-  | { kind: 'v2' | 'v1'; /** the agent's parent cgroup directory */ dir: string; /** its cgroupfs mount point */ mount: string }
-  | { kind: 'none'; reason: string };
-
-/** How long removal waits for killed processes to be reaped before giving up (they are SIGKILLed: moments). */
-const EMPTY_WAIT_MS = 5000;
-const EMPTY_POLL_MS = 10;
-const V1_KILL_ROUNDS = 100;
+export type { CgroupMode } from './cgroup-hierarchies.ts';
 
 export class ContainerCgroups {
-  private constructor(readonly mode: CgroupMode) {}
+  private constructor(private readonly h: CgroupHierarchies) {}
 
-  /** Finds a cgroup hierarchy this agent can manage and makes its parent directory; never throws. */
+  /** Finds the cgroup hierarchies this agent can manage and makes its directories; never throws. */
   static detect(rootDir: string, nodeName: string, mountinfo = '/proc/self/mountinfo'): ContainerCgroups {
-    if (process.getuid?.() !== 0) return new ContainerCgroups({ kind: 'none', reason: 'the agent does not run as root' });
-    const mounts = cgroupMounts(mountinfo);
-    const agent = `${nodeName}-${createHash('sha256').update(path.resolve(rootDir)).digest('hex').slice(0, 12)}`;
-    const problems: string[] = [];
-    for (const [kind, mount] of [['v2', mounts.v2], ['v1', mounts.v1pids]] as const) {
-      if (!mount) continue;
-      const dir = path.join(mount, 'podling', agent);
-      try {
-        mkdirSync(dir, { recursive: true });
-        return new ContainerCgroups({ kind, dir, mount });
-      } catch (err) {
-        problems.push(`${dir}: ${(err as Error).message}`);
-      }
-    }
-    if (!mounts.v2 && !mounts.v1pids) problems.push('no cgroup2 mount and no cgroup v1 pids hierarchy');
-    return new ContainerCgroups({ kind: 'none', reason: problems.join('; ') });
+    return new ContainerCgroups(detectHierarchies(rootDir, nodeName, mountinfo));
   }
 
-  /** A manager for an already known directory (tests). */
-  static at(mode: CgroupMode): ContainerCgroups { return new ContainerCgroups(mode); }
+  /** A manager for an already known membership hierarchy, without limit controllers (tests, --cgroups=false). */
+  static at(mode: CgroupMode): ContainerCgroups {
+    const reason = mode.kind === 'none' ? mode.reason : 'not detected';
+    return new ContainerCgroups({ mode, missing: { memory: reason, cpu: reason } });
+  }
 
-  get available(): boolean { return this.mode.kind !== 'none'; }
+  /** The membership hierarchy: where instances are tracked and killed. */
+  get mode(): CgroupMode { return this.h.mode; }
+  get available(): boolean { return this.h.mode.kind !== 'none'; }
+  /** Why limits.memory / limits.cpu and requests.cpu cannot be enforced here, when they cannot. */
+  get missing(): { memory?: string; cpu?: string } { return this.h.missing; }
+
+  /** Every hierarchy in use, membership first. */
+  private hierarchies(): Hierarchy[] {
+    const all = [this.h.mode, this.h.memory, this.h.cpu].filter((x): x is Hierarchy => x !== undefined && x.kind !== 'none');
+    return all.filter((x, i) => all.findIndex((y) => y.dir === x.dir) === i);
+  }
+
+  /** The mounts to make read-only in a container's mount namespace, so it cannot move itself out. */
+  mounts(): string[] {
+    return [...new Set(this.hierarchies().map((x) => x.mount))];
+  }
+
+  /** Makes the pod's cgroup in every hierarchy and sets the pod-level limits (again, harmlessly, on adoption). */
+  createPod(uid: string, limits: ResourceLimits): void {
+    for (const x of this.hierarchies()) {
+      const dir = path.join(x.dir, `pod-${uid}`);
+      mkdirSync(dir, { recursive: true });
+      this.applyLimits(x, dir, limits);
+      if (x.kind === 'v2') enableSubtree(dir, this.v2Controllers(x));
+    }
+  }
 
   /**
-   * Creates the instance's cgroup and returns the `cgroup.procs` file its wrapper joins, or undefined without
-   * cgroups. A leftover cgroup of the same name (an instance that could not be removed) is killed first.
+   * Creates the instance's cgroups with its limits and returns the `cgroup.procs` files its wrapper joins (none
+   * without cgroups). A leftover cgroup of the same name (an instance that could not be removed) is killed first.
    */
-  create(uid: string, container: string, index: number): string | undefined {
-    const dir = this.instanceDir(uid, container, index);
-    if (!dir) return undefined;
-    if (existsSync(dir)) killDir(this.mode.kind, dir);
-    mkdirSync(dir, { recursive: true });
-    return path.join(dir, 'cgroup.procs');
+  create(uid: string, container: string, index: number, limits: ResourceLimits): string[] {
+    const out: string[] = [];
+    for (const x of this.hierarchies()) {
+      const dir = path.join(x.dir, `pod-${uid}`, `${container}.${index}`);
+      if (existsSync(dir)) cgroupDir.kill(dir);
+      mkdirSync(dir, { recursive: true });
+      this.applyLimits(x, dir, limits);
+      out.push(path.join(dir, 'cgroup.procs'));
+    }
+    return out;
+  }
+
+  /** True when the kernel's OOM killer killed a process of the instance (memory.events / memory.oom_control). */
+  oomKilled(uid: string, container: string, index: number): boolean {
+    const m = this.h.memory;
+    if (!m) return false;
+    const dir = path.join(m.dir, `pod-${uid}`, `${container}.${index}`);
+    try {
+      const text = readFileSync(path.join(dir, m.kind === 'v2' ? 'memory.events' : 'memory.oom_control'), 'utf8');
+      return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0) > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** SIGKILLs every process of the instance. */
   kill(uid: string, container: string, index: number): void {
     const dir = this.instanceDir(uid, container, index);
-    if (dir && existsSync(dir)) killDir(this.mode.kind, dir);
+    if (dir && existsSync(dir)) cgroupDir.kill(dir);
   }
 
-  /** Kills the instance's processes and removes its cgroup once they are gone. */
+  /** Kills the instance's processes and removes its cgroups once they are gone. */
   async remove(uid: string, container: string, index: number): Promise<void> {
-    const dir = this.instanceDir(uid, container, index);
-    if (dir) await removeDir(this.mode.kind, dir);
+    await Promise.all(this.hierarchies().map((x) => cgroupDir.remove(path.join(x.dir, `pod-${uid}`, `${container}.${index}`))));
   }
 
-  /** Kills every process of the pod and removes its cgroups. */
+  /** Kills every process of the pod (the whole subtree at once where cgroup.kill exists) and removes its cgroups. */
   async removePod(uid: string): Promise<void> {
-    const dir = this.podDir(uid);
-    if (!dir || !existsSync(dir)) return;
-    const children = subdirs(dir);
-    for (const c of children) killDir(this.mode.kind, path.join(dir, c));
-    await Promise.all(children.map((c) => removeDir(this.mode.kind, path.join(dir, c))));
-    rmdirQuietly(dir);
+    const dirs = this.hierarchies().map((x) => path.join(x.dir, `pod-${uid}`)).filter((d) => existsSync(d));
+    for (const d of dirs) {
+      cgroupDir.kill(d);
+      for (const c of cgroupDir.subdirs(d)) cgroupDir.kill(path.join(d, c));
+    }
+    await Promise.all(dirs.flatMap((d) => cgroupDir.subdirs(d).map((c) => cgroupDir.remove(path.join(d, c)))));
+    for (const d of dirs) cgroupDir.rmdir(d);
   }
 
-  /** Removes the agent's own cgroup directory if no pod is left in it (agent shutdown). */
+  /** Removes the agent's own cgroup directories if no pod is left in them (agent shutdown). */
   release(): void {
-    if (this.mode.kind !== 'none') rmdirQuietly(this.mode.dir);
+    for (const x of this.hierarchies()) cgroupDir.rmdir(x.dir);
   }
 
   /** Kills every pod's processes and removes every cgroup of this agent (a test's or a node's teardown). */
@@ -102,78 +121,36 @@ export class ContainerCgroups {
     this.release();
   }
 
-  /** Pod uids that have a cgroup here (for the agent's start-up sweep). */
+  /** Pod uids that have a cgroup here in any hierarchy (for the agent's start-up sweep). */
   pods(): string[] {
-    if (this.mode.kind === 'none') return [];
-    return subdirs(this.mode.dir).filter((d) => d.startsWith('pod-')).map((d) => d.slice(4));
+    const uids = this.hierarchies().flatMap((x) => cgroupDir.subdirs(x.dir)).filter((d) => d.startsWith('pod-')).map((d) => d.slice(4));
+    return [...new Set(uids)];
   }
 
   /** Pids in the instance's cgroup (empty without one). */
   procs(uid: string, container: string, index: number): number[] {
     const dir = this.instanceDir(uid, container, index);
-    return dir ? readProcs(dir) : [];
+    return dir ? cgroupDir.procs(dir) : [];
   }
 
-  podDir(uid: string): string | undefined {
-    return this.mode.kind === 'none' ? undefined : path.join(this.mode.dir, `pod-${uid}`);
+  /** The pod's cgroup in the membership hierarchy, or in the given controller's. */
+  podDir(uid: string, controller?: 'memory' | 'cpu'): string | undefined {
+    const x = controller ? this.h[controller] : this.h.mode;
+    return x && x.kind !== 'none' ? path.join(x.dir, `pod-${uid}`) : undefined;
   }
 
-  instanceDir(uid: string, container: string, index: number): string | undefined {
-    const pod = this.podDir(uid);
+  /** The instance's cgroup in the membership hierarchy, or in the given controller's. */
+  instanceDir(uid: string, container: string, index: number, controller?: 'memory' | 'cpu'): string | undefined {
+    const pod = this.podDir(uid, controller);
     return pod && path.join(pod, `${container}.${index}`);
   }
-}
 
-function killDir(kind: 'v1' | 'v2' | 'none', dir: string): void {
-  if (kind === 'v2' && existsSync(path.join(dir, 'cgroup.kill'))) {
-    try { writeFileSync(path.join(dir, 'cgroup.kill'), '1'); return; } catch { /* fall back to the loop */ }
+  private v2Controllers(x: Hierarchy): string[] {
+    return (['memory', 'cpu'] as const).filter((c) => this.h[c] === x);
   }
-  for (let round = 0; round < V1_KILL_ROUNDS; round++) {
-    const pids = readProcs(dir);
-    if (pids.length === 0) return;
-    for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+
+  private applyLimits(x: Hierarchy, dir: string, l: ResourceLimits): void {
+    if (this.h.memory === x) writeMemoryLimit(x.kind, dir, l.memoryBytes);
+    if (this.h.cpu === x) writeCpuLimits(x.kind, dir, l);
   }
-}
-
-async function removeDir(kind: 'v1' | 'v2' | 'none', dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  killDir(kind, dir);
-  const until = Date.now() + EMPTY_WAIT_MS;
-  // Killed processes leave cgroup.procs once reaped; rmdir fails with EBUSY until then.
-  while (!rmdirQuietly(dir) && existsSync(dir) && Date.now() < until) {
-    if (readProcs(dir).length > 0) killDir(kind, dir);
-    await new Promise((r) => setTimeout(r, EMPTY_POLL_MS));
-  }
-}
-
-function rmdirQuietly(dir: string): boolean {
-  try { rmdirSync(dir); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'ENOENT'; }
-}
-
-function readProcs(dir: string): number[] {
-  try {
-    return readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter((l) => l !== '').map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function subdirs(dir: string): string[] {
-  try { return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name); } catch { return []; }
-}
-
-/** The cgroup2 mount and the cgroup v1 `pids` hierarchy's mount, from mountinfo. */
-function cgroupMounts(mountinfo: string): { v2?: string; v1pids?: string } {
-  const out: { v2?: string; v1pids?: string } = {};
-  let text = '';
-  try { text = readFileSync(mountinfo, 'utf8'); } catch { return out; }
-  for (const line of text.split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (!post) continue;
-    const mountPoint = pre.split(' ')[4];
-    const [fstype, , superOpts = ''] = post.split(' ');
-    if (fstype === 'cgroup2') out.v2 ??= mountPoint;
-    else if (fstype === 'cgroup' && superOpts.split(',').includes('pids')) out.v1pids ??= mountPoint;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // Every container instance runs under a small /bin/sh wrapper that leads its process group. It exists so a
 // container survives the agent (the agent may be restarted or killed at any time, like a real kubelet) and its
 // end is still known afterwards:
-// - it first joins the container instance's cgroup when there is one (container-cgroup.ts), so everything the
+// - it first joins the container instance's cgroups when there are any (container-cgroup.ts), so everything the
 //   container starts is born inside it and ends with it, whatever process group or session it makes; in its own
 //   mount namespace it then makes that cgroupfs read-only, so the container cannot move out;
 // - it opens the container's stdout/stderr FIFOs (and its stdin FIFO, when the agent made one) read-write, so a reader always exists: with the agent gone, writes
@@ -47,7 +47,7 @@ sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
 record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || printf '%s\n' "$@" 2>/dev/null >"$exitfile"; }
 fail() { record start-error "$1"; exit 128; }
-if [ -n "$cgprocs" ]; then echo $$ 2>/dev/null >"$cgprocs" || fail "cannot join the container's cgroup ($cgprocs)"; fi
+IFS=:; for f in $cgprocs; do echo $$ 2>/dev/null >"$f" || fail "cannot join the container's cgroup ($f)"; done; unset IFS
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
 if [ -n "$roroot" ]; then
   d="${EXIT_DIR}"
@@ -60,7 +60,7 @@ while [ "$n" -gt 0 ]; do
   shift 3; n=$((n-1))
 done
 [ "$1" = -- ] && shift
-if [ -n "$cgmount" ]; then "$mountbin" -o remount,bind,ro "$cgmount" || fail "cannot make $cgmount read-only"; fi
+IFS=:; for m in $cgmount; do "$mountbin" -o remount,bind,ro "$m" || fail "cannot make $m read-only"; done; unset IFS
 cd "$wd" 2>/dev/null || [ "$PWD" = "$wd" ] || fail "chdir to cwd (\"$wd\") failed: no such file or directory"
 case $cmd in
   */*) p=$cmd
@@ -94,11 +94,12 @@ export interface WrapperArgs {
   env: Record<string, string>;
   /** Runs the rest with the container's identity and capabilities (container-security.ts); [] for none. */
   securityPrefix: string[];
-  /** The container instance's cgroup.procs (container-cgroup.ts), joined before anything else; none when absent. */
-  cgroupProcs?: string;
-  /** The cgroupfs mount holding it, made read-only in the container's mount namespace (the default capability set
-   *  includes DAC_OVERRIDE: a root container could otherwise write itself into another cgroup). */
-  cgroupMount?: string;
+  /** The container instance's cgroup.procs files, one per hierarchy (container-cgroup.ts), joined before anything
+   *  else; none when absent. Paths hold no `:` (they are made of DNS names), which separates them for the wrapper. */
+  cgroupProcs?: string[];
+  /** The cgroupfs mounts holding them, made read-only in the container's mount namespace (the default capability
+   *  set includes DAC_OVERRIDE: a root container could otherwise write itself into another cgroup). */
+  cgroupMounts?: string[];
   /** readOnlyRootFilesystem: `/` is remounted read-only in the container's mount namespace (volumes, mounted after,
    *  and the pod's own directory, where the exit code is recorded, stay writable). Needs the mount namespace. */
   readOnlyRoot?: boolean;
@@ -108,7 +109,7 @@ export interface WrapperArgs {
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, a.cgroupProcs ?? '', a.argv[0], a.env.PATH ?? '', a.cgroupMount ?? '', a.readOnlyRoot ? '1' : '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
+    a.mountBin, (a.cgroupProcs ?? []).join(':'), a.argv[0], a.env.PATH ?? '', (a.cgroupMounts ?? []).join(':'), a.readOnlyRoot ? '1' : '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
 }
 
 /** The container's command as the wrapper finally execs it: security prefix, then its environment and argv. */

@@ -7,6 +7,8 @@ export interface ConditionInput {
   sandboxReady: boolean;
   /** What the pod's sandbox lacks and why (it runs on the host's network and IPC instead). */
   sandboxMessage?: string;
+  /** What the sandbox lacks: the pod runs, and its PodReadyToStartContainers condition says without what. */
+  sandboxGaps?: string[];
   initContainerStatuses: ContainerStatus[];
   containerStatuses: ContainerStatus[];
   previous: PodCondition[] | undefined;
@@ -20,7 +22,7 @@ export function buildConditions(input: ConditionInput): PodCondition[] {
   const incompleteInit = input.initContainerStatuses.filter((s) => s.state.terminated?.exitCode !== 0).map((s) => s.name);
   const unready = input.containerStatuses.filter((s) => !s.ready).map((s) => s.name);
   const conds: Omit<PodCondition, 'lastTransitionTime' | 'lastProbeTime'>[] = [
-    { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False', ...(input.sandboxMessage ? { reason: 'HostNetworkFallback', message: input.sandboxMessage } : {}) },
+    sandboxCondition(input),
     incompleteInit.length === 0
       ? { type: 'Initialized', status: 'True', ...(input.phase === 'Succeeded' ? { reason: 'PodCompleted' } : {}) }
       : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${list(incompleteInit)}` },
@@ -33,6 +35,14 @@ export function buildConditions(input: ConditionInput): PodCondition[] {
     const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : input.now;
     return { ...c, lastProbeTime: null, lastTransitionTime };
   });
+}
+
+/** PodReadyToStartContainers, saying what the sandbox lacks: its own network (host-network fallback), cgroups. */
+function sandboxCondition(input: ConditionInput): Omit<PodCondition, 'lastTransitionTime' | 'lastProbeTime'> {
+  const gaps = input.sandboxGaps?.length ? `Pod runs without ${input.sandboxGaps.join('; without ')}` : undefined;
+  const message = [input.sandboxMessage, gaps].filter((m) => m !== undefined).join('; ');
+  const reason = input.sandboxMessage ? 'HostNetworkFallback' : gaps ? 'SandboxIncomplete' : undefined;
+  return { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False', ...(reason ? { reason, message } : {}) };
 }
 
 function readiness(type: string, unready: string[], terminalReason: string | undefined): Omit<PodCondition, 'lastTransitionTime'> {

@@ -11,6 +11,8 @@ import type { PodPaths } from './pod-paths.ts';
 import type { ContainerCgroups } from './container-cgroup.ts';
 import { DescendantTracker } from './descendant-tracker.ts';
 import { PodSandboxNetwork, type NetworkDeps } from './pod-sandbox-network.ts';
+import { containerLimits, podLimits, type ResourceLimits } from './cgroup-limits.ts';
+import { cgroupGaps } from './pod-cgroup-gaps.ts';
 
 /** The no-cgroup fallback: the node's tracker, and how to persist the record its scans add to. */
 export interface Tracking { tracker: DescendantTracker; persist: () => void }
@@ -21,6 +23,10 @@ export class PodSandbox {
   private readonly pumps = new Map<string, LogPump>();
   /** Without cgroups: the tracked instances, by `<container>.<index>`, with their untrack function. */
   private readonly tracked = new Map<string, { inst: InstanceRecord; untrack: () => void }>();
+  /** Each container's cgroup limits (resources cannot change while the pod lives). */
+  private readonly limits = new Map<string, ResourceLimits>();
+  /** What the pod lacks for want of cgroups (pod-cgroup-gaps.ts); empty when it has everything. */
+  gaps: string[] = [];
 
   readonly network: PodSandboxNetwork;
 
@@ -45,6 +51,13 @@ export class PodSandbox {
     // Writable by every user the pod's containers run as (runAsUser, a user namespace's ids), as the kubelet makes
     // emptyDir volumes (0777).
     for (const d of shared) chmodSync(d, 0o777);
+    this.gaps = cgroupGaps(this.cgroups, pod);
+    try {
+      for (const c of all) this.limits.set(c.name, containerLimits(c));
+      this.cgroups.createPod(this.uid, podLimits(pod));
+    } catch (err) {
+      this.gaps.push(`its cgroup limits (${(err as Error).message})`);
+    }
     for (const n of names) {
       const pump = new LogPump({ stdoutFifo: this.paths.fifo(n, 'stdout'), stderrFifo: this.paths.fifo(n, 'stderr'), maxFileBytes: this.logMaxBytes });
       pump.open();
@@ -65,9 +78,9 @@ export class PodSandbox {
     const pump = this.pumps.get(container)!;
     try {
       pump.beginInstance(this.paths.log(container, index));
-      const cgroupProcs = this.cgroups.create(this.uid, container, index);
-      const cgroupMount = cgroupProcs && launch.namespaces && this.cgroups.mode.kind !== 'none' ? this.cgroups.mode.mount : undefined;
-      const s = await this.runtime.start({ ...launch, cgroupProcs, cgroupMount }, this.endsWith(container, index, onExit), killedWith);
+      const cgroupProcs = this.cgroups.create(this.uid, container, index, this.limits.get(container) ?? { cpuShares: 2 });
+      const cgroupMounts = launch.namespaces ? this.cgroups.mounts() : [];
+      const s = await this.runtime.start({ ...launch, cgroupProcs, cgroupMounts }, this.endsWith(container, index, onExit), killedWith);
       const inst: InstanceRecord = { index, pid: s.pid, procStart: s.procStart, startedAt: s.startedAt.toISOString() };
       this.track(container, inst);
       return inst;
@@ -99,13 +112,17 @@ export class PodSandbox {
     this.tracked.delete(key);
   }
 
-  /** An instance ends with everything it started: its cgroup is killed and removed before its exit is reported. */
+  /**
+   * An instance ends with everything it started: its cgroup is killed and removed before its exit is reported. One
+   * the kernel OOM-killed in is reported OOMKilled, as a CRI runtime does, with the exit code it had (137 by SIGKILL).
+   */
   private endsWith(container: string, index: number, onExit: InstanceExit): ExitHandler {
     return (info) => {
+      const oom = info.reason !== 'StartError' && this.cgroups.oomKilled(this.uid, container, index);
       this.cgroups.kill(this.uid, container, index);
       void this.cgroups.remove(this.uid, container, index);
       this.untrack(`${container}.${index}`, true);
-      onExit(container, index, info);
+      onExit(container, index, oom ? { ...info, reason: 'OOMKilled' } : info);
     };
   }
 

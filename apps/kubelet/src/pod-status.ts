@@ -17,6 +17,8 @@ export interface StatusInput {
   sandboxMessage?: string;
   /** Pod directories and volumes are prepared. */
   sandboxReady: boolean;
+  /** What the sandbox lacks on this node (pod-cgroup-gaps.ts), shown on PodReadyToStartContainers. */
+  sandboxGaps?: string[];
   /** All containers were stopped for good because the pod is being deleted. */
   final: boolean;
   previousConditions: PodCondition[] | undefined;
@@ -41,7 +43,7 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   return {
     phase,
     conditions: buildConditions({
-      phase, sandboxReady: input.sandboxReady && !input.final, sandboxMessage: input.sandboxMessage, initContainerStatuses: initStatuses,
+      phase, sandboxReady: input.sandboxReady && !input.final, sandboxMessage: input.sandboxMessage, sandboxGaps: input.sandboxGaps, initContainerStatuses: initStatuses,
       containerStatuses: statuses, previous: input.previousConditions, now: input.now,
     }),
     hostIP: input.nodeIP,

@@ -166,6 +166,7 @@ export class PodWorker {
     try {
       await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.instanceExited(name, index, info), (name) => this.terminator.signalSent(name));
       this.log.debug({}, 'sandbox ready');
+      for (const gap of this.sandbox.gaps) this.deps.events.warning(this.target(), 'SandboxIncomplete', `Pod runs without ${gap}`);
       let recorded = false;
       while (!this.stopped) {
         if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
@@ -241,7 +242,7 @@ export class PodWorker {
   private publish(final: boolean): void {
     const status = buildPodStatus({
       pod: this.pod, record: this.record, nodeIP: this.deps.nodeIP, podIP: this.sandbox.network.podIP, sandboxReady: this.sandbox.network.podIP !== undefined,
-      sandboxMessage: this.sandbox.network.fallback, final,
+      sandboxMessage: this.sandbox.network.fallback, sandboxGaps: this.sandbox.gaps, final,
       previousConditions: this.conditions, now: rfc3339(new Date()), probes: (c) => this.probes.view(c),
     });
     this.conditions = status.conditions;
