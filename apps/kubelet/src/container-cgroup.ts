@@ -32,6 +32,9 @@ export class ContainerCgroups {
     return new ContainerCgroups({ mode, missing: { memory: reason, cpu: reason } });
   }
 
+  /** The memory or cpu hierarchy, when this node has it. */
+  controller(c: 'memory' | 'cpu'): Hierarchy | undefined { return this.h[c]; }
+
   /** The membership hierarchy: where instances are tracked and killed. */
   get mode(): CgroupMode { return this.h.mode; }
   get available(): boolean { return this.h.mode.kind !== 'none'; }

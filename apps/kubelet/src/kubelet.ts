@@ -21,6 +21,7 @@ import { findContainer } from './running-container.ts';
 import { closeStreams } from './stream-server.ts';
 import type { Logger } from './logger.ts';
 import { hostNodeFacts } from './node-object.ts';
+import { cgroupBounds } from './cgroup-capacity.ts';
 import { NodeRegistrar } from './node-registrar.ts';
 import { NodeRoutes } from './node-routes.ts';
 import { PodStateStore } from './pod-state-store.ts';
@@ -86,7 +87,8 @@ export class Kubelet {
       this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: containers\' descendants are tracked by /proc scans; one that escapes between two scans is not ended with its container');
     }
 
-    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods }),
+    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },
+      cgroupBounds(this.cgroups.controller('memory'), this.cgroups.controller('cpu'))),
       this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
     this.registrar.start();
     // Routes to other nodes' pods and the masquerade rule need root (netlink, nftables); without it pods share the

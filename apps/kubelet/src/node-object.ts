@@ -1,7 +1,11 @@
 // The Node this agent registers and the status it heartbeats (reference B8). Pure given the host facts.
+// Capacity is what pods on this node can get: the CPUs the agent may run on and the machine's memory, each cut to
+// the limit of the cgroups the pods' cgroups live under (cgroup-capacity.ts). Nothing is reserved for the system,
+// so allocatable equals capacity.
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import type { Node, NodeCondition, NodeStatus } from '@podling/api';
+import { formatCpu, type Node, type NodeCondition, type NodeStatus } from '@podling/api';
+import type { CgroupBounds } from './cgroup-capacity.ts';
 
 export const KUBELET_VERSION = 'v1.32.0-podling';
 export const RUNTIME_VERSION = 'podling-process://1';
@@ -19,13 +23,15 @@ export interface NodeFacts {
   osImage: string;
 }
 
-export function hostNodeFacts(base: Pick<NodeFacts, 'nodeName' | 'nodeIP' | 'port' | 'labels' | 'maxPods'>): NodeFacts {
+export function hostNodeFacts(base: Pick<NodeFacts, 'nodeName' | 'nodeIP' | 'port' | 'labels' | 'maxPods'>, bounds: CgroupBounds = {}): NodeFacts {
   let osImage = `${os.type()} ${os.release()}`;
   try {
     const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
     if (m) osImage = m[1];
   } catch { /* keep the generic name */ }
-  return { ...base, cpus: os.availableParallelism(), memoryBytes: os.totalmem(), arch: goArch(os.arch()), kernelVersion: os.release(), osImage };
+  const cpus = Math.min(os.availableParallelism(), bounds.cpus ?? Infinity);
+  const memoryBytes = Math.min(os.totalmem(), bounds.memoryBytes ?? Infinity);
+  return { ...base, cpus, memoryBytes, arch: goArch(os.arch()), kernelVersion: os.release(), osImage };
 }
 
 /** Node's process.arch → Go's GOARCH, which Kubernetes labels use. */
@@ -57,7 +63,7 @@ const CONDITIONS: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'
 /** `previous` keeps each condition's lastTransitionTime while its status is unchanged. */
 export function buildNodeStatus(f: NodeFacts, now: string, previous?: NodeCondition[]): NodeStatus {
   const memory = `${Math.floor(f.memoryBytes / 1024)}Ki`;
-  const resources = { cpu: String(f.cpus), memory, pods: String(f.maxPods) };
+  const resources = { cpu: formatCpu(f.cpus), memory, pods: String(f.maxPods) };
   return {
     capacity: resources,
     allocatable: resources,
