@@ -32,6 +32,7 @@ export function decodeProtobuf(body: Uint8Array): KubeObject {
     throw errors.badRequest(`the protobuf body could not be decoded: ${(e as Error).message}`);
   }
   const { apiVersion = '', kind = '' } = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
+  if (!kind) throw errors.badRequest(`Object 'Kind' is missing in the protobuf body`);
   // Every served kind is in the tables (a unit test holds it), so an unknown kind is one no route serves: it comes back
   // as its type alone and the route answers as for JSON (404 for an unserved resource, 400 for a kind mismatch).
   if (!isKnownKind(kind)) return { apiVersion, kind } as KubeObject;

@@ -12,6 +12,7 @@ import protobuf from 'protobufjs';
 import { CORE_MESSAGES } from './core-messages.ts';
 import { META_MESSAGES } from './meta-messages.ts';
 import { POD_MESSAGES } from './pod-messages.ts';
+import { SERVICE_MESSAGES } from './service-messages.ts';
 import { VOLUME_MESSAGES } from './volume-messages.ts';
 import { WORKLOAD_MESSAGES } from './workload-messages.ts';
 
@@ -56,7 +57,14 @@ function parseField(spec: string, message: string): FieldSpec {
   return { json, number: Number(number), type: SCALARS[name] ?? name, repeated: !!repeated, map, keepZero: !!pointer };
 }
 
-const TABLE: MessageTable = { ...META_MESSAGES, ...POD_MESSAGES, ...VOLUME_MESSAGES, ...CORE_MESSAGES, ...WORKLOAD_MESSAGES };
+/** All tables in one; a message name in two of them would let one silently win, so it fails at load instead. */
+const TABLE: MessageTable = {};
+for (const t of [META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, CORE_MESSAGES, WORKLOAD_MESSAGES, SERVICE_MESSAGES]) {
+  for (const [name, line] of Object.entries(t)) {
+    if (Object.hasOwn(TABLE, name)) throw new Error(`protobuf message ${name} is declared twice`);
+    TABLE[name] = line;
+  }
+}
 
 /** Every message's fields, parsed from the tables and the special layouts. */
 export const MESSAGES: ReadonlyMap<string, FieldSpec[]> = new Map([
