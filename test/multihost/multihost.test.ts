@@ -2,18 +2,18 @@
 // namespace on a private bridge, 10.77.0.0/24), secured with the CA, serving certificate and tokens from
 // `podling-apiserver --generate-certs`; each agent reaches the apiserver only at 10.77.0.1 and the apiserver reaches
 // each agent only at its own lab address. The steps run in order and tell one story: register, run, fetch logs,
-// lose a machine, get it back, restart the control plane.
+// lose a machine, get it back, restart the control plane. Issue 19 adds pod networking across the machines: pod ranges,
+// host-gw routes, pod-to-pod traffic without NAT, and masquerade towards an "outside" machine on another subnet.
 //
 // Needs root and `ip netns` (should-run.ts); elsewhere it is skipped with the reason. Run it with
 // `npm run test:multihost`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
-import { spawn, execFileSync } from 'node:child_process';
 import { ip } from './netns-lab.ts';
-import { attachStandInPod } from './stand-in-pod.ts';
 import { podProcesses } from './pod-processes.ts';
 import { multihostSkipReason } from './should-run.ts';
 
@@ -119,28 +119,43 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(podlingRoutes('api'), '', 'the apiserver\'s machine runs no agent and has no route');
   });
 
-  step('issue 19: from a pod address on node-1, a pod address on node-2 is reached by IP without NAT, and the outside (another subnet) sees node-1', async () => {
-    const range = async (name: string) => (await node(name)).spec!.podCIDR!.replace(/0\/24$/, '');
-    const client = attachStandInPod(c.lab!, 'node-1', `${await range('node-1')}250`, 'a');
-    const serverAddr = `${await range('node-2')}250`;
-    const server = attachStandInPod(c.lab!, 'node-2', serverAddr, 'b');
-    // "The internet": 198.51.100.1 on the outside machine, which the nodes use as their gateway to that subnet and
-    // which has no route back to any pod range — only masqueraded traffic can get an answer.
+  // Servers that answer each connection with the address they see it from (no NAT: the client's own).
+  const ECHO_PEER = "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(8080, process.argv[1], () => console.log('ready'))";
+  /** Dials argv[1]:8080 (retrying while the server starts) and prints the answer. */
+  const DIAL = "const net = require('net'); let tries = 0; (function go() { const s = net.connect(8080, process.argv[1]); let d = ''; s.on('data', (b) => { d += b; }); s.on('end', () => process.stdout.write(d)); s.on('error', (e) => { if (++tries < 50) setTimeout(go, 200); else { console.log('error ' + e.message); process.exitCode = 1; } }); })()";
+  /** "The internet": 198.51.100.1 on the outside machine, the nodes' gateway to that subnet, with no route back to any pod range. */
+  const connectOutside = async () => {
     const outside = c.host('outside');
     ip('-n', outside.ns, 'addr', 'add', '198.51.100.1/32', 'dev', 'lo');
     for (const n of ['node-1', 'node-2']) ip('-n', c.host(n).ns, 'route', 'add', '198.51.100.0/24', 'via', outside.ip);
-    const servers = [[server, serverAddr], [outside.ns, '198.51.100.1']].map(([ns, addr]) => spawn('ip', ['netns', 'exec', ns, process.execPath, '-e',
-      "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(8080, process.argv[1], () => console.log('ready'))", addr]));
-    try {
-      await Promise.all(servers.map((p) => new Promise((resolve, reject) => { p.stdout.once('data', resolve); p.once('exit', reject); })));
-      const peerOf = (target: string) => execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e',
-        "const s = require('net').connect(8080, process.argv[1]); s.setTimeout(5000, () => process.exit(3)); s.pipe(process.stdout)", target],
-      { encoding: 'utf8', timeout: 15_000 }).trim();
-      assert.equal(peerOf(serverAddr), `${await range('node-1')}250`, 'the server on node-2 sees the client pod\'s own address');
-      assert.equal(peerOf('198.51.100.1'), '10.77.0.2', 'the outside sees node-1\'s address');
-    } finally {
-      for (const p of servers) p.kill();
+    const p = spawn('ip', ['netns', 'exec', outside.ns, process.execPath, '-e', ECHO_PEER, '198.51.100.1']);
+    await new Promise((resolve, reject) => { p.stdout.once('data', resolve); p.once('exit', reject); });
+    return p;
+  };
+  let internet: ReturnType<typeof spawn> | undefined;
+  after(() => { internet?.kill(); });
+
+  step('issue 19: a pod on node-1 reaches a pod on node-2 by its pod IP and is seen with its own; reaching the outside, it is seen as node-1', async () => {
+    const pod = (name: string, nodeName: string, command: string[], restartPolicy: 'Always' | 'Never'): Pod => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+      spec: { nodeName, restartPolicy, terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: 'node', command }] },
+    });
+    internet = await connectOutside();
+    const server = await runPod(pod('echo-2', 'node-2', [process.execPath, '-e', ECHO_PEER, '0.0.0.0'], 'Always'), 'echo server running on node-2');
+    const range = (await node('node-2')).spec!.podCIDR!;
+    assert.ok(server.status!.podIP && server.status!.podIP !== '10.77.0.3', `echo-2 has its own pod IP in ${range}, got ${server.status!.podIP}`);
+    const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+    for (const [name, target] of [['dial-pod', server.status!.podIP!], ['dial-outside', '198.51.100.1']]) {
+      await c.client.create<Pod>(pods, pod(name, 'node-1', [process.execPath, '-e', DIAL, target], 'Never'));
     }
+    const toPod = await waitPod('dial-pod', finished, 'finished', 30_000);
+    const toOutside = await waitPod('dial-outside', finished, 'finished', 30_000);
+    assert.match(toPod.status!.podIP!, /^10\.244\./);
+    assert.equal(await log('dial-pod'), `${toPod.status!.podIP}\n`, 'echo-2 on node-2 saw the client pod\'s own IP: no NAT between pods');
+    assert.equal(await log('dial-outside'), '10.77.0.2\n', 'the outside saw node-1\'s address: masqueraded');
+    assert.equal(toOutside.status!.phase, 'Succeeded');
+    for (const name of ['echo-2', 'dial-pod', 'dial-outside']) await c.client.delete(pods, name);
+    for (const name of ['echo-2', 'dial-pod', 'dial-outside']) await waitFor(() => gone(name), { timeoutMs: 20_000, message: `${name} deleted` });
   });
 
   step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {

@@ -94,7 +94,10 @@ export class Kubelet {
     // Routes to other nodes' pods and the masquerade rule need root (netlink, nftables); without it pods share the
     // host's network anyway.
     if (process.getuid?.() === 0) {
-      this.nodeRoutes = new NodeRoutes({ client: this.client, nodeName: this.cfg.nodeName, clusterCidr: this.cfg.clusterCidr, log: this.log.child({ component: 'node-routes' }) });
+      this.nodeRoutes = new NodeRoutes({
+        client: this.client, nodeName: this.cfg.nodeName, clusterCidr: this.cfg.clusterCidr, log: this.log.child({ component: 'node-routes' }),
+        podCIDR: () => this.cidr?.current?.text, // the range pods really get (--pod-cidr wins over the Node's)
+      });
       void this.nodeRoutes.start().catch((err) => this.log.warn({ err }, 'node routes failed to start'));
     }
     this.network = namespaces ? new PodNetwork(this.cfg.nodeName, this.cfg.rootDir, (s) => this.runScript(s))
