@@ -1,5 +1,5 @@
 // A container's environment: a fixed base (never the agent's own environment, which may hold credentials),
-// HOSTNAME, volume paths, then `env` in order with `$(VAR)` expansion against earlier entries and downward-API
+// HOSTNAME, volume paths, the Service variables, then `env` in order with `$(VAR)` expansion against earlier entries and downward-API
 // fieldRefs. An unresolvable fieldRef is a CreateContainerConfigError, like the kubelet's.
 import type { Container, Pod } from '@podling/api';
 import { expand } from './env-expansion.ts';
@@ -15,6 +15,8 @@ export interface EnvContext {
   podIP?: string;
   /** volume name → host directory, exposed as PODLING_VOLUME_<NAME>. */
   volumeDirs: Record<string, string>;
+  /** Service environment variables (service-env.ts); `env` entries may use them in $(VAR) and override them. */
+  serviceEnv?: Record<string, string>;
 }
 
 export class EnvError extends Error {}
@@ -27,7 +29,8 @@ export function volumeEnvName(volume: string): string {
 export function buildContainerEnv(c: Container, ctx: EnvContext): Record<string, string> {
   const env: Record<string, string> = { PATH: DEFAULT_PATH, HOME: '/root', HOSTNAME: ctx.hostname };
   for (const [name, dir] of Object.entries(ctx.volumeDirs)) env[volumeEnvName(name)] = dir;
-  const defined: Record<string, string> = {};
+  const defined: Record<string, string> = { ...ctx.serviceEnv };
+  Object.assign(env, ctx.serviceEnv);
   for (const e of c.env ?? []) {
     let value: string;
     if (e.valueFrom?.fieldRef) value = fieldRefValue(e.valueFrom.fieldRef.fieldPath, ctx);

@@ -25,6 +25,8 @@ export interface LaunchContext {
   agentUid?: number;
   /** Pods without hostUsers share the host's users (the agent's --default-host-users); default true. */
   defaultHostUsers?: boolean;
+  /** Service environment variables for this pod's containers (service-env.ts); none by default. */
+  serviceEnv?: () => Record<string, string>;
   /** The pod's user-namespace base host id (user-namespace-ids.ts); none by default. */
   userNamespaceBase?: () => number | undefined;
   /** The pod's network + IPC sandbox (pod-network.ts) and its /etc/hosts; none: the host's network and IPC. */
@@ -80,7 +82,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   const hostname = podHostname(ctx.pod.metadata.name!, ctx.pod.spec.hostname);
   let env: Record<string, string>;
   try {
-    env = buildContainerEnv(c, { pod: ctx.pod, hostname, nodeIP: ctx.nodeIP, podIP: ctx.sandbox?.ip, volumeDirs });
+    env = buildContainerEnv(c, { pod: ctx.pod, hostname, nodeIP: ctx.nodeIP, podIP: ctx.sandbox?.ip, volumeDirs, serviceEnv: ctx.serviceEnv?.() });
   } catch (e) {
     if (e instanceof EnvError) return { configError: e.message };
     throw e;

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { StatusError, type Node, type Pod } from '@podling/api';
+import { StatusError, type Node, type Pod, type Service } from '@podling/api';
 import { Informer, type KubeClientApi } from '@podling/client';
 import type { KubeletConfig } from './config.ts';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
@@ -39,11 +39,15 @@ import { PodCidrSource } from './pod-cidr-source.ts';
 
 const ORPHAN_KILL_GRACE_MS = 2000;
 
+/** The longest the agent holds pods back waiting for the first list of Services. */
+const SERVICES_SYNC_WAIT_MS = 5000;
+
 export class Kubelet {
   private readonly runtime: ProcessRuntime;
   private readonly store: PodStateStore;
   private readonly server;
   private informer: Informer<Pod> | undefined;
+  private services: Informer<Service> | undefined;
   private registrar: NodeRegistrar | undefined;
   private nodeRoutes: NodeRoutes | undefined;
   private workers: PodWorkers | undefined;
@@ -119,13 +123,19 @@ export class Kubelet {
       network: { network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP },
       userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
       status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
-      client: this.client, log: podLog,
+      client: this.client, log: podLog, services: () => this.services?.list() ?? [],
     }, recovered);
     const workers = this.workers;
     this.informer = new Informer<Pod>(this.client, {
       resource: 'pods', fieldSelector: `spec.nodeName=${this.cfg.nodeName}`, logger: this.log.child({ component: 'informer' }),
       onAdd: (p) => workers.update(p), onUpdate: (_o, p) => workers.update(p), onDelete: (p) => workers.gone(p),
     });
+    // Like the kubelet, pods start once the Services are known, so their environment variables are complete; an
+    // apiserver that does not answer for Services delays pods by at most SERVICES_SYNC_WAIT_MS.
+    this.services = new Informer<Service>(this.client, { resource: 'services', logger: this.log.child({ component: 'services' }) });
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([this.services.start().catch(() => {}), new Promise((r) => { waited = setTimeout(r, SERVICES_SYNC_WAIT_MS); })]);
+    clearTimeout(waited);
     const synced = this.informer.start();
     void synced.then(() => this.reclaim(recovered, records), () => {});
   }
@@ -133,6 +143,7 @@ export class Kubelet {
   /** Stops watching and heartbeating and closes the HTTP server; pod processes keep running for the next agent. */
   async stop(): Promise<void> {
     await this.informer?.stop().catch(() => {});
+    await this.services?.stop().catch(() => {});
     await this.registrar?.stop();
     await this.nodeRoutes?.stop();
     this.status?.stop();

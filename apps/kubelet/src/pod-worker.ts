@@ -16,6 +16,7 @@ import type { EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { ExitInfo } from './process-runtime.ts';
 import type { WorkerDeps } from './worker-deps.ts';
+import { serviceEnv } from './service-env.ts';
 import { isRunning, rfc3339, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodState } from './pod-state.ts';
@@ -154,7 +155,7 @@ export class PodWorker {
     return {
       pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin,
       sandbox: this.sandbox.network.sandbox,
-      defaultHostUsers: this.deps.defaultHostUsers, userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
+      defaultHostUsers: this.deps.defaultHostUsers, serviceEnv: () => serviceEnv(this.pod, this.deps.services?.() ?? []), userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
     };
   }
 

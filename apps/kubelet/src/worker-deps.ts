@@ -1,5 +1,6 @@
 // What every pod worker of an agent shares: the node's settings and the agent-wide components (runtime, cgroups,
 // state store, status and event writers). Built once by kubelet.ts.
+import type { Service } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { CrashLoopBackoff } from './crashloop-backoff.ts';
 import type { EventRecorder } from './event-recorder.ts';
@@ -31,4 +32,6 @@ export interface WorkerDeps {
   events: EventRecorder;
   client: KubeClientApi;
   log: Logger;
+  /** Every Service the agent's informer holds (for the containers' Service environment variables). */
+  services?: () => Service[];
 }

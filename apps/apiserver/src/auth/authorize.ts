@@ -4,7 +4,8 @@
 //   - group system:masters may do everything (the cluster-admin binding);
 //   - everyone, even anonymous, may GET the discovery and health paths (/version, /healthz, /api, /openapi/v3, ...);
 //   - a node (user system:node:<name> in group system:nodes) gets the verbs a kubelet needs, like the Node
-//     authorizer: it reads pods, nodes, namespaces and events; writes events; registers and updates its own Node;
+//     authorizer: it reads pods, nodes, namespaces, events, services, endpoints and endpointslices (the Service
+//     environment variables, DNS and the node proxy); writes events; registers and updates its own Node;
 //     writes pod status and deletes pods; and keeps its own Lease in kube-node-lease;
 //   - any other authenticated user may read (get, list, watch) and nothing else;
 //   - the anonymous user of a server with a token file may do nothing beyond the open paths.
@@ -23,7 +24,7 @@ const allow: Decision = { allowed: true };
 const deny = (reason = ''): Decision => ({ allowed: false, reason });
 
 const readVerbs = new Set(['get', 'list', 'watch']);
-const nodeReadable = new Set(['pods', 'nodes', 'namespaces', 'events']);
+const nodeReadable = new Set(['pods', 'nodes', 'namespaces', 'events', 'services', 'endpoints']);
 const nodeLeaseNamespace = 'kube-node-lease';
 const leaseGroup = 'coordination.k8s.io';
 
@@ -47,6 +48,7 @@ export function isOpenPath(path: string): boolean {
 function authorizeNode(node: string, info: RequestInfo): Decision {
   const { verb, apiGroup, resource, subresource } = info;
   if (apiGroup === leaseGroup && resource === 'leases') return authorizeNodeLease(node, info);
+  if (apiGroup === 'discovery.k8s.io' && resource === 'endpointslices' && readVerbs.has(verb) && subresource === '') return allow;
   if (apiGroup !== '') return deny();
 
   if (readVerbs.has(verb) && nodeReadable.has(resource) && (subresource === '' || subresource === 'status')) return allow;
