@@ -31,11 +31,14 @@ export interface Kubectl {
 
 /** Fails loudly when kubectl is missing: CI installs it, and a silently skipped suite proves nothing. */
 export function requireKubectl(): void {
+  const home = makeTempDir('podling-kubectl-probe-');
   try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe', env: { ...process.env, HOME: makeTempDir('podling-kubectl-probe-').dir } });
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe', env: { ...process.env, HOME: home.dir } });
   } catch (e) {
     throw new Error(`kubectl is required for this suite but could not be run from PATH (${(e as Error).message}). ` +
       'Install kubectl 1.29+ (CI does) or put it on PATH.');
+  } finally {
+    home.remove();
   }
 }
 
