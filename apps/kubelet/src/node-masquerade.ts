@@ -23,7 +23,9 @@ export class NodeMasquerade {
       // Numeric priority 100 (= srcnat): nft 1.0.6 refuses some priority keywords on some hooks.
       '  chain postrouting {',
       '    type nat hook postrouting priority 100; policy accept;',
-      `    ip saddr ${podCIDR} ip daddr != { ${clusterCIDR}, 224.0.0.0/4 } masquerade comment "podling: pods leaving the cluster range"`,
+      // The node's own range is exempt too, even when it lies outside the cluster range (an agent's --pod-cidr may):
+    // with br_netfilter, bridged pod-to-pod frames on this node pass this hook as well.
+    `    ip saddr ${podCIDR} ip daddr != { ${[...new Set([clusterCIDR, podCIDR])].join(', ')}, 224.0.0.0/4 } masquerade comment "podling: pods leaving the cluster range"`,
       '  }',
       '}',
       '',
