@@ -85,31 +85,16 @@ async function main(): Promise<void> {
   await ensureBuiltinNamespaces(storage, registry);
   const finalizer = startNamespaceFinalizer(storage, registry, app.log);
   const expiry = startEventExpiry(registry, config.eventTtlMs, app.log);
-  const address = await app.listen({ host: config.address, port: config.port });
-  const url = address.replace('[::1]', '127.0.0.1');
-  // Always printed, whatever the level: tools and tests wait for this line to learn the URL.
-  (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
-  const port = (app.server.address() as AddressInfo).port;
-  // The controllers dial the address the server listens on (loopback when that is a wildcard).
-  const host = ['', '0.0.0.0', '::', '[::]'].includes(config.address) ? '127.0.0.1'
-    : config.address.includes(':') ? `[${config.address}]` : config.address;
-  await ensureKubernetesService(registry, advertiseAddress(config.address), port)
-    .catch((err) => logger.error({ err }, 'cannot write the kubernetes Service'));
-  const controllers = startControllers({
-    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
-    which: config.controllers, logger: logger.child({ component: 'controllers' }),
-    nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
-    podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
-    podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
-  });
-
+  // Handlers before listening: a SIGTERM that arrives while the kubernetes Service is written or the controllers
+  // start must still shut down cleanly (exit 0), not kill the process by the default action.
+  let controllers: ReturnType<typeof startControllers> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => { logger.error('shutdown took too long; exiting'); process.exit(1); }, 10_000).unref();
-    await controllers.stop();
+    await controllers?.stop();
     finalizer.stop();
     expiry.stop();
     await app.close();
@@ -121,6 +106,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const address = await app.listen({ host: config.address, port: config.port });
+  const url = address.replace('[::1]', '127.0.0.1');
+  // Always printed, whatever the level: tools and tests wait for this line to learn the URL.
+  (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
+  const port = (app.server.address() as AddressInfo).port;
+  // The controllers dial the address the server listens on (loopback when that is a wildcard).
+  const host = ['', '0.0.0.0', '::', '[::]'].includes(config.address) ? '127.0.0.1'
+    : config.address.includes(':') ? `[${config.address}]` : config.address;
+  await ensureKubernetesService(registry, advertiseAddress(config.address), port)
+    .catch((err) => logger.error({ err }, 'cannot write the kubernetes Service'));
+  if (stopping) return;
+  controllers = startControllers({
+    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
+    which: config.controllers, logger: logger.child({ component: 'controllers' }),
+    nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
+    podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
+    podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
+  });
 }
 
 /** The address the `kubernetes` Service's endpoints carry: the listen address, or the host's first IPv4 address

@@ -6,4 +6,5 @@ export { Kubelet } from './kubelet.ts';
 export { parseConfig, type KubeletConfig } from './config.ts';
 export { ContainerCgroups } from './container-cgroup.ts';
 export { PodNetwork } from './pod-network.ts';
+export { NodeMasquerade } from './node-masquerade.ts';
 export { SandboxNames } from './sandbox-names.ts';

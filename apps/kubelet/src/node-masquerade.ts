@@ -24,7 +24,7 @@ export class NodeMasquerade {
       '  chain postrouting {',
       '    type nat hook postrouting priority 100; policy accept;',
       // The node's own range is exempt too, even when it lies outside the cluster range (an agent's --pod-cidr may):
-    // with br_netfilter, bridged pod-to-pod frames on this node pass this hook as well.
+      // with br_netfilter, bridged pod-to-pod frames on this node pass this hook as well.
     `    ip saddr ${podCIDR} ip daddr != { ${[...new Set([clusterCIDR, podCIDR])].join(', ')}, 224.0.0.0/4 } masquerade comment "podling: pods leaving the cluster range"`,
       '  }',
       '}',

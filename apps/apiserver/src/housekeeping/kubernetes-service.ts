@@ -24,9 +24,20 @@ async function ensure(registry: Registry, r: Resource, body: KubeObject, fields:
     return;
   }
   const cur = structuredClone(found.object);
-  if (fields.every((f) => JSON.stringify(cur[f]) === JSON.stringify(body[f]))) return;
+  // Stored objects carry defaults the body leaves out: what the body says must already be there, nothing more, so
+  // a restart that changes nothing writes nothing (and the revision stays where it was).
+  if (fields.every((f) => covers(cur[f], body[f]))) return;
   for (const f of fields) cur[f] = body[f];
   await registry.update(r, NS, NAME, cur);
+}
+
+/** Whether `have` holds every value of `want`: object keys may be extra, arrays match element by element. */
+function covers(have: unknown, want: unknown): boolean {
+  if (want === undefined) return true;
+  if (typeof want !== 'object' || want === null) return have === want;
+  if (typeof have !== 'object' || have === null || Array.isArray(want) !== Array.isArray(have)) return false;
+  if (Array.isArray(want)) return want.length === (have as unknown[]).length && want.every((w, i) => covers((have as unknown[])[i], w));
+  return Object.entries(want).every(([k, w]) => covers((have as Record<string, unknown>)[k], w));
 }
 
 export async function ensureKubernetesService(registry: Registry, address: string, port: number): Promise<void> {
