@@ -2,15 +2,17 @@
 // static tokens from `--generate-certs`), one agent per node machine with its own kubeconfig and lab address, and
 // an "ops" machine from which the test reaches the apiserver. Everything it starts is torn down by `teardown()`
 // (graceful, for `after`) or `teardownNow()` (synchronous SIGKILL, for exit and signal handlers), whichever runs
-// first. Pod processes, which agents deliberately leave running, die with the lab: destroying it SIGKILLs
-// everything left in its namespaces.
+// first. Pod processes, which agents deliberately leave running, are SIGKILLed by their root dirs, their network
+// namespaces (pods have their own since issue 19, outside the lab's) deleted, then the lab is destroyed, which
+// SIGKILLs everything left in its namespaces.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeClient, loadKubeconfig } from '@podling/client';
-import { makeTempDir, repoRoot, waitFor } from '@podling/testkit';
+import { killPodProcesses, makeTempDir, repoRoot, waitFor } from '@podling/testkit';
+import { ContainerCgroups, NETNS_DIR, SandboxNames } from '@podling/kubelet';
 import { createLab, pidAlive, sweepStaleLabs, type Lab } from './netns-lab.ts';
 import { startInNetns, type NetnsProcess } from './netns-process.ts';
 
@@ -136,7 +138,30 @@ export class LabCluster {
     if (this.finished) return;
     for (const p of [...this.procs].reverse()) await p.stop(5000);
     await new Promise<void>((r) => (this.loopback ? this.loopback.close(() => r()) : r()));
+    this.reapPods();
+    // The pods' (now empty) cgroups; only the asynchronous path can remove them.
+    for (const a of this.agents.values()) await ContainerCgroups.detect(a.rootDir, a.nodeName).removeAll().catch(() => {});
     this.teardownNow();
+  }
+
+  /** Kills what agents left running and deletes their pods' network namespaces (synchronous, for exit handlers). */
+  private reapPods(): void {
+    for (const a of this.agents.values()) {
+      killPodProcesses(a.rootDir);
+      const names = new SandboxNames(a.nodeName, a.rootDir);
+      let entries: string[] = [];
+      try { entries = readdirSync(NETNS_DIR); } catch { /* none */ }
+      for (const e of entries) {
+        if (!names.uidOfNetns(e)) continue;
+        try { execFileSync('ip', ['netns', 'del', e], { stdio: 'ignore' }); } catch { /* raced, or gone */ }
+      }
+      const ipc = path.join(a.rootDir, 'sandboxes');
+      let pins: string[] = [];
+      try { pins = readdirSync(ipc); } catch { /* none */ }
+      for (const f of pins) {
+        try { execFileSync('umount', [path.join(ipc, f)], { stdio: 'ignore' }); } catch { /* not mounted */ }
+      }
+    }
   }
 
   teardownNow(): void {
@@ -146,6 +171,7 @@ export class LabCluster {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     for (const p of this.procs) if (p.alive()) p.child.kill('SIGKILL');
+    this.reapPods();
     this.loopback?.close();
     this.lab?.destroy();
     this.tmp.remove();

@@ -7,4 +7,4 @@ export { parseConfig, type KubeletConfig } from './config.ts';
 export { ContainerCgroups } from './container-cgroup.ts';
 export { PodNetwork } from './pod-network.ts';
 export { NodeMasquerade } from './node-masquerade.ts';
-export { SandboxNames } from './sandbox-names.ts';
+export { NETNS_DIR, SandboxNames } from './sandbox-names.ts';
