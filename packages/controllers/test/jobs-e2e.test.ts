@@ -5,20 +5,16 @@
 // passes meanwhile.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Node, Pod } from '@podling/api';
-import { KubeClient } from '@podling/client';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
-import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import type { Pod } from '@podling/api';
+import type { KubeClient } from '@podling/client';
+import { waitFor } from '@podling/testkit';
+import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
 import type { Job } from '../src/workload-types.ts';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let srv: RunningApiserver;
+let c: KubectlCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
-const agents: RunningKubelet[] = [];
-const P = { resource: 'pods', namespace: 'default' };
 
 function manifest(name: string, spec: string, command: string): string {
   return `apiVersion: batch/v1
@@ -39,27 +35,12 @@ ${spec}
 }
 
 before(async () => {
-  requireKubectl();
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db') });
-  client = new KubeClient({ server: srv.url });
-  for (const name of ['job-a', 'job-b']) {
-    agents.push(await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
-  }
-  await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items
-    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, { timeoutMs: 20_000, message: 'two Ready nodes' });
-  mkdirSync(path.join(tmp.dir, 'home'));
-  kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
+  c = await startKubectlCluster(['job-a', 'job-b']);
+  ({ client, kubectl } = c);
   await kubectl.ok(['create', '-f', kubectl.file('fail.yaml', manifest('fail', '  backoffLimit: 1', 'exit 3'))]);
 });
 
-after(async () => {
-  await kubectl?.run(['delete', 'cronjobs,jobs', '--all', '--wait=false']);
-  await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
-  for (const a of agents.reverse()) await a.stop();
-  await srv?.stop();
-  tmp?.remove();
-});
+after(() => c?.stop(() => kubectl.run(['delete', 'cronjobs,jobs', '--all', '--wait=false'])));
 
 const jobPods = async (job: string) => (await client.list<Pod>(P, { labelSelector: `batch.kubernetes.io/job-name=${job}` })).items;
 

@@ -5,59 +5,40 @@
 // is left to confirm) and the ReplicaSet replaces them with new pods that run on the surviving node.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Node, Pod } from '@podling/api';
-import { KubeClient } from '@podling/client';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
-import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import type { KubeClient } from '@podling/client';
+import { waitFor } from '@podling/testkit';
+import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let srv: RunningApiserver;
+let c: KubectlCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
-const agents = new Map<string, RunningKubelet>();
-const P = { resource: 'pods', namespace: 'default' };
 
 before(async () => {
-  requireKubectl();
-  tmp = makeTempDir();
-  srv = await startApiserver({
-    dbPath: path.join(tmp.dir, 'podling.db'),
-    args: ['--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms', '--pod-eviction-timeout', '2s', '--pod-gc-period', '1s'],
-  });
-  client = new KubeClient({ server: srv.url });
-  for (const name of ['survivor', 'casualty']) {
-    agents.set(name, await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
-  }
-  await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items
-    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, { timeoutMs: 20_000, message: 'two Ready nodes' });
-  mkdirSync(path.join(tmp.dir, 'home'));
-  kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
+  c = await startKubectlCluster(['survivor', 'casualty'],
+    ['--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms', '--pod-eviction-timeout', '2s', '--pod-gc-period', '1s']);
+  ({ client, kubectl } = c);
 });
 
-after(async () => {
-  await client?.delete({ resource: 'deployments', namespace: 'default' }, 'keep').catch(() => undefined);
-  // The dead node's pods stay Terminating until its Node object goes: then pod GC removes them.
-  await client?.delete({ resource: 'nodes' }, 'casualty').catch(() => undefined);
-  await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
-  // stop() also kills the containers the killed agent left running.
-  for (const a of [...agents.values()].reverse()) await a.stop();
-  await srv?.stop();
-  tmp?.remove();
-});
+// The dead node's pods stay Terminating until its Node object goes: then pod GC removes them. The agents' stop()
+// also kills the containers the killed agent left running.
+after(() => c?.stop(async () => {
+  await client.delete({ resource: 'deployments', namespace: 'default' }, 'keep').catch(() => undefined);
+  await client.delete({ resource: 'nodes' }, 'casualty');
+}));
 
 const livePods = async () => (await client.list<Pod>(P, { labelSelector: 'app=keep' })).items.filter((p) => !p.metadata.deletionTimestamp);
 
 test('issue 15: a killed agent\'s Deployment pods are evicted and come back Running on the other node', async () => {
   assert.equal(await kubectl.ok(['create', 'deployment', 'keep', '--image=busybox', '--replicas=4', '--', 'sleep', '3600']), 'deployment.apps/keep created\n');
-  await kubectl.ok(['rollout', 'status', 'deployment/keep', '--timeout=60s'], { timeoutMs: 70_000 });
+  await c.rolloutStatus('deployment/keep', 'rs,pods');
   const before = await livePods();
   const lost = before.filter((p) => p.spec.nodeName === 'casualty');
   assert.equal(before.length, 4);
   assert.ok(lost.length > 0 && lost.length < 4, `spread over both nodes: ${before.map((p) => p.spec.nodeName).join(', ')}`);
 
-  agents.get('casualty')!.process.kill('SIGKILL');
+  c.agents[1].process.kill('SIGKILL'); // casualty
   await waitFor(async () => (await client.get<Node>({ resource: 'nodes' }, 'casualty')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown',
     { timeoutMs: 15_000, message: 'casualty Ready=Unknown' });
   const evicted = await waitFor(async () => {
@@ -66,7 +47,7 @@ test('issue 15: a killed agent\'s Deployment pods are evicted and come back Runn
   }, { timeoutMs: 15_000, message: 'the lost pods evicted' });
   assert.ok(evicted.every((p) => p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason === 'DeletionByTaintManager')));
 
-  await kubectl.ok(['rollout', 'status', 'deployment/keep', '--timeout=60s'], { timeoutMs: 70_000 });
+  await c.rolloutStatus('deployment/keep', 'rs,pods');
   const now = await waitFor(async () => {
     const pods = await livePods();
     return pods.length === 4 && pods.every((p) => p.status?.phase === 'Running') && pods;

@@ -5,56 +5,27 @@
 // new UID.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Node, Pod } from '@podling/api';
-import { KubeClient } from '@podling/client';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
-import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import type { Pod } from '@podling/api';
+import type { KubeClient } from '@podling/client';
+import { waitFor } from '@podling/testkit';
+import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let srv: RunningApiserver;
+let c: KubectlCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
-const agents: RunningKubelet[] = [];
-const P = { resource: 'pods', namespace: 'default' };
-
-const readyNodes = async () => (await client.list<Node>({ resource: 'nodes' })).items
-  .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-
-async function addAgent(name: string): Promise<void> {
-  agents.push(await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
-}
 
 before(async () => {
-  requireKubectl();
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db') });
-  client = new KubeClient({ server: srv.url });
-  await Promise.all(['sets-a', 'sets-b'].map(addAgent));
-  await waitFor(async () => (await readyNodes()) === 2, { timeoutMs: 20_000, message: 'two Ready nodes' });
-  mkdirSync(path.join(tmp.dir, 'home'));
-  kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
+  c = await startKubectlCluster(['sets-a', 'sets-b']);
+  ({ client, kubectl } = c);
 });
 
-after(async () => {
-  for (const r of ['daemonsets/agent', 'statefulsets/x']) await kubectl?.run(['delete', r, '--wait=false']);
-  await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 30_000, message: 'pods gone' }).catch(() => undefined);
-  for (const a of agents.reverse()) await a.stop();
-  await srv?.stop();
-  tmp?.remove();
-});
+after(() => c?.stop(async () => { for (const r of ['daemonsets/agent', 'statefulsets/x']) await kubectl.run(['delete', r, '--wait=false']); }));
 
 const running = async (selector: string) => (await client.list<Pod>(P, { labelSelector: selector })).items
   .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running');
 
-async function rolloutStatus(target: string): Promise<string> {
-  try {
-    return await kubectl.ok(['rollout', 'status', target, '--timeout=60s'], { timeoutMs: 70_000 });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${(await kubectl.run(['get', 'ds,sts,pods', '-o', 'wide'])).stdout}`);
-  }
-}
+const rolloutStatus = (target: string) => c.rolloutStatus(target, 'ds,sts,pods');
 
 const daemonSet = `apiVersion: apps/v1
 kind: DaemonSet
@@ -78,7 +49,7 @@ test('a DaemonSet runs one pod per node and follows a node that joins', async ()
   assert.equal(await kubectl.ok(['apply', '-f', kubectl.file('ds.yaml', daemonSet)]), 'daemonset.apps/agent created\n');
   assert.match(await rolloutStatus('ds/agent'), /daemon set "agent" successfully rolled out/);
   assert.deepEqual((await running('app=agent')).map((p) => p.spec.nodeName).sort(), ['sets-a', 'sets-b']);
-  await addAgent('sets-c');
+  await c.addAgent('sets-c');
   await waitFor(async () => (await running('app=agent')).some((p) => p.spec.nodeName === 'sets-c'), { timeoutMs: 30_000, message: 'a daemon pod running on the new node' });
   await rolloutStatus('ds/agent');
   assert.match(await kubectl.ok(['get', 'ds', 'agent']), /agent\s+3\s+3\s+3\s+3\s+3\s/);

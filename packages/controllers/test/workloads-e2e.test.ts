@@ -4,52 +4,26 @@
 // the previous template; rollout history lists the revisions; describe shows the ReplicaSets and events.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Node, Pod } from '@podling/api';
-import { KubeClient } from '@podling/client';
-import { makeTempDir, startApiserver, startKubelet, waitFor, type RunningApiserver, type RunningKubelet } from '@podling/testkit';
-import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import type { Pod } from '@podling/api';
+import type { KubeClient } from '@podling/client';
+import { waitFor } from '@podling/testkit';
+import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
+import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
 import type { Deployment } from '../src/workload-types.ts';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let srv: RunningApiserver;
+let c: KubectlCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
-const agents: RunningKubelet[] = [];
-const P = { resource: 'pods', namespace: 'default' };
 
 before(async () => {
-  requireKubectl();
-  tmp = makeTempDir();
-  srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db') });
-  client = new KubeClient({ server: srv.url });
-  for (const name of ['wl-a', 'wl-b']) {
-    agents.push(await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
-  }
-  await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items
-    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, { timeoutMs: 20_000, message: 'two Ready nodes' });
-  mkdirSync(path.join(tmp.dir, 'home'));
-  kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
+  c = await startKubectlCluster(['wl-a', 'wl-b']);
+  ({ client, kubectl } = c);
 });
 
-after(async () => {
-  await client?.delete({ resource: 'deployments', namespace: 'default' }, 'web').catch(() => undefined);
-  await waitFor(async () => (await client.list<Pod>(P)).items.length === 0, { timeoutMs: 20_000, message: 'pods gone' }).catch(() => undefined);
-  for (const a of agents.reverse()) await a.stop();
-  await srv?.stop();
-  tmp?.remove();
-});
+after(() => c?.stop(() => client.delete({ resource: 'deployments', namespace: 'default' }, 'web')));
 
 /** rollout status, with the ReplicaSets and pods in the error when it fails. */
-async function rolloutStatus(timeoutS = 90): Promise<string> {
-  try {
-    return await kubectl.ok(['rollout', 'status', 'deployment/web', `--timeout=${timeoutS}s`], { timeoutMs: timeoutS * 1000 + 10_000 });
-  } catch (e) {
-    const rss = await kubectl.run(['get', 'rs,pods', '-o', 'wide']);
-    throw new Error(`${(e as Error).message}\n${rss.stdout}`);
-  }
-}
+const rolloutStatus = (timeoutS = 90) => c.rolloutStatus('deployment/web', 'rs,pods', timeoutS);
 
 const webPods = async () => (await client.list<Pod>(P, { labelSelector: 'app=web' })).items;
 const running = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running');
