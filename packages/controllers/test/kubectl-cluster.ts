@@ -14,7 +14,7 @@ export interface KubectlCluster {
   srv: RunningApiserver;
   client: KubeClient;
   kubectl: Kubectl;
-  /** In start order: the `nodes` given, then those added. */
+  /** The `nodes` given, in that order, then those added. */
   agents: RunningKubelet[];
   /** Starts one more agent and waits until its Node is Ready. */
   addAgent(name: string): Promise<void>;
@@ -34,13 +34,12 @@ export async function startKubectlCluster(nodes: string[], apiserverArgs: string
   mkdirSync(path.join(tmp.dir, 'home'));
   const kubectl = makeKubectl(srv.url, path.join(tmp.dir, 'home'));
   const agents: RunningKubelet[] = [];
-  const start = async (name: string) => {
-    agents.push(await startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] }));
-  };
+  const launch = (name: string) =>
+    startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] });
   const c: KubectlCluster = {
     srv, client, kubectl, agents,
     async addAgent(name) {
-      await start(name);
+      agents.push(await launch(name));
       const want = agents.length;
       await waitFor(async () => (await readyNodes(client)) === want, { timeoutMs: 20_000, message: `${want} Ready nodes` });
     },
@@ -59,7 +58,11 @@ export async function startKubectlCluster(nodes: string[], apiserverArgs: string
       tmp.remove();
     },
   };
-  await Promise.all(nodes.map(start));
+  // In the order of `nodes`, whichever started first; if one fails, the others are still stopped by `stop`.
+  const started = await Promise.allSettled(nodes.map(launch));
+  for (const r of started) if (r.status === 'fulfilled') agents.push(r.value);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) { await c.stop(); throw failed.reason; }
   await waitFor(async () => (await readyNodes(client)) === nodes.length, { timeoutMs: 20_000, message: `${nodes.length} Ready nodes` });
   return c;
 }

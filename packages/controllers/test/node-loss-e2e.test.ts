@@ -38,7 +38,7 @@ test('issue 15: a killed agent\'s Deployment pods are evicted and come back Runn
   assert.equal(before.length, 4);
   assert.ok(lost.length > 0 && lost.length < 4, `spread over both nodes: ${before.map((p) => p.spec.nodeName).join(', ')}`);
 
-  c.agents[1].process.kill('SIGKILL'); // casualty
+  c.agents.find((a) => a.nodeName === 'casualty')!.process.kill('SIGKILL');
   await waitFor(async () => (await client.get<Node>({ resource: 'nodes' }, 'casualty')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown',
     { timeoutMs: 15_000, message: 'casualty Ready=Unknown' });
   const evicted = await waitFor(async () => {
