@@ -17,7 +17,7 @@ before(async () => {
   tmp = makeTempDir();
   srv = await startApiserver({
     dbPath: path.join(tmp.dir, 'podling.db'),
-    args: ['--controllers', 'scheduler,nodelifecycle,podgc', '--node-monitor-grace-period', '3s',
+    args: ['--controllers', 'scheduler,nodelifecycle,podgc', '--node-monitor-grace-period', '10s',
       '--node-monitor-period', '500ms', '--pod-eviction-timeout', '3s', '--pod-gc-period', '1s'],
   });
   client = new KubeClient({ server: srv.url });
@@ -31,6 +31,15 @@ before(async () => {
     const nodes = (await client.list<Node>({ resource: 'nodes' })).items;
     return nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2;
   }, { timeoutMs: 20_000, message: 'both agents registered Ready nodes' });
+  // The API saying Ready is not the scheduler's informer having seen it: a pod pinned to each node binds only once
+  // the scheduler's own cache holds that node Ready (otherwise the spread test could race the node watch).
+  for (const node of ['sched-a', 'sched-b']) {
+    await client.create(pods, pod(`probe-${node}`, { nodeSelector: { 'kubernetes.io/hostname': node } }));
+  }
+  await waitFor(async () => (await Promise.all(['sched-a', 'sched-b'].map((n) => getPod(`probe-${n}`)))).every((p) => p.spec.nodeName),
+    { timeoutMs: 15_000, message: 'the scheduler bound a pod to each node' });
+  for (const node of ['sched-a', 'sched-b']) await client.delete(pods, `probe-${node}`, { gracePeriodSeconds: 0 });
+  await waitFor(async () => (await client.list<Pod>(pods)).items.length === 0, { message: 'probe pods gone' });
 });
 
 after(async () => {
