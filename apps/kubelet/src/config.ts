@@ -42,6 +42,10 @@ export interface KubeletConfig {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCAFile?: string;
+  /** More than 0: run that many hollow nodes named <node-name>-<i> instead of an agent (hollow-nodes.ts). */
+  hollowNodes: number;
+  /** A hollow container's start time, run time (Infinity: until stopped) and exit code (hollow-runtime.ts). */
+  hollow: { startDelayMs: number; runForMs: number; exitCode: number };
 }
 
 const options = {
@@ -71,6 +75,11 @@ const options = {
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
   'client-ca-file': { type: 'string' },
+  // Hollow nodes (hollow-nodes.ts): simulated nodes for scale tests, sharing the agent's node and pod code.
+  'hollow-nodes': { type: 'string', default: '0' },
+  'hollow-start-delay': { type: 'string', default: '0s' },
+  'hollow-run-for': { type: 'string', default: '' },
+  'hollow-exit-code': { type: 'string', default: '0' },
 } as const;
 
 export const envName = (flag: string): string => `PODLING_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -159,6 +168,13 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   const tlsFiles = { tlsCertFile: get('tls-cert-file'), tlsPrivateKeyFile: get('tls-private-key-file'), clientCAFile: get('client-ca-file') };
   const tlsGiven = Object.values(tlsFiles).filter((v) => v !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--tls-cert-file, --tls-private-key-file and --client-ca-file go together: give all three or none');
+  const hollowText = get('hollow-nodes')!;
+  const hollowNodes = Number(hollowText);
+  if (!/^\d+$/.test(hollowText) || hollowNodes > 100_000) errors.push(`--hollow-nodes: ${JSON.stringify(hollowText)} is not a whole number up to 100000`);
+  const startDelayMs = duration('hollow-start-delay', 0);
+  const runForMs = get('hollow-run-for') ? duration('hollow-run-for', 1) : Infinity;
+  const exitText = get('hollow-exit-code')!;
+  if (!/^\d+$/.test(exitText) || Number(exitText) > 255) errors.push(`--hollow-exit-code: ${JSON.stringify(exitText)} is not an exit code (0-255)`);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -168,6 +184,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, port, nodeLabels, maxPods,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
+      hollowNodes, hollow: { startDelayMs, runForMs, exitCode: Number(exitText) },
     },
   };
 }

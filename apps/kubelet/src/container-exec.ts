@@ -7,7 +7,7 @@ import { containerEntry } from './container-entry.ts';
 import type { LaunchContext } from './container-launcher.ts';
 import { EXEC_MAX_OUTPUT, type ContainerExec } from './exec-action.ts';
 import { isRunning, type ContainerRecord } from './pod-record.ts';
-import type { ProcessRuntime } from './process-runtime.ts';
+import type { ContainerRuntime } from './container-runtime.ts';
 
 export interface ExecTarget {
   container: Container;
@@ -15,7 +15,7 @@ export interface ExecTarget {
   index: number;
   record: () => ContainerRecord | undefined;
   launchContext: () => LaunchContext;
-  runtime: ProcessRuntime;
+  runtime: Pick<ContainerRuntime, 'run'>;
 }
 
 export function containerExec(t: ExecTarget): ContainerExec {

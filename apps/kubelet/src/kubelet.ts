@@ -10,11 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { StatusError, type Node, type Pod, type Service } from '@podling/api';
-import { Informer, type KubeClientApi } from '@podling/client';
+import { StatusError, type Node } from '@podling/api';
+import type { KubeClientApi } from '@podling/client';
 import type { KubeletConfig } from './config.ts';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { buildKubeletServer } from './kubelet-server.ts';
 import { containerLogTarget } from './container-log-target.ts';
 import { findContainer } from './running-container.ts';
@@ -25,13 +24,13 @@ import { cgroupBounds } from './cgroup-capacity.ts';
 import { NodeRegistrar } from './node-registrar.ts';
 import { NodeRoutes } from './node-routes.ts';
 import { PodStateStore } from './pod-state-store.ts';
-import { PodWorkers } from './pod-workers.ts';
+import { PodSync } from './pod-sync.ts';
+import { PodSandbox } from './pod-sandbox.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 import { liveWrappers, WRAPPER_ENV } from './container-wrapper.ts';
 import { ContainerCgroups } from './container-cgroup.ts';
 import { DescendantTracker } from './descendant-tracker.ts';
 import { UserNamespaceIds } from './user-namespace-ids.ts';
-import { StatusManager } from './status-manager.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodNetwork } from './pod-network.ts';
@@ -39,19 +38,13 @@ import { PodCidrSource } from './pod-cidr-source.ts';
 
 const ORPHAN_KILL_GRACE_MS = 2000;
 
-/** The longest the agent holds pods back waiting for the first list of Services. */
-const SERVICES_SYNC_WAIT_MS = 5000;
-
 export class Kubelet {
   private readonly runtime: ProcessRuntime;
   private readonly store: PodStateStore;
   private readonly server;
-  private informer: Informer<Pod> | undefined;
-  private services: Informer<Service> | undefined;
   private registrar: NodeRegistrar | undefined;
   private nodeRoutes: NodeRoutes | undefined;
-  private workers: PodWorkers | undefined;
-  private status: StatusManager | undefined;
+  private pods: PodSync | undefined;
   private readonly cgroups: ContainerCgroups;
   private readonly tracker = new DescendantTracker();
   private network: PodNetwork | { unavailable: string } = { unavailable: 'the agent has not started' };
@@ -65,7 +58,7 @@ export class Kubelet {
     const tls = cfg.tlsCertFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile!), ca: readFileSync(cfg.clientCAFile!) } : undefined;
     this.server = buildKubeletServer({
       findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev),
-      findContainer: (ns, pod, c) => findContainer(this.workers?.byName(ns, pod), pod, c),
+      findContainer: (ns, pod, c) => findContainer(this.pods?.workers.byName(ns, pod), pod, c),
       findPodNetwork: (ns, pod) => { const s = this.worker(ns, pod).sandbox.network.sandbox; return s ? { netns: s.netns } : {}; },
       auth: { token: cfg.kubeletAuthToken, clientCA: tls !== undefined }, tls,
       log: log.child({ component: 'server' }),
@@ -112,42 +105,31 @@ export class Kubelet {
     const { records, unreadable } = this.store.loadAll();
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
     const recovered = new Map(records.map((r) => [r.uid, r]));
-    const podLog = this.log.child({ component: 'pods' });
-    const status = new StatusManager(this.client, this.log.child({ component: 'status' }),
-      (k) => this.informer?.get(k.namespace, k.name)?.metadata.uid === k.uid);
-    this.status = status;
-    this.workers = new PodWorkers({
-      rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount', logMaxBytes: this.cfg.containerLogMaxBytes,
-      backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
-      runtime: this.runtime, cgroups: this.cgroups, tracker: this.tracker, store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
-      network: { network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP },
-      userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
-      status, events: new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }), status),
-      client: this.client, log: podLog, services: () => this.services?.list() ?? [],
-    }, recovered);
-    const workers = this.workers;
-    this.informer = new Informer<Pod>(this.client, {
-      resource: 'pods', fieldSelector: `spec.nodeName=${this.cfg.nodeName}`, logger: this.log.child({ component: 'informer' }),
-      onAdd: (p) => workers.update(p), onUpdate: (_o, p) => workers.update(p), onDelete: (p) => workers.gone(p),
+    const runtime = this.runtime;
+    const sandboxDeps = { network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP };
+    this.pods = new PodSync({
+      client: this.client, nodeName: this.cfg.nodeName, log: this.log, recovered,
+      workers: {
+        rootDir: this.cfg.rootDir, nodeIP: this.cfg.nodeIP, namespaces, mountBin: 'mount',
+        backoff: new CrashLoopBackoff(this.cfg.crashloopBackoffBaseMs, this.cfg.crashloopBackoffMaxMs),
+        runtime: {
+          sandbox: (uid, paths, persist) => new PodSandbox(paths, runtime, this.cfg.containerLogMaxBytes, this.cgroups, uid, sandboxDeps, { tracker: this.tracker, persist }),
+          signalGroup: (pgid, signal, procStart) => runtime.signalGroup(pgid, signal, procStart),
+          run: (file, argv, env, o) => runtime.run(file, argv, env, o),
+        },
+        store: this.store, defaultHostUsers: this.cfg.defaultHostUsers,
+        userNamespaces: new UserNamespaceIds(this.cfg.rootDir, records.map((r) => [r.uid, r.userNamespaceBase])),
+      },
     });
-    // Like the kubelet, pods start once the Services are known, so their environment variables are complete; an
-    // apiserver that does not answer for Services delays pods by at most SERVICES_SYNC_WAIT_MS.
-    this.services = new Informer<Service>(this.client, { resource: 'services', logger: this.log.child({ component: 'services' }) });
-    let waited: NodeJS.Timeout | undefined;
-    await Promise.race([this.services.start().catch(() => {}), new Promise((r) => { waited = setTimeout(r, SERVICES_SYNC_WAIT_MS); })]);
-    clearTimeout(waited);
-    const synced = this.informer.start();
+    const { synced } = await this.pods.start();
     void synced.then(() => this.reclaim(recovered, records), () => {});
   }
 
   /** Stops watching and heartbeating and closes the HTTP server; pod processes keep running for the next agent. */
   async stop(): Promise<void> {
-    await this.informer?.stop().catch(() => {});
-    await this.services?.stop().catch(() => {});
+    await this.pods?.stop();
     await this.registrar?.stop();
     await this.nodeRoutes?.stop();
-    this.status?.stop();
-    await this.workers?.stopAll();
     this.cidr?.stop();
     // Pods keep running (and keep their sandboxes) for the next agent; the bridge goes only when none is left.
     if ('bridge' in this.network) await this.network.bridge.removeIfUnused().catch((err) => this.log.warn({ err }, 'cannot remove the node bridge'));
@@ -161,7 +143,7 @@ export class Kubelet {
   }
 
   private worker(ns: string, pod: string) {
-    const w = this.workers?.byName(ns, pod);
+    const w = this.pods?.workers.byName(ns, pod);
     if (!w) throw new StatusError(404, 'NotFound', `pods ${JSON.stringify(pod)} not found`, { name: pod, kind: 'pods' });
     return w;
   }
@@ -188,7 +170,7 @@ export class Kubelet {
     if (unclaimedCount === 0) void this.reclaimSandboxes();
     // Cgroups of pods no worker runs (their record was never written, or is gone): what is in them is nobody's.
     for (const uid of this.cgroups.pods()) {
-      if (this.workers?.has(uid) || all.some((r) => r.uid === uid)) continue;
+      if (this.pods?.workers.has(uid) || all.some((r) => r.uid === uid)) continue;
       this.log.warn({ uid }, 'killing the processes of a pod cgroup no pod accounts for');
       void this.cgroups.removePod(uid);
     }
@@ -201,7 +183,7 @@ export class Kubelet {
   private async reclaimSandboxes(): Promise<void> {
     if (!('reclaim' in this.network)) return;
     try {
-      const gone = await this.network.reclaim((uid) => this.workers?.has(uid) === true);
+      const gone = await this.network.reclaim((uid) => this.pods?.workers.has(uid) === true);
       if (gone.length > 0) this.log.info({ uids: gone }, 'removed the sandboxes of pods no longer here');
     } catch (err) {
       this.log.warn({ err }, 'cannot reclaim pod sandboxes');

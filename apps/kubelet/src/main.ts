@@ -1,8 +1,10 @@
-// podling-kubelet entry point: configuration (flags + PODLING_* env), one pino root logger, the client, the agent;
-// SIGTERM/SIGINT stop it cleanly (pod processes keep running) and exit 0.
+// podling-kubelet entry point: configuration (flags + PODLING_* env), one pino root logger, the client, the agent —
+// or, with --hollow-nodes N, that many hollow nodes (hollow-nodes.ts); SIGTERM/SIGINT stop it cleanly (pod
+// processes keep running) and exit 0.
 import pino from 'pino';
 import { KubeClient, loadKubeconfig } from '@podling/client';
 import { hostFacts, parseConfig } from './config.ts';
+import { HollowNodes } from './hollow-nodes.ts';
 import { Kubelet } from './kubelet.ts';
 
 const parsed = parseConfig(process.argv.slice(2), process.env, hostFacts());
@@ -11,10 +13,10 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const cfg = parsed.config;
-const log = pino({ level: cfg.logLevel, base: { component: 'kubelet', node: cfg.nodeName } });
+const log = pino({ level: cfg.logLevel, base: { component: 'kubelet', ...(cfg.hollowNodes ? {} : { node: cfg.nodeName }) } });
 const clientOpts = cfg.kubeconfig ? loadKubeconfig(cfg.kubeconfig) : { server: cfg.server, token: cfg.token };
-const client = new KubeClient({ ...clientOpts, userAgent: `podling-kubelet/${cfg.nodeName}` });
-const kubelet = new Kubelet(cfg, client, log);
+const clientFor = (nodeName: string) => new KubeClient({ ...clientOpts, userAgent: `podling-kubelet/${nodeName}` });
+const agent = cfg.hollowNodes > 0 ? new HollowNodes(cfg, clientFor, log) : new Kubelet(cfg, clientFor(cfg.nodeName), log);
 
 let stopping = false;
 const shutdown = (signal: string) => {
@@ -23,12 +25,12 @@ const shutdown = (signal: string) => {
   log.info({ signal }, 'stopping');
   const force = setTimeout(() => { log.error({}, 'shutdown timed out'); process.exit(1); }, 10_000);
   force.unref();
-  kubelet.stop().then(() => { log.info({}, 'stopped'); process.exit(0); }, (err: unknown) => { log.error({ err }, 'stop failed'); process.exit(1); });
+  agent.stop().then(() => { log.info({}, 'stopped'); process.exit(0); }, (err: unknown) => { log.error({ err }, 'stop failed'); process.exit(1); });
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
-kubelet.start().catch((err: unknown) => {
+agent.start().catch((err: unknown) => {
   log.fatal({ err }, 'kubelet failed to start');
   process.exit(1);
 });

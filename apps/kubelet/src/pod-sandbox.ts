@@ -13,13 +13,12 @@ import { DescendantTracker } from './descendant-tracker.ts';
 import { PodSandboxNetwork, type NetworkDeps } from './pod-sandbox-network.ts';
 import { containerLimits, podLimits, type ResourceLimits } from './cgroup-limits.ts';
 import { cgroupGaps } from './pod-cgroup-gaps.ts';
+import type { InstanceExit, WorkerSandbox } from './container-runtime.ts';
 
 /** The no-cgroup fallback: the node's tracker, and how to persist the record its scans add to. */
 export interface Tracking { tracker: DescendantTracker; persist: () => void }
 
-export type InstanceExit = (container: string, index: number, info: Parameters<ExitHandler>[0]) => void;
-
-export class PodSandbox {
+export class PodSandbox implements WorkerSandbox {
   private readonly pumps = new Map<string, LogPump>();
   /** Without cgroups: the tracked instances, by `<container>.<index>`, with their untrack function. */
   private readonly tracked = new Map<string, { inst: InstanceRecord; untrack: () => void }>();

@@ -7,13 +7,18 @@
 // always written, so the next agent knows every wrapper this one spawned.
 import type { ExitInfo } from './process-runtime.ts';
 import { isRunning, newPodRecord, type InstanceRecord, type PodRecord } from './pod-record.ts';
-import type { PodStateStore } from './pod-state-store.ts';
+
+/** Where records are kept: state.json files (pod-state-store.ts), or memory on a hollow node. */
+export interface PodRecordStore {
+  save(record: PodRecord): void;
+  remove(uid: string): Promise<void>;
+}
 
 export class PodState {
   readonly record: PodRecord;
   private stopped = false;
 
-  constructor(uid: string, namespace: string, name: string, recovered: PodRecord | undefined, private readonly store: PodStateStore) {
+  constructor(uid: string, namespace: string, name: string, recovered: PodRecord | undefined, private readonly store: PodRecordStore) {
     this.record = recovered ?? newPodRecord(uid, namespace, name, new Date());
   }
 

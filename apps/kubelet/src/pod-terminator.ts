@@ -12,7 +12,7 @@ import { constants } from 'node:os';
 import type { Container, Pod } from '@podling/api';
 import type { EntryPlan } from './container-entry.ts';
 import type { EventRecorder, EventTarget } from './event-recorder.ts';
-import type { ProcessRuntime } from './process-runtime.ts';
+import type { ContainerRuntime } from './container-runtime.ts';
 import { runPreStop } from './pre-stop-hook.ts';
 import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
 
@@ -50,7 +50,7 @@ export class PodTerminator {
   /** Epoch ms at which the pod's grace ends; Infinity until termination begins. */
   deadline = Infinity;
 
-  constructor(private readonly host: TerminationHost, private readonly events: EventRecorder, private readonly runtime: ProcessRuntime) {}
+  constructor(private readonly host: TerminationHost, private readonly events: EventRecorder, private readonly runtime: Pick<ContainerRuntime, 'signalGroup'>) {}
 
   /** The signal last sent to the container's current instance. */
   signalSent(container: string): number | undefined { return this.killedWith.get(container); }

@@ -16,6 +16,7 @@ import type { EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { ExitInfo } from './process-runtime.ts';
 import type { WorkerDeps } from './worker-deps.ts';
+import type { WorkerSandbox } from './container-runtime.ts';
 import { serviceEnv } from './service-env.ts';
 import { isRunning, rfc3339, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
@@ -25,7 +26,6 @@ import { deletePodObject } from './pod-object-deletion.ts';
 import type { StatusManager } from './status-manager.ts';
 import { buildPodStatus } from './pod-status.ts';
 import { isTerminalPhase } from './pod-phase.ts';
-import { PodSandbox } from './pod-sandbox.ts';
 import { containerEntry } from './container-entry.ts';
 import { containerExec } from './container-exec.ts';
 import { restartContainer, startContainer } from './container-starter.ts';
@@ -47,7 +47,7 @@ export class PodWorker {
   /** The pod's record; every write of it goes through here. */
   readonly podState: PodState;
   readonly paths: PodPaths;
-  readonly sandbox: PodSandbox;
+  readonly sandbox: WorkerSandbox;
   private readonly log: Logger;
   readonly terminator: PodTerminator;
   private readonly waiters = new Set<() => void>();
@@ -66,8 +66,7 @@ export class PodWorker {
     this.paths = new PodPaths(deps.rootDir, this.uid);
     this.podState = new PodState(this.uid, pod.metadata.namespace!, pod.metadata.name!, recovered, deps.store);
     this.log = deps.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: this.uid });
-    this.sandbox = new PodSandbox(this.paths, deps.runtime, deps.logMaxBytes, deps.cgroups, this.uid, deps.network,
-      { tracker: deps.tracker, persist: () => this.podState.observed() });
+    this.sandbox = deps.runtime.sandbox(this.uid, this.paths, () => this.podState.observed());
     this.terminator = new PodTerminator({
       record: this.record, wait: (until) => this.wait(until), changed: () => this.poke(), target: (c) => this.target(c),
       isGone: () => this.gone, isStopped: () => this.stopped,

@@ -4,3 +4,4 @@ export * from './wait-for.ts';
 export * from './process.ts';
 export * from './cluster.ts';
 export * from './pod-processes.ts';
+export * from './hollow-nodes.ts';
