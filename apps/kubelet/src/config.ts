@@ -33,6 +33,12 @@ export interface KubeletConfig {
   defaultHostUsers: boolean;
   /** The node's pod range (the kubelet's --pod-cidr); wins over the Node's spec.podCIDR when given. */
   podCIDR?: string;
+  /** Cluster DNS server addresses written into pods' resolv.conf (the kubelet's --cluster-dns); [] = none. */
+  clusterDNS: string[];
+  /** The cluster's DNS domain (the kubelet's --cluster-domain). */
+  clusterDomain: string;
+  /** The host resolver file pods with dnsPolicy Default copy (the kubelet's --resolv-conf); '' = none. */
+  resolvConf: string;
   /** false: run as if the node had no cgroups (tests of the fallback). */
   cgroups: boolean;
   logLevel: string;
@@ -67,6 +73,10 @@ const options = {
   'container-log-max-size': { type: 'string', default: '10Mi' },
   'default-host-users': { type: 'string', default: 'true' },
   'pod-cidr': { type: 'string' },
+  // The kube-dns Service's ClusterIP the control plane keeps by default (kubeadm's 10th address of 10.96.0.0/12).
+  'cluster-dns': { type: 'string', default: '10.96.0.10' },
+  'cluster-domain': { type: 'string', default: 'cluster.local' },
+  'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
   // Hidden: tests force the no-cgroup fallback (descendant-tracker.ts) on a host that has cgroups.
   cgroups: { type: 'string', default: 'true' },
   'log-level': { type: 'string', default: 'info' },
@@ -163,6 +173,12 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (podCIDR !== undefined) {
     try { PodCidr.parse(podCIDR); } catch (e) { errors.push(`--pod-cidr: ${(e as Error).message}`); }
   }
+  const clusterDNS = get('cluster-dns')!.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ip of clusterDNS) if (!isIP(ip)) errors.push(`--cluster-dns: ${JSON.stringify(ip)} is not an IP address`);
+  const clusterDomain = get('cluster-domain')!.replace(/\.$/, '');
+  if (clusterDomain && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) {
+    errors.push(`--cluster-domain: ${JSON.stringify(clusterDomain)} is not a lowercase DNS domain`);
+  }
   const logLevel = get('log-level')!;
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) errors.push(`--log-level: unknown level ${JSON.stringify(logLevel)}`);
   const tlsFiles = { tlsCertFile: get('tls-cert-file'), tlsPrivateKeyFile: get('tls-private-key-file'), clientCAFile: get('client-ca-file') };
@@ -183,6 +199,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, port, nodeLabels, maxPods,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
+      clusterDNS, clusterDomain, resolvConf: get('resolv-conf')!,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
       hollowNodes, hollow: { startDelayMs, runForMs, exitCode: Number(exitText) },
     },

@@ -31,6 +31,8 @@ export interface LaunchContext {
   userNamespaceBase?: () => number | undefined;
   /** The pod's network + IPC sandbox (pod-network.ts) and its /etc/hosts; none: the host's network and IPC. */
   sandbox?: PodSandboxView;
+  /** The pod's /etc/resolv.conf (pod-resolv-conf.ts); none: the host's. */
+  resolvConf?: string;
 }
 
 export type LaunchPlan =
@@ -72,9 +74,13 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       volumeDirs[m.name] = dir;
     }
   }
-  // The pod's /etc/hosts, unless the container mounts something there itself (as the kubelet decides).
+  // The pod's /etc/hosts and /etc/resolv.conf, unless the container mounts something there itself (as the kubelet
+  // decides).
   if (ctx.sandbox && ctx.namespaces && !mounts.some((m) => m.target === '/etc/hosts')) {
     mounts.push({ source: ctx.sandbox.hostsFile, target: '/etc/hosts', readOnly: false });
+  }
+  if (ctx.resolvConf && ctx.namespaces && !mounts.some((m) => m.target === '/etc/resolv.conf')) {
+    mounts.push({ source: ctx.resolvConf, target: '/etc/resolv.conf', readOnly: false });
   }
   // A mount over an ancestor of the agent's root dir would hide the sources of the mounts after it: those go last.
   const shadows = (t: string) => ctx.paths.root === t || ctx.paths.root.startsWith(`${t}/`);

@@ -7,6 +7,7 @@ import type { Pod } from '@podling/api';
 import type { ExitHandler, Launch } from './process-runtime.ts';
 import type { InstanceRecord, PodRecord } from './pod-record.ts';
 import type { PodPaths } from './pod-paths.ts';
+import type { PodDnsWarning } from './pod-resolv-conf.ts';
 import type { NetworkState, PodSandboxView } from './pod-sandbox-network.ts';
 import type { Ran, RunOptions } from './spawner-client.ts';
 
@@ -17,6 +18,9 @@ export interface SandboxNetwork {
   readonly podIP: string | undefined;
   readonly sandbox: PodSandboxView | undefined;
   readonly fallback: string | undefined;
+  /** The pod's /etc/resolv.conf once written, and what its DNS policy could not have (pod-resolv-conf.ts). */
+  readonly resolvConf?: string;
+  readonly dnsWarnings?: PodDnsWarning[];
   ensure(pod: Pod, ranBefore: boolean): Promise<NetworkState>;
 }
 

@@ -106,7 +106,10 @@ export class Kubelet {
     for (const uid of unreadable) rmSync(path.join(PodPaths.podsDir(this.cfg.rootDir), uid), { recursive: true, force: true });
     const recovered = new Map(records.map((r) => [r.uid, r]));
     const runtime = this.runtime;
-    const sandboxDeps = { network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP };
+    const sandboxDeps = {
+      network: this.network, cidr: this.cidr, nodeIP: this.cfg.nodeIP,
+      dns: { clusterDNS: this.cfg.clusterDNS, clusterDomain: this.cfg.clusterDomain, hostResolvConf: () => (this.cfg.resolvConf ? readFileSync(this.cfg.resolvConf, 'utf8') : '') },
+    };
     this.pods = new PodSync({
       client: this.client, nodeName: this.cfg.nodeName, log: this.log, recovered,
       workers: {

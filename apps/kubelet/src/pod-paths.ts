@@ -9,6 +9,7 @@
 //   <root>/pods/<uid>/<c>.<n>.log[.1]                         CRI-format log of instance n (and its rotated part)
 //   <root>/pods/<uid>/<c>.<n>.exit                            exit code written by the wrapper of instance n
 //   <root>/pods/<uid>/etc-hosts                               the pod's /etc/hosts (pod-hosts-file.ts)
+//   <root>/pods/<uid>/resolv.conf                             the pod's /etc/resolv.conf (pod-resolv-conf.ts)
 //
 // Container files lie in the pod directory itself, not in a directory per container: each directory is one more
 // inode to create per pod, the costly part of starting one (up to ~0.5 ms each on a journal-less ext4 that has
@@ -43,6 +44,7 @@ export class PodPaths {
   static podsDir(root: string): string { return path.join(root, 'pods'); }
   get stateFile(): string { return path.join(this.podDir, 'state.json'); }
   get hostsFile(): string { return path.join(this.podDir, 'etc-hosts'); }
+  get resolvConfFile(): string { return path.join(this.podDir, 'resolv.conf'); }
   get workDir(): string { return path.join(this.podDir, 'workdir'); }
   emptyDir(volume: string): string { return path.join(this.podDir, 'volumes', 'kubernetes.io~empty-dir', safeVolumeName(volume)); }
   fifo(c: string, stream: 'stdin' | 'stdout' | 'stderr'): string { return path.join(this.podDir, `${safeContainerName(c)}.${stream}.fifo`); }

@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import type { PodCidrSource } from './pod-cidr-source.ts';
 import { podHostsFile } from './pod-hosts-file.ts';
+import { formatResolvConf, parseResolvConf, podResolvConf, type PodDnsSettings, type PodDnsWarning } from './pod-resolv-conf.ts';
 import type { PodNetNamespaces, PodNetwork } from './pod-network.ts';
 import type { PodPaths } from './pod-paths.ts';
 import type { SandboxNamespaces } from './process-runtime.ts';
@@ -22,6 +23,8 @@ export interface NetworkDeps {
   network: PodNetwork | { unavailable: string };
   cidr: PodCidrSource;
   nodeIP: string;
+  /** Cluster DNS settings and the host's resolv.conf text, for the pod's /etc/resolv.conf; none: no file. */
+  dns?: PodDnsSettings & { hostResolvConf: () => string };
 }
 
 export type NetworkState =
@@ -30,6 +33,9 @@ export type NetworkState =
 
 export class PodSandboxNetwork {
   private settled: Extract<NetworkState, { kind: 'ready' }> | undefined;
+  /** The pod's resolv.conf once written, and what its DNS policy could not have (events). */
+  resolvConf: string | undefined;
+  dnsWarnings: PodDnsWarning[] = [];
 
   constructor(private readonly uid: string, private readonly paths: PodPaths, private readonly deps: NetworkDeps) {}
 
@@ -45,18 +51,18 @@ export class PodSandboxNetwork {
   async ensure(pod: Pod, ranBefore: boolean): Promise<NetworkState> {
     if (this.settled) return this.settled;
     const net = this.deps.network;
-    if (pod.spec.hostNetwork) return this.settle({ kind: 'ready', ip: this.deps.nodeIP });
-    if (!('setUp' in net)) return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause(net.unavailable) });
+    if (pod.spec.hostNetwork) return this.settle({ kind: 'ready', ip: this.deps.nodeIP }, pod);
+    if (!('setUp' in net)) return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause(net.unavailable) }, pod);
     const found = net.existing(this.uid);
-    if (found) return this.settle(this.withHosts(pod, found));
-    if (ranBefore) return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause('its containers were already running on the host network when the agent restarted') });
+    if (found) return this.settle(this.withHosts(pod, found), pod);
+    if (ranBefore) return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause('its containers were already running on the host network when the agent restarted') }, pod);
     const cidr = this.deps.cidr.current;
     if (!cidr) return { kind: 'waiting', message: `network is not ready: the node has no pod range yet (waiting for ${this.deps.cidr.origin})` };
     try {
       const made = await net.setUp(this.uid, cidr);
-      return this.settle(this.withHosts(pod, made));
+      return this.settle(this.withHosts(pod, made), pod);
     } catch (err) {
-      return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause(`the pod's sandbox could not be made: ${firstLine(err)}`) });
+      return this.settle({ kind: 'ready', ip: this.deps.nodeIP, fallback: hostNetworkBecause(`the pod's sandbox could not be made: ${firstLine(err)}`) }, pod);
     }
   }
 
@@ -69,14 +75,28 @@ export class PodSandboxNetwork {
   private withHosts(pod: Pod, ns: PodNetNamespaces): Extract<NetworkState, { kind: 'ready' }> {
     const hostsFile = this.paths.hostsFile;
     // Written once, in place: a bind mount pins the inode, so a later rename would not reach running containers.
-    if (!existsSync(hostsFile)) writeFileSync(hostsFile, podHostsFile(pod, ns.ip));
+    if (!existsSync(hostsFile)) writeFileSync(hostsFile, podHostsFile(pod, ns.ip, this.deps.dns?.clusterDomain || undefined));
     const hostIPC = (pod.spec as { hostIPC?: boolean }).hostIPC === true;
     return { kind: 'ready', ip: ns.ip, sandbox: { ip: ns.ip, netns: ns.netns, ...(hostIPC ? {} : { ipc: ns.ipc }), hostsFile } };
   }
 
-  private settle(s: Extract<NetworkState, { kind: 'ready' }>): NetworkState {
+  private settle(s: Extract<NetworkState, { kind: 'ready' }>, pod: Pod): NetworkState {
+    this.writeResolvConf(pod);
     this.settled = s;
     return s;
+  }
+
+  /** Written once, in place, like the hosts file; also for host-network pods, which may ask for cluster DNS. */
+  private writeResolvConf(pod: Pod): void {
+    const dns = this.deps.dns;
+    if (!dns) return;
+    const file = this.paths.resolvConfFile;
+    let host = '';
+    try { host = dns.hostResolvConf(); } catch { /* no host file: an empty base, as with the kubelet's --resolv-conf="" */ }
+    const { conf, warnings } = podResolvConf(pod, dns, parseResolvConf(host));
+    this.dnsWarnings = warnings;
+    if (!existsSync(file)) writeFileSync(file, formatResolvConf(conf));
+    this.resolvConf = file;
   }
 }
 

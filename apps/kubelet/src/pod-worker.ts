@@ -153,7 +153,7 @@ export class PodWorker {
   launchContext(): LaunchContext {
     return {
       pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin,
-      sandbox: this.sandbox.network.sandbox,
+      sandbox: this.sandbox.network.sandbox, resolvConf: this.sandbox.network.resolvConf,
       defaultHostUsers: this.deps.defaultHostUsers, serviceEnv: () => serviceEnv(this.pod, this.deps.services?.() ?? []), userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
     };
   }
@@ -227,6 +227,7 @@ export class PodWorker {
       return false;
     }
     if (s.fallback && this.warnOnce('HostNetworkFallback')) this.deps.events.warning(this.target(), 'HostNetworkFallback', s.fallback);
+    for (const w of this.sandbox.network.dnsWarnings ?? []) if (this.warnOnce(`${w.reason}: ${w.message}`)) this.deps.events.warning(this.target(), w.reason, w.message);
     return true;
   }
 

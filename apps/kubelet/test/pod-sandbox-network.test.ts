@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isStatusError, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
@@ -23,6 +23,9 @@ const pidOf = (p: Pod, c: string) => Number(p.status!.containerStatuses!.find((s
 /** Runs `argv` inside the namespaces (`flags`: --net, --ipc) of a container's wrapper process. */
 const inside = (pid: number, flags: string[], argv: string[]) => execFileSync('nsenter', ['-t', String(pid), ...flags, '--', ...argv], { encoding: 'utf8', timeout: 10_000 }).trim();
 const fetchId = (url: string) => execFileSync('python3', ['-c', FETCH, url], { encoding: 'utf8', timeout: 10_000 }).trim();
+
+/** The host's search domains as the pod's search line continues them (` a b`, or nothing). */
+const hostSearch = () => (readFileSync('/etc/resolv.conf', 'utf8').match(/^search\s+(.*)$/m)?.[1].trim().split(/\s+/).map((s) => ` ${s.replace(/\.$/, '')}`).join('') ?? '');
 
 let c: Cluster;
 /** The cases share one cluster (started by the test at the end of this file). */
@@ -83,6 +86,10 @@ cases.push(['containers of one pod share localhost, SysV IPC and /etc/hosts; oth
   const hosts = inside(pidOf(duo, 'side'), ['--mount'], ['cat', '/etc/hosts']);
   assert.match(hosts, new RegExp(`^${duo.status!.podIP!.replace(/\./g, '\\.')}\tduo-host$`, 'm'));
   assert.doesNotMatch(execFileSync('cat', ['/etc/hosts'], { encoding: 'utf8' }), /duo-host/, 'the host\'s /etc/hosts is untouched');
+  // Issue 20: and the pod's own /etc/resolv.conf (dnsPolicy ClusterFirst, the agent's default --cluster-dns).
+  assert.equal(inside(pidOf(duo, 'side'), ['--mount'], ['cat', '/etc/resolv.conf']),
+    `search default.svc.cluster.local svc.cluster.local cluster.local${hostSearch()}\nnameserver 10.96.0.10\noptions ndots:5`);
+  assert.doesNotMatch(readFileSync('/etc/resolv.conf', 'utf8'), /10\.96\.0\.10/, 'the host\'s /etc/resolv.conf is untouched');
   await deleteAll('duo', 'other');
   await waitFor(() => leftovers().length === 0, { message: 'no sandbox left' });
 }]);
@@ -92,6 +99,10 @@ cases.push(['a hostNetwork pod keeps the host network and reports the host IP', 
   const p = await c.waitPod('hostnet', running);
   assert.equal(p.status!.podIP, '127.0.0.1');
   assert.equal(inside(pidOf(p, 'side'), [], ['readlink', '/proc/self/ns/net']), execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).trim());
+  // Issue 20: dnsPolicy ClusterFirst on the host network means the host's resolvers (k/k dns.go getPodDNSType).
+  const conf = inside(pidOf(p, 'side'), ['--mount'], ['cat', '/etc/resolv.conf']);
+  assert.doesNotMatch(conf, /10\.96\.0\.10|ndots:5/);
+  for (const ns of readFileSync('/etc/resolv.conf', 'utf8').match(/^nameserver\s+\S+/gm) ?? []) assert.match(conf, new RegExp(`^${ns.replace(/\s+/, ' ').replace(/\./g, '\\.')}$`, 'm'));
   await deleteAll('hostnet');
 }]);
 

@@ -181,6 +181,21 @@ test('issue 19 config: --cluster-cidr must be an IPv4 network', () => {
   if (!r.ok) assert.deepEqual(r.errors, ['--cluster-cidr: "10.244.0.1/16" is not an IPv4 network in CIDR notation (e.g. 10.244.0.0/16)']);
 });
 
+test('issue 20 config: --cluster-dns defaults to the kube-dns ClusterIP, takes a list or nothing, and --cluster-domain to cluster.local', () => {
+  const r = parseConfig([], {}, host);
+  assert.ok(r.ok);
+  assert.deepEqual([r.config.clusterDNS, r.config.clusterDomain, r.config.resolvConf], [['10.96.0.10'], 'cluster.local', '/etc/resolv.conf']);
+  const set = parseConfig(['--cluster-dns', '10.0.0.10,10.0.0.11', '--cluster-domain', 'corp.local.'], {}, host);
+  assert.ok(set.ok);
+  assert.deepEqual([set.config.clusterDNS, set.config.clusterDomain], [['10.0.0.10', '10.0.0.11'], 'corp.local']);
+  const off = parseConfig(['--cluster-dns='], {}, host);
+  assert.ok(off.ok);
+  assert.deepEqual(off.config.clusterDNS, []);
+  const bad = parseConfig(['--cluster-dns', 'dns.example', '--cluster-domain', 'Bad_Domain'], {}, host);
+  assert.equal(bad.ok, false);
+  if (!bad.ok) assert.deepEqual(bad.errors, ['--cluster-dns: "dns.example" is not an IP address', '--cluster-domain: "Bad_Domain" is not a lowercase DNS domain']);
+});
+
 test('config: every problem is reported at once', () => {
   const r = parseConfig(['--port', 'x', '--node-status-update-frequency', '10', '--address', 'nope', '--max-pods', '0'], { PODLING_NODE_NAME: 'Bad_Name' }, host);
   assert.equal(r.ok, false);
