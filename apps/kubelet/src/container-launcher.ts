@@ -79,7 +79,8 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   if (ctx.sandbox && ctx.namespaces && !mounts.some((m) => m.target === '/etc/hosts')) {
     mounts.push({ source: ctx.sandbox.hostsFile, target: '/etc/hosts', readOnly: false });
   }
-  if (ctx.resolvConf && ctx.namespaces && !mounts.some((m) => m.target === '/etc/resolv.conf')) {
+  // A bind mount needs its target: a host without /etc/resolv.conf leaves the pod's unmounted rather than unstartable.
+  if (ctx.resolvConf && ctx.namespaces && !mounts.some((m) => m.target === '/etc/resolv.conf') && existsSync('/etc/resolv.conf')) {
     mounts.push({ source: ctx.resolvConf, target: '/etc/resolv.conf', readOnly: false });
   }
   // A mount over an ancestor of the agent's root dir would hide the sources of the mounts after it: those go last.
