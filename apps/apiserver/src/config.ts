@@ -3,7 +3,11 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
 import type { RequestLimits } from './http/request-limits.ts';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, parseControllerSelection, parseNodeCidrFlags, type ControllerName, type NodeCidrConfig } from '@podling/controllers';
+import {
+  DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, LEADER_ELECTION_DEFAULTS, parseControllerSelection, parseLeaderElectionFlags,
+  parseNodeCidrFlags, type ControllerName, type LeaderElectionConfig, type NodeCidrConfig,
+} from '@podling/controllers';
+import { isIP } from 'node:net';
 import { parsePortRange, type PortRange } from './registry/service-allocator.ts';
 import { parseIPRange, type IPRange } from './registry/service-ip-range.ts';
 
@@ -39,6 +43,14 @@ export interface ApiserverConfig {
   kubeletAuthToken?: string;
   serviceClusterIPRange: IPRange;
   serviceNodePortRange: PortRange;
+  /** The embedded controllers' Lease timings; false runs them without one. */
+  leaderElection: LeaderElectionConfig | false;
+  /** The address the `kubernetes` Service's endpoints carry for this apiserver ('' = derived from --address). */
+  advertiseAddress: string;
+  /** 'lease': every live apiserver is an endpoint of the `kubernetes` Service; 'none': nobody writes them. */
+  endpointReconcilerType: 'lease' | 'none';
+  /** How long an apiserver's endpoint lease lives unrenewed (Kubernetes: 15 s, renewed every 10 s). */
+  endpointLeaseTtlMs: number;
 }
 
 const options = {
@@ -78,6 +90,14 @@ const options = {
   'kubelet-auth-token': { type: 'string' },
   'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
+  'leader-elect': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaderElect },
+  'leader-elect-lease-duration': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaseDuration },
+  'leader-elect-renew-deadline': { type: 'string', default: LEADER_ELECTION_DEFAULTS.renewDeadline },
+  'leader-elect-retry-period': { type: 'string', default: LEADER_ELECTION_DEFAULTS.retryPeriod },
+  'advertise-address': { type: 'string', default: '' },
+  'endpoint-reconciler-type': { type: 'string', default: 'lease' },
+  // Podling's own: Kubernetes hard-codes 15 s (pkg/controlplane/reconcilers); tests shorten it.
+  'endpoint-lease-ttl': { type: 'string', default: '15s' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -133,6 +153,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   if (typeof ipRange === 'string') problems.push(`--service-cluster-ip-range: ${ipRange}`);
   const portRange = parsePortRange(str('service-node-port-range')!);
   if (typeof portRange === 'string') problems.push(`--service-node-port-range: ${portRange}`);
+  const election = parseLeaderElectionFlags({
+    leaderElect: str('leader-elect')!, leaseDuration: str('leader-elect-lease-duration')!,
+    renewDeadline: str('leader-elect-renew-deadline')!, retryPeriod: str('leader-elect-retry-period')!,
+  });
+  problems.push(...election.problems);
+  const advertise = str('advertise-address')!;
+  if (advertise !== '' && isIP(advertise) !== 4) problems.push(`--advertise-address: ${JSON.stringify(advertise)} is not an IPv4 address`);
+  const reconciler = str('endpoint-reconciler-type')!;
+  if (reconciler !== 'lease' && reconciler !== 'none') problems.push(`--endpoint-reconciler-type: must be lease or none, got ${JSON.stringify(reconciler)}`);
   const config: ApiserverConfig = {
     address: str('address')!,
     port,
@@ -171,6 +200,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     kubeletAuthToken: str('kubelet-auth-token') || undefined,
     serviceClusterIPRange: ipRange as IPRange,
     serviceNodePortRange: portRange as PortRange,
+    leaderElection: election.config ?? false,
+    advertiseAddress: advertise,
+    endpointReconcilerType: reconciler as 'lease' | 'none',
+    endpointLeaseTtlMs: positive('endpoint-lease-ttl'),
   };
   const l = config.limits;
   if (l.headerTimeoutMs > l.readTimeoutMs) problems.push('--request-header-timeout: must not be longer than --request-read-timeout');

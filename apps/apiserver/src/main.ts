@@ -18,6 +18,7 @@ import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
 import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
 import { ensureKubernetesService } from './housekeeping/kubernetes-service.ts';
+import { startEndpointLeaseReconciler } from './housekeeping/endpoint-lease-reconciler.ts';
 
 /** Exit codes: 2 bad flags or credentials files, 3 data files that opening would destroy (see the store's README). */
 const EXIT_DATA_FILES = 3;
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   // Handlers before listening: a SIGTERM that arrives while the kubernetes Service is written or the controllers
   // start must still shut down cleanly (exit 0), not kill the process by the default action.
   let controllers: ReturnType<typeof startControllers> | undefined;
+  let endpointLeases: ReturnType<typeof startEndpointLeaseReconciler> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => { logger.error('shutdown took too long; exiting'); process.exit(1); }, 10_000).unref();
     await controllers?.stop();
+    await endpointLeases?.stop();
     finalizer.stop();
     expiry.stop();
     await app.close();
@@ -108,21 +111,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   const address = await app.listen({ host: config.address, port: config.port });
   const url = address.replace('[::1]', '127.0.0.1');
-  // Always printed, whatever the level: tools and tests wait for this line to learn the URL.
-  (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
   const port = (app.server.address() as AddressInfo).port;
   // The controllers dial the address the server listens on (loopback when that is a wildcard).
   const host = ['', '0.0.0.0', '::', '[::]'].includes(config.address) ? '127.0.0.1'
     : config.address.includes(':') ? `[${config.address}]` : config.address;
-  await ensureKubernetesService(registry, advertiseAddress(config.address), port)
-    .catch((err) => logger.error({ err }, 'cannot write the kubernetes Service'));
+  await ensureKubernetesService(registry, port).catch((err) => logger.error({ err }, 'cannot write the kubernetes Service'));
+  if (config.endpointReconcilerType === 'lease' && !stopping) {
+    endpointLeases = startEndpointLeaseReconciler({
+      registry, address: config.advertiseAddress || advertiseAddress(config.address), port, ttlMs: config.endpointLeaseTtlMs,
+      log: logger.child({ component: 'endpoint-reconciler' }),
+    });
+    await endpointLeases.firstRound;
+  }
+  // Always printed, whatever the level: tools and tests wait for this line to learn the URL. Logged once the
+  // `kubernetes` Service and its endpoints say where this apiserver is.
+  (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
   if (stopping) return;
   controllers = startControllers({
     client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
     which: config.controllers, logger: logger.child({ component: 'controllers' }),
     nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
     podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
-    podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
+    podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs, leaderElection: config.leaderElection,
   });
 }
 

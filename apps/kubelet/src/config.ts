@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { forbiddenNodeLabels, parseDuration, parseIpv4Cidr, parseQuantity, type Ipv4Cidr } from '@podling/api';
+import { serverListProblems } from '@podling/client';
 import { PodCidr } from './pod-cidr.ts';
 
 export interface KubeletConfig {
@@ -133,7 +134,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     errors.push(`--node-name: ${JSON.stringify(nodeName)} is not a lowercase RFC 1123 subdomain`);
   }
   const server = get('server')!;
-  try { new URL(server); } catch { errors.push(`--server: ${JSON.stringify(server)} is not a URL`); }
+  errors.push(...serverListProblems('--server', server));
   const address = get('address')!;
   if (!isIP(address)) errors.push(`--address: ${JSON.stringify(address)} is not an IP address`);
   const nodeIPFlag = get('node-ip');

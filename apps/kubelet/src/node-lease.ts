@@ -1,16 +1,11 @@
 // The node's Lease in kube-node-lease (reference B8.3): the cheap heartbeat kube's node lifecycle controller and
 // `kubectl describe node` read. Renewed with every status heartbeat; created (owned by the Node) when missing.
-import { isStatusError, type KubeObject, type Node } from '@podling/api';
+import { isStatusError, microTime, type KubeObject, type Node } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 
 const ref = { resource: 'leases', namespace: 'kube-node-lease' };
 /** Kubernetes' nodeLeaseDurationSeconds: four renew periods of 10 s. */
 const LEASE_DURATION_SECONDS = 40;
-
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 export async function renewNodeLease(client: KubeClientApi, nodeName: string, now = new Date()): Promise<void> {
   const renewTime = microTime(now);

@@ -11,6 +11,7 @@ import { resourcePath } from './resource-path.ts';
 import { statusErrorFromResponse } from './status-from-response.ts';
 import { NdjsonSplitter } from './ndjson-lines.ts';
 import { timerDelay } from './timer-delay.ts';
+import { ServerList } from './server-list.ts';
 
 type Query = Record<string, string | number | boolean | undefined>;
 export interface RequestOptions { body?: unknown; contentType?: string; query?: Query; accept?: string; signal?: AbortSignal }
@@ -40,12 +41,12 @@ const patchContentType: Record<PatchType, string> = {
  * object can be written with just `{ resource: 'pods' }`.
  */
 export class KubeClient implements KubeClientApi {
-  private readonly base: string;
+  private readonly servers: ServerList;
   private readonly dispatcher: Dispatcher | undefined;
 
   constructor(private readonly opts: ClientOptions) {
-    this.base = opts.server.replace(/\/+$/, '');
-    const https = this.base.startsWith('https:');
+    this.servers = new ServerList(opts.server);
+    const https = this.servers.urls.some((u) => u.startsWith('https:'));
     this.dispatcher = https && (opts.ca || opts.insecureSkipTLSVerify)
       ? new Agent({ connect: { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTLSVerify } })
       : undefined;
@@ -94,8 +95,10 @@ export class KubeClient implements KubeClientApi {
   /** Sends one request; resolves with the Response for 2xx, throws StatusError otherwise. For callers that want a
    *  fetch Response (text, streams); the typed verbs and watch() use the leaner undici.request underneath. */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-    const { url, headers, body } = this.prepare(path, opts);
-    const res = await fetch(url, { method, headers, body, signal: opts.signal, dispatcher: this.dispatcher });
+    const res = await this.servers.run(idempotent(method), (base) => {
+      const { url, headers, body } = this.prepare(base, path, opts);
+      return fetch(url, { method, headers, body, signal: opts.signal, dispatcher: this.dispatcher });
+    });
     if (res.status < 200 || res.status > 299) throw await statusErrorFromResponse(res);
     // undici's Response is the implementation behind Node's global one; the declared types differ only nominally.
     return res as unknown as Response;
@@ -104,7 +107,11 @@ export class KubeClient implements KubeClientApi {
   /** The same request through undici.request: no WHATWG Request/Response/stream objects, which were the largest
    *  per-request cost of an agent reporting pod statuses in a burst. The body is a Node stream. */
   private async send(method: string, path: string, opts: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
-    const { url, headers, body } = this.prepare(path, opts);
+    return this.servers.run(idempotent(method), (base) => this.sendTo(base, method, path, opts));
+  }
+
+  private async sendTo(base: string, method: string, path: string, opts: RequestOptions): Promise<Dispatcher.ResponseData> {
+    const { url, headers, body } = this.prepare(base, path, opts);
     let res: Dispatcher.ResponseData;
     for (let attempt = 0; ; attempt++) {
       res = await undiciRequest(url, {
@@ -124,8 +131,8 @@ export class KubeClient implements KubeClientApi {
     return res;
   }
 
-  private prepare(path: string, opts: RequestOptions): { url: URL; headers: Record<string, string>; body?: string | Uint8Array } {
-    const url = new URL(this.base + path);
+  private prepare(base: string, path: string, opts: RequestOptions): { url: URL; headers: Record<string, string>; body?: string | Uint8Array } {
+    const url = new URL(base + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     }
@@ -151,11 +158,17 @@ export class KubeClient implements KubeClientApi {
       const res = await this.send('GET', resourcePath(ref), {
         query: { ...query, watch: true }, signal: abort.signal,
       });
+      const base = this.servers.base;
       const splitter = new NdjsonSplitter();
       const deliver = (v: unknown) => { if (!stopped) onEvent(v as WatchEventOf<T>); };
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        if (stopped) return;
-        splitter.push(chunk, deliver);
+      try {
+        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+          if (stopped) return;
+          splitter.push(chunk, deliver);
+        }
+      } catch (err) {
+        if (!stopped) this.servers.failed(base, err); // the apiserver went away under the stream
+        throw err;
       }
       splitter.end(deliver);
     };
@@ -190,6 +203,11 @@ export class KubeClient implements KubeClientApi {
     // JSON is YAML, so an apply patch given as an object is sent as JSON under the apply-patch+yaml type.
     return { body: patch, contentType: patchContentType[type], query };
   }
+}
+
+/** Methods that may be sent again to another apiserver when the first one broke the connection mid-request. */
+function idempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
 function withNamespace(ref: ResourceRef, obj: KubeObject): ResourceRef {

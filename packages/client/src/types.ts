@@ -2,7 +2,8 @@
 import type { DeleteOptions, KubeObject, List, Status } from '@podling/api';
 
 export interface ClientOptions {
-  /** e.g. http://127.0.0.1:8080 or https://10.0.0.1:6443 */
+  /** e.g. http://127.0.0.1:8080 or https://10.0.0.1:6443; or a comma-separated list of the apiservers of one
+   *  cluster, tried in order when one stops answering (server-list.ts). */
   server: string;
   /** Bearer token (sent on every request). */
   token?: string;

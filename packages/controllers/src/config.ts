@@ -2,6 +2,9 @@
 // is reported at once; main.ts prints them and exits 2. Only this module and main.ts read process.env.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@podling/api';
+import { serverListProblems } from '@podling/client';
+import { LEADER_ELECTION_DEFAULTS, parseLeaderElectionFlags } from './leader-election-flags.ts';
+import type { LeaderElectionConfig } from './start-controllers.ts';
 import { DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from './controller-selection.ts';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, parseNodeCidrFlags, type NodeCidrConfig } from './node-cidr-flags.ts';
 
@@ -18,10 +21,8 @@ export interface ControllerManagerConfig {
   terminatedPodGcThreshold: number;
   nodeCidrs: NodeCidrConfig;
   logLevel: string;
-  leaderElect: boolean;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
+  /** false: run the controllers without a Lease. */
+  leaderElection: LeaderElectionConfig | false;
 }
 
 const options = {
@@ -39,10 +40,10 @@ const options = {
   'node-cidr-mask-size': { type: 'string', default: DEFAULT_NODE_CIDR_MASK_SIZE },
   'log-level': { type: 'string', default: 'info' },
   // A string, so `--leader-elect=false` reads as in Kubernetes (node:util parseArgs has no negatable booleans).
-  'leader-elect': { type: 'string', default: 'true' },
-  'leader-elect-lease-duration': { type: 'string', default: '15s' },
-  'leader-elect-renew-deadline': { type: 'string', default: '10s' },
-  'leader-elect-retry-period': { type: 'string', default: '2s' },
+  'leader-elect': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaderElect },
+  'leader-elect-lease-duration': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaseDuration },
+  'leader-elect-renew-deadline': { type: 'string', default: LEADER_ELECTION_DEFAULTS.renewDeadline },
+  'leader-elect-retry-period': { type: 'string', default: LEADER_ELECTION_DEFAULTS.retryPeriod },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -72,10 +73,14 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     try { return parseDuration(str(k)!); } catch (e) { problems.push(`--${k}: ${(e as Error).message}`); return 0; }
   };
   const server = str('server')!;
-  try { new URL(server); } catch { problems.push(`--server: ${JSON.stringify(server)} is not a URL`); }
+  problems.push(...serverListProblems('--server', server));
   const threshold = Number(str('terminated-pod-gc-threshold'));
   if (!Number.isInteger(threshold) || threshold < 0) problems.push(`--terminated-pod-gc-threshold: must be an integer >= 0, got ${JSON.stringify(str('terminated-pod-gc-threshold'))}`);
-  if (!['true', 'false'].includes(str('leader-elect')!)) problems.push(`--leader-elect: must be true or false, got ${JSON.stringify(str('leader-elect'))}`);
+  const election = parseLeaderElectionFlags({
+    leaderElect: str('leader-elect')!, leaseDuration: str('leader-elect-lease-duration')!,
+    renewDeadline: str('leader-elect-renew-deadline')!, retryPeriod: str('leader-elect-retry-period')!,
+  });
+  problems.push(...election.problems);
   const selection = parseControllerSelection(str('controllers')!);
   problems.push(...selection.problems);
   const cidrs = parseNodeCidrFlags(str('cluster-cidr')!, str('node-cidr-mask-size')!);
@@ -90,13 +95,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     terminatedPodGcThreshold: threshold,
     nodeCidrs: cidrs.config!,
     logLevel: str('log-level')!,
-    leaderElect: str('leader-elect') !== 'false',
-    leaseDurationMs: dur('leader-elect-lease-duration'),
-    renewDeadlineMs: dur('leader-elect-renew-deadline'),
-    retryPeriodMs: dur('leader-elect-retry-period'),
+    leaderElection: election.config ?? false,
   };
-  // client-go refuses these too: a leader must give up before its lease can expire for the others.
-  if (config.renewDeadlineMs >= config.leaseDurationMs) problems.push('--leader-elect-renew-deadline: must be less than --leader-elect-lease-duration');
-  if (config.retryPeriodMs >= config.renewDeadlineMs) problems.push('--leader-elect-retry-period: must be less than --leader-elect-renew-deadline');
   return { config: problems.length ? undefined : config, problems, help: values.help === true };
 }

@@ -10,7 +10,7 @@
 //   - stop() releases a held lease (empty holder, duration 1 s: client-go's ReleaseOnCancel) so a successor need
 //     not wait out the lease. A lost leader goes back to being a candidate.
 // Defaults are kube-controller-manager's: 15 s lease, 10 s renew deadline, 2 s retry.
-import { isStatusError, type KubeObject } from '@podling/api';
+import { isStatusError, microTime, type KubeObject } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 
@@ -31,9 +31,6 @@ export interface LeaderElectionOptions {
   onStoppedLeading(): void | Promise<void>;
   now?: () => number;
 }
-
-/** metav1.MicroTime. */
-const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export class LeaderElector {
   private readonly ref: { resource: string; namespace: string };

@@ -24,7 +24,7 @@ const controllers = startControllers({
   nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
   podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
   podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,
-  leaderElection: config.leaderElect && { leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs },
+  leaderElection: config.leaderElection,
 });
 logger.info({ server: clientOpts.server, controllers: [...config.controllers] }, 'controller manager started');
 
