@@ -104,7 +104,7 @@ const options = {
 export function usage(): string {
   return 'Usage: podling-apiserver [flags]\n' + Object.entries(options)
     .map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${'default' in o ? `  (default ${JSON.stringify(o.default)})` : ''}   env PODLING_${envName(k)}`)
-    .join('\n') + '\n  --generate-certs DIR --hosts a,b --nodes n1,n2 --server URL   write a CA, server cert, tokens and kubeconfigs, then exit';
+    .join('\n') + '\n  --generate-certs DIR --hosts a,b --nodes n1,n2 --server URL[,URL…]   write a CA, server cert, tokens and kubeconfigs, then exit';
 }
 
 function envName(flag: string): string { return flag.toUpperCase().replace(/-/g, '_'); }

@@ -4,6 +4,8 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { execFileSync } from 'node:child_process';
+import { loadKubeconfig } from '@podling/client';
 import { makeTempDir } from '@podling/testkit';
 import { generateCerts } from '../src/auth/certs.ts';
 import { runGenerateCerts } from '../src/auth/generate-certs.ts';
@@ -61,6 +63,22 @@ test('generateCerts: each kubeconfig names the server, embeds the CA and carries
       assert.equal(Buffer.from(cluster['certificate-authority-data'], 'base64').toString(), read(tmp.dir, 'ca.crt'));
       assert.deepEqual(cfg.users, [{ name: user, user: { token } }]);
       assert.equal(cfg['current-context'], cfg.contexts[0].name);
+    }
+  } finally { tmp.remove(); }
+});
+
+test('issue 16: generateCerts for several apiservers names each in the certificate and lists all in every kubeconfig', async () => {
+  const tmp = makeTempDir();
+  try {
+    await generateCerts({ dir: tmp.dir, hosts: [], nodes: ['n1'], server: 'https://10.0.0.11:6443,https://api-2.internal:6443' });
+    const sans = new X509Certificate(read(tmp.dir, 'apiserver.crt')).subjectAltName!.split(', ');
+    for (const san of ['IP Address:10.0.0.11', 'DNS:api-2.internal']) assert.ok(sans.includes(san), `${san} in ${sans}`);
+    for (const file of ['admin.kubeconfig', 'node-n1.kubeconfig']) {
+      const f = path.join(tmp.dir, file);
+      // kubectl takes one server (the first) and keeps the extension; Podling's clients take the whole list.
+      const kubectlServer = execFileSync('kubectl', ['config', 'view', '--kubeconfig', f, '-o', 'jsonpath={.clusters[0].cluster.server}'], { encoding: 'utf8' });
+      assert.equal(kubectlServer, 'https://10.0.0.11:6443');
+      assert.equal(loadKubeconfig(f).server, 'https://10.0.0.11:6443,https://api-2.internal:6443');
     }
   } finally { tmp.remove(); }
 });

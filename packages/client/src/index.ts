@@ -5,7 +5,7 @@
 export * from './types.ts';
 export { KubeClient, type RequestOptions } from './kube-client.ts';
 export { Informer, type InformerOptions, type InformerHandlers, type InformerLogger } from './informer.ts';
-export { loadKubeconfig, buildKubeconfig, type KubeconfigOptions, type KubeconfigSpec } from './kubeconfig.ts';
+export { loadKubeconfig, buildKubeconfig, clusterServerFields, SERVERS_EXTENSION, type KubeconfigOptions, type KubeconfigSpec } from './kubeconfig.ts';
 export { resourcePath } from './resource-path.ts';
 export { ServerList, parseServers, serverListProblems, isUnreachable } from './server-list.ts';
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timer-delay.ts';

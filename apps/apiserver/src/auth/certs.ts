@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type * as X509 from '@peculiar/x509';
+import { parseServers } from '@podling/client';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { groups, nodeUserName } from './user-info.ts';
 
@@ -25,10 +26,11 @@ async function loadX509(): Promise<typeof X509> {
 
 export interface GenerateCertsOptions {
   dir: string;
-  /** DNS names and IP addresses of the server; 127.0.0.1, localhost and the --server host are always added. */
+  /** DNS names and IP addresses of the server; 127.0.0.1, localhost and every --server host are always added. */
   hosts: string[];
   nodes: string[];
-  /** The https:// URL written into every kubeconfig. */
+  /** The https:// URL written into every kubeconfig, or the comma-separated URLs of several apiservers: one
+   *  serving certificate names them all, and the kubeconfigs list them all. */
   server: string;
   /** Defaults to now; certificates are valid from an hour before it, for clock skew. */
   now?: Date;
@@ -131,10 +133,14 @@ export async function generateCerts(opts: GenerateCertsOptions): Promise<Generat
 /** Everything wrong with the options, one sentence each; generateCerts throws with all of them. */
 export function validateCertOptions(opts: Pick<GenerateCertsOptions, 'hosts' | 'nodes' | 'server'>): string[] {
   const problems: string[] = [];
-  let url: URL | undefined;
-  try { url = new URL(opts.server); } catch { problems.push(`--server ${JSON.stringify(opts.server)} is not a URL`); }
-  if (url && url.protocol !== 'https:') {
-    problems.push(`--server must be an https:// URL (kubectl sends no token to http:// servers), got ${JSON.stringify(opts.server)}`);
+  const servers = parseServers(opts.server);
+  if (servers.length === 0) problems.push('--server needs at least one https:// URL');
+  for (const s of servers) {
+    let url: URL | undefined;
+    try { url = new URL(s); } catch { problems.push(`--server ${JSON.stringify(s)} is not a URL`); }
+    if (url && url.protocol !== 'https:') {
+      problems.push(`--server must be an https:// URL (kubectl sends no token to http:// servers), got ${JSON.stringify(s)}`);
+    }
   }
   for (const n of opts.nodes) {
     if (!nodeNamePattern.test(n)) problems.push(`node name ${JSON.stringify(n)} is not a lowercase DNS subdomain`);
@@ -146,10 +152,11 @@ export function validateCertOptions(opts: Pick<GenerateCertsOptions, 'hosts' | '
   return problems;
 }
 
-/** The server certificate's SANs: the given hosts, the --server host, 127.0.0.1 and localhost, deduplicated. */
+/** The server certificate's SANs: the given hosts, every --server host, 127.0.0.1 and localhost, deduplicated. All
+ *  apiservers of a cluster share the certificate, so a client that fails over to another still trusts it. */
 function sans(opts: Pick<GenerateCertsOptions, 'hosts' | 'server'>): string[] {
-  const serverHost = new URL(opts.server).hostname.replace(/^\[|\]$/g, '');
-  return [...new Set(['127.0.0.1', 'localhost', serverHost, ...opts.hosts].map((h) => h.toLowerCase()))];
+  const serverHosts = parseServers(opts.server).map((s) => new URL(s).hostname.replace(/^\[|\]$/g, ''));
+  return [...new Set(['127.0.0.1', 'localhost', ...serverHosts, ...opts.hosts].map((h) => h.toLowerCase()))];
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {

@@ -1,7 +1,9 @@
-// `podling-apiserver --generate-certs DIR [--hosts a,b] [--nodes n1,n2] [--server https://HOST:6443]`: write the
-// credentials of a secured cluster (certs.ts) and print how to use them, then exit.
+// `podling-apiserver --generate-certs DIR [--hosts a,b] [--nodes n1,n2] [--server https://HOST:6443[,https://HOST2:6443]]`:
+// write the credentials of a secured cluster (certs.ts; several --server URLs for several apiservers) and print how
+// to use them, then exit.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseServers } from '@podling/client';
 import { generateCerts, validateCertOptions } from './certs.ts';
 
 export const defaultServer = 'https://127.0.0.1:6443';
@@ -54,7 +56,7 @@ export async function runGenerateCerts(args: string[], io: GenerateCertsIo = con
     const result = await generateCerts({ dir: absDir, ...opts });
     io.out(`wrote ${result.files.length} files to ${absDir} (server certificate for ${result.hosts.join(', ')})`);
     for (const f of result.files) io.out(`  ${f}`);
-    const port = new URL(opts.server).port || '443';
+    const port = new URL(parseServers(opts.server)[0]).port || '443';
     io.out('start the apiserver with:');
     io.out(`  podling-apiserver --port ${port} --tls-cert-file ${path.join(absDir, 'apiserver.crt')} ` +
       `--tls-private-key-file ${path.join(absDir, 'apiserver.key')} --token-auth-file ${path.join(absDir, 'tokens.csv')} ` +
