@@ -21,6 +21,8 @@ export interface KubeletConfig {
   nodeIP: string;
   /** Every pod range of the cluster (the control plane's --cluster-cidr): pod traffic leaving it is masqueraded. */
   clusterCidr: Ipv4Cidr;
+  /** The control plane's --service-cluster-ip-range: the service proxy refuses addresses in it that no Service holds. */
+  serviceCidr: Ipv4Cidr;
   port: number;
   nodeLabels: Record<string, string>;
   /** The Node's pods capacity and allocatable, which the scheduler fills up to (the kubelet's --max-pods). */
@@ -64,6 +66,7 @@ const options = {
   address: { type: 'string', default: '127.0.0.1' },
   'node-ip': { type: 'string' },
   'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
+  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
   port: { type: 'string', default: '10250' },
   'node-labels': { type: 'string', default: '' },
   'max-pods': { type: 'string', default: '110' },
@@ -141,6 +144,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (nodeIPFlag !== undefined && !isIP(nodeIPFlag)) errors.push(`--node-ip: ${JSON.stringify(nodeIPFlag)} is not an IP address`);
   const clusterCidr = parseIpv4Cidr(get('cluster-cidr')!);
   if (!clusterCidr) errors.push(`--cluster-cidr: ${JSON.stringify(get('cluster-cidr'))} is not an IPv4 network in CIDR notation (e.g. 10.244.0.0/16)`);
+  const serviceCidr = parseIpv4Cidr(get('service-cluster-ip-range')!);
+  if (!serviceCidr) errors.push(`--service-cluster-ip-range: ${JSON.stringify(get('service-cluster-ip-range'))} is not an IPv4 network in CIDR notation (e.g. 10.96.0.0/12)`);
   const portText = get('port')!;
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) errors.push(`--port: ${JSON.stringify(portText)} is not a port number (0 picks a free port)`);
@@ -198,7 +203,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     config: {
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
-      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, port, nodeLabels, maxPods,
+      address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, serviceCidr: serviceCidr!, port, nodeLabels, maxPods,
       nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
       clusterDNS, clusterDomain, resolvConf: get('resolv-conf')!,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,

@@ -11,7 +11,8 @@ import { isStatusError, type KubeEvent } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { Logger } from './logger.ts';
 
-export interface EventTarget { namespace: string; name: string; uid: string; fieldPath?: string }
+/** What an event is about: a Pod unless `kind` says Node (the kubelet's node events: namespace default, uid = name). */
+export interface EventTarget { namespace: string; name: string; uid: string; fieldPath?: string; kind?: 'Pod' | 'Node' }
 
 const MAX_IN_FLIGHT = 4;
 const QPS = 50;
@@ -107,7 +108,7 @@ export class EventRecorder {
     const ev: KubeEvent = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: `${t.name}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`, namespace: t.namespace },
-      involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: t.namespace, name: t.name, uid: t.uid, ...(t.fieldPath ? { fieldPath: t.fieldPath } : {}) },
+      involvedObject: { kind: t.kind ?? 'Pod', apiVersion: 'v1', namespace: t.namespace, name: t.name, uid: t.uid, ...(t.fieldPath ? { fieldPath: t.fieldPath } : {}) },
       reason, message, type,
       source: { component: 'kubelet', host: this.host },
       reportingComponent: 'kubelet', reportingInstance: this.host,

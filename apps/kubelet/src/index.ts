@@ -8,3 +8,4 @@ export { ContainerCgroups } from './container-cgroup.ts';
 export { PodNetwork } from './pod-network.ts';
 export { NodeMasquerade } from './node-masquerade.ts';
 export { NETNS_DIR, SandboxNames } from './sandbox-names.ts';
+export { ProxyTable } from './proxy-table.ts';

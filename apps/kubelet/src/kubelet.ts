@@ -10,10 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { StatusError, type Node } from '@podling/api';
+import { formatCidr, StatusError, type Node } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { KubeletConfig } from './config.ts';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
+import { EventRecorder } from './event-recorder.ts';
 import { buildKubeletServer } from './kubelet-server.ts';
 import { containerLogTarget } from './container-log-target.ts';
 import { findContainer } from './running-container.ts';
@@ -35,6 +36,10 @@ import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodNetwork } from './pod-network.ts';
 import { PodCidrSource } from './pod-cidr-source.ts';
+import { ProxyTable } from './proxy-table.ts';
+import { ServiceProxy } from './service-proxy.ts';
+import { proxyUnavailableReason, ServiceProxyCondition } from './service-proxy-condition.ts';
+import { runCommand } from './run-command.ts';
 
 const ORPHAN_KILL_GRACE_MS = 2000;
 
@@ -49,6 +54,8 @@ export class Kubelet {
   private readonly tracker = new DescendantTracker();
   private network: PodNetwork | { unavailable: string } = { unavailable: 'the agent has not started' };
   private cidr: PodCidrSource | undefined;
+  private proxy: ServiceProxy | undefined;
+  private proxyCondition: ServiceProxyCondition | undefined;
   url = '';
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
@@ -84,9 +91,16 @@ export class Kubelet {
       this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: containers\' descendants are tracked by /proc scans; one that escapes between two scans is not ended with its container');
     }
 
-    this.registrar = new NodeRegistrar(this.client, hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },
-      cgroupBounds(this.cgroups.controller('memory'), this.cgroups.controller('cpu'))),
-      this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
+    const events = new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }));
+    const table = new ProxyTable(this.cfg.nodeName, this.cfg.rootDir);
+    const node = { namespace: 'default', name: this.cfg.nodeName, uid: this.cfg.nodeName, kind: 'Node' as const };
+    const proxyCondition = new ServiceProxyCondition(table.name, (reason, message) => events.warning(node, reason, message));
+    this.proxyCondition = proxyCondition;
+    this.registrar = new NodeRegistrar(this.client, {
+      ...hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },
+        cgroupBounds(this.cgroups.controller('memory'), this.cgroups.controller('cpu'))),
+      moreConditions: () => [proxyCondition.template()],
+    }, this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
     this.registrar.start();
     // Routes to other nodes' pods and the masquerade rule need root (netlink, nftables); without it pods share the
     // host's network anyway.
@@ -125,6 +139,7 @@ export class Kubelet {
       },
     });
     const { synced } = await this.pods.start();
+    await this.startProxy(table, this.pods.servicesSynced!);
     void synced.then(() => this.reclaim(recovered, records), () => {});
   }
 
@@ -132,6 +147,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     await this.pods?.stop();
     await this.registrar?.stop();
+    await this.proxy?.stop().catch((err) => this.log.warn({ err }, 'cannot remove the service proxy table'));
     await this.nodeRoutes?.stop();
     this.cidr?.stop();
     // Pods keep running (and keep their sandboxes) for the next agent; the bridge goes only when none is left.
@@ -143,6 +159,26 @@ export class Kubelet {
     closeStreams();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The service proxy when this agent can program nftables; else the Node's condition and an event say why not. */
+  private async startProxy(table: ProxyTable, servicesSynced: Promise<void>): Promise<void> {
+    const uid = process.getuid?.();
+    const nft = uid === 0 ? await runCommand('nft', ['--version']).catch(() => undefined) : undefined;
+    const unavailable = proxyUnavailableReason(uid, nft);
+    if (unavailable) {
+      this.log.warn({ reason: unavailable }, 'no service proxy on this node');
+      this.proxyCondition?.set(unavailable);
+      return;
+    }
+    const cfg = this.cfg;
+    this.proxy = new ServiceProxy({
+      client: this.client, services: this.pods!.services, servicesSynced, table, log: this.log.child({ component: 'service-proxy' }),
+      facts: () => ({ podCIDR: this.cidr?.current?.text, clusterCIDR: formatCidr(cfg.clusterCidr), serviceCIDR: formatCidr(cfg.serviceCidr), nodeIPs: [cfg.nodeIP] }),
+      onResult: (problem) => this.proxyCondition?.set(problem),
+    });
+    this.cidr?.onKnown(() => this.proxy?.kick());
+    void this.proxy.start().catch((err) => this.log.warn({ err }, 'service proxy failed to start'));
   }
 
   private worker(ns: string, pod: string) {

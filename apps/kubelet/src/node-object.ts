@@ -21,7 +21,11 @@ export interface NodeFacts {
   arch: string;
   kernelVersion: string;
   osImage: string;
+  /** Conditions beyond the kubelet's own four, read at every heartbeat (the service proxy's). */
+  moreConditions?: () => NodeConditionTemplate[];
 }
+
+export type NodeConditionTemplate = Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>;
 
 export function hostNodeFacts(base: Pick<NodeFacts, 'nodeName' | 'nodeIP' | 'port' | 'labels' | 'maxPods'>, bounds: CgroupBounds = {}): NodeFacts {
   let osImage = `${os.type()} ${os.release()}`;
@@ -53,7 +57,7 @@ export function buildNode(f: NodeFacts): Node {
   };
 }
 
-const CONDITIONS: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>[] = [
+const CONDITIONS: NodeConditionTemplate[] = [
   { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
   { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
   { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
@@ -67,7 +71,7 @@ export function buildNodeStatus(f: NodeFacts, now: string, previous?: NodeCondit
   return {
     capacity: resources,
     allocatable: resources,
-    conditions: CONDITIONS.map((c) => {
+    conditions: [...CONDITIONS, ...(f.moreConditions?.() ?? [])].map((c) => {
       const prev = previous?.find((p) => p.type === c.type);
       return { ...c, lastHeartbeatTime: now, lastTransitionTime: prev?.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
     }),

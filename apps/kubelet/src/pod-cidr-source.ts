@@ -12,6 +12,7 @@ export class PodCidrSource {
   private cidr: PodCidr | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(flag: string | undefined, private readonly readNode: () => Promise<Node>, private readonly log: Logger) {
     if (flag) this.cidr = PodCidr.parse(flag);
@@ -22,6 +23,9 @@ export class PodCidrSource {
 
   /** Where the range comes from, for messages. */
   get origin(): string { return 'the Node\'s spec.podCIDR (set by the control plane), or the agent\'s --pod-cidr'; }
+
+  /** Calls `fn` once the range is learnt from the Node (a --pod-cidr is known from the start). */
+  onKnown(fn: () => void): void { this.listeners.push(fn); }
 
   start(): void {
     if (this.cidr || this.stopped) return;
@@ -40,6 +44,7 @@ export class PodCidrSource {
       if (text) {
         this.cidr = PodCidr.parse(text);
         this.log.info({ podCIDR: this.cidr.text }, 'pod range from the Node');
+        for (const fn of this.listeners) fn();
         return;
       }
     } catch (err) {

@@ -28,7 +28,10 @@ export class PodSync {
   readonly status: StatusManager;
   readonly workers: PodWorkers;
   readonly informer: Informer<Pod>;
-  private readonly services: Informer<Service>;
+  /** Also the service proxy's source of Services. */
+  readonly services: Informer<Service>;
+  /** Settles with the first list of Services (set by start()). */
+  servicesSynced: Promise<void> | undefined;
 
   constructor(o: PodSyncOptions) {
     this.status = new StatusManager(o.client, o.log.child({ component: 'status' }),
@@ -52,7 +55,8 @@ export class PodSync {
    */
   async start(): Promise<{ synced: Promise<void> }> {
     let waited: NodeJS.Timeout | undefined;
-    await Promise.race([this.services.start().catch(() => {}), new Promise((r) => { waited = setTimeout(r, SERVICES_SYNC_WAIT_MS); })]);
+    this.servicesSynced = this.services.start();
+    await Promise.race([this.servicesSynced.catch(() => {}), new Promise((r) => { waited = setTimeout(r, SERVICES_SYNC_WAIT_MS); })]);
     clearTimeout(waited);
     return { synced: this.informer.start() };
   }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
-import { ContainerCgroups, NodeMasquerade, PodNetwork } from '@podling/kubelet';
+import { ContainerCgroups, NodeMasquerade, PodNetwork, ProxyTable } from '@podling/kubelet';
 import { leasePodCidr } from './pod-cidr-lease.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
@@ -103,8 +103,11 @@ export async function startKubelet(opts: {
       // What left the process groups, and the agent's cgroups themselves (the agent leaves its pods running).
       await ContainerCgroups.detect(opts.rootDir, opts.nodeName).removeAll();
       await PodNetwork.removeAll(opts.nodeName, opts.rootDir); // their netns, IPC namespaces, IPs and the bridge
-      // A killed agent leaves its masquerade table (a stopped one has removed it already).
-      if (process.getuid?.() === 0) await new NodeMasquerade(opts.nodeName).remove().catch(() => {});
+      // A killed agent leaves its masquerade and service proxy tables (a stopped one has removed them already).
+      if (process.getuid?.() === 0) {
+        await new NodeMasquerade(opts.nodeName).remove().catch(() => {});
+        await new ProxyTable(opts.nodeName, opts.rootDir).remove().catch(() => {});
+      }
     },
   };
 }
