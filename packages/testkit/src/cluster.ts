@@ -1,5 +1,5 @@
 // A real control plane for tests: apiserver and kubelet processes on temp dirs and free ports.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -9,6 +9,7 @@ import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
 import { ContainerCgroups, NodeMasquerade, PodNetwork, ProxyTable } from '@podling/kubelet';
 import { leasePodCidr } from './pod-cidr-lease.ts';
+import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -29,10 +30,25 @@ export interface RunningApiserver {
   stop(): Promise<void>;
 }
 
-/** Starts `podling-apiserver` on port 0 and resolves once it logged its URL and /readyz answers. */
-export async function startApiserver(opts: { dbPath: string; args?: string[]; env?: Record<string, string>; port?: number }): Promise<RunningApiserver> {
+/** With PODLING_TEST_STORAGE=etcd3 (`npm run test:etcd`), every apiserver a test process starts stores in one etcd
+ *  member started for that process, under a key prefix derived from its --db path: a restart with the same path finds
+ *  its objects again, and other tests' apiservers do not see them. */
+let sharedEtcd: Promise<EtcdCluster> | undefined;
+async function storageArgs(dbPath: string, storage: 'default' | 'sqlite' | undefined): Promise<string[]> {
+  if (storage === 'sqlite' || process.env.PODLING_TEST_STORAGE !== 'etcd3') return [];
+  sharedEtcd ??= startEtcdCluster();
+  const etcd = await sharedEtcd;
+  const prefix = `/registry-${createHash('sha256').update(path.resolve(dbPath)).digest('hex').slice(0, 12)}`;
+  return ['--storage-backend', 'etcd3', '--etcd-servers', etcd.endpoints.join(','), '--etcd-prefix', prefix];
+}
+
+/** Starts `podling-apiserver` on port 0 and resolves once it logged its URL and /readyz answers. `storage: 'sqlite'`
+ *  keeps a test on SQLite under PODLING_TEST_STORAGE=etcd3 (what it checks is SQLite's own). */
+export async function startApiserver(opts: {
+  dbPath: string; args?: string[]; env?: Record<string, string>; port?: number; storage?: 'default' | 'sqlite';
+}): Promise<RunningApiserver> {
   const proc = startTs('apps/apiserver/src/main.ts', {
-    args: ['--port', String(opts.port ?? 0), '--db', opts.dbPath, ...(opts.args ?? [])],
+    args: ['--port', String(opts.port ?? 0), '--db', opts.dbPath, ...await storageArgs(opts.dbPath, opts.storage), ...(opts.args ?? [])],
     env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env },
   });
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);

@@ -5,3 +5,5 @@ export * from './process.ts';
 export * from './cluster.ts';
 export * from './pod-processes.ts';
 export * from './hollow-nodes.ts';
+export * from './free-port.ts';
+export * from './etcd-cluster.ts';
