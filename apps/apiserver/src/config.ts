@@ -10,6 +10,7 @@ import {
 import { isIP } from 'node:net';
 import { parsePortRange, type PortRange } from './registry/service-allocator.ts';
 import { parseIPRange, type IPRange } from './registry/service-ip-range.ts';
+import { parseStorageFlags, STORAGE_OPTIONS, type StorageConfig } from './storage-flags.ts';
 
 export interface ApiserverConfig {
   address: string;
@@ -28,6 +29,7 @@ export interface ApiserverConfig {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   insecureAllowAnonymous: boolean;
+  storage: StorageConfig;
   storageSync: 'FULL' | 'NORMAL';
   watchHistory: number;
   watchBookmarkIntervalMs: number;
@@ -72,6 +74,7 @@ const options = {
   'tls-private-key-file': { type: 'string' },
   'insecure-allow-anonymous': { type: 'boolean', default: false },
   'storage-sync': { type: 'string', default: 'FULL' },
+  ...STORAGE_OPTIONS,
   'watch-history': { type: 'string', default: '20000' },
   'watch-bookmark-interval': { type: 'string', default: '1m' },
   'watch-heartbeat-interval': { type: 'string', default: '15s' },
@@ -179,6 +182,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     tlsCertFile: str('tls-cert-file'),
     tlsPrivateKeyFile: str('tls-private-key-file'),
     insecureAllowAnonymous: values['insecure-allow-anonymous'] === true,
+    storage: parseStorageFlags(str, problems),
     storageSync: sync as 'FULL' | 'NORMAL',
     watchHistory: int('watch-history', 100),
     watchBookmarkIntervalMs: dur('watch-bookmark-interval'),

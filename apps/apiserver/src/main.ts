@@ -1,15 +1,14 @@
 // podling-apiserver: parses flags, opens the store, listens, starts the embedded controllers, and shuts all of
 // it down in reverse order on SIGTERM/SIGINT.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { compileDecoders, isIPv4 } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { startControllers } from '@podling/controllers';
-import { isDataFilesError, openSqliteStorage, type SqliteStorage } from '@podling/store';
+import { isDataFilesError } from '@podling/store';
 import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
 import { parseConfig, usage } from './config.ts';
 import { buildServer } from './server.ts';
@@ -19,6 +18,7 @@ import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
 import { ensureKubernetesService } from './housekeeping/kubernetes-service.ts';
 import { startEndpointLeaseReconciler } from './housekeeping/endpoint-lease-reconciler.ts';
+import { openStorage, type OpenedStorage } from './open-storage.ts';
 
 /** Exit codes: 2 bad flags or credentials files, 3 data files that opening would destroy (see the store's README). */
 const EXIT_DATA_FILES = 3;
@@ -60,18 +60,18 @@ async function main(): Promise<void> {
     tokens = tokens!;
     tokens.set(controllerToken, { name: 'system:kube-controller-manager', uid: '', groups: ['system:masters', 'system:authenticated'] });
   }
-  mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
-  let storage: SqliteStorage;
+  let opened: OpenedStorage;
   try {
-    storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: logger.child({ component: 'store' }) });
+    opened = await openStorage(config, logger);
   } catch (e) {
-    if (!isDataFilesError(e)) throw e;
+    if (!isDataFilesError(e)) { process.stderr.write(`podling-apiserver: ${(e as Error).message}\n`); process.exit(1); }
     // Its own exit code, so a supervisor or script can tell "the files need a human" from a crash.
     process.stderr.write(`podling-apiserver: ${e.message}\n`);
     process.exit(EXIT_DATA_FILES);
   }
+  const { storage } = opened;
   const { app, registry } = await buildServer({
-    storage, storageStats: () => storage.stats(), logger, allowPrivileged: config.allowPrivileged,
+    storage, storageStats: opened.stats, storageHealth: opened.health, logger, allowPrivileged: config.allowPrivileged,
     watchBookmarkIntervalMs: config.watchBookmarkIntervalMs, watchHeartbeatIntervalMs: config.watchHeartbeatIntervalMs,
     watchBufferLimitBytes: config.watchBufferLimitBytes, minRequestTimeoutMs: config.minRequestTimeoutMs,
     https: tls, limits: config.limits,

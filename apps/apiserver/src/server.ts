@@ -27,6 +27,8 @@ export interface ServerDeps {
   storage: Storage;
   /** Group-commit counters for /metrics, where the storage keeps them. */
   storageStats?: () => StorageStats;
+  /** Why the storage cannot serve right now (a remote store: etcd), or undefined; /readyz fails while it says so. */
+  storageHealth?: () => Promise<string | undefined>;
   logger: Logger;
   allowPrivileged: boolean;
   watchBookmarkIntervalMs: number;
@@ -109,7 +111,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
   const limitStats = registerRequestLimits(app, deps.limits);
-  registerDiscovery(app, () => ready);
+  registerDiscovery(app, () => ready, deps.storageHealth);
   registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats });
   const kubelets = deps.kubelets ?? new KubeletClient({});
   // exec, attach and portforward have routes of their own (websocket upgrades); they win over the generic ones.

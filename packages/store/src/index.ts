@@ -6,3 +6,4 @@ export {
 } from './sqlite-storage.ts';
 export { DataFilesError, isDataFilesError } from './data-files.ts';
 export type { WalScan } from './wal-scan.ts';
+export { openEtcdStorage, type EtcdStorage, type EtcdStorageOptions } from './etcd-storage.ts';

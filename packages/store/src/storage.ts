@@ -57,6 +57,9 @@ export interface WatchOptions {
   namespace?: string;
   /** Deliver every change with rv > fromRv. Throws StorageError 'Expired' when fromRv is older than the window. */
   fromRv: number;
+  /** Called if the store ends the watch by itself (a remote store's cache had to relist): resume from the last
+   *  revision received, which may then be Expired. */
+  onEnd?: () => void;
 }
 
 export interface WatchHandle {
@@ -101,8 +104,9 @@ export interface Storage {
 
 /** NotFound / KeyExists: the key's state refused the write. Expired: a watch revision or continue token is older than
  *  the retained history (clients relist). Invalid: a malformed continue token (a client error, HTTP 400).
- *  Unavailable: the store is closed or a commit failed (nothing of that write was stored). */
-export type StorageErrorCode = 'NotFound' | 'KeyExists' | 'Expired' | 'Invalid' | 'Unavailable';
+ *  Unavailable: the store is closed or a commit failed (nothing of that write was stored). Timeout: a remote store
+ *  (etcd) did not answer in time; the write may or may not have happened. */
+export type StorageErrorCode = 'NotFound' | 'KeyExists' | 'Expired' | 'Invalid' | 'Unavailable' | 'Timeout';
 
 const BRAND = Symbol.for('podling.StorageError');
 

@@ -8,6 +8,7 @@ type Listener = (batch: readonly Change[]) => void;
 interface Watcher {
   readonly namespace: string;
   readonly listener: Listener;
+  readonly onEnd?: () => void;
   stopped: boolean;
 }
 
@@ -17,8 +18,8 @@ export class WatchHub {
   constructor(private readonly logger: StorageLogger) {}
 
   /** Registers a watcher; `replay` (already filtered) is delivered first, synchronously, before this returns. */
-  add(resource: string, namespace: string, listener: Listener, replay: readonly Change[]): WatchHandle {
-    const w: Watcher = { namespace, listener, stopped: false };
+  add(resource: string, namespace: string, listener: Listener, replay: readonly Change[], onEnd?: () => void): WatchHandle {
+    const w: Watcher = { namespace, listener, onEnd, stopped: false };
     if (replay.length > 0) this.deliver(resource, w, replay);
     let set = this.byResource.get(resource);
     if (!set) this.byResource.set(resource, (set = new Set()));
@@ -57,6 +58,16 @@ export class WatchHub {
         }
         if (slice.length > 0 && !w.stopped) this.deliver(resource, w, slice);
       }
+    }
+  }
+
+  /** Ends every watch (their onEnd is called): the history they were resuming from is gone. */
+  endAll(): void {
+    const all = [...this.byResource.values()].flatMap((set) => [...set]);
+    this.byResource.clear();
+    for (const w of all) {
+      w.stopped = true;
+      try { w.onEnd?.(); } catch (err) { this.logger.error({ err }, 'watch onEnd threw'); }
     }
   }
 

@@ -16,6 +16,7 @@ export function toStatusError(e: unknown, log: FastifyBaseLogger): StatusError {
       case 'Expired': return errors.expired(e.message);
       case 'Invalid': return errors.badRequest(e.message);
       case 'Unavailable': return errors.serviceUnavailable(e.message);
+      case 'Timeout': return errors.timeout(e.message);
     }
   }
   const fe = e as FastifyLikeError;

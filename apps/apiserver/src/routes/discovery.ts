@@ -12,7 +12,7 @@ const EMPTY_V2_PROTOBUF = (() => {
   return Buffer.from([...str(1, '2.0'), 2 * 8 + 2, info.length, ...info]);
 })();
 
-export function registerDiscovery(app: FastifyInstance, isReady: () => boolean): void {
+export function registerDiscovery(app: FastifyInstance, isReady: () => boolean, storageHealth?: () => Promise<string | undefined>): void {
   const json = (body: unknown) => JSON.stringify(body);
   const send = (text: string) => (_req: unknown, reply: FastifyReply) => reply.type('application/json').send(text);
   const named = groupVersions().filter((gv) => gv !== 'v1');
@@ -41,5 +41,11 @@ export function registerDiscovery(app: FastifyInstance, isReady: () => boolean):
     kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: { resourceVersion: '0' }, items: [],
   })));
   for (const path of ['/healthz', '/livez']) app.get(path, (_req, reply) => reply.type('text/plain').send('ok'));
-  app.get('/readyz', (_req, reply) => isReady() ? reply.type('text/plain').send('ok') : reply.code(503).type('text/plain').send('not ready'));
+  app.get('/readyz', async (_req, reply) => {
+    if (!isReady()) return reply.code(503).type('text/plain').send('not ready');
+    // kube-apiserver's etcd-readiness check: a failed check answers 500 and names itself.
+    const trouble = await storageHealth?.();
+    if (trouble) return reply.code(500).type('text/plain').send(`[-]etcd-readiness failed: ${trouble}\nreadyz check failed`);
+    return reply.type('text/plain').send('ok');
+  });
 }

@@ -52,7 +52,11 @@ export class WatchHub {
     }
     if (initial.length) this.write(w, initial);
     try {
-      w.handle = this.storage.watch({ resource: spec.resource, namespace: spec.namespace, fromRv }, (batch) => this.deliver(w, batch));
+      w.handle = this.storage.watch({
+        resource: spec.resource, namespace: spec.namespace, fromRv,
+        // The store reset its history (an etcd watch cache relisted): end the stream; the client resumes or relists.
+        onEnd: () => this.finish(w, false),
+      }, (batch) => this.deliver(w, batch));
       // The replay runs inside watch(); a sink that overflowed during it was dropped before the handle existed.
       if (!this.active.has(w)) w.handle.stop();
     } catch (e) {

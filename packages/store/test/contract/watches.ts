@@ -21,13 +21,14 @@ function assertStrictlyIncreasing(changes: readonly Change[]): void {
 
 export function watchContract(open: OpenStore): void {
   test('watch replays every change after fromRv, then streams live ones, nothing missed or repeated', () => withStore(open, async ({ storage }) => {
+    const origin = storage.currentRevision(); // 0 for a new SQLite file; etcd's revision for a new etcd prefix
     const base = await createMany(storage, 'ns', 'base', 200);
     const fromRv = storage.currentRevision();
     const existing = base.map((o) => o.object.metadata.name!);
     const a = await Promise.all(wave(storage, 'ns', 'a', existing)); // committed before the watch: replayed
     const b = wave(storage, 'ns', 'b', existing); // in flight while the watch starts
     const watcher = record(storage, { resource: 'pods', fromRv });
-    const fromZero = record(storage, { resource: 'pods', fromRv: 0 });
+    const fromZero = record(storage, { resource: 'pods', fromRv: origin });
     const rest = [...await Promise.all(b), ...await Promise.all(wave(storage, 'ns', 'c', existing))];
     const expected = [...a, ...rest].filter((o) => o.object.metadata.name!.includes('-')).map((o) => o.rv).sort((x, y) => x - y);
     assert.deepEqual(watcher.changes.map((c) => c.rv), expected);
@@ -48,7 +49,8 @@ export function watchContract(open: OpenStore): void {
   }));
 
   test('each batch is non-empty and in revision order, and batches follow each other in revision order', () => withStore(open, async ({ storage }) => {
-    const watcher = record(storage, { resource: 'pods', fromRv: 0 });
+    const origin = storage.currentRevision(); // 0 for a new SQLite file; etcd's revision for a new etcd prefix
+    const watcher = record(storage, { resource: 'pods', fromRv: origin });
     for (let round = 0; round < 5; round++) await createMany(storage, 'ns', `r${round}`, 50);
     assert.ok(watcher.batches.length >= 5);
     assert.ok(watcher.batches.every((b) => b.length > 0));
@@ -69,7 +71,8 @@ export function watchContract(open: OpenStore): void {
   }));
 
   test('watch with a namespace sees only that namespace of that resource', () => withStore(open, async ({ storage }) => {
-    const watcher = record(storage, { resource: 'pods', namespace: 'a', fromRv: 0 });
+    const origin = storage.currentRevision(); // 0 for a new SQLite file; etcd's revision for a new etcd prefix
+    const watcher = record(storage, { resource: 'pods', namespace: 'a', fromRv: origin });
     await Promise.all([
       storage.create(podKey('a', 'x'), pod('a', 'x')), storage.create(podKey('b', 'x'), pod('b', 'x')),
       storage.create(podKey('ab', 'x'), pod('ab', 'x')), storage.create({ resource: 'leases', namespace: 'a', name: 'x' }, pod('a', 'x')),
@@ -77,7 +80,7 @@ export function watchContract(open: OpenStore): void {
     await storage.delete(podKey('a', 'x'));
     assert.deepEqual(watcher.changes.map((c) => `${c.type} ${c.key.resource} ${c.key.namespace}/${c.key.name}`),
       ['ADDED pods a/x', 'DELETED pods a/x']);
-    const late = record(storage, { resource: 'pods', namespace: 'a', fromRv: 0 });
+    const late = record(storage, { resource: 'pods', namespace: 'a', fromRv: origin });
     assert.deepEqual(late.changes.map((c) => c.type), ['ADDED', 'DELETED'], 'replay applies the same filter');
     watcher.stop();
     late.stop();
@@ -96,8 +99,9 @@ export function watchContract(open: OpenStore): void {
   }));
 
   test('a throwing listener neither fails the write nor starves other watchers', () => withStore(open, async ({ storage }) => {
-    const bad = storage.watch({ resource: 'pods', fromRv: 0 }, () => { throw new Error('listener bug'); });
-    const good = record(storage, { resource: 'pods', fromRv: 0 });
+    const origin = storage.currentRevision(); // 0 for a new SQLite file; etcd's revision for a new etcd prefix
+    const bad = storage.watch({ resource: 'pods', fromRv: origin }, () => { throw new Error('listener bug'); });
+    const good = record(storage, { resource: 'pods', fromRv: origin });
     const created = await storage.create(podKey('ns', 'a'), pod('ns', 'a'));
     await storage.create(podKey('ns', 'b'), pod('ns', 'b'));
     assert.deepEqual(good.changes.map((c) => c.key.name), ['a', 'b']);
