@@ -4,6 +4,7 @@
 // each agent only at its own lab address. The steps run in order and tell one story: register, run, fetch logs,
 // lose a machine, get it back, restart the control plane. Issue 19 adds pod networking across the machines: pod ranges,
 // host-gw routes, pod-to-pod traffic without NAT, and masquerade towards an "outside" machine on another subnet.
+// Issue 20 adds Services through each node's proxy (service-proxy-steps.ts).
 //
 // Needs root and `ip netns` (should-run.ts); elsewhere it is skipped with the reason. Run it with
 // `npm run test:multihost`.
@@ -14,7 +15,9 @@ import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
 import { ip } from './netns-lab.ts';
+import { ProxyTable } from '@podling/kubelet';
 import { podProcesses } from './pod-processes.ts';
+import { serviceProxySteps } from './service-proxy-steps.ts';
 import { multihostSkipReason } from './should-run.ts';
 
 const skip = multihostSkipReason();
@@ -158,6 +161,8 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     for (const name of ['echo-2', 'dial-pod', 'dial-outside']) await waitFor(() => gone(name), { timeoutMs: 20_000, message: `${name} deleted` });
   });
 
+  serviceProxySteps(() => c, step);
+
   step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {
     const one = await runPod(greeter('pinned-1', { nodeName: 'node-1' }), 'running on node-1');
     const two = await runPod(greeter('pinned-2', { nodeSelector: { 'lab.podling.dev/machine': 'two' } }), 'running on node-2');
@@ -224,9 +229,12 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     const agent = c.agents.get('node-2')!;
     const routes = podlingRoutes('node-2');
     const table = masqueradeTable('node-2');
+    const proxyRules = () => { try { return ip('netns', 'exec', c.host('node-2').ns, 'nft', 'list', 'table', 'ip', new ProxyTable('node-2', agent.rootDir).name); } catch { return undefined; } };
+    assert.ok(proxyRules(), 'the service proxy table is there');
     agent.proc.kill('SIGKILL');
     await agent.proc.exited;
     assert.equal(podlingRoutes('node-2'), routes, 'nothing removes them meanwhile');
+    assert.ok(proxyRules(), 'a killed agent leaves its proxy table');
     const ns = c.host('node-2').ns;
     ip('-n', ns, 'route', 'del', routes.split(' ')[0], 'proto', '147');
     ip('-n', ns, 'route', 'add', '10.244.200.0/24', 'via', '10.77.0.9', 'proto', '147');
@@ -237,5 +245,6 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(await again.proc.stop(), 0);
     assert.equal(podlingRoutes('node-2'), '', 'no route left');
     assert.equal(masqueradeTable('node-2'), undefined, 'no table left');
+    assert.equal(proxyRules(), undefined, 'no proxy table left');
   });
 });
