@@ -6,6 +6,8 @@
 //   - the leader renews every retryPeriod; if no renewal succeeds for renewDeadline it stops leading (before the
 //     lease can expire for others: renewDeadline < leaseDuration);
 //   - every write carries the resourceVersion it read, so two candidates cannot both win one round;
+//   - a round that gets no answer counts as failed after renewDeadline (an apiserver that hangs cannot keep a
+//     leader leading, nor a stopping candidate waiting);
 //   - onStartedLeading gets an AbortSignal that aborts when leadership ends; onStoppedLeading runs after that;
 //   - stop() releases a held lease (empty holder, duration 1 s: client-go's ReleaseOnCancel) so a successor need
 //     not wait out the lease. A lost leader goes back to being a candidate.
@@ -67,7 +69,7 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     while (!this.stopSignal.signal.aborted) {
-      if (await this.tryAcquireOrRenew()) {
+      if (await this.within(this.renewDeadlineMs, this.tryAcquireOrRenew())) {
         this.opts.logger.info({ lease: `${this.ref.namespace}/${this.name}`, identity: this.opts.identity }, 'acquired leadership');
         this.leading = new AbortController();
         this.opts.onStartedLeading(this.leading.signal);
@@ -89,7 +91,9 @@ export class LeaderElector {
     while (!this.stopSignal.signal.aborted) {
       await this.sleep(this.retryMs);
       if (this.stopSignal.signal.aborted) return;
-      if (await this.tryAcquireOrRenew()) lastRenew = this.now();
+      // Like client-go's renew context: a request that hangs (an apiserver that stopped answering) counts as failed
+      // once the deadline passes, so the leader still steps down before its lease can expire for the others.
+      if (await this.within(lastRenew + this.renewDeadlineMs - this.now(), this.tryAcquireOrRenew())) lastRenew = this.now();
       else if (this.now() - lastRenew >= this.renewDeadlineMs || (this.lease?.spec?.holderIdentity ?? this.opts.identity) !== this.opts.identity) return;
     }
   }
@@ -143,6 +147,18 @@ export class LeaderElector {
     } catch (err) {
       this.opts.logger.warn({ err }, 'could not release the leader lease');
     }
+  }
+
+  /** `round`, or false when it has not settled within `ms` or stop() came first. */
+  private within(ms: number, round: Promise<boolean>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    let onStop: (() => void) | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, ms));
+      onStop = () => resolve(false);
+      this.stopSignal.signal.addEventListener('abort', onStop);
+    });
+    return Promise.race([round, late]).finally(() => { clearTimeout(timer); this.stopSignal.signal.removeEventListener('abort', onStop!); });
   }
 
   private sleep(ms: number): Promise<void> {

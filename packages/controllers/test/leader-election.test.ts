@@ -21,12 +21,14 @@ function candidate(client: KubeClientApi, identity: string) {
   return { elector, state };
 }
 
-/** A client whose every call fails while `down` is set: a partitioned control plane. */
-function partitionable(cluster: FakeCluster): KubeClientApi & { down: boolean } {
-  const c = { down: false } as KubeClientApi & { down: boolean };
+/** A client whose every call fails while `down` is set (a partitioned control plane), or never answers while
+ *  `hung` is set (an apiserver that stopped answering without closing its connections). */
+function partitionable(cluster: FakeCluster): KubeClientApi & { down: boolean; hung: boolean } {
+  const c = { down: false, hung: false } as KubeClientApi & { down: boolean; hung: boolean };
   for (const verb of ['get', 'create', 'update'] as const) {
     (c as unknown as Record<string, unknown>)[verb] = (...args: unknown[]) =>
-      c.down ? Promise.reject(new Error('connection refused')) : (cluster[verb] as (...a: unknown[]) => Promise<unknown>).apply(cluster, args);
+      c.hung ? new Promise(() => {})
+        : c.down ? Promise.reject(new Error('connection refused')) : (cluster[verb] as (...a: unknown[]) => Promise<unknown>).apply(cluster, args);
   }
   return c;
 }
@@ -80,4 +82,18 @@ test('a leader cut off from the apiserver stops leading within the renew deadlin
   client.down = false;
   await Promise.all([a.elector.stop(), b.elector.stop()]);
   assert.equal(a.state.leading, false);
+});
+
+test('issue 16: a leader whose apiserver hangs stops leading within the renew deadline all the same', async () => {
+  const cluster = new FakeCluster();
+  const client = partitionable(cluster);
+  const a = candidate(client, 'a');
+  a.elector.start();
+  await waitFor(() => a.state.leading, { timeoutMs: 3000, message: 'a leads' });
+  client.hung = true;
+  const cut = Date.now();
+  await waitFor(() => !a.state.leading, { timeoutMs: 3000, message: 'a stops leading' });
+  assert.ok(Date.now() - cut < 600, `a stopped after ${Date.now() - cut} ms, before the lease could expire`);
+  client.hung = false;
+  await a.elector.stop();
 });
