@@ -13,6 +13,7 @@ import { connectHandlers } from './routes/connect-handlers.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerDiscovery } from './routes/discovery.ts';
 import { registerMetrics } from './routes/metrics.ts';
+import { registerUi } from './ui/ui-routes.ts';
 import { podLogProxy } from './routes/pod-logs.ts';
 import { isStreamPath, registerPodStreams, selectProtocol } from './routes/pod-streams.ts';
 import { KubeletClient } from './kubelet/kubelet-client.ts';
@@ -113,6 +114,7 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
   const limitStats = registerRequestLimits(app, deps.limits);
   registerDiscovery(app, () => ready, deps.storageHealth);
   registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats });
+  registerUi(app);
   const kubelets = deps.kubelets ?? new KubeletClient({});
   // exec, attach and portforward have routes of their own (websocket upgrades); they win over the generic ones.
   registerPodStreams(app, { storage: deps.storage, kubelets });

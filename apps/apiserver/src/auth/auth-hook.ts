@@ -9,11 +9,16 @@
 //
 // /version, /healthz, /livez and /readyz (and their subpaths) never answer 401: probes and kubectl's first call
 // carry no token or a stale one, and a real apiserver leaves them open too.
+// /ui/ (the dashboard's static files) is open the same way: the page has to load before it can ask for a token.
+//
+// A websocket request without an Authorization header may carry its token as a subprotocol (websocket-bearer.ts);
+// once accepted, that protocol is taken off the request so the upgrade never echoes it.
 //
 // Register this before the routes: hooks apply to routes added after them in the same context.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errors, type StatusError } from '@podling/api';
 import { authenticate } from './authenticate.ts';
+import { bearerFromProtocols } from './websocket-bearer.ts';
 import { authorize, forbiddenError } from './authorize.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import type { TokenMap } from './token-file.ts';
@@ -42,8 +47,14 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.addHook('onRequest', async (request, reply) => {
     const info = requestInfo(request.method, request.url);
     request.requestInfo = info;
-    const user = identify(request.headers.authorization, info.path, opts);
+    let authorization = request.headers.authorization;
+    const protocol = authorization === undefined && opts.tokens && isWebsocket(request.headers.upgrade)
+      ? bearerFromProtocols(request.headers['sec-websocket-protocol']) : null;
+    if (protocol && 'error' in protocol) return sendStatus(reply, errors.unauthorized(protocol.error));
+    if (protocol) authorization = `Bearer ${protocol.token}`;
+    const user = identify(authorization, info.path, opts);
     if (user === undefined) return sendStatus(reply, errors.unauthorized());
+    if (protocol) request.raw.headers['sec-websocket-protocol'] = protocol.remaining.join(', ');
     request.user = user;
     const decision = authorize(user, info);
     if (!decision.allowed) {
@@ -63,9 +74,12 @@ function identify(header: string | undefined, path: string, opts: AuthOptions): 
   return undefined;
 }
 
+/** Probes, and the dashboard's static files (which hold no data: the UI asks for a token before it reads any). */
 function alwaysOpen(path: string): boolean {
-  return /^\/(version|healthz|livez|readyz)(\/.*)?$/.test(path);
+  return /^\/(version|healthz|livez|readyz|ui)(\/.*)?$/.test(path);
 }
+
+const isWebsocket = (upgrade: string | undefined) => (upgrade ?? '').toLowerCase() === 'websocket';
 
 function sendStatus(reply: FastifyReply, e: StatusError): FastifyReply {
   return reply.code(e.code).headers(e.headers).type('application/json').send(e.status);

@@ -2,7 +2,8 @@
 // small cluster needs:
 //
 //   - group system:masters may do everything (the cluster-admin binding);
-//   - everyone, even anonymous, may GET the discovery and health paths (/version, /healthz, /api, /openapi/v3, ...);
+//   - everyone, even anonymous, may GET the discovery and health paths (/version, /healthz, /api, /openapi/v3, ...)
+//     and the dashboard's static files (/ui/);
 //   - a node (user system:node:<name> in group system:nodes) gets the verbs a kubelet needs, like the Node
 //     authorizer: it reads pods, nodes, namespaces, events, services, endpoints and endpointslices (the Service
 //     environment variables, DNS and the node proxy); writes events; registers and updates its own Node;
@@ -40,9 +41,9 @@ export function authorize(user: UserInfo, info: RequestInfo): Decision {
 /** Discovery and health endpoints, which clients call before they know who they are talking to. */
 export function isOpenPath(path: string): boolean {
   const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  if (['/api', '/apis', '/version', '/healthz', '/livez', '/readyz'].includes(p)) return true;
+  if (['/api', '/apis', '/version', '/healthz', '/livez', '/readyz', '/ui'].includes(p)) return true;
   // Under /api and /apis only discovery is a non-resource path (requestInfo made the rest resource requests).
-  return /^\/(api|apis|openapi|healthz|livez|readyz)\//.test(p);
+  return /^\/(api|apis|openapi|healthz|livez|readyz|ui)\//.test(p);
 }
 
 function authorizeNode(node: string, info: RequestInfo): Decision {
