@@ -77,16 +77,19 @@ export interface Allocatable extends Resources { pods: number }
 
 /** status.allocatable (what the scheduler may hand out); a missing entry offers nothing. */
 export function nodeAllocatable(node: Node): Allocatable {
+  // Like podRequests: informer objects are replaced, never mutated, so each Node object is parsed once.
+  let r = allocatableCache.get(node);
+  if (!r) { r = computeAllocatable(node); allocatableCache.set(node, r); }
+  return r;
+}
+
+const allocatableCache = new WeakMap<Node, Allocatable>();
+
+function computeAllocatable(node: Node): Allocatable {
   const a = node.status?.allocatable ?? {};
   return {
     milliCpu: milliCpu(a.cpu) ?? 0,
     memory: bytes(a.memory) ?? 0,
     pods: a.pods === undefined ? 0 : Math.floor(parseQuantity(a.pods)),
   };
-}
-
-export function sumRequests(pods: Pod[], nonZero = false): Resources {
-  let total = ZERO;
-  for (const p of pods) total = add(total, podRequests(p, nonZero));
-  return total;
 }

@@ -7,12 +7,15 @@
 // As in kube-scheduler, the binding cycle runs apart from the scheduling cycle: once a pod is assumed the worker
 // moves on to the next pod while the Binding request is in flight (at most MAX_BINDS_IN_FLIGHT of them), so a burst
 // is not held to one apiserver round trip per pod.
+// What each node's pods use is kept from the pod events (node-usage.ts: assumed pods count from the moment they
+// are assumed), so a decision never walks the pods, only the nodes it examines.
 import { isStatusError, type Node, type Pod, type PodCondition } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
 import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import { DEFAULT_SCHEDULER_NAME, isNodeReady, isTerminal, needsScheduling, schedulePod } from './scheduling-algorithm.ts';
+import { NodeUsageCache } from './node-usage.ts';
 
 export interface SchedulerOptions {
   client: KubeClientApi;
@@ -40,6 +43,9 @@ export class Scheduler {
   private readonly active = new Set<string>();
   private readonly parked = new Set<string>();
   private readonly assumed = new Map<string, { pod: Pod; nodeName: string; at: number }>();
+  private readonly usage = new NodeUsageCache();
+  /** Where the next decision starts examining nodes (kube-scheduler's nextStartNodeIndex). */
+  private nextStartNode = 0;
   private working: Promise<void> | undefined;
   private readonly binding = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -56,12 +62,13 @@ export class Scheduler {
       .on('add', () => this.unpark())
       .on('update', (old, cur) => { if (offersChanged(old, cur)) this.unpark(); });
     this.pods = pods.informer
-      .on('add', (p) => this.onPod(p))
-      .on('update', (old, cur) => this.onPodUpdate(old, cur))
+      .on('add', (p) => { this.observe(p); this.onPod(p); })
+      .on('update', (old, cur) => { this.observe(cur); this.onPodUpdate(old, cur); })
       .on('delete', (p) => {
         this.active.delete(keyOf(p));
         this.parked.delete(keyOf(p));
         this.assumed.delete(keyOf(p));
+        this.usage.remove(keyOf(p));
         if (p.spec.nodeName) this.unpark();
       });
   }
@@ -69,7 +76,7 @@ export class Scheduler {
   async start(): Promise<void> {
     await Promise.all(this.shared.map((i) => i.start()));
     if (this.stopped) return;
-    this.timer = setInterval(() => this.unpark(), this.opts.retryPeriodMs ?? 30_000);
+    this.timer = setInterval(() => { this.expireAssumed(); this.unpark(); }, this.opts.retryPeriodMs ?? 30_000);
     this.kick();
     this.log.info('scheduler started');
   }
@@ -83,8 +90,26 @@ export class Scheduler {
     await this.events.flush();
   }
 
+  /** Counts a pod where the informer shows it bound; an unbound one only while this scheduler assumes it. */
+  private observe(p: Pod): void {
+    const k = keyOf(p);
+    if (p.spec.nodeName) { this.assumed.delete(k); this.usage.set(k, p); } else if (!this.assumed.has(k)) this.usage.remove(k);
+  }
+
+  /** Forgets an assumed binding: the pod counts where the informer shows it, if anywhere. */
+  private forget(k: string): void {
+    this.assumed.delete(k);
+    const [ns, name] = [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)];
+    const cur = this.pods.get(ns, name);
+    if (cur?.spec.nodeName) this.usage.set(k, cur); else this.usage.remove(k);
+  }
+
+  private expireAssumed(): void {
+    const now = Date.now();
+    for (const [k, a] of this.assumed) if (now - a.at > ASSUME_TTL_MS) this.forget(k);
+  }
+
   private onPod(p: Pod): void {
-    if (p.spec.nodeName) this.assumed.delete(keyOf(p));
     if (needsScheduling(p)) { this.active.add(keyOf(p)); this.kick(); }
   }
 
@@ -133,7 +158,9 @@ export class Scheduler {
   private async scheduleOne(pod: Pod): Promise<void> {
     const k = keyOf(pod);
     const ref = { ...pod, kind: 'Pod', apiVersion: 'v1' } as const; // list items may omit kind
-    const result = schedulePod(pod, this.nodes.list(), this.podsByNode());
+    const nodes = this.nodes.list();
+    const result = schedulePod(pod, nodes, (n) => this.usage.usage(n), this.nextStartNode % Math.max(1, nodes.length));
+    this.nextStartNode = (this.nextStartNode + result.examined) % Math.max(1, nodes.length);
     if (result.nodeName === undefined) {
       this.parked.add(k);
       this.log.info({ pod: k, message: result.message }, 'pod is unschedulable');
@@ -142,6 +169,7 @@ export class Scheduler {
       return;
     }
     this.assumed.set(k, { pod, nodeName: result.nodeName, at: Date.now() });
+    this.usage.set(k, pod, result.nodeName);
     const b = this.bind(pod, ref, result.nodeName, result.score).finally(() => this.binding.delete(b));
     this.binding.add(b);
     if (this.binding.size >= MAX_BINDS_IN_FLIGHT) await Promise.race(this.binding);
@@ -153,7 +181,7 @@ export class Scheduler {
     try {
       await this.opts.client.bind(pod.metadata.namespace!, pod.metadata.name!, nodeName);
     } catch (err) {
-      this.assumed.delete(k);
+      this.forget(k);
       // 409: bound by someone else or being deleted; 404: gone. The informer brings the truth either way.
       if (isStatusError(err) && (err.code === 409 || err.code === 404)) {
         this.log.info({ pod: k, err: err.message }, 'binding skipped');
@@ -165,19 +193,6 @@ export class Scheduler {
     }
     this.log.info({ pod: k, node: nodeName, score }, 'bound pod');
     void this.events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${k} to ${nodeName}`);
-  }
-
-  /** Non-terminal pods per node as the informer sees them, plus our assumed bindings. */
-  private podsByNode(): Map<string, Pod[]> {
-    const byNode = new Map<string, Pod[]>();
-    const put = (node: string, p: Pod) => { const l = byNode.get(node); if (l) l.push(p); else byNode.set(node, [p]); };
-    for (const p of this.pods.list()) if (p.spec.nodeName && !isTerminal(p)) put(p.spec.nodeName, p);
-    const now = Date.now();
-    for (const [k, a] of this.assumed) {
-      if (now - a.at > ASSUME_TTL_MS) this.assumed.delete(k);
-      else put(a.nodeName, a.pod);
-    }
-    return byNode;
   }
 
   /** PodScheduled=False/Unschedulable, written only when it changes (a merge patch replaces the whole list). */

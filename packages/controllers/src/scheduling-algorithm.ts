@@ -4,11 +4,15 @@
 // reports every resource that falls short); the reasons carry the plugins' texts so the summary reads like
 // Kubernetes'. Scoring is NodeResourcesLeastAllocated over cpu and memory (equal weights, integer 0–100).
 // NodeAffinity covers nodeSelector and the required node affinity terms (labels and `metadata.name` fields).
+// What is on each node comes as a NodeUsage kept from pod events (node-usage.ts), so a decision costs one pass
+// over the nodes it looks at and none over the pods; on big clusters it stops after enough feasible nodes, as
+// kube-scheduler's percentageOfNodesToScore does.
 // Not modelled: preferred affinity, pod (anti-)affinity, host ports, preemption (so no "preemption: …" suffix),
 // extended resources.
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
 import { podMatchesNodeConstraints } from './node-affinity.ts';
-import { nodeAllocatable, podRequests, sumRequests, type Resources } from './resources.ts';
+import { nodeAllocatable, podRequests } from './resources.ts';
+import type { NodeUsage } from './node-usage.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
@@ -52,8 +56,8 @@ export function isNodeReady(node: Node): boolean {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
-/** Why `pod` cannot go to `node`, given the non-terminal pods already there (empty = it fits). */
-export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+/** Why `pod` cannot go to `node`, given what the non-terminal pods already there use (empty = it fits). */
+export function filterNode(pod: Pod, node: Node, usage: NodeUsage): string[] {
   const tolerations = pod.spec.tolerations;
   if (node.spec?.unschedulable && !tolerates(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' })) {
     return [reasons.unschedulable];
@@ -63,16 +67,16 @@ export function filterNode(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
   if (untolerated) return [reasons.taint(untolerated)];
   if (!podMatchesNodeConstraints(pod, node)) return [reasons.selector];
   if (!isNodeReady(node)) return [reasons.notReady];
-  return fitResources(pod, node, podsOnNode);
+  return fitResources(pod, node, usage);
 }
 
 /** NodeResourcesFit: pod count first, then each resource the pod requests that the node no longer has. */
-function fitResources(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+function fitResources(pod: Pod, node: Node, usage: NodeUsage): string[] {
   const out: string[] = [];
   const alloc = nodeAllocatable(node);
-  if (podsOnNode.length + 1 > alloc.pods) out.push(reasons.tooManyPods);
+  if (usage.pods + 1 > alloc.pods) out.push(reasons.tooManyPods);
   const want = podRequests(pod);
-  const used = sumRequests(podsOnNode);
+  const used = usage.requested;
   if (want.milliCpu > 0 && want.milliCpu > alloc.milliCpu - used.milliCpu) out.push(reasons.insufficient('cpu'));
   if (want.memory > 0 && want.memory > alloc.memory - used.memory) out.push(reasons.insufficient('memory'));
   return out;
@@ -86,11 +90,11 @@ function leastRequested(requested: number, capacity: number): number {
 }
 
 /** LeastAllocated score of `node` once `pod` is added, using the non-zero request defaults. */
-export function scoreNode(pod: Pod, node: Node, podsOnNode: Pod[]): number {
+export function scoreNode(pod: Pod, node: Node, usage: NodeUsage): number {
   const alloc = nodeAllocatable(node);
-  const requested: Resources = sumRequests([...podsOnNode, pod], true);
-  const cpu = leastRequested(requested.milliCpu, alloc.milliCpu);
-  const mem = leastRequested(requested.memory, alloc.memory);
+  const own = podRequests(pod, true);
+  const cpu = leastRequested(usage.nonZero.milliCpu + own.milliCpu, alloc.milliCpu);
+  const mem = leastRequested(usage.nonZero.memory + own.memory, alloc.memory);
   return Math.floor((cpu + mem) / 2);
 }
 
@@ -107,27 +111,42 @@ export function unschedulableMessage(nodeCount: number, reasonsPerNode: string[]
 }
 
 export type ScheduleResult =
-  | { nodeName: string; score: number }
-  | { nodeName?: undefined; message: string; reasons: Map<string, string[]> };
+  | { nodeName: string; score: number; examined: number }
+  | { nodeName?: undefined; message: string; reasons: Map<string, string[]>; examined: number };
+
+/** kube-scheduler's numFeasibleNodesToFind with the default adaptive percentage: every node below 100, else
+ *  (50 − nodes/125)% of them, at least 5% and at least 100. */
+export function feasibleNodesToFind(nodeCount: number): number {
+  if (nodeCount < 100) return nodeCount;
+  const percent = Math.max(5, 50 - Math.floor(nodeCount / 125));
+  return Math.max(100, Math.floor((nodeCount * percent) / 100));
+}
 
 /**
- * Picks the node for `pod`. `podsByNode` holds the non-terminal pods per node name (including pods this
- * scheduler has bound but not yet seen come back). Ties on score go to the node with fewer pods, then the
- * name, so placement is deterministic (kube-scheduler breaks ties at random).
+ * Picks the node for `pod`. `usage(name)` is what the non-terminal pods on a node use (including pods this
+ * scheduler has bound but not yet seen come back). Nodes are examined from `start` on, round the list, until
+ * feasibleNodesToFind of them fit (the caller moves `start` on by `examined`, as kube-scheduler does, so every node
+ * gets its turn). Ties on score go to the node with fewer pods, then the name, so placement is deterministic
+ * (kube-scheduler breaks ties at random).
  */
-export function schedulePod(pod: Pod, nodes: Node[], podsByNode: Map<string, Pod[]>): ScheduleResult {
+export function schedulePod(pod: Pod, nodes: Node[], usage: (nodeName: string) => NodeUsage, start = 0): ScheduleResult {
   const failed = new Map<string, string[]>();
+  const want = feasibleNodesToFind(nodes.length);
+  let feasible = 0;
+  let examined = 0;
   let best: { nodeName: string; score: number; pods: number } | undefined;
-  for (const node of nodes) {
+  for (; examined < nodes.length && feasible < want; examined++) {
+    const node = nodes[(start + examined) % nodes.length];
     const name = node.metadata.name ?? '';
-    const onNode = podsByNode.get(name) ?? [];
+    const onNode = usage(name);
     const why = filterNode(pod, node, onNode);
     if (why.length) { failed.set(name, why); continue; }
+    feasible++;
     const score = scoreNode(pod, node, onNode);
     const better = !best || score > best.score
-      || (score === best.score && (onNode.length < best.pods || (onNode.length === best.pods && name < best.nodeName)));
-    if (better) best = { nodeName: name, score, pods: onNode.length };
+      || (score === best.score && (onNode.pods < best.pods || (onNode.pods === best.pods && name < best.nodeName)));
+    if (better) best = { nodeName: name, score, pods: onNode.pods };
   }
-  if (best) return { nodeName: best.nodeName, score: best.score };
-  return { message: unschedulableMessage(nodes.length, [...failed.values()]), reasons: failed };
+  if (best) return { nodeName: best.nodeName, score: best.score, examined };
+  return { message: unschedulableMessage(nodes.length, [...failed.values()]), reasons: failed, examined };
 }

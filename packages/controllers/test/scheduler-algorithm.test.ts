@@ -3,9 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
 import {
-  filterNode, needsScheduling, schedulePod, tolerates, unschedulableMessage,
+  feasibleNodesToFind, filterNode, needsScheduling, schedulePod, tolerates, unschedulableMessage,
 } from '../src/scheduling-algorithm.ts';
 import { podRequests } from '../src/resources.ts';
+import { NodeUsageCache, usageOf } from '../src/node-usage.ts';
+
+/** The usage lookup schedulePod takes, from pods listed per node. */
+const byNode = (m: Map<string, Pod[]>) => (n: string) => usageOf(m.get(n) ?? []);
 
 function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
   return {
@@ -36,21 +40,21 @@ function pod(name: string, o: { cpu?: string; memory?: string; nodeSelector?: Re
 const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
 
 test('a pod fits a ready node with room for it', () => {
-  assert.deepEqual(filterNode(pod('p', { cpu: '1' }), node('n'), []), []);
+  assert.deepEqual(filterNode(pod('p', { cpu: '1' }), node('n'), usageOf([])), []);
 });
 
 test('a pod that asks for more cpu than is left reports Insufficient cpu', () => {
   const used = [pod('a', { cpu: '3' })];
-  assert.deepEqual(filterNode(pod('p', { cpu: '1500m' }), node('n'), used), ['Insufficient cpu']);
+  assert.deepEqual(filterNode(pod('p', { cpu: '1500m' }), node('n'), usageOf(used)), ['Insufficient cpu']);
 });
 
 test('every resource that falls short is reported, pod count first', () => {
   const p = pod('p', { cpu: '8', memory: '16Gi' });
-  assert.deepEqual(filterNode(p, node('n', { pods: '1' }), [pod('a')]), ['Too many pods', 'Insufficient cpu', 'Insufficient memory']);
+  assert.deepEqual(filterNode(p, node('n', { pods: '1' }), usageOf([pod('a')])), ['Too many pods', 'Insufficient cpu', 'Insufficient memory']);
 });
 
 test('a pod without requests only needs a free pod slot', () => {
-  assert.deepEqual(filterNode(pod('p'), node('n', { cpu: '0', memory: '0' }), []), []);
+  assert.deepEqual(filterNode(pod('p'), node('n', { cpu: '0', memory: '0' }), usageOf([])), []);
 });
 
 test('the pod request is the larger of the containers\' sum and the biggest init container', () => {
@@ -60,26 +64,26 @@ test('the pod request is the larger of the containers\' sum and the biggest init
 
 test('a nodeSelector must match every label', () => {
   const p = pod('p', { nodeSelector: { disk: 'ssd', zone: 'a' } });
-  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd', zone: 'a', x: 'y' } }), []), []);
-  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd' } }), []), ["node(s) didn't match Pod's node affinity/selector"]);
+  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd', zone: 'a', x: 'y' } }), usageOf([])), []);
+  assert.deepEqual(filterNode(p, node('n', { labels: { disk: 'ssd' } }), usageOf([])), ["node(s) didn't match Pod's node affinity/selector"]);
 });
 
 test('issue 15: a pod pinned by a metadata.name matchFields affinity (a DaemonSet pod) goes to that node only', () => {
   const p = pod('p');
   p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['b'] }] }] } } };
-  const r = schedulePod(p, [node('a'), node('b'), node('c')], new Map());
+  const r = schedulePod(p, [node('a'), node('b'), node('c')], byNode(new Map()));
   assert.equal(r.nodeName, 'b');
-  const none = schedulePod(p, [node('a')], new Map());
+  const none = schedulePod(p, [node('a')], byNode(new Map()));
   assert.equal(none.nodeName, undefined);
   assert.equal(none.nodeName === undefined && none.message, "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
 });
 
 test('an untolerated NoSchedule or NoExecute taint filters the node; PreferNoSchedule does not', () => {
-  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [unreachable] }), []), ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }']);
-  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] }), []), ['node(s) had untolerated taint {k: v}']);
-  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] }), []), []);
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [unreachable] }), usageOf([])), ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] }), usageOf([])), ['node(s) had untolerated taint {k: v}']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] }), usageOf([])), []);
   const tolerant = pod('p', { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }] });
-  assert.deepEqual(filterNode(tolerant, node('n', { taints: [unreachable], ready: 'True' }), []), []);
+  assert.deepEqual(filterNode(tolerant, node('n', { taints: [unreachable], ready: 'True' }), usageOf([])), []);
 });
 
 test('toleration matching follows Kubernetes: key, operator, value, effect', () => {
@@ -94,23 +98,23 @@ test('toleration matching follows Kubernetes: key, operator, value, effect', () 
 });
 
 test('cordoned and not-ready nodes are filtered', () => {
-  assert.deepEqual(filterNode(pod('p'), node('n', { unschedulable: true }), []), ['node(s) were unschedulable']);
-  assert.deepEqual(filterNode(pod('p'), node('n', { ready: 'Unknown' }), []), ['node(s) were not ready']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { unschedulable: true }), usageOf([])), ['node(s) were unschedulable']);
+  assert.deepEqual(filterNode(pod('p'), node('n', { ready: 'Unknown' }), usageOf([])), ['node(s) were not ready']);
 });
 
 test('pods spread to the least requested node', () => {
   const nodes = [node('a'), node('b')];
-  const byNode = new Map([['a', [pod('x', { cpu: '1' })]], ['b', []]]);
-  assert.equal(schedulePod(pod('p', { cpu: '1' }), nodes, byNode).nodeName, 'b');
+  const used1 = new Map([['a', [pod('x', { cpu: '1' })]], ['b', []]]);
+  assert.equal(schedulePod(pod('p', { cpu: '1' }), nodes, byNode(used1)).nodeName, 'b');
   // Without requests the scheduler's scoring defaults (100m, 200Mi) still make an occupied node score lower.
-  const byNode2 = new Map([['a', []], ['b', [pod('x')]]]);
-  assert.equal(schedulePod(pod('p'), nodes, byNode2).nodeName, 'a');
+  const used2 = new Map([['a', []], ['b', [pod('x')]]]);
+  assert.equal(schedulePod(pod('p'), nodes, byNode(used2)).nodeName, 'a');
 });
 
 test('equal scores go to the node with fewer pods, then by name', () => {
   const nodes = [node('b', { cpu: '1000', memory: '1Ti' }), node('a', { cpu: '1000', memory: '1Ti' })];
-  assert.equal(schedulePod(pod('p'), nodes, new Map()).nodeName, 'a');
-  assert.equal(schedulePod(pod('p'), nodes, new Map([['a', [pod('x')]]])).nodeName, 'b');
+  assert.equal(schedulePod(pod('p'), nodes, byNode(new Map())).nodeName, 'a');
+  assert.equal(schedulePod(pod('p'), nodes, byNode(new Map([['a', [pod('x')]]]))).nodeName, 'b');
 });
 
 test('a pod that fits nowhere gets the Kubernetes summary, reasons counted and sorted', () => {
@@ -118,7 +122,7 @@ test('a pod that fits nowhere gets the Kubernetes summary, reasons counted and s
   const p = pod('p', { cpu: '2', nodeSelector: { size: 'big' } });
   nodes[0].metadata.labels = { size: 'big' };
   nodes[1].metadata.labels = { size: 'big' };
-  const r = schedulePod(p, nodes, new Map());
+  const r = schedulePod(p, nodes, byNode(new Map()));
   assert.equal(r.nodeName, undefined);
   assert.equal('message' in r && r.message, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient cpu.");
 });
@@ -143,4 +147,39 @@ test('only unbound, live, non-terminal pods for the default scheduler need sched
   const done = pod('p');
   done.status = { phase: 'Failed' };
   assert.equal(needsScheduling(done), false);
+});
+
+test('issue 18: on a big cluster a decision stops after kube-scheduler\'s share of feasible nodes, and the next starts where it stopped', () => {
+  const nodes = Array.from({ length: 1000 }, (_, i) => node(`n${String(i).padStart(4, '0')}`));
+  assert.equal(feasibleNodesToFind(50), 50);
+  assert.equal(feasibleNodesToFind(1000), 420); // (50 - 1000/125)% = 42%
+  assert.equal(feasibleNodesToFind(5000), 500); // 10%
+  assert.equal(feasibleNodesToFind(6000), 300); // the 5% floor
+  const first = schedulePod(pod('p'), nodes, byNode(new Map()), 0);
+  assert.equal(first.examined, 420);
+  assert.equal(first.nodeName, 'n0000');
+  const second = schedulePod(pod('p'), nodes, byNode(new Map()), 900);
+  assert.equal(second.examined, 420);
+  assert.equal(second.nodeName, 'n0000', 'the search wraps round the list');
+  const nowhere = schedulePod(pod('p', { cpu: '64' }), nodes, byNode(new Map()), 500);
+  assert.equal(nowhere.examined, 1000, 'an unschedulable pod is checked against every node');
+  assert.equal('message' in nowhere && nowhere.message, '0/1000 nodes are available: 1000 Insufficient cpu.');
+});
+
+test('issue 18: node usage follows pod events — an update moves a pod\'s requests, a terminal or deleted pod frees them', () => {
+  const cache = new NodeUsageCache();
+  cache.set('default/a', pod('a', { cpu: '1', nodeName: 'n1' }));
+  cache.set('default/b', pod('b', { cpu: '500m', nodeName: 'n1' }));
+  assert.deepEqual(cache.usage('n1').requested, { milliCpu: 1500, memory: 0 });
+  assert.equal(cache.usage('n1').pods, 2);
+  cache.set('default/b', pod('b', { cpu: '500m' }), 'n2'); // assumed on n2
+  assert.deepEqual([cache.usage('n1').pods, cache.usage('n2').pods], [1, 1]);
+  const done = pod('a', { cpu: '1', nodeName: 'n1' });
+  done.status = { phase: 'Succeeded' };
+  cache.set('default/a', done);
+  assert.equal(cache.usage('n1').pods, 0);
+  assert.deepEqual(cache.usage('n1').requested, { milliCpu: 0, memory: 0 });
+  cache.remove('default/b');
+  assert.equal(cache.usage('n2').pods, 0);
+  assert.equal(cache.usage('n2').nonZero.milliCpu, 0);
 });
