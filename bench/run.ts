@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark in sequence, prints one table (benchmark, figure, value, target, baseline,
-// ratio, result) and writes it as JSON to bench/results/. Flags: --only a,b  --quick  --with-etcd  --profile.
+// ratio, result) and writes it as JSON to bench/results/. Flags: --only a,b  --quick  --scale  --with-etcd  --profile.
 // Exits 1 if a benchmark could not run; a missed target is a result, not an error.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ const BENCHMARKS: Entry[] = [
   { name: 'agent-footprint', load: async () => (await import('./agent-footprint.ts')).runAgentFootprint },
   { name: 'controllers', load: async () => (await import('./controllers.ts')).runControllers },
   { name: 'probe-cost', load: async () => (await import('./probe-cost.ts')).runProbeCost },
+  { name: 'scale', load: async () => (await import('./scale.ts')).runScale },
   { name: 'etcd', optIn: true, load: async () => (await import('./etcd.ts')).runEtcd },
 ];
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     options: {
       only: { type: 'string' }, quick: { type: 'boolean', default: false },
       'with-etcd': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
     },
   });
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = BENCHMARKS.filter((b) => only ? only.includes(b.name) : !b.optIn || (b.name === 'etcd' && values['with-etcd']));
-  const opts: BenchOptions = { quick: values.quick!, profile: values.profile! };
+  const opts: BenchOptions = { quick: values.quick!, profile: values.profile!, scale: values.scale! };
   const started = new Date();
   const t0 = performance.now();
   const results: BenchResult[] = [];

@@ -11,12 +11,14 @@ export interface BenchOptions {
   quick: boolean;
   /** Run the server under `node --cpu-prof` where a benchmark supports it, and report the hottest functions. */
   profile: boolean;
+  /** The big size of benchmarks that have one (bench/scale.ts: 1,000 nodes and 30,000 pods). */
+  scale?: boolean;
   /** Results of the benchmarks run before this one in the same run (etcd puts Podling's creates/s beside its own). */
   earlier?: BenchResult[];
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  return { quick: argv.includes('--quick'), profile: argv.includes('--profile') };
+  return { quick: argv.includes('--quick'), profile: argv.includes('--profile'), scale: argv.includes('--scale') };
 }
 
 export function isEntryPoint(moduleUrl: string): boolean {

@@ -44,7 +44,9 @@ export class HollowNodes {
       const t = setTimeout(() => { this.timers.delete(t); if (this.stopped) resolve(); else n.start().then(resolve, reject); }, i * spreadMs);
       this.timers.add(t);
     })));
-    this.log.info({ nodes: this.nodes.length }, 'hollow nodes ready');
+    // Always printed, whatever the level (as the agent's 'listening'): tools wait for this line.
+    const announce = (this.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') === false ? this.log.warn : this.log.info;
+    announce.call(this.log, { nodes: this.nodes.length }, 'hollow nodes ready');
   }
 
   async stop(): Promise<void> {

@@ -44,6 +44,12 @@ const minHealthyWatchMs = 1000;
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
+  /**
+   * client-go's Indexers: named functions from an object to index values, each with its buckets (value → key →
+   * object), so a controller that wants one namespace's pods, or one owner's, does not walk every object.
+   * 'namespace' is always there.
+   */
+  private readonly indexes = new Map<string, { fn: (obj: T) => string[]; buckets: Map<string, Map<string, T>> }>();
   private readonly handlers: { add: NonNullable<InformerHandlers<T>['onAdd']>[]; update: NonNullable<InformerHandlers<T>['onUpdate']>[]; delete: NonNullable<InformerHandlers<T>['onDelete']>[] } = { add: [], update: [], delete: [] };
   private readonly log: InformerLogger;
   private readonly stopSignal = new AbortController();
@@ -54,6 +60,7 @@ export class Informer<T extends KubeObject> {
 
   constructor(private readonly client: KubeClientApi, private readonly opts: InformerOptions<T>) {
     this.log = opts.logger ?? silent;
+    this.addIndex('namespace', (o) => [o.metadata.namespace ?? '']);
     if (opts.onAdd) this.handlers.add.push(opts.onAdd);
     if (opts.onUpdate) this.handlers.update.push(opts.onUpdate);
     if (opts.onDelete) this.handlers.delete.push(opts.onDelete);
@@ -89,6 +96,23 @@ export class Informer<T extends KubeObject> {
   }
 
   list(): T[] { return [...this.cache.values()]; }
+  /** The objects of one namespace ('' for cluster-scoped ones). */
+  listIn(namespace: string): T[] { return this.byIndex('namespace', namespace); }
+
+  /** Adds an index (client-go AddIndexers); objects already cached are indexed at once. A name is added once. */
+  addIndex(name: string, fn: (obj: T) => string[]): void {
+    if (this.indexes.has(name)) return;
+    this.indexes.set(name, { fn, buckets: new Map() });
+    const added = this.indexes.get(name)!;
+    for (const [k, obj] of this.cache) this.indexOne(added, k, obj, 1);
+  }
+
+  /** The objects whose index `name` yields `value`. */
+  byIndex(name: string, value: string): T[] {
+    const idx = this.indexes.get(name);
+    if (!idx) throw new Error(`informer for ${this.opts.resource} has no index ${JSON.stringify(name)}`);
+    return [...(idx.buckets.get(value)?.values() ?? [])];
+  }
   get(namespace: string, name: string): T | undefined { return this.cache.get(`${namespace}/${name}`); }
 
   private get stopped(): boolean { return this.stopSignal.signal.aborted; }
@@ -141,13 +165,13 @@ export class Informer<T extends KubeObject> {
       const k = keyOf(obj);
       seen.add(k);
       const old = this.cache.get(k);
-      this.cache.set(k, obj);
+      this.put(k, obj);
       if (!old) this.emit('add', obj);
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit('update', old, obj);
     }
     for (const [k, old] of [...this.cache]) {
       if (seen.has(k)) continue;
-      this.cache.delete(k);
+      this.drop(k, old);
       this.emit('delete', old);
     }
   }
@@ -198,14 +222,38 @@ export class Informer<T extends KubeObject> {
     const old = this.cache.get(k);
     if (ev.type === 'DELETED') {
       if (!old) return;
-      this.cache.delete(k);
+      this.drop(k, old);
       this.emit('delete', obj);
       return;
     }
     if (old && old.metadata.resourceVersion === rv) return; // already delivered (same RV twice)
-    this.cache.set(k, obj);
+    this.put(k, obj);
     if (old) this.emit('update', old, obj);
     else this.emit('add', obj);
+  }
+
+  private put(k: string, obj: T): void {
+    const old = this.cache.get(k);
+    for (const idx of this.indexes.values()) {
+      if (old) this.indexOne(idx, k, old, -1);
+      this.indexOne(idx, k, obj, 1);
+    }
+    this.cache.set(k, obj);
+  }
+
+  private drop(k: string, obj: T): void {
+    this.cache.delete(k);
+    for (const idx of this.indexes.values()) this.indexOne(idx, k, obj, -1);
+  }
+
+  private indexOne(idx: { fn: (obj: T) => string[]; buckets: Map<string, Map<string, T>> }, k: string, obj: T, sign: 1 | -1): void {
+    for (const v of idx.fn(obj)) {
+      let b = idx.buckets.get(v);
+      if (sign === 1) {
+        if (!b) idx.buckets.set(v, (b = new Map()));
+        b.set(k, obj);
+      } else if (b?.delete(k) && b.size === 0) idx.buckets.delete(v);
+    }
   }
 
   private emit(event: 'add', obj: T): void;

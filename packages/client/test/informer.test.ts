@@ -44,6 +44,22 @@ describe('Informer', { timeout: 20_000 }, () => {
     assert.equal(informer.lastSyncResourceVersion, '102');
   });
 
+  test('issue 18: indexes (namespace, and one added later) follow adds, updates and deletes', async () => {
+    server.upsert('a', { spec: { nodeName: 'n1' } });
+    server.upsert('b', { spec: { nodeName: 'n1' } });
+    await informer.start();
+    informer.addIndex('node', (o) => [(o as KubeObject & { spec?: { nodeName?: string } }).spec?.nodeName ?? '']);
+    const onNode = (n: string) => informer.byIndex('node', n).map((o) => o.metadata.name).sort();
+    assert.deepEqual(onNode('n1'), ['a', 'b'], 'objects cached before the index was added are in it');
+    assert.deepEqual(informer.listIn('default').map((o) => o.metadata.name).sort(), ['a', 'b']);
+    assert.deepEqual(informer.listIn('other'), []);
+    server.upsert('a', { spec: { nodeName: 'n2' } });
+    server.remove('b');
+    await waitFor(() => onNode('n2').length === 1 && onNode('n1').length === 0, { message: 'index moved a to n2 and dropped b' });
+    assert.deepEqual(informer.listIn('default').map((o) => o.metadata.name), ['a']);
+    assert.throws(() => informer.byIndex('nope', 'x'), /no index "nope"/);
+  });
+
   test('watches from the list RV with bookmarks and a 5–10 minute server timeout, then follows events', async () => {
     server.upsert('a');
     await informer.start();

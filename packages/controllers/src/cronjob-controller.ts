@@ -61,7 +61,7 @@ export class CronJobController extends QueueController {
     if (!cj) return;
     const now = this.now();
     const status: CronJobStatus = structuredClone(cj.status ?? {});
-    const children = this.jobs.list().filter((j) => j.metadata.namespace === namespace && controllerRefOf(j)?.uid === cj.metadata.uid);
+    const children = this.jobs.listIn(namespace).filter((j) => controllerRefOf(j)?.uid === cj.metadata.uid);
     await this.reconcileActive(cj, status, children);
     let schedule: CronSchedule | undefined;
     if (!cj.metadata.deletionTimestamp && !cj.spec.suspend) schedule = this.scheduleOf(cj);

@@ -55,8 +55,7 @@ export class EndpointSliceController extends ServiceEndpointController<EndpointS
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(namespace, name);
-    const mine = this.written.list().filter((s) => s.metadata.namespace === namespace
-      && s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_MANAGER);
+    const mine = this.written.listIn(namespace).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_MANAGER);
     if (!svc || !svc.spec?.selector || !Object.keys(svc.spec.selector).length) {
       for (const s of mine) await this.client.delete(ref(namespace), s.metadata.name!).catch(ignore404);
       return;

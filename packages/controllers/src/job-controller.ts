@@ -138,7 +138,7 @@ export class JobController extends QueueController {
     const [namespace, name] = splitKey(key);
     const job = this.jobs.get(namespace, name);
     if (!job) { this.expectations.delete(key); return; }
-    const inNamespace = this.pods.list().filter((p) => p.metadata.namespace === namespace);
+    const inNamespace = this.pods.listIn(namespace);
     if (finishedAs(job)) {
       // A finished Job is never synced again; its pods only lose their finalizers.
       await Promise.all(inNamespace.filter((p) => this.tracked(p) && controllerRefOf(p)?.uid === job.metadata.uid).map((p) => this.removeFinalizer(p)));

@@ -104,8 +104,8 @@ export class ReplicaSetController extends QueueController {
     if (owner) { this.queue.add(keyOf(owner)); return; }
     if (controllerRefOf(pod) || !isPodActive(pod)) return;
     // An orphan: every set whose selector matches may adopt it.
-    for (const s of this.sets.list()) {
-      if (s.metadata.namespace === pod.metadata.namespace && labelsMatch(this.flavour.selector(s), pod.metadata.labels)) this.queue.add(keyOf(s));
+    for (const s of this.sets.listIn(pod.metadata.namespace ?? '')) {
+      if (labelsMatch(this.flavour.selector(s), pod.metadata.labels)) this.queue.add(keyOf(s));
     }
   }
 
@@ -122,7 +122,7 @@ export class ReplicaSetController extends QueueController {
     if (!set) { this.expectations.delete(key); return; }
     const satisfied = this.expectations.satisfied(key);
     const selector = this.flavour.selector(set);
-    const candidates = this.pods.list().filter((p) => p.metadata.namespace === namespace && isPodActive(p));
+    const candidates = this.pods.listIn(namespace).filter(isPodActive);
     const pods = await claimObjects<Pod>({
       client: this.opts.client, resource: 'pods', owner: set, ownerKind: this.flavour, ownerResource: this.flavour.resource,
       matches: (p) => labelsMatch(selector, p.metadata.labels),
@@ -195,10 +195,10 @@ export class ReplicaSetController extends QueueController {
     const family = new Set([set.metadata.uid]);
     const parent = controllerRefOf(set);
     if (parent) {
-      for (const s of this.sets.list()) if (s.metadata.namespace === set.metadata.namespace && controllerRefOf(s)?.uid === parent.uid) family.add(s.metadata.uid);
+      for (const s of this.sets.listIn(set.metadata.namespace ?? '')) if (controllerRefOf(s)?.uid === parent.uid) family.add(s.metadata.uid);
     }
     const perNode = new Map<string, number>();
-    for (const p of this.pods.list()) {
+    for (const p of this.pods.listIn(set.metadata.namespace ?? '')) {
       const owner = controllerRefOf(p);
       if (!p.spec.nodeName || !owner || !family.has(owner.uid) || !isPodActive(p)) continue;
       perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);

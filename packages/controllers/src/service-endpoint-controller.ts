@@ -51,13 +51,14 @@ export abstract class ServiceEndpointController<W extends KubeObject> extends Qu
   }
 
   private onPod(pod: Pod, old?: Pod): void {
-    for (const svc of this.services.list()) {
+    // Only the pod's namespace can hold Services that select it (namespace index of the informer).
+    for (const svc of this.services.listIn(pod.metadata.namespace ?? '')) {
       if (selects(svc, pod) || (old && selects(svc, old))) this.queue.add(keyOf(svc));
     }
   }
 
-  /** Pods of the Service's namespace (the informer's cache; the caller filters by selector). */
+  /** Pods of the Service's namespace (the informer's namespace index; the caller filters by selector). */
   protected podsOf(namespace: string): Pod[] {
-    return this.pods.list().filter((p) => p.metadata.namespace === namespace);
+    return this.pods.listIn(namespace);
   }
 }

@@ -1,0 +1,171 @@
+// The control plane at scale (issue 18): one apiserver with its embedded controllers and N hollow nodes in one
+// process (`podling-kubelet --hollow-nodes N`, heartbeating at the default 10 s), all on this machine. Pods come
+// from Deployments created at full size at once, so the controllers create them at the rate the control plane
+// sustains. A watch of all pods times each pod from its ADDED event to bound and to Running; an ApiProbe
+// (harness/api-probe.ts) samples mutating-call latency and watch delivery first on the idle cluster (the same-run
+// baseline) and then during the run. At the end: full list time, apiserver RSS/CPU, database size, memory per pod
+// and any node that ever left Ready. Sizes: --quick 50 nodes / 1,000 pods, default 200 / 5,000, --scale 1,000 / 30,000.
+// Usage: node --import tsx bench/scale.ts [--quick | --scale]
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Node, Pod } from '@podling/api';
+import { KubeClient } from '@podling/client';
+import { makeTempDir, startHollowNodes, waitFor, type RunningHollowNodes } from '@podling/testkit';
+import { summarizeProfile } from './harness/cpu-profile.ts';
+import { ApiProbe, isProbePod } from './harness/api-probe.ts';
+import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
+import type { BenchResult, Figure } from './harness/figure.ts';
+import { summarize } from './harness/percentiles.ts';
+import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
+import { readMetrics } from './harness/server-metrics.ts';
+import { runStandalone, type BenchOptions } from './harness/standalone.ts';
+
+const POD_REF = { resource: 'pods', namespace: 'default' };
+const IDLE_SAMPLE_MS = 3000;
+
+/** Each pod's times (performance.now()) as the watch showed them. */
+class Timeline {
+  readonly added = new Map<string, number>();
+  readonly bound = new Map<string, number>();
+  readonly running = new Map<string, number>();
+  notReadyNodes = new Set<string>();
+  pod(type: string, p: Pod): void {
+    const name = p.metadata?.name;
+    if (!name || isProbePod(name) || type === 'BOOKMARK' || type === 'ERROR' || type === 'DELETED') return;
+    const now = performance.now();
+    if (!this.added.has(name)) this.added.set(name, now);
+    if (p.spec?.nodeName && !this.bound.has(name)) this.bound.set(name, now);
+    if (p.status?.phase === 'Running' && !this.running.has(name)) this.running.set(name, now);
+  }
+  node(type: string, n: Node): void {
+    if (type === 'BOOKMARK' || type === 'ERROR' || !n.metadata?.name) return;
+    const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (ready && ready !== 'True') this.notReadyNodes.add(n.metadata.name);
+  }
+}
+
+/** The most events of `times` inside any one-second window. */
+function peakPerSecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i] - t[j] > 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+function fileBytes(p: string): number {
+  try { return statSync(p).size; } catch { return 0; }
+}
+
+export async function runScale(o: BenchOptions): Promise<BenchResult> {
+  const nodes = o.scale ? 1000 : o.quick ? 50 : 200;
+  const pods = o.scale ? 30_000 : o.quick ? 1000 : 5000;
+  const perDeployment = o.scale ? 1000 : 500;
+  const notes: string[] = [];
+  let api: BenchApiserver | undefined;
+  let hollow: RunningHollowNodes | undefined;
+  const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
+  try {
+    api = await startBenchApiserver({ args: ['--controllers', '*', '--cluster-cidr', '10.0.0.0/12'], nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+    const client = new KubeClient({ server: api.url });
+    const rss0 = rssBytes(api.pid)!;
+    const t0Nodes = performance.now();
+    hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000 });
+    await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodes,
+      { timeoutMs: 60_000, intervalMs: 500, message: `${nodes} hollow nodes Ready` });
+    notes.push(`${nodes} hollow nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s (started over one 10 s status period); apiserver RSS ${(rss0 / MiB).toFixed(0)} MiB before, ${(rssBytes(api.pid)! / MiB).toFixed(0)} MiB with the nodes`);
+    const rssNodes = rssBytes(api.pid)!;
+
+    const view = new Timeline();
+    const probe = new ApiProbe(client);
+    const podWatch = client.watch<Pod>(POD_REF, { resourceVersion: '0' }, (ev) => { view.pod(ev.type, ev.object as Pod); probe.seen(ev.type, ev.object as Pod); });
+    const nodeWatch = client.watch<Node>({ resource: 'nodes' }, { resourceVersion: '0' }, (ev) => view.node(ev.type, ev.object as Node));
+    probe.start();
+    await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+    const idle = await probe.take();
+
+    const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid)];
+    const m0 = await readMetrics(api.url);
+    const t0 = performance.now();
+    probe.start();
+    for (let d = 0; d * perDeployment < pods; d++) {
+      const replicas = Math.min(perDeployment, pods - d * perDeployment);
+      await client.create({ resource: 'deployments', namespace: 'default' }, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `scale-${d}` },
+        spec: { replicas, selector: { matchLabels: { app: `scale-${d}` } }, template: { metadata: { labels: { app: `scale-${d}` } }, spec: { containers: [{ name: 'app', image: 'app:1', command: ['sleep', 'infinity'] }] } } },
+      });
+    }
+    await waitFor(() => view.running.size >= pods, { timeoutMs: o.scale ? 900_000 : 300_000, intervalMs: 100, message: `${pods} pods Running` })
+      .catch((err: Error) => { throw new Error(`${err.message}: ${view.added.size} added, ${view.bound.size} bound, ${view.running.size} running`); });
+    const runMs = performance.now() - t0;
+    const busy = await probe.take();
+    const apiCpu = cpuSeconds(api.pid) - cpu0[0];
+    const hollowCpu = cpuSeconds(hollow.process.pid) - cpu0[1];
+    const rssRun = rssBytes(api.pid)!;
+    const m1 = await readMetrics(api.url);
+    const d = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
+    notes.push(`during the run: ${(d('podling_storage_writes_total') / pods).toFixed(1)} storage writes per pod in ${d('podling_storage_commits_total')} commits, ${d('podling_inflight_rejected_total')} requests refused (429)`);
+
+    const startup = summarize([...view.running].map(([n, t]) => t - view.added.get(n)!));
+    const toBind = summarize([...view.bound].map(([n, t]) => t - view.added.get(n)!));
+    const boundTimes = [...view.bound.values()];
+    const bindSpan = (Math.max(...boundTimes) - Math.min(...boundTimes)) / 1000;
+    const lists: number[] = [];
+    let listBytes = 0;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      const res = await fetch(`${api.url}/api/v1/pods`);
+      listBytes = (await res.arrayBuffer()).byteLength;
+      lists.push(performance.now() - t);
+    }
+    const rssEnd = rssBytes(api.pid)!;
+    const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);
+    podWatch.stop();
+    nodeWatch.stop();
+    const mutIdle = summarize(idle.mutatingMs);
+    const mutBusy = summarize(busy.mutatingMs);
+    const delIdle = summarize(idle.deliveryMs);
+    const delBusy = summarize(busy.deliveryMs);
+    notes.push(`${pods} pods in ${Math.ceil(pods / perDeployment)} Deployments: all Running ${(runMs / 1000).toFixed(1)} s after the first was created; ` +
+      `CPU s: apiserver (+ controllers) ${apiCpu.toFixed(1)} (${(apiCpu / (runMs / 1000)).toFixed(2)} cores), hollow nodes ${hollowCpu.toFixed(1)}; ` +
+      `hollow process RSS ${((rssBytes(hollow.process.pid) ?? 0) / MiB).toFixed(0)} MiB`);
+    notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
+    notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
+    const sizeLabel = `${nodes} nodes, ${pods} pods`;
+    const idleBase = (v: number) => ({ value: v, label: `idle cluster, ${nodes} nodes heartbeating`, sameRun: true });
+    const figures: Figure[] = [
+      { name: `scheduler: pods bound/s (${sizeLabel})`, value: pods / bindSpan, unit: '/s', target: o.scale ? { op: '>=', limit: 1000, source: 'issue 18' } : undefined },
+      { name: 'scheduler: peak pods bound in 1 s', value: peakPerSecond(boundTimes), unit: '/s' },
+      { name: 'create → Running p50', value: startup.p50, unit: 'ms' },
+      { name: 'create → Running p99', value: startup.p99, unit: 'ms', target: { op: '<=', limit: 1000, source: 'issue 18' } },
+      { name: 'mutating API p99 during the run', value: mutBusy.p99, unit: 'ms', target: { op: '<=', limit: 100, source: 'issue 18' }, baseline: idleBase(mutIdle.p99), ratio: mutBusy.p99 / mutIdle.p99 },
+      { name: 'watch delivery p99 during the run (create sent → event)', value: delBusy.p99, unit: 'ms', baseline: idleBase(delIdle.p99), ratio: delBusy.p99 / delIdle.p99 },
+      { name: 'full GET /api/v1/pods (median of 3)', value: summarize(lists).p50, unit: 'ms' },
+      { name: 'apiserver RSS at the end', value: rssEnd / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined, baseline: { value: rssNodes / MiB, label: 'with the nodes, before any pod', sameRun: true } },
+      { name: 'apiserver CPU during the run', value: apiCpu / (runMs / 1000), unit: 'cores' },
+      { name: 'apiserver memory per pod', value: (rssRun - rssNodes) / pods / 1024, unit: 'KiB' },
+      { name: 'SQLite file size (db + wal)', value: dbBytes / MiB, unit: 'MiB' },
+      { name: 'nodes that left Ready during the run', value: view.notReadyNodes.size, unit: '', target: { op: '<=', limit: 0, source: 'issue 18' } },
+    ];
+    return { benchmark: 'scale', notes, figures };
+  } finally {
+    await hollow?.stop();
+    await api?.stop();
+    const file = prof && readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
+    if (prof && file) {
+      const kept = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', `scale-apiserver-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      mkdirSync(path.dirname(kept), { recursive: true });
+      renameSync(path.join(prof.dir, file), kept);
+      notes.push(`apiserver profile kept as ${path.relative(process.cwd(), kept)}`);
+      const s = summarizeProfile(kept, 15);
+      notes.push('apiserver profile, self time:', ...s.functions.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+      notes.push('own code by inclusive time:', ...s.ownInclusive.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+    }
+    prof?.remove();
+  }
+}
+
+runStandalone(import.meta.url, runScale);
