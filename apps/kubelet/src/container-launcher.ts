@@ -76,12 +76,13 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
   }
   // The pod's /etc/hosts and /etc/resolv.conf, unless the container mounts something there itself (as the kubelet
   // decides).
+  const podFiles: BindMount[] = [];
   if (ctx.sandbox && ctx.namespaces && !mounts.some((m) => m.target === '/etc/hosts')) {
-    mounts.push({ source: ctx.sandbox.hostsFile, target: '/etc/hosts', readOnly: false });
+    podFiles.push({ source: ctx.sandbox.hostsFile, target: '/etc/hosts', readOnly: false });
   }
   // A bind mount needs its target: a host without /etc/resolv.conf leaves the pod's unmounted rather than unstartable.
   if (ctx.resolvConf && ctx.namespaces && !mounts.some((m) => m.target === '/etc/resolv.conf') && existsSync('/etc/resolv.conf')) {
-    mounts.push({ source: ctx.resolvConf, target: '/etc/resolv.conf', readOnly: false });
+    podFiles.push({ source: ctx.resolvConf, target: '/etc/resolv.conf', readOnly: false });
   }
   // A mount over an ancestor of the agent's root dir would hide the sources of the mounts after it: those go last.
   const shadows = (t: string) => ctx.paths.root === t || ctx.paths.root.startsWith(`${t}/`);
@@ -118,6 +119,7 @@ export function planLaunch(c: Container, index: number, ctx: LaunchContext): Lau
       mountBin: ctx.mountBin,
       runAs,
       mounts,
+      podFiles,
       namespaces: ctx.namespaces,
       ...(ctx.sandbox && ctx.namespaces ? { sandbox: { netns: ctx.sandbox.netns, ...(ctx.sandbox.ipc ? { ipc: ctx.sandbox.ipc } : {}) } } : {}),
     },

@@ -1,16 +1,19 @@
 // Every container instance runs under a small /bin/sh wrapper that leads its process group. It exists so a
 // container survives the agent (the agent may be restarted or killed at any time, like a real kubelet) and its
 // end is still known afterwards:
-// - it first joins the container instance's cgroups when there are any (container-cgroup.ts), so everything the
-//   container starts is born inside it and ends with it, whatever process group or session it makes; in its own
-//   mount namespace it then makes that cgroupfs read-only, so the container cannot move out;
+// - as root, podling-nsexec (process-runtime.ts) runs first in the same process: it joins the container
+//   instance's cgroups (container-cgroup.ts), so everything the container starts is born inside them and ends with
+//   them, whatever process group or session it makes; then the pod's network and IPC namespaces and new UTS and
+//   mount namespaces, where it mounts the pod's /etc/hosts and makes the cgroupfs read-only, so the container cannot
+//   move out. What it could not do arrives in PODLING_SETUP_ERROR and is recorded as the start error. Without root
+//   the wrapper joins the cgroups itself, if any;
 // - it opens the container's stdout/stderr FIFOs (and its stdin FIFO, when the agent made one) read-write, so a reader always exists: with the agent gone, writes
 //   fill the pipe and then block until the agent is back, instead of SIGPIPE;
 // - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
 //   before the command started means it is not started at all) and stays to write the container's exit status to
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
-// - as root it runs inside `unshare --uts --mount --propagation private`: it sets the hostname to the pod's and
-//   bind-mounts volumes at their mountPaths, visible only in that namespace;
+// - in those namespaces it sets the hostname to the pod's and bind-mounts volumes at their mountPaths, visible only
+//   there;
 // - for readOnlyRootFilesystem it remounts `/` read-only in that namespace, after a bind mount of the pod's
 //   directory onto itself keeps the exit file writable;
 // - it runs with a fixed environment, never the pod's (a pod's LD_PRELOAD or PATH must not reach a shell running as
@@ -47,6 +50,7 @@ sig=
 trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
 record() { printf '%s\n' "$@" 2>/dev/null >"/proc/self/fd/3/${EXIT_NAME}" || printf '%s\n' "$@" 2>/dev/null >"$exitfile"; }
 fail() { record start-error "$1"; exit 128; }
+[ -z "$PODLING_SETUP_ERROR" ] || fail "cannot set up the container's namespaces: $PODLING_SETUP_ERROR"
 IFS=:; for f in $cgprocs; do echo $$ 2>/dev/null >"$f" || fail "cannot join the container's cgroup ($f)"; done; unset IFS
 if [ -n "$host" ]; then printf '%s' "$host" > /proc/sys/kernel/hostname || fail "cannot set hostname $host"; fi
 if [ -n "$roroot" ]; then

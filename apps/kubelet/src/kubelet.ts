@@ -35,6 +35,8 @@ import { UserNamespaceIds } from './user-namespace-ids.ts';
 import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodNetwork } from './pod-network.ts';
+import type { HostCommands } from './host-commands.ts';
+import { ensureNsexec, NSEXEC } from './nsexec.ts';
 import { PodCidrSource } from './pod-cidr-source.ts';
 import { ProxyTable } from './proxy-table.ts';
 import { ServiceProxy } from './service-proxy.ts';
@@ -74,7 +76,9 @@ export class Kubelet {
 
   async start(): Promise<void> {
     this.runtime.warmUp();
-    const namespaces = process.getuid?.() === 0 && canUnshare();
+    const noNamespaces = process.getuid?.() === 0 ? whyNoNamespaces() : `the agent runs as uid ${process.getuid?.()}, and only root can make network and IPC namespaces`;
+    const namespaces = noNamespaces === undefined;
+    if (process.getuid?.() === 0 && noNamespaces) this.log.warn({ reason: noNamespaces }, 'pods run without namespaces');
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.cfg.port, this.cfg.address, () => resolve());
@@ -111,8 +115,7 @@ export class Kubelet {
       });
       void this.nodeRoutes.start().catch((err) => this.log.warn({ err }, 'node routes failed to start'));
     }
-    this.network = namespaces ? new PodNetwork(this.cfg.nodeName, this.cfg.rootDir, (s) => this.runScript(s))
-      : { unavailable: process.getuid?.() === 0 ? 'util-linux unshare cannot make namespaces here' : `the agent runs as uid ${process.getuid?.()}, and only root can make network and IPC namespaces` };
+    this.network = noNamespaces === undefined ? new PodNetwork(this.cfg.nodeName, this.cfg.rootDir, this.hostCommands()) : { unavailable: noNamespaces };
     this.cidr = new PodCidrSource(this.cfg.podCIDR, () => this.client.get<Node>({ resource: 'nodes' }, this.cfg.nodeName), this.log.child({ component: 'network' }));
     this.cidr.start();
 
@@ -229,10 +232,13 @@ export class Kubelet {
     }
   }
 
-  /** Runs a network setup script as root in the spawner (forks stay off the agent's event loop). */
-  private async runScript(script: string): Promise<void> {
-    const r = await this.runtime.run('/bin/sh', ['-c', script], { ...WRAPPER_ENV }, { timeoutMs: 30_000, maxOutput: 8192 });
-    if (r.code !== 0) throw new Error(r.timedOut ? `timed out: ${script.split('\n')[0]}` : r.output.trim() || `exit code ${r.code ?? r.signal}`);
+  /** Network setup commands, run as root in the spawner (forks stay off the agent's event loop). */
+  private hostCommands(): HostCommands {
+    const run = async ([file, ...argv]: string[]) => {
+      const r = await this.runtime.run(file, argv, { ...WRAPPER_ENV }, { timeoutMs: 30_000, maxOutput: 8192 });
+      if (r.code !== 0) throw new Error(r.timedOut ? `timed out: ${[file, ...argv].join(' ').split('\n')[0]}` : r.output.trim() || `exit code ${r.code ?? r.signal}`);
+    };
+    return { script: (s) => run(['/bin/sh', '-c', s]), command: run };
   }
 
   private async killGroups(groups: { pid: number; procStart: number }[]): Promise<void> {
@@ -243,13 +249,15 @@ export class Kubelet {
   }
 }
 
-/** util-linux unshare works here (root in a place that allows new UTS and mount namespaces). */
-function canUnshare(): boolean {
+/** Why pods cannot get namespaces here (as root), or undefined when the helper makes UTS and mount namespaces. */
+function whyNoNamespaces(): string | undefined {
+  const unbuilt = ensureNsexec();
+  if (unbuilt) return unbuilt;
   try {
-    execFileSync('unshare', ['--uts', '--mount', '--propagation', 'private', 'true'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
+    execFileSync(NSEXEC, ['--unshare-uts-mount', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+    return undefined;
+  } catch (err) {
+    return `cannot make namespaces here: ${String((err as { stderr?: Buffer }).stderr ?? '').trim() || (err as Error).message}`;
   }
 }
 

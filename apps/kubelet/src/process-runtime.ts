@@ -8,7 +8,9 @@
 // is read from the wrapper's exit file either way.
 import { readFileSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { liveWrappers, wrapperArgv, WRAPPER_ENV, parseExitFile, type WrapperArgs } from './container-wrapper.ts';
+import { liveWrappers, wrapperArgv, WRAPPER_ENV, parseExitFile, type BindMount, type WrapperArgs } from './container-wrapper.ts';
+import { NSEXEC } from './nsexec.ts';
+import { NETNS_DIR } from './sandbox-names.ts';
 import type { Logger } from './logger.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
 import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
@@ -16,10 +18,12 @@ import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunO
 export interface Launch extends WrapperArgs {
   /** uid and gid the command runs as (inside its user namespace, if any), or undefined for the agent's own. */
   runAs?: { uid: number; gid: number };
-  /** Run inside new UTS and mount namespaces (needs root and util-linux unshare). */
+  /** Run inside new UTS and mount namespaces (needs root and podling-nsexec). */
   namespaces: boolean;
   /** The pod's network and IPC namespaces, joined first (with `namespaces` only). */
   sandbox?: SandboxNamespaces;
+  /** Files of the pod bind-mounted over the host's in the container's mount namespace (its /etc/hosts). */
+  podFiles?: BindMount[];
 }
 
 /** Bind-mounted namespace files of a pod sandbox (pod-network.ts). */
@@ -140,11 +144,9 @@ export class ProcessRuntime {
   }
 
   private async spawnInstance(launch: Launch, onExit: ExitHandler, killedWith: KilledWith, retried: boolean): Promise<Started> {
-    const args = wrapperArgv(launch);
-    const unshare = ['unshare', '--uts', '--mount', '--propagation', 'private', '/bin/sh', ...args];
-    const [file, ...argv] = !launch.namespaces ? ['/bin/sh', ...args]
-      : launch.sandbox ? ['nsenter', `--net=${launch.sandbox.netns}`, ...(launch.sandbox.ipc ? [`--ipc=${launch.sandbox.ipc}`] : []), '--', ...unshare]
-      : unshare;
+    const [file, ...argv] = launch.namespaces
+      ? [NSEXEC, ...namespaceSteps(launch), '--', '/bin/sh', ...wrapperArgv({ ...launch, cgroupProcs: [], cgroupMounts: [] })]
+      : ['/bin/sh', ...wrapperArgv(launch)];
     let s: Spawned;
     try {
       s = await this.spawner.spawn(file, argv, { ...WRAPPER_ENV }, {
@@ -175,4 +177,22 @@ export class ProcessRuntime {
     try { recorded = parseExitFile(readFileSync(exitFile, 'utf8')); } catch { recorded = undefined; }
     onExit({ ...(recorded ?? fallback), finishedAt: new Date() });
   }
+}
+
+/**
+ * podling-nsexec's steps before the wrapper: join the container's cgroups first (all it starts is born inside
+ * them), then the pod's network and IPC namespaces, then new UTS and mount namespaces in which the pod's files are
+ * mounted and the cgroupfs made read-only (the default capability set includes DAC_OVERRIDE: a root container could
+ * otherwise write itself into another cgroup). /run/netns is unmounted there: a copy of every pod's netns pin in
+ * each container's mount namespace would keep deleted pods' namespaces alive until that container ended.
+ */
+function namespaceSteps(l: Launch): string[] {
+  return [
+    '--error-env',
+    ...(l.cgroupProcs ?? []).flatMap((f) => ['--cgroup', f]),
+    ...(l.sandbox ? ['--setns-net', l.sandbox.netns, ...(l.sandbox.ipc ? ['--setns-ipc', l.sandbox.ipc] : [])] : []),
+    '--unshare-uts-mount', '--detach', NETNS_DIR,
+    ...(l.podFiles ?? []).flatMap((m) => ['--bind', m.source, m.target]),
+    ...(l.cgroupMounts ?? []).flatMap((m) => ['--ro-remount', m]),
+  ];
 }

@@ -2,9 +2,9 @@
 // name and root dir), so that several agents on one machine never collide and a leftover is recognisable as
 // Podling's and as whose:
 //   bridge  podling<tag>                         (15 chars: Linux allows IFNAMSIZ-1)
-//   netns   /run/netns/podling-<tag>-<pod uid>   (`ip netns` pins it there, as containerd's cni-<id>)
+//   netns   /run/netns/podling-<tag>-<pod uid>   (pinned where `ip netns` pins, as containerd's cni-<id>)
 //   veth    vpl<12 hex of tag+uid>               host end; the pod end is eth0 inside the netns
-//   ipc     <root>/sandboxes/<pod uid>.ipc       the pod's IPC namespace, bind-mounted by `unshare --ipc=`
+//   ipc     <root>/sandboxes/<pod uid>.ipc       the pod's IPC namespace, bind-mounted by podling-nsexec
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { safeUid } from './pod-paths.ts';
