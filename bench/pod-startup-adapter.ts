@@ -3,6 +3,8 @@
 // top-level code and process.exit cannot disturb the runner) and turns the `key=value` lines it prints, e.g.
 //   pod-startup agents=1 pods=200 warmup=20 apiserver-log=warn p50=120ms p99=300ms max=310ms all-running-after=2400ms machine-busy=90% target-p99<500ms PASS
 // into table rows; the `pod-startup-cpu` line after each (CPU ms per pod by process) goes to the notes.
+// A first run with hostNetwork pods (no sandbox) is the same-run baseline of the 1-agent figures: issue 19's target
+// is pod startup p99 within 1.5× of pods without a sandbox, and the difference in CPU per pod is the sandbox's cost.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +14,10 @@ import type { BenchOptions } from './harness/standalone.ts';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pod-startup.ts');
 const P99_TARGET_MS = 500;
+const SANDBOX_RATIO_TARGET = 1.5;
 
 export function parsePodStartupLine(line: string): Figure[] {
-  if (!line.startsWith('pod-startup ')) return [];
+  if (!line.startsWith('pod-startup ') || line.includes(' network=host ')) return [];
   const kv = new Map<string, string>();
   for (const m of line.matchAll(/([\w-]+)=([\d.]+)(?:ms)?\b/g)) kv.set(m[1], m[2]);
   const agents = kv.get('agents');
@@ -33,13 +36,39 @@ export async function runPodStartup(o: BenchOptions): Promise<BenchResult> {
   if (!existsSync(script)) {
     return { benchmark: 'pod-startup', figures: [], notes: ['skipped: bench/pod-startup.ts does not exist yet'] };
   }
+  const base = startTs('bench/pod-startup.ts', { args: ['--agents', '1', '--host-network', ...(o.quick ? ['--quick'] : [])] });
+  const baseEnd = await base.exited;
   const proc = startTs('bench/pod-startup.ts', { args: o.quick ? ['--quick'] : [] });
   const { code, signal } = await proc.exited;
-  const lines = proc.output().split('\n');
+  const lines = [...base.output().split('\n'), ...proc.output().split('\n')];
   const figures = lines.flatMap(parsePodStartupLine);
   const notes = lines.filter((l) => l.startsWith('pod-startup ') || l.startsWith('pod-startup-cpu '));
-  if (code !== 0 || !figures.length) {
-    return { benchmark: 'pod-startup', figures, notes, error: `bench/pod-startup.ts exited ${code ?? signal}: ${proc.output().slice(-1500)}` };
+  if (code !== 0 || baseEnd.code !== 0 || !figures.length) {
+    return { benchmark: 'pod-startup', figures, notes, error: `bench/pod-startup.ts exited ${code ?? signal}/${baseEnd.code ?? baseEnd.signal}: ${proc.output().slice(-1500)}${base.output().slice(-800)}` };
   }
+  figures.push(...sandboxCost(lines));
   return { benchmark: 'pod-startup', figures, notes };
+}
+
+/** The 1-agent pod-network figures against the same run's hostNetwork pods: p99 ratio and CPU per pod. */
+export function sandboxCost(lines: string[]): Figure[] {
+  const get = (prefix: string, network: string, key: string) => {
+    const l = lines.find((x) => x.startsWith(`${prefix} agents=1 network=${network} `));
+    const m = l?.match(new RegExp(`\\b${key}=([\\d.]+)`));
+    return m ? Number(m[1]) : undefined;
+  };
+  const [hostP99, podP99] = [get('pod-startup', 'host', 'p99'), get('pod-startup', 'pod', 'p99')];
+  const [hostCpu, podCpu] = [get('pod-startup-cpu', 'host', 'machine'), get('pod-startup-cpu', 'pod', 'machine')];
+  const out: Figure[] = [];
+  if (hostP99 !== undefined && podP99 !== undefined) {
+    out.push({
+      name: 'create→Running p99 with a sandbox (1 agent)', value: podP99, unit: 'ms',
+      baseline: { value: hostP99, label: 'hostNetwork pods, no sandbox', sameRun: true }, ratio: podP99 / hostP99,
+      ratioTarget: { op: '<=', limit: SANDBOX_RATIO_TARGET, source: 'issue 19' },
+    });
+  }
+  if (hostCpu !== undefined && podCpu !== undefined) {
+    out.push({ name: 'sandbox CPU per pod (machine, 1 agent)', value: Math.round((podCpu - hostCpu) * 10) / 10, unit: 'ms' });
+  }
+  return out;
 }
