@@ -47,8 +47,13 @@ export class KubeClient implements KubeClientApi {
   constructor(private readonly opts: ClientOptions) {
     this.servers = new ServerList(opts.server);
     const https = this.servers.urls.some((u) => u.startsWith('https:'));
-    this.dispatcher = https && (opts.ca || opts.insecureSkipTLSVerify)
-      ? new Agent({ connect: { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTLSVerify } })
+    const tls = https && (opts.ca || opts.insecureSkipTLSVerify) ? { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTLSVerify } : undefined;
+    // With somewhere else to go, an apiserver that holds a request without answering (stopped, or its machine gone
+    // silent) must count as not answering well before undici's 5-minute defaults. A watch gets a heartbeat at
+    // least every 15 s from a Podling apiserver, so a body silent for four stalls is a dead stream.
+    const stall = this.servers.urls.length > 1 ? opts.stallTimeoutMs ?? 30_000 : undefined;
+    this.dispatcher = tls || stall
+      ? new Agent({ ...(tls ? { connect: tls } : {}), ...(stall ? { headersTimeout: stall, bodyTimeout: 4 * stall, connectTimeout: stall } : {}) })
       : undefined;
   }
 
@@ -187,7 +192,7 @@ export class KubeClient implements KubeClientApi {
     };
   }
 
-  /** Releases pooled connections (TLS agent only; the default dispatcher is shared). */
+  /** Releases pooled connections (an agent of its own only; the default dispatcher is shared). */
   async close(): Promise<void> {
     await this.dispatcher?.close();
   }

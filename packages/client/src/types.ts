@@ -12,6 +12,9 @@ export interface ClientOptions {
   /** Skip TLS verification (tests only). */
   insecureSkipTLSVerify?: boolean;
   userAgent?: string;
+  /** With several servers: how long a request may wait for its answer before that apiserver counts as not answering
+   *  and the next is tried (default 30 s; a watch may be silent four times as long). */
+  stallTimeoutMs?: number;
   /** fieldManager sent with apply patches; default 'podling'. */
   fieldManager?: string;
 }

@@ -81,3 +81,24 @@ test('an informer whose apiserver dies resumes its watch on the next one from th
     await b.stop();
   }
 });
+
+test('a request to an apiserver that accepts but never answers goes to the next one after the stall timeout', async () => {
+  const held: net.Socket[] = [];
+  const hung = net.createServer((s) => { held.push(s); s.on('error', () => {}); });
+  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+  const b = new FakeApiserver();
+  await b.start();
+  try {
+    b.upsert('p1');
+    const client = new KubeClient({ server: `http://127.0.0.1:${(hung.address() as net.AddressInfo).port},${b.url}`, stallTimeoutMs: 300 });
+    const started = Date.now();
+    assert.equal((await client.get<KubeObject>(pods, 'p1')).metadata.name, 'p1');
+    assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
+    assert.equal(held.length, 1, 'the hung apiserver was tried first');
+    await client.close();
+  } finally {
+    for (const s of held) s.destroy();
+    hung.close();
+    await b.stop();
+  }
+});
