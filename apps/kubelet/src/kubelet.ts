@@ -98,7 +98,7 @@ export class Kubelet {
     const events = new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }));
     const table = new ProxyTable(this.cfg.nodeName, this.cfg.rootDir);
     const node = { namespace: 'default', name: this.cfg.nodeName, uid: this.cfg.nodeName, kind: 'Node' as const };
-    const proxyCondition = new ServiceProxyCondition(table.name, (reason, message) => events.warning(node, reason, message));
+    const proxyCondition = new ServiceProxyCondition(table.name, (reason, message) => events.warning(node, reason, message), () => this.registrar?.refresh());
     this.proxyCondition = proxyCondition;
     this.registrar = new NodeRegistrar(this.client, {
       ...hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },

@@ -26,6 +26,12 @@ export class NodeRegistrar {
     this.loop = this.run();
   }
 
+  /** Sends the next status now rather than at the next period (a condition changed). */
+  refresh(): void {
+    clearTimeout(this.timer);
+    this.wake?.();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

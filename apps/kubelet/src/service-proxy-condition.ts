@@ -17,11 +17,14 @@ export class ServiceProxyCondition {
   private problem: string | undefined = 'the service proxy has not synced its rules yet';
   private warned: string | undefined;
 
-  constructor(private readonly table: string, private readonly warn: (reason: string, message: string) => void) {}
+  constructor(private readonly table: string, private readonly warn: (reason: string, message: string) => void,
+    private readonly changed: () => void = () => {}) {}
 
   /** undefined: the rules are in place; else why ClusterIPs do not work here. */
   set(problem: string | undefined): void {
+    const changed = problem !== this.problem;
     this.problem = problem;
+    if (changed) this.changed();
     if (problem && problem !== this.warned) this.warn(PROXY_CONDITION, problem);
     this.warned = problem;
   }

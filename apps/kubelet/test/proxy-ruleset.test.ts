@@ -91,18 +91,21 @@ test('the sync script deletes what the previous ruleset had and keeps affinity s
   assert.match(fullScript('podling-svc-t', 'c', after), /^add table ip podling-svc-t\ndelete table ip podling-svc-t\nadd table ip podling-svc-t \{ comment "c" ; \}$/m);
 });
 
-test('without root or nft the Node condition says why ClusterIPs do not work, and one warning event is recorded per new reason', () => {
+test('without root or nft the Node condition says why ClusterIPs do not work, one warning event per new reason, and a change is reported at once', () => {
   assert.match(proxyUnavailableReason(1000, 'nftables v1.0.6')!, /runs as uid 1000.*needs root: ClusterIPs and NodePorts do not work on this node/);
   assert.match(proxyUnavailableReason(0, undefined)!, /`nft` \(Debian package nftables\) is not installed/);
   assert.equal(proxyUnavailableReason(0, 'nftables v1.0.6'), undefined);
   const warned: string[] = [];
-  const c = new ServiceProxyCondition('podling-svc-t', (reason, message) => warned.push(`${reason}: ${message}`));
+  let changes = 0;
+  const c = new ServiceProxyCondition('podling-svc-t', (reason, message) => warned.push(`${reason}: ${message}`), () => { changes++; });
   c.set('no root');
   c.set('no root');
   assert.deepEqual(c.template(), { type: 'ServiceProxyUnavailable', status: 'True', reason: 'ServiceProxyNotProgrammed', message: 'no root' });
   c.set(undefined);
   assert.equal(c.template().status, 'False');
+  c.set(undefined);
   assert.deepEqual(warned, ['ServiceProxyUnavailable: no root']);
+  assert.equal(changes, 2, 'the Node status is sent again on each change, not on every sync');
 });
 
 function rootSkip(): string | false {
