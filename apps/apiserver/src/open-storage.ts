@@ -8,7 +8,7 @@ import type { ApiserverConfig } from './config.ts';
 
 export interface OpenedStorage {
   storage: Storage;
-  /** Group-commit counters (SQLite only). */
+  /** Commit counters for /metrics (SQLite: group commits; etcd: one transaction per write). */
   stats?: () => StorageStats;
   /** Why the store cannot serve right now, for /readyz (etcd only: SQLite in-process is up while we are). */
   health?: () => Promise<string | undefined>;
@@ -40,7 +40,7 @@ export async function openStorage(config: ApiserverConfig, logger: Logger): Prom
         endpoints: s.servers, prefix: s.prefix, tls, historyLimit: config.watchHistory,
         compactionIntervalMs: s.compactionIntervalMs, logger: log,
       });
-      return { storage, health: () => storage.health() };
+      return { storage, stats: () => storage.stats(), health: () => storage.health() };
     } catch (e) {
       if (!isStorageError(e) || Date.now() > deadline) throw new Error(`cannot load from etcd: ${(e as Error).message}`);
       log.warn({ err: (e as Error).message }, 'etcd not reachable yet; retrying');

@@ -17,7 +17,7 @@ import { EtcdCompactor } from './etcd-compactor.ts';
 import { etcdFailure } from './etcd-errors.ts';
 import { decodeValue } from './etcd-watch-cache.ts';
 import { KeyedChain } from './keyed-chain.ts';
-import type { StorageLogger } from './sqlite-storage.ts';
+import type { StorageLogger, StorageStats } from './sqlite-storage.ts';
 import { describeKey, notFound, stamp, unavailable } from './stamp.ts';
 
 export interface EtcdStorageOptions {
@@ -39,6 +39,8 @@ export interface EtcdStorageOptions {
 export interface EtcdStorage extends Storage {
   /** Why this apiserver cannot serve from etcd right now (for /readyz), or undefined when it can. */
   health(): Promise<string | undefined>;
+  /** Write transactions (each one write: etcd has no group commit to report) and failed ones, for /metrics. */
+  stats(): StorageStats;
 }
 
 const silent: StorageLogger = { info() {}, warn() {}, error() {} };
@@ -69,6 +71,7 @@ class EtcdStore implements EtcdStorage {
   private readonly own = new Map<string, OwnWrite>();
   private readonly chain = new KeyedChain();
   private closed = false;
+  private readonly counters: StorageStats = { commits: 0, writes: 0, maxBatch: 0, failedCommits: 0 };
 
   constructor(private readonly opts: EtcdStorageOptions) {
     this.endpoints = opts.endpoints;
@@ -109,6 +112,8 @@ class EtcdStore implements EtcdStorage {
 
   currentRevision(): number { return this.cache.revision; }
   oldestRevision(): number { return this.cache.oldestRevision; }
+  stats(): StorageStats { return { ...this.counters }; }
+  waitForRevision(rv: number, timeoutMs: number): Promise<boolean> { return this.cache.reached(rv, timeoutMs); }
   get(key: ObjectKey): StoredObject | undefined { return this.cache.get(key); }
   list(resource: string, opts?: ListOptions): ListResult { return this.cache.list(resource, opts); }
   watch(opts: WatchOptions, listener: (batch: readonly Change[]) => void): WatchHandle { return this.cache.watch(opts, listener); }
@@ -203,6 +208,7 @@ class EtcdStore implements EtcdStorage {
           });
         });
       } catch (err) {
+        this.counters.failedCommits++;
         throw etcdFailure(err, this.endpoints, op.request_delete_range ? 'delete of' : rv === 0 ? 'create of' : 'update of', key);
       }
       let written = Number(res.header.revision);
@@ -211,6 +217,9 @@ class EtcdStore implements EtcdStorage {
         if (!resent || !write || !kv || !kv.value.equals(write.value)) return 'conflict';
         written = Number(kv.mod_revision);
       }
+      this.counters.commits++;
+      this.counters.writes++;
+      this.counters.maxBatch = 1;
       if (!(await this.cache.reached(written, this.timeoutMs))) {
         // Durable in etcd, but the watch has not brought it back (etcd just became unreachable): answer anyway.
         this.logger.warn({ key, rv: written }, 'write acknowledged by etcd before the watch cache saw it');

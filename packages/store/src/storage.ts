@@ -98,6 +98,10 @@ export interface Storage {
    *  first call must not rely on it being assigned yet. Batches are shared by all watchers: do not mutate them. */
   watch(opts: WatchOptions, listener: (batch: readonly Change[]) => void): WatchHandle;
 
+  /** For a store whose memory may trail revisions handed out elsewhere (etcd: another apiserver's write): resolves
+   *  true once currentRevision() >= rv, false after timeoutMs. Absent where the store is the only writer. */
+  waitForRevision?(rv: number, timeoutMs: number): Promise<boolean>;
+
   /** Flushes pending writes and closes the database; later writes fail with 'Unavailable'. Calling it again is a no-op. */
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { sendJsonText, sendList, sendObject } from '../http/respond.ts';
 import type { ConnectHandler } from './connect-handlers.ts';
 import { serveScale } from './scale-route.ts';
 import { serveHttpWatch, serveWsWatch, type WatchDeps } from './watch-route.ts';
+import { awaitRevision } from '../http/await-revision.ts';
 
 export interface ResourceRouteDeps extends WatchDeps {
   registry: Registry;
@@ -43,6 +44,7 @@ function registerGroup(app: FastifyInstance, deps: ResourceRouteDeps, prefix: st
         if (isWatch(q)) return serveHttpWatch(req, reply, deps, r, ns);
         const filter = parseFilter(q, r.resource);
         const lp = parseListParams(q);
+        await awaitRevision(deps.storage, lp.resourceVersion);
         const current = deps.storage.currentRevision();
         if (lp.resourceVersion !== undefined && lp.resourceVersion > current) {
           throw errors.timeout(`Too large resource version: ${lp.resourceVersion}, current: ${current}`);
@@ -124,7 +126,7 @@ function registerGroup(app: FastifyInstance, deps: ResourceRouteDeps, prefix: st
   const ws = (scope: 'ns' | 'cluster') => (socket: WebSocket, req: FastifyRequest<{ Params: Params }>) => {
     const { namespace, resource, name } = req.params;
     const r = name === undefined ? resourceAt(apiVersion, resource) : undefined;
-    serveWsWatch(socket, req, deps, r, scope === 'ns' ? namespace : undefined);
+    void serveWsWatch(socket, req, deps, r, scope === 'ns' ? namespace : undefined);
   };
 
   // @fastify/websocket only attaches to GET routes: GET carries both handlers, the other verbs share one route.

@@ -6,6 +6,7 @@ import type { Storage } from '@podling/store';
 import { parseIncludeObject, toTable } from '../kubectl/tables.ts';
 import { parseFilter, parseResourceVersion, parseWatchParams, type Query } from '../http/query.ts';
 import { tableRequested } from '../http/respond.ts';
+import { awaitRevision } from '../http/await-revision.ts';
 import { jsonRenderer, type Renderer } from '../watch/event-lines.ts';
 import { httpSink, wsSink } from '../watch/sink.ts';
 import type { WatchHub, WatchSpec } from '../watch/watch-hub.ts';
@@ -41,7 +42,8 @@ function buildSpec(req: FastifyRequest, deps: WatchDeps, s: Resource, namespace:
   };
 }
 
-export function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: WatchDeps, s: Resource, namespace: string | undefined): void {
+export async function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: WatchDeps, s: Resource, namespace: string | undefined): Promise<void> {
+  await awaitRevision(deps.storage, parseResourceVersion(req.query as Query));
   const spec = buildSpec(req, deps, s, namespace, tableRequested(req));
   reply.hijack();
   const res = reply.raw;
@@ -50,9 +52,10 @@ export function serveHttpWatch(req: FastifyRequest, reply: FastifyReply, deps: W
   deps.hub.start(spec, httpSink(res, deps.bufferLimitBytes));
 }
 
-export function serveWsWatch(socket: WebSocket, req: FastifyRequest, deps: WatchDeps, s: Resource | undefined, namespace: string | undefined): void {
+export async function serveWsWatch(socket: WebSocket, req: FastifyRequest, deps: WatchDeps, s: Resource | undefined, namespace: string | undefined): Promise<void> {
   try {
     if (!s) throw errors.notFound('resource', '');
+    await awaitRevision(deps.storage, parseResourceVersion(req.query as Query));
     deps.hub.start(buildSpec(req, deps, s, namespace, false), wsSink(socket, deps.bufferLimitBytes));
   } catch (e) {
     const status = isStatusError(e) ? e.status : errors.internal().status;
