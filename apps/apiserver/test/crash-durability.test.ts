@@ -29,7 +29,7 @@ after(async () => {
   tmp?.remove();
 });
 
-const start = async () => { srv = await startApiserver({ dbPath, args: ['--controllers', 'none'] }); return srv; };
+const start = async () => { srv = await startApiserver({ dbPath, args: ['--controllers', 'none'], storage: 'sqlite' }); return srv; };
 
 /** Each client creates pods until its request fails (the server died); answers other than 201 are failures. */
 function createLoad(url: string, round: string): { stopped: Promise<void>; failures: string[] } {

@@ -14,7 +14,7 @@ test('issue 14.9: an emptied database next to a WAL makes the apiserver exit 3 a
   const tmp = makeTempDir('podling-datafiles-');
   t.after(() => tmp.remove());
   const db = path.join(tmp.dir, 'podling.db');
-  const first = await startApiserver({ dbPath: db, args: ['--controllers', 'none'] });
+  const first = await startApiserver({ dbPath: db, args: ['--controllers', 'none'], storage: 'sqlite' });
   t.after(() => first.stop());
   for (let i = 0; i < 20; i++) {
     const res = await fetch(first.url + P, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod(`p${i}`)) });
@@ -38,7 +38,7 @@ test('issue 14.9: an emptied database next to a WAL makes the apiserver exit 3 a
   assert.deepEqual(readFileSync(`${db}-wal`), wal, 'the WAL is left as it was');
 
   copyFileSync(path.join(tmp.dir, 'backup.db'), db);
-  const restored = await startApiserver({ dbPath: db, args: ['--controllers', 'none'] });
+  const restored = await startApiserver({ dbPath: db, args: ['--controllers', 'none'], storage: 'sqlite' });
   t.after(() => restored.stop());
   const list = await (await fetch(restored.url + P)).json();
   assert.deepEqual(list.items.map((p: any) => p.metadata.name).sort(), Array.from({ length: 20 }, (_, i) => `p${i}`).sort());
