@@ -50,6 +50,7 @@ lines.on('line', (line) => {
   if (agentStarted || !line.includes('"msg":"listening"')) return;
   agentStarted = true;
   const url = JSON.parse(line).url as string;
+  process.stdout.write(`\nPodling dashboard: ${url}/ui/\n\n`);
   const node = os.hostname().toLowerCase();
   const agent = run('apps/kubelet/src/main.ts', ['--server', url, '--node-name', node, '--root-dir', path.join('data', 'kubelet', node)]);
   agent.stdout!.pipe(process.stdout);

@@ -18,24 +18,39 @@ export function canI(q: Can): Promise<boolean> {
   let answer = answers.get(key);
   if (!answer) {
     const opts = q.verb === 'patch' ? { method: 'PATCH', body: {}, patch: 'merge' as const } : { method: 'DELETE' };
-    answer = request(`${path}?dryRun=All`, opts).then(() => true, (e) => !(e instanceof ApiError && (e.code === 403 || e.code === 401)));
+    answer = request(`${path}?dryRun=All`, opts).then(() => true, (e) => {
+      // Not signed in yet: no answer to keep (the token prompt asks again).
+      if (e instanceof ApiError && e.code === 401) answers.delete(key);
+      return !(e instanceof ApiError && (e.code === 403 || e.code === 401));
+    });
     answers.set(key, answer);
   }
   return answer;
 }
 
-/** Forget the answers (the token changed). */
-export function forgetPermissions(): void { answers.clear(); }
+const askAgain = new Set<() => void>();
+
+/** Forget the answers (the token changed) and ask again for what is on screen. */
+export function forgetPermissions(): void {
+  answers.clear();
+  for (const f of askAgain) f();
+}
 
 /** false until the server said yes: an action is never offered on a guess. */
 export function useCanI(q: Can): boolean {
   const [allowed, setAllowed] = useState(false);
+  const [epoch, setEpoch] = useState(0);
   const key = JSON.stringify(q);
+  useEffect(() => {
+    const f = () => setEpoch((e) => e + 1);
+    askAgain.add(f);
+    return () => { askAgain.delete(f); };
+  }, []);
   useEffect(() => {
     let live = true;
     setAllowed(false);
     void canI(q).then((a) => { if (live) setAllowed(a); });
     return () => { live = false; };
-  }, [key]);
+  }, [key, epoch]);
   return allowed;
 }

@@ -35,7 +35,7 @@ export class ListWatch<T extends KubeObject = KubeObject> {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.pending);
-    this.socket?.close();
+    this.closeSocket();
   }
 
   subscribe(fn: () => void): () => void {
@@ -46,7 +46,7 @@ export class ListWatch<T extends KubeObject = KubeObject> {
   /** Lists again now, e.g. after the user gave a token. */
   restart(): void {
     clearTimeout(this.timer);
-    this.socket?.close();
+    this.closeSocket();
     this.failures = 0;
     void this.relist();
   }
@@ -81,7 +81,7 @@ export class ListWatch<T extends KubeObject = KubeObject> {
     this.socket = socket;
     let opened = false;
     socket.onopen = () => { opened = true; };
-    socket.onmessage = (m) => this.apply(JSON.parse(String(m.data)) as WatchEvent);
+    socket.onmessage = (m) => { if (this.socket === socket) this.apply(JSON.parse(String(m.data)) as WatchEvent); };
     socket.onclose = () => {
       if (this.socket !== socket || this.stopped) return;
       // A socket refused before it opened tells the browser nothing: the list says why (401, 403, down).
@@ -93,8 +93,7 @@ export class ListWatch<T extends KubeObject = KubeObject> {
   private apply(ev: WatchEvent): void {
     if (ev.type === 'ERROR') {
       // 410 Gone: the resourceVersion is older than the server's window; start over.
-      this.socket?.close();
-      this.socket = undefined;
+      this.closeSocket();
       this.retry(() => this.relist());
       return;
     }
@@ -105,6 +104,13 @@ export class ListWatch<T extends KubeObject = KubeObject> {
     if (ev.type === 'DELETED') this.items.delete(key);
     else this.items.set(key, ev.object as T);
     this.notify(false);
+  }
+
+  /** Closes the current socket as ours: its onclose no longer reconnects. */
+  private closeSocket(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    s?.close();
   }
 
   private retry(fn: () => void, immediate = false): void {
