@@ -19,6 +19,11 @@ export async function startHollowNodes(opts: {
     env: { PODLING_LOG_LEVEL: 'info', ...opts.env },
     nodeArgs: opts.nodeArgs,
   });
-  await proc.waitForLog((l) => l.msg === 'hollow nodes ready', opts.readyTimeoutMs ?? 60_000);
+  try {
+    await proc.waitForLog((l) => l.msg === 'hollow nodes ready', opts.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await proc.stop(2000);
+    throw err;
+  }
   return { count: opts.count, prefix, process: proc, async stop() { await proc.stop(10_000); } };
 }
