@@ -67,9 +67,14 @@ export function isEverythingFields(sel: FieldSelector): boolean {
   return sel.requirements.length === 0;
 }
 
+/** Field paths split once: every watcher of a node's pods reads spec.nodeName of every pod change. */
+const splitPaths = new Map<string, string[]>();
+
 function readPath(obj: unknown, path: string): unknown {
+  let parts = splitPaths.get(path);
+  if (!parts) splitPaths.set(path, (parts = path.split('.')));
   let cur: unknown = obj;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }

@@ -1,5 +1,5 @@
 // Query parameters of list, watch, write and delete requests, validated into typed options (400 on bad input).
-import { decodeObject, errors, queryBool, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject } from '@podling/api';
+import { decodeObject, errors, queryBool, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject, type Pod } from '@podling/api';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -39,9 +39,15 @@ export function parseFilter(q: Query, resource: string): Filter {
   const labels = parseLabelSelector(labelSelector);
   const fields = parseFieldSelector(fieldSelector, resource);
   const everything = labelSelector.trim() === '' && fieldSelector.trim() === '';
+  // An agent's watch of its own pods (only spec.nodeName=<node>) is a property compare: with a thousand nodes,
+  // every pod change is checked against a thousand such watches, twice (before and after).
+  const node = labelSelector.trim() === '' && resource === 'pods' && fields.requirements.length === 1
+    && fields.requirements[0].field === 'spec.nodeName' && fields.requirements[0].operator === '=' ? fields.requirements[0].value : undefined;
   return {
     everything, fieldSelector, labelSelector,
-    matches: everything ? () => true : (o) => labelsMatch(labels, o.metadata.labels) && fieldsMatch(fields, o),
+    matches: everything ? () => true
+      : node !== undefined ? (o) => ((o as Pod).spec?.nodeName ?? '') === node
+      : (o) => labelsMatch(labels, o.metadata.labels) && fieldsMatch(fields, o),
   };
 }
 
