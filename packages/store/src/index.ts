@@ -6,4 +6,9 @@ export {
 } from './sqlite-storage.ts';
 export { DataFilesError, isDataFilesError } from './data-files.ts';
 export type { WalScan } from './wal-scan.ts';
-export { openEtcdStorage, type EtcdStorage, type EtcdStorageOptions } from './etcd-storage.ts';
+export type { EtcdStorage, EtcdStorageOptions } from './etcd-storage.ts';
+
+/** The etcd backend, loaded on first use: its client (etcd3, gRPC) costs every SQLite apiserver ~0.4 s of start-up. */
+export async function openEtcdStorage(opts: import('./etcd-storage.ts').EtcdStorageOptions): Promise<import('./etcd-storage.ts').EtcdStorage> {
+  return (await import('./etcd-storage.ts')).openEtcdStorage(opts);
+}
