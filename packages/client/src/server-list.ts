@@ -13,10 +13,11 @@ const UNREACHABLE = new Set([
 /** The subset that proves the request never reached the server, so even a POST may be sent to the next one. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** The error's code, or its cause's (fetch wraps the socket error in a TypeError). */
+/** The error's code, or its cause's (fetch wraps the socket error in a TypeError); undefined when neither has one. */
 function codeOf(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && (UNREACHABLE.has(e.code) || e.code.startsWith('UND_ERR_'))) return e.code;
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string') return e.code;
   }
   return undefined;
 }
