@@ -26,6 +26,8 @@
  *   --up DEV               set DEV up                     --addr DEV IP/PREFIX   add an IPv4 address
  *   --route-default GW     default route via GW           --setns-host           back to the starting namespace
  *   --master DEV BRIDGE    attach DEV to BRIDGE           --link-del DEV         delete DEV; already gone is fine
+ *   --hairpin DEV          let the bridge send DEV's frames back out of DEV (a pod reaching itself through its
+ *                          Service's address, as CNI's bridge plugin does with hairpinMode)
  *   --no-ipv6 DEV          disable IPv6 on DEV (before it is up): the pod network is IPv4, and each IPv6 interface's
  *                          neighbour discovery and MLD reports are flooded by the bridge to every pod's port —
  *                          work that grows with the square of the pods on the node
@@ -195,6 +197,19 @@ static int link_set(const char *dev, int master, const char *step) {
   return nl_talk(&r) < 0 ? failed(step, dev) : 0;
 }
 
+static int hairpin(const char *dev) {
+  int idx = ifindex(dev, "--hairpin");
+  if (idx < 0) return -1;
+  struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = idx };
+  struct nlreq r;
+  nl_init(&r, RTM_SETLINK, 0, &ifi, sizeof ifi);
+  unsigned char on = 1;
+  struct rtattr *info = attr(&r, IFLA_PROTINFO | NLA_F_NESTED, NULL, 0);
+  attr(&r, IFLA_BRPORT_MODE, &on, sizeof on);
+  nest_end(&r, info);
+  return nl_talk(&r) < 0 ? failed("--hairpin", dev) : 0;
+}
+
 static int link_del(const char *dev) {
   unsigned idx = if_nametoindex(dev);
   if (!idx) return errno == ENODEV || errno == ENXIO ? 0 : failed("--link-del", dev);
@@ -303,6 +318,7 @@ static int step(int argc, char **argv, int *i) {
   if (!strcmp(s, "--master")) { int m = ifindex(b, s); return m < 0 ? -1 : link_set(a, m, s); }
   if (!strcmp(s, "--link-del")) return link_del(a);
   if (!strcmp(s, "--no-ipv6")) return no_ipv6(a);
+  if (!strcmp(s, "--hairpin")) return hairpin(a);
   snprintf(reason, sizeof reason, "unknown step %s", s);
   errno = EINVAL;
   return -1;

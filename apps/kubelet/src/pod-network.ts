@@ -53,7 +53,7 @@ export class PodNetwork {
     try {
       await this.host.command([NSEXEC, '--mkdir', this.names.sandboxesDir, '--new-ipc', n.ipc, '--new-net', n.netns,
         '--veth', 'eth0', veth, '--no-ipv6', 'eth0', '--up', 'lo', '--addr', 'eth0', `${ip}/${cidr.prefix}`, '--up', 'eth0',
-        '--route-default', cidr.gateway, '--setns-host', '--no-ipv6', veth, '--master', veth, this.bridge.name]);
+        '--route-default', cidr.gateway, '--setns-host', '--no-ipv6', veth, '--master', veth, this.bridge.name, '--hairpin', veth]);
     } catch (err) {
       await this.tearDown(uid).catch(() => {});
       throw err;

@@ -61,6 +61,10 @@ cases.push(['two pods on one node both serve :8080 on their own IPs, reached fro
     assert.equal(p.status!.hostIP, '127.0.0.1');
     const route = JSON.parse(execFileSync('ip', ['-j', 'route', 'get', p.status!.podIP!], { encoding: 'utf8' }))[0];
     assert.equal(route.dev, names.bridge, `the host routes ${p.status!.podIP} through the node bridge`);
+    // Hairpin on the pod's bridge port, as CNI's bridge plugin sets it: a pod reaching itself through its Service's
+    // address gets its own frames back through that port.
+    const port = JSON.parse(execFileSync('bridge', ['-j', '-d', 'link', 'show', 'dev', names.veth(p.metadata.uid!)], { encoding: 'utf8' }))[0];
+    assert.equal(port.hairpin, true, 'hairpin mode on the pod\'s bridge port');
   }
   assert.equal(await waitFor(() => { try { return fetchId(`http://${ip1}:8080/id`); } catch { return false; } }, { message: 'web-1 by IP' }), 'web-1');
   assert.equal(await waitFor(() => { try { return fetchId(`http://${ip2}:8080/id`); } catch { return false; } }, { message: 'web-2 by IP' }), 'web-2');
