@@ -1,7 +1,7 @@
 // Nodes and their health: STATUS as kubectl prints it, what the scheduler has handed out (the pods' requests, the
 // scheduler's own arithmetic from controllers/resources.ts) against capacity, pod count, and the last heartbeat —
 // the newer of the node Lease's renewTime and the Ready condition's lastHeartbeatTime.
-import { formatCpu, formatMemory, parseQuantity, type KubeObject, type Node, type Pod } from '@podling/api';
+import { formatCpu, parseQuantity, type KubeObject, type Node, type Pod } from '@podling/api';
 import { useMemo } from 'preact/hooks';
 import { nodeStatusText } from '../../src/kubectl/node-table.ts';
 import { timestampSince } from '../../src/kubectl/human-duration.ts';
@@ -20,6 +20,15 @@ const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase 
 
 function quantity(q: string | undefined): number {
   try { return q === undefined ? 0 : parseQuantity(q); } catch { return 0; }
+}
+
+/** Bytes for reading, not for a manifest: 320Mi, 23.5Gi (formatMemory's exact forms read badly for capacities). */
+function memory(bytes: number): string {
+  const units = ['Ki', 'Mi', 'Gi', 'Ti'];
+  let v = bytes;
+  let unit = '';
+  for (const u of units) { if (v < 1024) break; v /= 1024; unit = u; }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)}${unit}`;
 }
 
 function Usage({ used, total, text }: { used: number; total: number; text: string }) {
@@ -79,7 +88,7 @@ export function NodesView() {
                 {node.spec?.unschedulable && <span class="status pending" data-testid="cordoned">cordoned</span>}</header>
               <dl>
                 <dt>CPU</dt><dd><Usage used={use.req.milliCpu / 1000} total={cpu} text={`${formatCpu(use.req.milliCpu / 1000)} / ${formatCpu(cpu)}`} /></dd>
-                <dt>Memory</dt><dd><Usage used={use.req.memory} total={mem} text={`${formatMemory(use.req.memory)} / ${formatMemory(mem)}`} /></dd>
+                <dt>Memory</dt><dd><Usage used={use.req.memory} total={mem} text={`${memory(use.req.memory)} / ${memory(mem)}`} /></dd>
                 <dt>Pods</dt><dd><Usage used={use.pods} total={maxPods} text={`${use.pods} / ${maxPods}`} /></dd>
                 <dt>Heartbeat</dt><dd data-testid="heartbeat">{beat ? `${timestampSince(beat, now)} ago` : 'never'}</dd>
                 <dt>Version</dt><dd>{node.status?.nodeInfo?.kubeletVersion ?? ''}</dd>
