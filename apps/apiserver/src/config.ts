@@ -1,7 +1,7 @@
 // Flags of podling-apiserver. Every flag has an environment twin (PODLING_<FLAG_IN_SNAKE_CASE>); only this module
 // and main.ts read process.env. All problems are reported at once and the process exits 2.
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@podling/api';
+import { isIPv4, parseDuration } from '@podling/api';
 import type { RequestLimits } from './http/request-limits.ts';
 import {
   DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, LEADER_ELECTION_DEFAULTS, parseControllerSelection, parseLeaderElectionFlags,
@@ -9,8 +9,9 @@ import {
 } from '@podling/controllers';
 import { isIP } from 'node:net';
 import { parsePortRange, type PortRange } from './registry/service-allocator.ts';
-import { parseIPRange, type IPRange } from './registry/service-ip-range.ts';
 import { parseStorageFlags, STORAGE_OPTIONS, type StorageConfig } from './storage-flags.ts';
+import { ipAt, isAllocatable, parseIPRange, type IPRange } from './registry/service-ip-range.ts';
+import { parseUpstream, type Upstream } from '@podling/cluster-dns';
 
 export interface ApiserverConfig {
   address: string;
@@ -53,6 +54,20 @@ export interface ApiserverConfig {
   endpointReconcilerType: 'lease' | 'none';
   /** How long an apiserver's endpoint lease lives unrenewed (Kubernetes: 15 s, renewed every 10 s). */
   endpointLeaseTtlMs: number;
+  /** The embedded cluster DNS server and its kube-dns Service (packages/cluster-dns); undefined when turned off. */
+  clusterDns?: ClusterDnsConfig;
+}
+
+export interface ClusterDnsConfig {
+  bindAddress: string;
+  port: number;
+  /** The kube-dns Service's ClusterIP (the kubelets' --cluster-dns). */
+  clusterIP: string;
+  /** The address its endpoints carry (undefined: the bind address, or the host's first non-loopback IPv4). */
+  advertiseAddress?: string;
+  domain: string;
+  /** Resolvers for names outside the cluster; undefined: the host's /etc/resolv.conf nameservers. */
+  upstreams?: Upstream[];
 }
 
 const options = {
@@ -101,6 +116,13 @@ const options = {
   'endpoint-reconciler-type': { type: 'string', default: 'lease' },
   // Podling's own: Kubernetes hard-codes 15 s (pkg/controlplane/reconcilers); tests shorten it.
   'endpoint-lease-ttl': { type: 'string', default: '15s' },
+  'cluster-dns-enabled': { type: 'string', default: 'true' },
+  'cluster-dns-bind-address': { type: 'string', default: '0.0.0.0' },
+  'cluster-dns-port': { type: 'string', default: '53' },
+  'cluster-dns-ip': { type: 'string' },
+  'cluster-dns-advertise-address': { type: 'string' },
+  'cluster-domain': { type: 'string', default: 'cluster.local' },
+  'cluster-dns-upstream': { type: 'string', default: '' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -165,6 +187,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   if (advertise !== '' && isIP(advertise) !== 4) problems.push(`--advertise-address: ${JSON.stringify(advertise)} is not an IPv4 address`);
   const reconciler = str('endpoint-reconciler-type')!;
   if (reconciler !== 'lease' && reconciler !== 'none') problems.push(`--endpoint-reconciler-type: must be lease or none, got ${JSON.stringify(reconciler)}`);
+  const clusterDns = parseClusterDns(str, typeof ipRange === 'string' ? undefined : ipRange, problems);
   const config: ApiserverConfig = {
     address: str('address')!,
     port,
@@ -208,6 +231,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     advertiseAddress: advertise,
     endpointReconcilerType: reconciler as 'lease' | 'none',
     endpointLeaseTtlMs: positive('endpoint-lease-ttl'),
+    clusterDns,
   };
   const l = config.limits;
   if (l.headerTimeoutMs > l.readTimeoutMs) problems.push('--request-header-timeout: must not be longer than --request-read-timeout');
@@ -216,4 +240,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     problems.push('--max-request-bytes-inflight: must be 0 (no budget) or at least 4194304 (4 MiB)');
   }
   return { config: problems.length ? undefined : config, problems, help: values.help === true };
+}
+
+function parseClusterDns(str: (k: string) => string | undefined, range: IPRange | undefined, problems: string[]): ClusterDnsConfig | undefined {
+  const enabled = str('cluster-dns-enabled');
+  if (enabled !== 'true' && enabled !== 'false') problems.push(`--cluster-dns-enabled: must be true or false, got ${JSON.stringify(enabled)}`);
+  if (enabled === 'false') return undefined;
+  const bindAddress = str('cluster-dns-bind-address')!;
+  if (!isIPv4(bindAddress)) problems.push(`--cluster-dns-bind-address: ${JSON.stringify(bindAddress)} is not an IPv4 address`);
+  const port = Number(str('cluster-dns-port'));
+  if (!/^\d+$/.test(str('cluster-dns-port')!) || port > 65535) problems.push(`--cluster-dns-port: ${JSON.stringify(str('cluster-dns-port'))} is not a port number (0 picks a free port)`);
+  // kubeadm's choice (GetDNSIP): the 10th address of the service range, 10.96.0.10 for the default range.
+  const clusterIP = str('cluster-dns-ip') ?? (range ? ipAt(range, 10) : '');
+  if (range && !isAllocatable(range, clusterIP)) problems.push(`--cluster-dns-ip: ${JSON.stringify(clusterIP)} is not an address of --service-cluster-ip-range ${range.cidr}`);
+  const advertiseAddress = str('cluster-dns-advertise-address');
+  if (advertiseAddress !== undefined && (!isIPv4(advertiseAddress) || advertiseAddress === '0.0.0.0')) problems.push(`--cluster-dns-advertise-address: ${JSON.stringify(advertiseAddress)} is not an IPv4 address`);
+  const domain = str('cluster-domain')!.toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) problems.push(`--cluster-domain: ${JSON.stringify(domain)} is not a DNS domain`);
+  const texts = str('cluster-dns-upstream')!.split(',').map((t) => t.trim()).filter(Boolean);
+  const upstreams = texts.map((t) => parseUpstream(t));
+  texts.forEach((t, i) => { if (!upstreams[i]) problems.push(`--cluster-dns-upstream: ${JSON.stringify(t)} is not ip or ip:port`); });
+  return { bindAddress, port, clusterIP, advertiseAddress, domain, upstreams: texts.length ? (upstreams as Upstream[]) : undefined };
 }

@@ -19,6 +19,8 @@ import { startEventExpiry } from './housekeeping/event-expiry.ts';
 import { ensureKubernetesService } from './housekeeping/kubernetes-service.ts';
 import { startEndpointLeaseReconciler } from './housekeeping/endpoint-lease-reconciler.ts';
 import { openStorage, type OpenedStorage } from './open-storage.ts';
+import { ensureKubeDnsService } from './housekeeping/kube-dns-service.ts';
+import { hostUpstreams, startClusterDns, type RunningClusterDns } from '@podling/cluster-dns';
 
 /** Exit codes: 2 bad flags or credentials files, 3 data files that opening would destroy (see the store's README). */
 const EXIT_DATA_FILES = 3;
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   // start must still shut down cleanly (exit 0), not kill the process by the default action.
   let controllers: ReturnType<typeof startControllers> | undefined;
   let endpointLeases: ReturnType<typeof startEndpointLeaseReconciler> | undefined;
+  let clusterDns: RunningClusterDns | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => { logger.error('shutdown took too long; exiting'); process.exit(1); }, 10_000).unref();
     await controllers?.stop();
     await endpointLeases?.stop();
+    await clusterDns?.stop();
     finalizer.stop();
     expiry.stop();
     await app.close();
@@ -126,6 +130,24 @@ async function main(): Promise<void> {
   // Always printed, whatever the level: tools and tests wait for this line to learn the URL. Logged once the
   // `kubernetes` Service and its endpoints say where this apiserver is.
   (logger.isLevelEnabled('info') ? logger.info : logger.warn).call(logger, { url, db: config.db, revision: storage.currentRevision() }, 'listening');
+  if (stopping) return;
+  const dns = config.clusterDns;
+  if (dns) {
+    // The cluster DNS server is one more embedded API client; when it cannot bind (port 53 without root, a port in
+    // use) the apiserver runs on without it and says so.
+    try {
+      clusterDns = await startClusterDns({
+        client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-cluster-dns' }),
+        bindAddress: dns.bindAddress, port: dns.port, zone: dns.domain,
+        upstreams: dns.upstreams ? () => dns.upstreams! : () => hostUpstreams(),
+        logger: logger.child({ component: 'cluster-dns' }),
+      });
+      logger.info({ address: dns.bindAddress, port: clusterDns.port, clusterIP: dns.clusterIP, domain: dns.domain }, 'cluster DNS listening');
+      await ensureKubeDnsService(registry, dns.clusterIP, dns.advertiseAddress ?? advertiseAddress(dns.bindAddress), clusterDns.port);
+    } catch (err) {
+      logger.error({ err }, `cluster DNS is not running: cannot serve on ${dns.bindAddress}:${dns.port} or write the kube-dns Service`);
+    }
+  }
   if (stopping) return;
   controllers = startControllers({
     client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),

@@ -3,6 +3,9 @@
 // EndpointSlice kinds, discovery and Tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { decode, encode, type DecodedPacket } from 'dns-packet';
+import { waitFor } from '@podling/testkit';
 import { call, useApiserver } from './http-helpers.ts';
 
 // A /28 holds 14 usable addresses: small enough to fill, so a restart that forgot allocations would collide.
@@ -24,6 +27,34 @@ test('the kubernetes Service takes the first address of the range and points at 
   const slice = (await call(srv.url, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes')).body;
   assert.equal(slice.endpoints[0].addresses[0], '127.0.0.1');
 });
+
+test('issue 20: the kube-dns Service in kube-system takes the 10th address and points at the embedded DNS server, which answers from the API', async () => {
+  // Written once the server listens, which may be after /readyz: wait for it.
+  const k = await waitFor(async () => { const r = await call(srv.url, 'GET', '/api/v1/namespaces/kube-system/endpoints/kube-dns'); return r.status === 200 && (await call(srv.url, 'GET', '/api/v1/namespaces/kube-system/services/kube-dns')).body; }, { message: 'the kube-dns Service and its endpoints' });
+  assert.equal(k.spec.clusterIP, '10.100.0.10');
+  assert.equal(k.metadata.labels['k8s-app'], 'kube-dns');
+  const port = k.spec.ports[0].targetPort;
+  assert.deepEqual(k.spec.ports, [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: port }, { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: port }]);
+  const ep = (await call(srv.url, 'GET', '/api/v1/namespaces/kube-system/endpoints/kube-dns')).body;
+  assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'dns', port, protocol: 'UDP' }, { name: 'dns-tcp', port, protocol: 'TCP' }] }]);
+  const slice = (await call(srv.url, 'GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices/kube-dns')).body;
+  assert.deepEqual(slice.endpoints.map((e: { addresses: string[] }) => e.addresses), [['127.0.0.1']]);
+  const answer = await waitFor(async () => {
+    const r = await udpQuery(port, 'kubernetes.default.svc.cluster.local');
+    return r.answers?.length ? r.answers.map((a) => (a as { data: string }).data) : false;
+  }, { message: 'the DNS server knows the kubernetes Service' });
+  assert.deepEqual(answer, ['10.100.0.1']);
+});
+
+/** One A question to the DNS server on loopback. */
+function udpQuery(port: number, name: string): Promise<DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    const t = setTimeout(() => { s.close(); reject(new Error('no DNS reply')); }, 2000);
+    s.on('message', (m) => { clearTimeout(t); s.close(); resolve(decode(m)); });
+    s.send(encode({ type: 'query', id: 1, flags: 0x100, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+  });
+}
 
 test('a Service is defaulted as Kubernetes does and gets a ClusterIP from the range', async () => {
   const r = await call(srv.url, 'POST', `${NS}/services`, svc('web', { sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, targetPort: 'http' }] }));

@@ -31,12 +31,16 @@ export interface StartOptions {
 }
 
 /** Runs a TypeScript entry point of the repo (relative to the repo root) under tsx. */
+/** A test apiserver's cluster DNS listens on a free loopback port: tests run side by side, and never serve :53 on
+ *  the machine's addresses (a test that needs pods to reach it sets the bind address itself). */
+const TEST_DEFAULTS: Record<string, string> = { PODLING_CLUSTER_DNS_PORT: '0', PODLING_CLUSTER_DNS_BIND_ADDRESS: '127.0.0.1' };
+
 export function startTs(entry: string, opts: StartOptions): ManagedProcess {
   const nodeArgv = [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, entry), ...opts.args];
   const [file, ...argv] = opts.launcher ? [...opts.launcher, process.execPath, ...nodeArgv] : [process.execPath, ...nodeArgv];
   const child = spawn(file, argv, {
     cwd: opts.cwd ?? repoRoot,
-    env: { ...process.env, ...opts.env },
+    env: { ...TEST_DEFAULTS, ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false,
   });

@@ -1,4 +1,4 @@
-// Dependencies point one way: api ← store ← apiserver; api ← client ← controllers ← apiserver; client ← kubelet.
+// Dependencies point one way: api ← store ← apiserver; api ← client ← controllers, cluster-dns ← apiserver; client ← kubelet.
 // The agent and the controllers never reach storage; a relative import never leaves its package. Project
 // references cannot enforce this, so this test reads the imports.
 import { test } from 'node:test';
@@ -28,6 +28,7 @@ const rules: [string, string[]][] = [
   ['packages/client/src', ['@podling/store', '@podling/controllers', '@podling/apiserver', '@podling/kubelet', '@podling/testkit', 'better-sqlite3']],
   ['apps/kubelet/src', ['@podling/store', '@podling/apiserver', '@podling/controllers', '@podling/testkit', 'better-sqlite3']],
   ['packages/controllers/src', ['@podling/store', '@podling/apiserver', '@podling/kubelet', '@podling/testkit', 'better-sqlite3', 'fastify']],
+  ['packages/cluster-dns/src', ['@podling/store', '@podling/apiserver', '@podling/kubelet', '@podling/controllers', '@podling/testkit', 'better-sqlite3', 'fastify']],
   ['apps/apiserver/src', ['@podling/kubelet', '@podling/testkit']],
 ];
 
@@ -48,7 +49,7 @@ for (const [dir, forbidden] of rules) {
 
 test('only main.ts and config.ts read process.env', () => {
   const offenders: string[] = [];
-  for (const root of ['packages/api/src', 'packages/store/src', 'packages/client/src', 'packages/controllers/src', 'apps/apiserver/src', 'apps/kubelet/src']) {
+  for (const root of ['packages/api/src', 'packages/store/src', 'packages/client/src', 'packages/controllers/src', 'packages/cluster-dns/src', 'apps/apiserver/src', 'apps/kubelet/src']) {
     for (const file of sources(path.join(repoRoot, root))) {
       const base = path.basename(file);
       if (base === 'main.ts' || base === 'config.ts') continue;
