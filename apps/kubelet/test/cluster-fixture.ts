@@ -22,9 +22,10 @@ export interface Cluster {
   waitPod(name: string, cond: (p: Pod) => boolean, timeoutMs?: number, ns?: string): Promise<Pod>;
 }
 
-export async function startCluster(t: TestContext, nodes: string[] = ['node-a'], args: string[] = FAST_ARGS): Promise<Cluster> {
+/** `apiserverArgs` gets the cluster's temp dir (agents' root dirs are `<dir>/<node>`). */
+export async function startCluster(t: TestContext, nodes: string[] = ['node-a'], args: string[] = FAST_ARGS, apiserverArgs: (dir: string) => string[] = () => []): Promise<Cluster> {
   const tmp = makeTempDir('podling-kubelet-');
-  const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite') });
+  const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite'), args: apiserverArgs(tmp.dir) });
   const client = new KubeClient({ server: api.url });
   const agents: RunningKubelet[] = [];
   const rootDirs = new Map<string, string>();

@@ -3,6 +3,7 @@
 export * from './wait-for.ts';
 export * from './process.ts';
 export * from './cluster.ts';
+export { leasePodCidr } from './pod-cidr-lease.ts';
 export * from './pod-processes.ts';
 export * from './hollow-nodes.ts';
 export * from './free-port.ts';
