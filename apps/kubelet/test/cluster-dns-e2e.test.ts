@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { decode, encode } from 'dns-packet';
@@ -16,13 +17,15 @@ import type { Pod, Service } from '@podling/api';
 import { leasePodCidr, waitFor } from '@podling/testkit';
 import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
 
+const run = promisify(execFile);
 const skip = process.getuid?.() !== 0 ? 'needs root: pods in their own network namespaces, and the node proxy\'s nftables rules' : false;
 
 const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((s) => s.state.running);
 const pidOf = (p: Pod) => Number(p.status!.containerStatuses![0].containerID!.replace('podling://', ''));
-/** Runs `argv` in the pod's network and mount namespaces (its eth0, its /etc/resolv.conf and /etc/hosts). */
-const inPod = (p: Pod, argv: string[]) => execFileSync('nsenter', ['-t', String(pidOf(p)), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 15_000 }).trim();
-const tryInPod = (p: Pod, argv: string[]) => { try { return inPod(p, argv); } catch { return false; } };
+/** Runs `argv` in the pod's network and mount namespaces (its eth0, its /etc/resolv.conf and /etc/hosts).
+ *  Asynchronously: the stand-in upstream resolver answers from this process's event loop. */
+const inPod = async (p: Pod, argv: string[]) => (await run('nsenter', ['-t', String(pidOf(p)), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 15_000 })).stdout.trim();
+const tryInPod = (p: Pod, argv: string[]) => inPod(p, argv).catch(() => false as const);
 const server = (id: string) => [{ name: 'web', image: 'python', command: ['sh', '-c', `echo ${id} > id && exec python3 -m http.server 8080`], ports: [{ name: 'http', containerPort: 8080 }] }];
 const SRV = "require('dns').resolveSrv(process.argv[1], (e, r) => { if (e) { console.error(e.code); process.exit(1); } console.log(JSON.stringify(r)); })";
 
@@ -57,7 +60,7 @@ test('issue 20: cluster DNS from inside pods', { skip }, async (t) => {
   const clusterIP = web.spec.clusterIP!;
 
   await t.test('getent hosts web.default.svc.cluster.local gives the ClusterIP, through 10.96.0.10', async () => {
-    assert.match(inPod(client, ['cat', '/etc/resolv.conf']), /^nameserver 10\.96\.0\.10$/m);
+    assert.match(await inPod(client, ['cat', '/etc/resolv.conf']), /^nameserver 10\.96\.0\.10$/m);
     const line = await waitFor(() => tryInPod(client, ['getent', 'hosts', 'web.default.svc.cluster.local']), { timeoutMs: 20_000, message: 'web resolves in the pod' });
     assert.equal(line.split(/\s+/)[0], clusterIP);
   });
@@ -68,19 +71,19 @@ test('issue 20: cluster DNS from inside pods', { skip }, async (t) => {
   });
 
   await t.test('a headless Service resolves to its ready pods\' IPs, a StatefulSet pod to its own, SRV to named ports', async () => {
-    const ips = await waitFor(() => {
-      const out = tryInPod(client, ['getent', 'ahostsv4', 'db.default.svc.cluster.local']);
+    const ips = await waitFor(async () => {
+      const out = await tryInPod(client, ['getent', 'ahostsv4', 'db.default.svc.cluster.local']);
       const found = out ? [...new Set(out.split('\n').map((l) => l.split(/\s+/)[0]))].sort() : [];
       return found.length === 2 && found;
     }, { timeoutMs: 20_000, message: 'both pods behind the headless Service' });
     assert.deepEqual(ips, [db0.status!.podIP!, web1.status!.podIP!].sort());
-    assert.equal(inPod(client, ['getent', 'hosts', 'db-0.db.default.svc.cluster.local']).split(/\s+/)[0], db0.status!.podIP);
-    const srv = JSON.parse(inPod(client, [process.execPath, '-e', SRV, '_http._tcp.web.default.svc.cluster.local']));
+    assert.equal((await inPod(client, ['getent', 'hosts', 'db-0.db.default.svc.cluster.local'])).split(/\s+/)[0], db0.status!.podIP);
+    const srv = JSON.parse(await inPod(client, [process.execPath, '-e', SRV, '_http._tcp.web.default.svc.cluster.local']));
     assert.deepEqual(srv.map((r: { name: string; port: number }) => `${r.name}:${r.port}`), ['web.default.svc.cluster.local:80']);
-    assert.equal(tryInPod(client, ['getent', 'hosts', 'nope.default.svc.cluster.local']), false, 'an unknown Service is NXDOMAIN');
+    assert.equal(await tryInPod(client, ['getent', 'hosts', 'nope.default.svc.cluster.local']), false, 'an unknown Service is NXDOMAIN');
   });
 
   await t.test('other names are forwarded to the upstream resolver', async () => {
-    assert.equal(inPod(client, ['getent', 'hosts', 'outside.example']).split(/\s+/)[0], '192.0.2.77');
+    assert.equal((await inPod(client, ['getent', 'hosts', 'outside.example'])).split(/\s+/)[0], '192.0.2.77');
   });
 });

@@ -56,10 +56,14 @@ export class EndpointSliceController extends ServiceEndpointController<EndpointS
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(namespace, name);
     const mine = this.written.listIn(namespace).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_MANAGER);
-    if (!svc || !svc.spec?.selector || !Object.keys(svc.spec.selector).length) {
+    if (!svc) {
       for (const s of mine) await this.client.delete(ref(namespace), s.metadata.name!).catch(ignore404);
       return;
     }
+    // Services without a selector get no slices from this controller, and keep those their writer made — the
+    // apiserver's own for `kubernetes` and `kube-dns` carry this controller's managed-by value, as in Kubernetes
+    // (k/k pkg/controller/endpointslice syncService returns early; deleting them here left those Services without).
+    if (!svc.spec?.selector || !Object.keys(svc.spec.selector).length) return;
     const labels: Record<string, string> = {
       ...svc.metadata.labels, [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: ENDPOINTSLICE_MANAGER,
       ...(isHeadless(svc) ? { 'service.kubernetes.io/headless': '' } : {}),
