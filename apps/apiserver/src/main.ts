@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import pino from 'pino';
-import { compileDecoders, isIPv4 } from '@podling/api';
+import { compileDecoders, isIPv4, useDecoderCompiler } from '@podling/api';
+import { cachedDecoderCompiler } from './decoder-cache.ts';
 import { KubeClient } from '@podling/client';
 import { startControllers } from '@podling/controllers';
 import { isDataFilesError } from '@podling/store';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       anonymous: !tokens || config.insecureAllowAnonymous,
     }),
   });
+  useDecoderCompiler(cachedDecoderCompiler());
   compileDecoders(); // before listening: the first requests should not pay for it
   await ensureBuiltinNamespaces(storage, registry);
   const finalizer = startNamespaceFinalizer(storage, registry, app.log);

@@ -36,7 +36,16 @@ interface KindInfo {
   /** Passes only bodies that prune() would leave as they are (see clean-schema.ts). */
   readonly validateClean: ValidateFunction;
 }
-const compile = (schema: object) => (ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true, strict: true })).compile(schema);
+/** The ajv options every decoder is compiled with (a cache of compiled decoders keys on them). */
+export const DECODER_AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strict: true } as const;
+export type DecoderCompiler = (schema: object) => ValidateFunction;
+let compiler: DecoderCompiler | undefined;
+/**
+ * Replaces how decoders are compiled — the apiserver loads them from a cache of ajv's standalone code, since
+ * compiling the pod schema costs every apiserver start ~1.5 s of CPU; this package itself does no I/O.
+ */
+export function useDecoderCompiler(c: DecoderCompiler): void { compiler = c; }
+const compile = (schema: object) => compiler ? compiler(schema) : (ajv ??= new Ajv(DECODER_AJV_OPTIONS)).compile(schema);
 const kind = (schema: Schema, apiVersions: string[], hasMetadata = true): KindInfo => {
   let lenient: ValidateFunction | undefined;
   let clean: ValidateFunction | undefined;

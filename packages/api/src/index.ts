@@ -21,7 +21,7 @@ export { semanticEqual } from './semantic-equal.ts';
 export { applyJsonPatch, applyMergePatch } from './patch.ts';
 export { applyStrategicMergePatch } from './strategic-merge.ts';
 export { MAX_JSON_DEPTH, jsonDepth } from './json-depth.ts';
-export { compileDecoders, decodeObject, kindSchema, type DecodableKind, type FieldValidation, type DecodeOptions, type Decoded } from './decode.ts';
+export { compileDecoders, useDecoderCompiler, DECODER_AJV_OPTIONS, type DecoderCompiler, decodeObject, kindSchema, type DecodableKind, type FieldValidation, type DecodeOptions, type Decoded } from './decode.ts';
 export * from './workload-types.ts';
 export * from './service-types.ts';
 export * from './defaults-service.ts';
