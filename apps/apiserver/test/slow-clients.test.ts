@@ -52,6 +52,8 @@ test('issue 14.10: an admin is served within 1 s while 2,000 clients trickle bod
   const watch = httpWatch(srv.url, '/api/v1/namespaces/default/pods?watch=true', { authorization: `Bearer ${ADMIN}` });
   assert.equal(await watch.status, 200);
   const watchStarted = Date.now();
+  let uploadsFrom = 0;
+  let uploadsFor = 0;
   try {
     for (let i = 0; i < 20; i++) assert.equal((await call(srv.url, 'POST', '/api/v1/namespaces/default/pods', pod(`warm-${i}`), admin)).status, 201);
     assert.equal((await call(srv.url, 'GET', '/api/v1/namespaces/default/pods', undefined, admin)).status, 200);
@@ -60,6 +62,7 @@ test('issue 14.10: an admin is served within 1 s while 2,000 clients trickle bod
     const sampler = setInterval(() => { peak = Math.max(peak, rssBytes(pid)); }, 50);
     try {
       const path = '/api/v1/namespaces/default/pods';
+      uploadsFrom = Date.now();
       uploads.push(...await openUploads(srv.url, CLIENTS, { path, contentLength: 3_000_000, first: '{"apiVersion":"v1",' }));
       uploads.push(...await openUploads(srv.url, CLIENTS, { path, token: ADMIN, contentLength: 3_000_000, first: Buffer.alloc(512 * 1024, ' ') }));
       const drip = trickle(uploads, 200);
@@ -71,6 +74,7 @@ test('issue 14.10: an admin is served within 1 s while 2,000 clients trickle bod
           timeoutMs: READ_TIMEOUT_MS + 10_000,
           message: `the server ends every slow upload; still open: ${uploads.filter((u) => u.closedBy() === undefined).length}`,
         });
+        uploadsFor = Date.now() - uploadsFrom;
       } finally {
         drip.stop();
       }
@@ -86,7 +90,12 @@ test('issue 14.10: an admin is served within 1 s while 2,000 clients trickle bod
     assert.deepEqual(answers(0), { 401: CLIENTS }, 'no token: 401, and the connection closed');
     const adminAnswers = answers(CLIENTS);
     assert.equal((adminAnswers[429] ?? 0) + (adminAnswers[408] ?? 0), CLIENTS, `admin uploads: refused (429) or timed out (408): ${JSON.stringify(adminAnswers)}`);
-    assert.ok((adminAnswers[408] ?? 0) <= (BUDGET * 3) / 4 / 3_000_000, `only what fits the byte budget was read: ${JSON.stringify(adminAnswers)}`);
+    // An admitted upload holds its share of the budget until it times out (408), then frees it for the next: in
+    // each read-timeout window only what fits the budget is read. (A loaded machine takes several windows to open
+    // the 2,000 uploads, so the total is bounded per window, not once.)
+    const windows = Math.ceil(uploadsFor / READ_TIMEOUT_MS);
+    assert.ok((adminAnswers[408] ?? 0) <= Math.floor((BUDGET * 3) / 4 / 3_000_000) * windows,
+      `only what fits the byte budget was read in each of the ${windows} read-timeout windows: ${JSON.stringify(adminAnswers)}`);
     assert.ok(uploads.every((u) => u.closedBy() === 'server'));
     assert.ok(peak - baseline.rss < 150 * MiB, `RSS grew by ${Math.round((peak - baseline.rss) / MiB)} MiB (baseline ${Math.round(baseline.rss / MiB)} MiB)`);
     await waitFor(() => rssBytes(pid) - baseline.rss < 64 * MiB && openFds(pid) <= baseline.fds + 5, {
