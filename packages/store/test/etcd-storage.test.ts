@@ -59,7 +59,9 @@ describe('etcd storage', () => {
       const done = await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 ? a : b)));
       const last = done.reduce((x, y) => (y.rv > x.rv ? y : x));
       assert.equal(last.object.metadata.annotations?.n, '20');
-      await a.waitForRevision!(last.rv, 5000);
+      // Either store made the last write; both caches must have it before they are compared.
+      assert.equal(await a.waitForRevision!(last.rv, 5000), true);
+      assert.equal(await b.waitForRevision!(last.rv, 5000), true);
       assert.deepEqual(a.get(podKey('ns', 'p')), b.get(podKey('ns', 'p')));
       seen.stop();
       // A key the other store has just taken is KeyExists, whether or not this store's cache has it yet: etcd decides.
