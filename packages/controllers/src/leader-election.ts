@@ -142,10 +142,20 @@ export class LeaderElector {
   private async release(): Promise<void> {
     if (!this.lease || this.lease.spec?.holderIdentity !== this.opts.identity) return;
     const now = microTime(this.now());
-    try {
-      await this.opts.client.update<Lease>(this.ref, { ...this.lease, spec: { ...this.lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } });
-    } catch (err) {
-      this.opts.logger.warn({ err }, 'could not release the leader lease');
+    // A renewal abandoned by stop() may still land after it and move the Lease on: a conflict re-reads it once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.opts.client.update<Lease>(this.ref, { ...this.lease, spec: { ...this.lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } });
+        return;
+      } catch (err) {
+        if (attempt === 0 && isStatusError(err) && err.code === 409) {
+          try { this.lease = await this.opts.client.get<Lease>(this.ref, this.name); } catch { /* reported below */ }
+          if (this.lease.spec?.holderIdentity === this.opts.identity) continue;
+          return;
+        }
+        this.opts.logger.warn({ err }, 'could not release the leader lease');
+        return;
+      }
     }
   }
 
