@@ -1,9 +1,8 @@
 // Starts the real apiserver for a benchmark: quiet logs (`--log-level warn`, so no per-request log line costs CPU),
 // no controllers, a temp database that is deleted on stop. testkit's startApiserver waits for the info-level
 // "listening" line, which warn level suppresses, so this picks a free port itself and polls /readyz instead.
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { makeTempDir, startTs, type ManagedProcess } from '@podling/testkit';
+import { freePort, makeTempDir, startTs, type ManagedProcess } from '@podling/testkit';
 
 export interface BenchApiserver {
   url: string;
@@ -20,14 +19,6 @@ export interface BenchApiserverOptions {
   /** Node flags such as `--cpu-prof`. */
   nodeArgs?: string[];
   cwd?: string;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(0, '127.0.0.1', resolve); });
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 export async function startBenchApiserver(opts: BenchApiserverOptions = {}): Promise<BenchApiserver> {
