@@ -2,7 +2,8 @@
 // can own or be owned and keeps an index owner uid → dependents. One sync of `resource/namespace/name`:
 //   - an object with deletionTimestamp and the `orphan` finalizer: strip its ownerReference from every dependent,
 //     then remove the finalizer (the owner goes, the dependents stay);
-//   - with `foregroundDeletion`: delete its dependents (Background) and remove the finalizer once none is left;
+//   - with `foregroundDeletion`: delete its dependents (Foreground for those that own others in turn) and remove
+//     the finalizer once no dependent whose reference has blockOwnerDeletion is left;
 //   - otherwise, if it has ownerReferences whose owners are gone (404, or another object with that name: a
 //     different uid — always confirmed by a live GET, never by the cache alone): delete it (Background) when no
 //     owner is left, or only drop the dead references when another owner lives.
@@ -124,13 +125,24 @@ export class GarbageCollector extends QueueController {
     await this.removeFinalizer(resource, owner, 'orphan');
   }
 
+  /** Kubernetes' processDeletingDependentsItem + attemptToDeleteItem: the owner waits only for the dependents whose
+   * reference blocks its deletion; a dependent that has dependents of its own goes in the foreground too, so the
+   * whole tree is gone before the owner (a ReplicaSet waits for its pods). A dependent with another owner still
+   * standing only loses its reference to this one. */
   private async deleteDependents(resource: string, owner: KubeObject): Promise<void> {
     const left = await this.liveDependents(owner);
     for (const d of left) {
-      if (!d.obj.metadata.deletionTimestamp) await this.deleteObject(d.resource, d.obj);
+      if (d.obj.metadata.deletionTimestamp) continue;
+      const refs = d.obj.metadata.ownerReferences ?? [];
+      const others = refs.filter((r) => r.uid !== owner.metadata.uid);
+      let standing = false;
+      for (const ref of others) if (!(await this.ownerAbsent(d.obj.metadata.namespace, ref))) standing = true;
+      if (standing) await this.setOwnerReferences(d.resource, d.obj, others);
+      else await this.deleteObject(d.resource, d.obj, this.dependents.get(d.obj.metadata.uid!)?.size ? 'Foreground' : 'Background');
     }
+    const blocking = left.filter((d) => d.obj.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid && r.blockOwnerDeletion));
     // Dependents still terminating (a pod in its grace period) wake the owner again when their DELETED arrives.
-    if (left.length === 0) await this.removeFinalizer(resource, owner, 'foregroundDeletion');
+    if (blocking.length === 0) await this.removeFinalizer(resource, owner, 'foregroundDeletion');
   }
 
   private async collect(resource: string, cached: KubeObject): Promise<void> {
@@ -170,10 +182,10 @@ export class GarbageCollector extends QueueController {
     }
   }
 
-  private async deleteObject(resource: string, obj: KubeObject): Promise<void> {
+  private async deleteObject(resource: string, obj: KubeObject, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<void> {
     const { namespace, name, uid } = obj.metadata;
     try {
-      await this.opts.client.delete({ resource, namespace }, name!, { propagationPolicy: 'Background', preconditions: { uid } });
+      await this.opts.client.delete({ resource, namespace }, name!, { propagationPolicy, preconditions: { uid } });
       this.log.info({ resource, namespace, name }, 'deleted object whose owners are gone');
     } catch (err) {
       if (!is404(err)) throw err;

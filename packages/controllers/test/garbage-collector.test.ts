@@ -107,6 +107,22 @@ test('Foreground deletion removes the dependents first and the owner only when n
   await waitFor(() => !exists(cluster, 'replicasets', 'web'), { timeoutMs: 5000, message: 'owner gone after its last dependent' });
 });
 
+test('Foreground deletion goes down the tree: a Deployment waits until its ReplicaSet has waited for its pods', async () => {
+  const cluster = new FakeCluster();
+  const deploy = await cluster.create(DEPLOY, named('app'));
+  const rs = await cluster.create(RS, { metadata: { name: 'app-1', namespace: 'default', ownerReferences: [ref(deploy, 'Deployment')] }, spec: {} } as KubeObject);
+  await cluster.create(PODS, { ...pod('held', [ref(rs, 'ReplicaSet')]), metadata: { name: 'held', namespace: 'default', ownerReferences: [ref(rs, 'ReplicaSet')], finalizers: ['test/hold'] } } as Pod);
+  await start(cluster);
+  await cluster.delete(DEPLOY, 'app', { propagationPolicy: 'Foreground' });
+  await waitFor(async () => (await cluster.get<Pod>(PODS, 'held')).metadata.deletionTimestamp, { timeoutMs: 5000, message: 'the pod is deleted' });
+  const replicaSet = await cluster.get<KubeObject>(RS, 'app-1');
+  assert.ok(replicaSet.metadata.finalizers?.includes('foregroundDeletion'), 'the ReplicaSet, which owns a pod, is deleted in the foreground');
+  assert.ok(exists(cluster, 'deployments', 'app'), 'the Deployment waits for its ReplicaSet');
+  await cluster.patch(PODS, 'held', { metadata: { finalizers: null } });
+  await waitFor(() => !exists(cluster, 'deployments', 'app'), { timeoutMs: 5000, message: 'the Deployment goes last' });
+  assert.ok(!exists(cluster, 'replicasets', 'app-1') && !exists(cluster, 'pods', 'held'));
+});
+
 test('after a restart, dependents of an owner deleted while the collector was down are collected', async () => {
   const cluster = new FakeCluster();
   const gc = await start(cluster);
