@@ -117,7 +117,9 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     for (const [self, other, via] of [['node-1', 'node-2', '10.77.0.3'], ['node-2', 'node-1', '10.77.0.2']]) {
       await waitFor(() => podlingRoutes(self) === `${ranges.get(other)} via ${via} dev eth0`,
         { timeoutMs: 15_000, message: `${self} routes ${other}'s pod range via ${via}` });
-      assert.match(masqueradeTable(self) ?? '', new RegExp(`ip saddr ${ranges.get(self)!.replace(/\./g, '\\.')} ip daddr != \\{ 10\\.244\\.0\\.0/16, 224\\.0\\.0\\.0/4 \\} masquerade`));
+      // The masquerade rule is written on its own path (the node's pod range, not the Node watch): wait for it too.
+      const masquerade = new RegExp(`ip saddr ${ranges.get(self)!.replace(/\./g, '\\.')} ip daddr != \\{ 10\\.244\\.0\\.0/16, 224\\.0\\.0\\.0/4 \\} masquerade`);
+      await waitFor(() => masquerade.test(masqueradeTable(self) ?? ''), { timeoutMs: 15_000, message: `${self} masquerades its pods leaving the cluster range` });
     }
     assert.equal(podlingRoutes('api'), '', 'the apiserver\'s machine runs no agent and has no route');
   });
