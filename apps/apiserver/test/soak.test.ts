@@ -1,5 +1,5 @@
 // Issue 7: a bounded soak. One apiserver, one agent, 50 watchers (half chunked HTTP, half websocket) and a loop that
-// creates pods, waits for them to run, updates them and deletes the oldest, for PODLING_SOAK_SECONDS (default 30).
+// creates pods, waits for them to run, updates them and deletes the oldest, for PODLING_SOAK_SECONDS (default 15).
 // Resource use is sampled once the churn has warmed up and again after every pod is gone: the apiserver's memory
 // grows by less than 60 MB (or 50%), descriptors of both processes come back to within a small delta, and no pod
 // process is left behind.
@@ -11,7 +11,7 @@ import { call, type Res } from './http-helpers.ts';
 import { httpWatch, wsWatch, type EventLog } from './watch-reader.ts';
 import { sampleProc, type ProcSample } from './soak-proc.ts';
 
-const SECONDS = Number(process.env.PODLING_SOAK_SECONDS ?? 30);
+const SECONDS = Number(process.env.PODLING_SOAK_SECONDS ?? 15);
 const WARMUP_MS = Math.min(8000, SECONDS * 250);
 const WATCHERS = 50;
 const MAX_ALIVE = 8;
