@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { bundledEntry } from './entry-bundle.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -30,13 +31,14 @@ export interface StartOptions {
   launcher?: string[];
 }
 
-/** Runs a TypeScript entry point of the repo (relative to the repo root) under tsx. */
 /** A test apiserver's cluster DNS listens on a free loopback port: tests run side by side, and never serve :53 on
  *  the machine's addresses (a test that needs pods to reach it sets the bind address itself). */
 const TEST_DEFAULTS: Record<string, string> = { PODLING_CLUSTER_DNS_PORT: '0', PODLING_CLUSTER_DNS_BIND_ADDRESS: '127.0.0.1' };
 
+/** Runs a TypeScript entry point of the repo (relative to the repo root), from its bundle (entry-bundle.ts). */
 export function startTs(entry: string, opts: StartOptions): ManagedProcess {
-  const nodeArgv = [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, entry), ...opts.args];
+  const bundle = bundledEntry(repoRoot, entry);
+  const nodeArgv = [...(opts.nodeArgs ?? []), ...(bundle ? [bundle] : ['--import', 'tsx', path.join(repoRoot, entry)]), ...opts.args];
   const [file, ...argv] = opts.launcher ? [...opts.launcher, process.execPath, ...nodeArgv] : [process.execPath, ...nodeArgv];
   const child = spawn(file, argv, {
     cwd: opts.cwd ?? repoRoot,
