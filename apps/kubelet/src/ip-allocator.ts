@@ -1,10 +1,12 @@
 // host-local-style IPAM for the node's pod range (as CNI's host-local plugin keeps it under
 // /var/lib/cni/networks/<net>/): one file per allocated IP, named by the IP and holding the pod UID, in
-// <root>/ipam/. A file is made complete under a temporary name and then hard-linked to its IP's name, which fails
-// when the IP is taken: an allocation is on disk, whole and exclusive, before it is handed out, so a restarted agent
-// (even after kill -9) never gives an IP out twice. Allocation goes round robin from the last one
-// (`last_reserved_ip`), so a released IP is not reused at once.
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// <root>/ipam/. The file is created exclusively (O_EXCL, as host-local does), which fails when the IP is taken, and
+// the UID is in it before the IP is handed out, so a restarted agent (even after kill -9) never gives an IP out
+// twice. An empty file is what a crash between the create and the write leaves: that IP was never handed out, and
+// it is freed on load. Allocation goes round robin from the last one (`last_reserved_ip`), so a released IP is not
+// reused at once. (One new inode per pod: a temporary file and a hard link cost twice the metadata work, and on a
+// node making pods in a burst that was most of the agent's share of a sandbox.)
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PodCidr } from './pod-cidr.ts';
 
@@ -20,9 +22,12 @@ export class IpAllocator {
     this.dir = path.join(root, 'ipam');
     mkdirSync(this.dir, { recursive: true });
     for (const f of readdirSync(this.dir)) {
-      if (f.startsWith('.tmp-')) { rmSync(path.join(this.dir, f), { force: true }); continue; }
+      if (f.startsWith('.tmp-')) { rmSync(path.join(this.dir, f), { force: true }); continue; } // an older agent's
       if (!IPV4.test(f)) continue;
-      try { this.owners.set(f, readFileSync(path.join(this.dir, f), 'utf8').trim()); } catch { /* raced a release */ }
+      let owner;
+      try { owner = readFileSync(path.join(this.dir, f), 'utf8').trim(); } catch { continue; /* raced a release */ }
+      if (owner) this.owners.set(f, owner);
+      else rmSync(path.join(this.dir, f), { force: true });
     }
   }
 
@@ -43,24 +48,18 @@ export class IpAllocator {
     if (held) return held;
     const span = cidr.lastOffset - cidr.firstOffset + 1;
     const last = cidr.offsetOf(this.lastReserved() ?? '') ?? cidr.firstOffset - 1;
-    const tmp = path.join(this.dir, `.tmp-${uid}`);
-    writeFileSync(tmp, uid);
-    try {
-      for (let i = 1; i <= span; i++) {
-        const ip = cidr.ipAt(cidr.firstOffset + ((last - cidr.firstOffset + i + span) % span));
-        if (this.owners.has(ip)) continue;
-        try {
-          linkSync(tmp, path.join(this.dir, ip));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-          throw err;
-        }
-        this.owners.set(ip, uid);
-        writeFileSync(path.join(this.dir, LAST), ip);
-        return ip;
+    for (let i = 1; i <= span; i++) {
+      const ip = cidr.ipAt(cidr.firstOffset + ((last - cidr.firstOffset + i + span) % span));
+      if (this.owners.has(ip)) continue;
+      try {
+        writeFileSync(path.join(this.dir, ip), uid, { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
       }
-    } finally {
-      rmSync(tmp, { force: true });
+      this.owners.set(ip, uid);
+      writeFileSync(path.join(this.dir, LAST), ip);
+      return ip;
     }
     throw new Error(`no free IP address in the node's pod range ${cidr.text} (${span} addresses, all allocated)`);
   }

@@ -2,7 +2,7 @@
 // released with the pod) and the host-network fallback's message when the node cannot make sandboxes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pod } from '@podling/api';
 import { makeTempDir } from '@podling/testkit';
@@ -31,6 +31,18 @@ test('issue 19: IPs come from the range after the gateway, survive a restart of 
   assert.equal(restarted.allocate('pod-f', cidr), '10.250.7.2', 'a released IP comes back after the others');
   assert.throws(() => restarted.allocate('pod-g', cidr), /no free IP address in the node's pod range 10\.250\.7\.0\/29/);
   assert.deepEqual([...restarted.holders()].sort(), ['pod-b', 'pod-c', 'pod-d', 'pod-e', 'pod-f']);
+});
+
+test('issue 19: an empty IP file (an agent killed between its create and its write) frees that IP on load', (t) => {
+  const tmp = makeTempDir('podling-ipam-');
+  t.after(() => tmp.remove());
+  const cidr = PodCidr.parse('10.250.7.0/30'); // .1 gateway, .2 the only pod address
+  new IpAllocator(tmp.dir);
+  writeFileSync(path.join(tmp.dir, 'ipam', '10.250.7.2'), '');
+  const restarted = new IpAllocator(tmp.dir);
+  assert.deepEqual([...restarted.holders()], []);
+  assert.equal(restarted.allocate('pod-a', cidr), '10.250.7.2');
+  assert.equal(readFileSync(path.join(tmp.dir, 'ipam', '10.250.7.2'), 'utf8'), 'pod-a');
 });
 
 test('issue 19: a node that cannot make sandboxes runs the pod on the host network and says why', async (t) => {
