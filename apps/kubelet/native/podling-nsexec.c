@@ -8,6 +8,7 @@
  * namespace needs a single-threaded caller).
  *
  *   podling-nsexec [--error-env] STEP… [-- FILE ARG…]
+ *   podling-nsexec --serve        the same steps for a stream of requests (nsexec-serve.c)
  *
  * Steps run in the order given:
  *   --mkdir DIR            create DIR (one level) unless it exists
@@ -28,9 +29,9 @@
  *   --master DEV BRIDGE    attach DEV to BRIDGE           --link-del DEV         delete DEV; already gone is fine
  *   --hairpin DEV          let the bridge send DEV's frames back out of DEV (a pod reaching itself through its
  *                          Service's address, as CNI's bridge plugin does with hairpinMode)
- *   --no-ipv6 DEV          disable IPv6 on DEV (before it is up): the pod network is IPv4, and each IPv6 interface's
- *                          neighbour discovery and MLD reports are flooded by the bridge to every pod's port —
- *                          work that grows with the square of the pods on the node
+ *   --no-ipv6 DEV          no IPv6 address on DEV (set before it is up): the pod network is IPv4, and each IPv6
+ *                          interface's neighbour discovery and MLD reports are flooded by the bridge to every pod's
+ *                          port — work that grows with the square of the pods on the node
  * Without a command the program exits 0 once the steps are done.
  * A failing step stops the steps. Without --error-env the program then exits 125 with the reason on stderr. With
  * it, the command is exec'd anyway with PODLING_SETUP_ERROR set to the reason: the container wrapper records that
@@ -55,7 +56,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-static char reason[1200];
+#include "nsexec.h"
+
+char reason[1200];
 
 static int failed(const char *step, const char *arg) {
   snprintf(reason, sizeof reason, "%s %s: %s", step, arg, strerror(errno));
@@ -249,16 +252,23 @@ static int route_default(const char *gw) {
   return nl_talk(&r) < 0 ? failed("--route-default", gw) : 0;
 }
 
+/* No IPv6 address on DEV, ever (addr_gen_mode none, set while it is down: no link-local address, so no DAD, router
+ * solicitation or MLD report). Over rtnetlink rather than the disable_ipv6 sysctl: that handler only try-locks
+ * RTNL and restarts the write while another pod's veth holds it, spinning through /proc/sys path walks. */
 static int no_ipv6(const char *dev) {
-  char path[128];
-  snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", dev);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? 0 : failed("--no-ipv6", dev); /* a kernel without IPv6 */
-  ssize_t w = write(fd, "1", 1);
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return w != 1 ? failed("--no-ipv6", dev) : 0;
+  int idx = ifindex(dev, "--no-ipv6");
+  if (idx < 0) return -1;
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = idx };
+  struct nlreq r;
+  nl_init(&r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  struct rtattr *spec = attr(&r, IFLA_AF_SPEC | NLA_F_NESTED, NULL, 0);
+  struct rtattr *inet6 = attr(&r, AF_INET6 | NLA_F_NESTED, NULL, 0);
+  unsigned char none = IN6_ADDR_GEN_MODE_NONE;
+  attr(&r, IFLA_INET6_ADDR_GEN_MODE, &none, sizeof none);
+  nest_end(&r, inet6);
+  nest_end(&r, spec);
+  if (nl_talk(&r) == 0 || errno == EAFNOSUPPORT) return 0; /* EAFNOSUPPORT: a kernel without IPv6 */
+  return failed("--no-ipv6", dev);
 }
 
 /* As `ip netns add`: the pin's directory is a shared mount (so pins reach mount namespaces made later), then a new
@@ -324,14 +334,22 @@ static int step(int argc, char **argv, int *i) {
   return -1;
 }
 
-int main(int argc, char **argv) {
-  int errorEnv = argc > 1 && !strcmp(argv[1], "--error-env");
-  host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  int i = 1, rc = 0;
+int run_steps(int argc, char **argv, int start, int *end) {
+  int i = start, rc = 0;
   for (; i < argc; i++) {
     rc = step(argc, argv, &i);
     if (rc != 0) break;
   }
+  *end = i;
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (argc == 2 && !strcmp(argv[1], "--serve")) return serve();
+  int errorEnv = argc > 1 && !strcmp(argv[1], "--error-env");
+  int i;
+  int rc = run_steps(argc, argv, 1, &i);
   if (rc < 0) {
     if (!errorEnv) { fprintf(stderr, "podling-nsexec: %s\n", reason); return 125; }
     setenv("PODLING_SETUP_ERROR", reason, 1);

@@ -36,6 +36,7 @@ import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodNetwork } from './pod-network.ts';
 import type { HostCommands } from './host-commands.ts';
+import { NsexecServer } from './nsexec-server.ts';
 import { ensureNsexec, NSEXEC } from './nsexec.ts';
 import { PodCidrSource } from './pod-cidr-source.ts';
 import { ProxyTable } from './proxy-table.ts';
@@ -54,6 +55,8 @@ export class Kubelet {
   private pods: PodSync | undefined;
   private readonly cgroups: ContainerCgroups;
   private readonly tracker = new DescendantTracker();
+  /** Runs the pod sandboxes' setup and teardown steps (started on the first pod that gets a sandbox). */
+  private readonly nsexecServer = new NsexecServer();
   private network: PodNetwork | { unavailable: string } = { unavailable: 'the agent has not started' };
   private cidr: PodCidrSource | undefined;
   private proxy: ServiceProxy | undefined;
@@ -157,6 +160,7 @@ export class Kubelet {
     if ('bridge' in this.network) await this.network.bridge.removeIfUnused().catch((err) => this.log.warn({ err }, 'cannot remove the node bridge'));
     await this.store.flush();
     await this.runtime.detachAll();
+    await this.nsexecServer.close();
     this.tracker.stop();
     this.cgroups.release();
     closeStreams();
@@ -232,13 +236,14 @@ export class Kubelet {
     }
   }
 
-  /** Network setup commands, run as root in the spawner (forks stay off the agent's event loop). */
+  /** Network setup commands, run as root in the spawner (forks stay off the agent's event loop), and sandbox steps
+   *  in the long-lived podling-nsexec. */
   private hostCommands(): HostCommands {
     const run = async ([file, ...argv]: string[]) => {
       const r = await this.runtime.run(file, argv, { ...WRAPPER_ENV }, { timeoutMs: 30_000, maxOutput: 8192 });
       if (r.code !== 0) throw new Error(r.timedOut ? `timed out: ${[file, ...argv].join(' ').split('\n')[0]}` : r.output.trim() || `exit code ${r.code ?? r.signal}`);
     };
-    return { script: (s) => run(['/bin/sh', '-c', s]), command: run };
+    return { script: (s) => run(['/bin/sh', '-c', s]), command: run, steps: (steps) => this.nsexecServer.run(steps) };
   }
 
   private async killGroups(groups: { pid: number; procStart: number }[]): Promise<void> {

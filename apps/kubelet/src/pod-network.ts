@@ -8,14 +8,14 @@
 // running tearDown (or reclaim) again. The veth is deleted explicitly rather than with the netns, so the network is
 // gone at once even if something still holds the namespace.
 //
-// Making or removing a sandbox is one exec of podling-nsexec (rtnetlink and mount syscalls) rather than a chain of
-// `ip`, `unshare`, `mount`: each exec of a dynamically linked tool costs ~1 ms of CPU, and a node starting many pods
-// at once is CPU-bound (bench/pod-startup measures the sandbox's cost against hostNetwork pods).
+// Making or removing a sandbox is one run of podling-nsexec's steps (rtnetlink and mount syscalls) rather than a
+// chain of `ip`, `unshare`, `mount`: each exec of a dynamically linked tool costs ~1 ms of CPU, and a node starting
+// many pods at once is CPU-bound (bench/pod-startup measures the sandbox's cost against hostNetwork pods). The agent
+// runs the steps in its long-lived podling-nsexec (nsexec-server.ts), so a sandbox costs no exec at all.
 import { readdirSync, existsSync } from 'node:fs';
 import { execHostCommands, type HostCommands } from './host-commands.ts';
 import { IpAllocator } from './ip-allocator.ts';
 import { NodeBridge } from './node-bridge.ts';
-import { NSEXEC } from './nsexec.ts';
 import type { PodCidr } from './pod-cidr.ts';
 import { NETNS_DIR, SandboxNames } from './sandbox-names.ts';
 
@@ -51,7 +51,7 @@ export class PodNetwork {
     const n = this.namespaces(uid, ip);
     const veth = this.names.veth(uid);
     try {
-      await this.host.command([NSEXEC, '--mkdir', this.names.sandboxesDir, '--new-ipc', n.ipc, '--new-net', n.netns,
+      await this.host.steps(['--mkdir', this.names.sandboxesDir, '--new-ipc', n.ipc, '--new-net', n.netns,
         '--veth', 'eth0', veth, '--no-ipv6', 'eth0', '--up', 'lo', '--addr', 'eth0', `${ip}/${cidr.prefix}`, '--up', 'eth0',
         '--route-default', cidr.gateway, '--setns-host', '--no-ipv6', veth, '--master', veth, this.bridge.name, '--hairpin', veth]);
     } catch (err) {
@@ -68,7 +68,7 @@ export class PodNetwork {
    */
   async tearDown(uid: string, release = true): Promise<void> {
     try {
-      await this.host.command([NSEXEC, '--link-del', this.names.veth(uid), '--umount', this.names.netnsPath(uid), '--umount', this.names.ipcPath(uid)]);
+      await this.host.steps(['--link-del', this.names.veth(uid), '--umount', this.names.netnsPath(uid), '--umount', this.names.ipcPath(uid)]);
     } catch {
       return;
     }

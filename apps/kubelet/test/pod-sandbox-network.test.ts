@@ -65,6 +65,10 @@ cases.push(['two pods on one node both serve :8080 on their own IPs, reached fro
     // address gets its own frames back through that port.
     const port = JSON.parse(execFileSync('bridge', ['-j', '-d', 'link', 'show', 'dev', names.veth(p.metadata.uid!)], { encoding: 'utf8' }))[0];
     assert.equal(port.hairpin, true, 'hairpin mode on the pod\'s bridge port');
+    // The pod network is IPv4: no IPv6 address (not even link-local) on either end of the veth, so neither sends
+    // neighbour discovery or MLD that the bridge would flood to every pod.
+    assert.equal(execFileSync('ip', ['-6', '-o', 'addr', 'show', 'dev', names.veth(p.metadata.uid!)], { encoding: 'utf8' }).trim(), '');
+    assert.equal(inside(pidOf(p, 'web'), ['--net'], ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0']), '');
   }
   assert.equal(await waitFor(() => { try { return fetchId(`http://${ip1}:8080/id`); } catch { return false; } }, { message: 'web-1 by IP' }), 'web-1');
   assert.equal(await waitFor(() => { try { return fetchId(`http://${ip2}:8080/id`); } catch { return false; } }, { message: 'web-2 by IP' }), 'web-2');

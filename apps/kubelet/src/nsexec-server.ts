@@ -1,0 +1,97 @@
+// The agent's side of `podling-nsexec --serve` (native/nsexec-serve.c): one long-lived helper, started on the first
+// request (and again after it died), that runs podling-nsexec steps — a pod sandbox's setup or teardown — each in a
+// fork of itself. Running them as one-shot execs through the spawner cost a fork of that Node process per pod, most
+// of the sandbox's CPU when a burst of pods saturates the node (bench/pod-startup).
+//
+// The helper is a child of the agent on pipes: when the agent ends, even by SIGKILL, its stdin ends and it exits
+// once its running steps are done. Like the spawner, it keeps the agent's event loop alive only while a request
+// is unanswered.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { NSEXEC } from './nsexec.ts';
+
+/** How long close() waits for the helper's running steps before it is killed. */
+const CLOSE_WAIT_MS = 5000;
+
+interface Pending { resolve: () => void; reject: (e: Error) => void }
+
+export class NsexecServer {
+  private proc: ChildProcess | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly file = NSEXEC) {}
+
+  /** Runs podling-nsexec `steps` (no command); rejects with the failing step's reason. */
+  run(steps: string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the namespace helper is closed'));
+    const bad = steps.find((s) => /[\t\n]/.test(s));
+    if (bad !== undefined) return Promise.reject(new Error(`a namespace step argument cannot contain a tab or newline: ${JSON.stringify(bad)}`));
+    const proc = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.setRef(true);
+      proc.stdin!.write(`${[id, ...steps].join('\t')}\n`);
+    });
+  }
+
+  /** Ends the helper once its running steps are done (requests not yet started are answered as failed). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((r) => proc.once('close', () => r()));
+    proc.stdin!.end();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CLOSE_WAIT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private ensure(): ChildProcess {
+    if (this.proc) return this.proc;
+    const proc = spawn(this.file, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+    this.proc = proc;
+    let partial = '';
+    let stderr = '';
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (chunk: string) => {
+      partial += chunk;
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        this.onAnswer(partial.slice(0, nl));
+        partial = partial.slice(nl + 1);
+      }
+    });
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
+    proc.stdin!.on('error', () => {}); // EPIPE when it died; reported by 'close'
+    proc.on('error', () => {}); // a failed spawn: reported by 'close' too
+    proc.once('close', (code, signal) => {
+      if (this.proc === proc) this.proc = undefined;
+      const unanswered = [...this.pending.values()];
+      this.pending.clear();
+      const why = `the namespace helper ${this.file} exited (${code ?? signal})${stderr.trim() ? `: ${stderr.trim()}` : ''} before answering`;
+      for (const p of unanswered) p.reject(new Error(why));
+    });
+    this.setRef(this.pending.size > 0);
+    return proc;
+  }
+
+  private onAnswer(line: string): void {
+    const m = /^(\d+) ([01])(?: (.*))?$/.exec(line);
+    const p = m && this.pending.get(Number(m[1]));
+    if (!m || !p) return;
+    this.pending.delete(Number(m[1]));
+    if (this.pending.size === 0) this.setRef(false);
+    if (m[2] === '0') p.resolve(); else p.reject(new Error(`podling-nsexec: ${m[3] ?? 'failed'}`));
+  }
+
+  private setRef(on: boolean): void {
+    const p = this.proc;
+    if (!p) return;
+    for (const h of [p, p.stdout, p.stdin, p.stderr] as unknown as { ref(): void; unref(): void }[]) {
+      if (on) h.ref(); else h.unref();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// The long-lived podling-nsexec (`--serve`) on its own, with steps that need no root (--mkdir): answers in any
+// order, a failing step's reason, arguments it cannot carry, and an exit that leaves no process behind.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir } from '@podling/testkit';
+import { NsexecServer } from '../src/nsexec-server.ts';
+import { ensureNsexec } from '../src/nsexec.ts';
+
+const tmp = makeTempDir('podling-nsexec-server-');
+after(() => tmp.remove());
+const unbuilt = ensureNsexec();
+
+test('concurrent requests each get their own answer; a failing step stops its request with the reason', { skip: unbuilt }, async () => {
+  const server = new NsexecServer();
+  const dirs = Array.from({ length: 12 }, (_, i) => path.join(tmp.dir, `d${i}`));
+  await Promise.all(dirs.map((d) => server.run(['--mkdir', d, '--mkdir', path.join(d, 'sub')])));
+  for (const d of dirs) assert.ok(existsSync(path.join(d, 'sub')), d);
+
+  const missing = path.join(tmp.dir, 'no-such-dir', 'x');
+  const after = path.join(tmp.dir, 'not-made');
+  await assert.rejects(server.run(['--mkdir', missing, '--mkdir', after]), (err: Error) => err.message.includes(`--mkdir ${missing}: No such file or directory`));
+  assert.equal(existsSync(after), false, 'no step runs after a failing one');
+  await assert.rejects(server.run(['--mkdir']), /--mkdir: missing argument/);
+  await assert.rejects(server.run(['--mkdir', 'a\tb']), /cannot contain a tab or newline/);
+  await assert.rejects(server.run(['--mkdir', tmp.dir, '--', 'true']), /steps only, not a command/);
+  await server.run(['--mkdir', path.join(tmp.dir, 'still-serving')]);
+  await server.close();
+  await assert.rejects(server.run(['--mkdir', tmp.dir]), /closed/);
+});
+
+test('a helper that cannot be started rejects the request instead of hanging', async () => {
+  const server = new NsexecServer(path.join(tmp.dir, 'no-such-helper'));
+  await assert.rejects(server.run(['--mkdir', tmp.dir]), /namespace helper .* exited/);
+  await server.close();
+});
