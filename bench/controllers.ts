@@ -4,7 +4,7 @@
 // the host). Same-run baseline: 1,000 bare pods created through the API (32 in flight, bound by the scheduler), and
 // deleted the same way, timed to the same end points. Target: each way under 10 s.
 // Usage: node --import tsx bench/controllers.ts [--quick] [--profile]
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,9 @@ class PodView {
   lastAdded = 0;
   lastBound = 0;
   lastRunning = 0;
+  /** When the watch first showed a pod being deleted, and when the last pod object went. */
+  firstDeleting = 0;
+  lastGone = 0;
   private readonly bound = new Set<string>();
   readonly running = new Set<string>();
   readonly present = new Set<string>();
@@ -42,7 +45,8 @@ class PodView {
     if (!name || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
     this.events++;
     const now = performance.now();
-    if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); this.bound.delete(name); return; }
+    if (ev.type === 'DELETED') { this.present.delete(name); this.running.delete(name); this.bound.delete(name); this.lastGone = now; return; }
+    if (p.metadata.deletionTimestamp && this.firstDeleting < this.lastAdded) this.firstDeleting = now;
     if (!this.present.has(name)) { this.present.add(name); this.lastAdded = now; }
     if (p.spec?.nodeName && !this.bound.has(name)) { this.bound.add(name); this.lastBound = now; }
     if (p.status?.phase === 'Running' && !p.metadata.deletionTimestamp) {
@@ -76,7 +80,8 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
   let kubelet: RunningKubelet | undefined;
   try {
     api = await startBenchApiserver({ args: ['--controllers', '*'], nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
-    kubelet = await startKubelet({ server: api.url, nodeName: NODE, rootDir: path.join(root.dir, NODE), args: ['--max-pods', String(count + 10)], env: { PODLING_LOG_LEVEL: 'warn' } });
+    kubelet = await startKubelet({ server: api.url, nodeName: NODE, rootDir: path.join(root.dir, NODE), args: ['--max-pods', String(count + 10)], env: { PODLING_LOG_LEVEL: 'warn' },
+      nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', path.join(prof.dir, 'agent')] : undefined });
     const client = new KubeClient({ server: api.url });
     mkdirSync(path.join(root.dir, 'home'));
     const kubectl = makeKubectl(api.url, path.join(root.dir, 'home'));
@@ -84,8 +89,14 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
     const watch = client.watch<Pod>(POD_REF, { resourceVersion: '0' }, (ev) => view.seen(ev));
     const podsRoot = `${kubelet.rootDir}/pods/`;
     const allGone = async (what: string) => {
-      await until(client, view, () => view.present.size === 0, `${what}: pod objects gone`);
-      await waitFor(() => processesUnder(podsRoot).length === 0, { timeoutMs: 60_000, intervalMs: 20, message: `${what}: container processes gone` });
+      // A pod whose container outlives its SIGTERM keeps its object until the grace period ends: name what is left.
+      const straggler = setTimeout(() => notes.push(`${what}: after 8 s, left: ${describeProcesses(processesUnder(podsRoot))}`), 8000);
+      try {
+        await until(client, view, () => view.present.size === 0, `${what}: pod objects gone`);
+        await waitFor(() => processesUnder(podsRoot).length === 0, { timeoutMs: 60_000, intervalMs: 20, message: `${what}: container processes gone` });
+      } finally {
+        clearTimeout(straggler);
+      }
     };
     await waitFor(async () => (await client.list({ resource: 'nodes' })).items.length === 1, { timeoutMs: 20_000, message: 'node registered' });
     // kubectl's discovery cache is filled before the clock starts, as on any workstation that used it before.
@@ -113,7 +124,8 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
         `${((view.events - e0) / count).toFixed(1)} pod watch events/pod; CPU s: apiserver ${apiCpu.toFixed(1)}, ` +
         `agent ${agentCpu.toFixed(1)}, this benchmark ${benchCpu.toFixed(1)}, the rest (spawner, pod processes, kernel, kubectl) ` +
         `${(machine - apiCpu - agentCpu - benchCpu).toFixed(1)}, machine ${(100 * busy).toFixed(0)}% busy; ` +
-        `last pod added ${at(view.lastAdded)}, bound ${at(view.lastBound)}, Running ${at(view.lastRunning)}`);
+        `last pod added ${at(view.lastAdded)}, bound ${at(view.lastBound)}, Running ${at(view.lastRunning)}, ` +
+        `first deleting ${at(view.firstDeleting)}, last object gone ${at(view.lastGone)}`);
       return ms;
     };
 
@@ -164,18 +176,35 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
   } finally {
     await stopBenchCluster(api, kubelet, [], notes);
     if (prof) {
-      const file = readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
-      if (file) {
-        const kept = path.join(here, 'results', `controllers-apiserver-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      for (const [who, dir] of [['apiserver', prof.dir], ['agent', path.join(prof.dir, 'agent')]]) {
+        const file = list(dir).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) continue;
+        const kept = path.join(here, 'results', `controllers-${who}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
         mkdirSync(path.dirname(kept), { recursive: true });
-        renameSync(path.join(prof.dir, file), kept);
-        notes.push(`apiserver profile kept as ${path.relative(process.cwd(), kept)}; own code by inclusive time:`);
+        renameSync(path.join(dir, file), kept);
+        notes.push(`${who} profile kept as ${path.relative(process.cwd(), kept)}; own code by inclusive time:`);
         for (const f of summarizeProfile(kept, 12).ownInclusive) notes.push(`  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`);
       }
       prof.remove();
     }
     root.remove();
   }
+}
+
+/** A few processes by command name, with the signals each blocks, ignores and catches (hex masks). */
+function describeProcesses(pids: number[]): string {
+  const shown = pids.slice(0, 6).map((pid) => {
+    try {
+      const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const f = (k: string) => new RegExp(`^${k}:\\s+(\\S+)`, 'm').exec(st)?.[1] ?? '?';
+      return `${f('Name')}[${pid}] blk ${f('SigBlk')} ign ${f('SigIgn')} cgt ${f('SigCgt')}`;
+    } catch { return `[${pid}] gone`; }
+  });
+  return `${pids.length} processes${shown.length ? `: ${shown.join('; ')}` : ''}`;
+}
+
+function list(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
 }
 
 runStandalone(import.meta.url, runControllers);

@@ -102,11 +102,13 @@ export async function startKubelet(opts: {
   /** The agent's --pod-cidr: by default a /24 no other agent on this machine uses (pod-cidr-lease.ts); false: none
    *  (the agent waits for the Node's spec.podCIDR). An explicit --pod-cidr in `args` wins. */
   podCIDR?: string | false;
+  /** Extra node flags for the agent, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
 }): Promise<RunningKubelet> {
   const cidr = opts.args?.includes('--pod-cidr') || opts.podCIDR === false ? undefined : opts.podCIDR ?? leasePodCidr(opts.rootDir);
   const proc = startTs('apps/kubelet/src/main.ts', {
     args: ['--server', opts.server, '--node-name', opts.nodeName, '--root-dir', opts.rootDir, '--port', '0', ...(cidr ? ['--pod-cidr', cidr] : []), ...(opts.args ?? [])],
-    env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env },
+    env: { PODLING_LOG_LEVEL: 'info', PODLING_KUBELET_AUTH_TOKEN: KUBELET_AUTH_TOKEN, ...opts.env }, nodeArgs: opts.nodeArgs,
   });
   const line = await proc.waitForLog((l) => l.msg === 'listening' && typeof l.url === 'string', 30_000);
   return {
