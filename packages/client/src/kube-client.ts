@@ -121,6 +121,11 @@ export class KubeClient implements KubeClientApi {
     for (let attempt = 0; ; attempt++) {
       res = await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod, headers, body, signal: opts.signal, dispatcher: this.dispatcher,
+        // undici closes the connection after a body on a method that "does not expect one", as a DELETE with
+        // DeleteOptions, in case the server left it unread; the apiserver reads it (kube-apiserver decodes
+        // DeleteOptions from DELETE bodies), so the connection is kept. Otherwise every delete cost a TCP connect and
+        // close on both sides: ~10% of the agent's CPU while a node deletes its pods.
+        ...(body !== undefined && method === 'DELETE' ? { reset: false } : {}),
       });
       const wait = res.statusCode === 429 && attempt < MAX_429_RETRIES ? retryAfterMs(res.headers['retry-after']) : undefined;
       if (wait === undefined) break;

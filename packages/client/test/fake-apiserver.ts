@@ -17,6 +17,8 @@ export class FakeApiserver {
   private server: http.Server | undefined;
   private rv = 100;
   port = 0;
+  /** TCP connections accepted so far. */
+  connections = 0;
   /** Watches from an RV below this get an ERROR 410 event (history compacted). */
   compactedBelow = 0;
   /** The next watch request gets this HTTP status and Status body instead of a stream. */
@@ -29,6 +31,7 @@ export class FakeApiserver {
 
   async start(port = this.port): Promise<void> {
     this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', () => { this.connections++; });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }

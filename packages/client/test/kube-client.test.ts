@@ -87,6 +87,12 @@ describe('KubeClient against a fake apiserver', { timeout: 20_000 }, () => {
     assert.deepEqual(JSON.parse(last().body), { gracePeriodSeconds: 0, propagationPolicy: 'Background' });
   });
 
+  test('deletes with DeleteOptions keep their connection (no TCP connect per delete)', async () => {
+    const before = server.connections;
+    for (let i = 0; i < 5; i++) await client.delete(pods, 'a', { preconditions: { uid: 'u1' } });
+    assert.ok(server.connections - before <= 1, `${server.connections - before} connections for 5 deletes`);
+  });
+
   test('bind posts a Binding to the binding subresource', async () => {
     await client.bind('default', 'a', 'node-1');
     assert.equal(`${last().method} ${last().url.pathname}`, 'POST /api/v1/namespaces/default/pods/a/binding');
