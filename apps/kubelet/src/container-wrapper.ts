@@ -12,6 +12,14 @@
 // - it traps TERM/INT/HUP (a handler, not "ignore", so the container's exec resets it; a signal that arrives
 //   before the command started means it is not started at all) and stays to write the container's exit status to
 //   `<n>.exit` — `128+s` when the container died of signal s — or `start-error\n<message>` when the command cannot be exec'd (reported as StartError, exit code 128);
+// - the container's command is never forked while the wrapper catches a signal: a child forked with the trap's
+//   handler still installed loses a TERM that arrives before it resets it (dash drops the pending trap), and the
+//   container then sleeps through its whole grace period (seen as pods taking 30 s to stop when deleted right
+//   after they started). So the traps are reset first — a TERM then ends the wrapper, and with it the container,
+//   not yet started or sent the same TERM — and the command runs in the background while the wrapper `wait`s,
+//   which a trapped signal interrupts (it loops until the command ended). A background command of a shell
+//   without job control has SIGINT and SIGQUIT ignored: `env --default-signal=INT,QUIT` restores them (a
+//   container starts with every signal at its default, as runc makes it); its stdin is passed on fd 4;
 // - in those namespaces it sets the hostname to the pod's and bind-mounts volumes at their mountPaths, visible only
 //   there;
 // - for readOnlyRootFilesystem it remounts `/` read-only in that namespace, after a bind mount of the pod's
@@ -26,7 +34,7 @@
 // namespace. The exit file itself is only created when there is something to write, through the directory held
 // open on fd 3 (/proc/self/fd/3/<name> reaches it even under a shadowing mount): creating an inode costs up to
 // ~0.5 ms on a journal-less ext4 with recently deleted inodes, and start-up is where that time is felt.
-// The command itself is exec'd from a subshell (`(exec "$@")`), never parsed by the shell: no shell is added.
+// The command itself is exec'd from a subshell (`(exec "$@") &`), never parsed by the shell: no shell is added.
 // The wrapper is forked by the agent's spawner process (spawner.mjs), detached: it is nobody's child that matters,
 // and whoever follows it learns its end from the spawner's exit report or, failing that, from /proc and `<n>.exit`.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -75,9 +83,13 @@ case $cmd in
      [ -n "$p" ] || fail "exec: \"$cmd\": executable file not found in \$PATH" ;;
 esac
 if [ -d "$p" ] || [ ! -x "$p" ]; then fail "exec: \"$cmd\": permission denied"; fi
+exec 4<&0
+trap - TERM INT HUP
 if [ -n "$sig" ]; then record $((128+sig)); exit $((128+sig)); fi
-(exec "$@" 3>&-)
-rc=$?
+(exec "$@" 0<&4 3>&- 4<&-) &
+c=$!
+trap 'sig=15' TERM; trap 'sig=2' INT; trap 'sig=1' HUP
+while :; do wait "$c"; rc=$?; kill -0 "$c" 2>/dev/null || break; done
 record "$rc"
 exit "$rc"
 `;
@@ -113,7 +125,7 @@ export interface WrapperArgs {
 export function wrapperArgv(a: WrapperArgs): string[] {
   const mounts = a.mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
   return ['-c', WRAPPER_SCRIPT, 'podling-container', a.exitFile, a.stdoutFifo, a.stderrFifo, a.hostname, a.workingDir,
-    a.mountBin, (a.cgroupProcs ?? []).join(':'), a.argv[0], a.env.PATH ?? '', (a.cgroupMounts ?? []).join(':'), a.readOnlyRoot ? '1' : '', String(a.mounts.length), ...mounts, '--', ...finalExec(a)];
+    a.mountBin, (a.cgroupProcs ?? []).join(':'), a.argv[0], a.env.PATH ?? '', (a.cgroupMounts ?? []).join(':'), a.readOnlyRoot ? '1' : '', String(a.mounts.length), ...mounts, '--', ...finalExec(a, ['--default-signal=INT,QUIT'])];
 }
 
 /** The container's command as the wrapper finally execs it: security prefix, then its environment and argv. */
