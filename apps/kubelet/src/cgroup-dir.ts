@@ -19,16 +19,17 @@ export const cgroupDir = {
     }
   },
 
-  /** SIGKILLs every process of `dir` (with cgroup.kill: of its whole subtree). */
-  kill(dir: string): void {
+  /** SIGKILLs every process of `dir`; true when that was its whole subtree at once (cgroup.kill). */
+  kill(dir: string): boolean {
     if (existsSync(path.join(dir, 'cgroup.kill'))) {
-      try { writeFileSync(path.join(dir, 'cgroup.kill'), '1'); return; } catch { /* fall back to the loop */ }
+      try { writeFileSync(path.join(dir, 'cgroup.kill'), '1'); return true; } catch { /* fall back to the loop */ }
     }
     for (let round = 0; round < KILL_ROUNDS; round++) {
       const pids = cgroupDir.procs(dir);
-      if (pids.length === 0) return;
+      if (pids.length === 0) return false;
       for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
     }
+    return false;
   },
 
   /** Kills what is in `dir` and removes it once the processes are reaped (rmdir is EBUSY until then). */

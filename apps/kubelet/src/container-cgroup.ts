@@ -104,13 +104,15 @@ export class ContainerCgroups {
 
   /** Kills every process of the pod (the whole subtree at once where cgroup.kill exists) and removes its cgroups. */
   async removePod(uid: string): Promise<void> {
-    const dirs = this.hierarchies().map((x) => path.join(x.dir, `pod-${uid}`)).filter((d) => existsSync(d));
-    for (const d of dirs) {
-      cgroupDir.kill(d);
-      for (const c of cgroupDir.subdirs(d)) cgroupDir.kill(path.join(d, c));
+    // Listing a cgroup directory is costly (kernfs lists every control file): once per pod directory. Nothing new
+    // is created in them any more: the pod's worker has stopped starting containers.
+    const dirs = this.hierarchies().map((x) => path.join(x.dir, `pod-${uid}`)).filter((d) => existsSync(d))
+      .map((d) => ({ d, instances: cgroupDir.subdirs(d).map((c) => path.join(d, c)) }));
+    for (const { d, instances } of dirs) {
+      if (!cgroupDir.kill(d)) for (const c of instances) cgroupDir.kill(c);
     }
-    await Promise.all(dirs.flatMap((d) => cgroupDir.subdirs(d).map((c) => cgroupDir.remove(path.join(d, c)))));
-    for (const d of dirs) cgroupDir.rmdir(d);
+    await Promise.all(dirs.flatMap(({ instances }) => instances.map((c) => cgroupDir.remove(c))));
+    for (const { d } of dirs) cgroupDir.rmdir(d);
   }
 
   /** Removes the agent's own cgroup directories if no pod is left in them (agent shutdown). */
