@@ -44,6 +44,8 @@ export interface EtcdStorage extends Storage {
 }
 
 const silent: StorageLogger = { info() {}, warn() {}, error() {} };
+/** Tries of one etcd request, which share its deadline. */
+const ATTEMPTS = 3;
 
 export async function openEtcdStorage(opts: EtcdStorageOptions): Promise<EtcdStorage> {
   const store = new EtcdStore(opts);
@@ -83,8 +85,10 @@ class EtcdStore implements EtcdStorage {
     const tls = opts.tls;
     const options: IOptions = {
       hosts: opts.endpoints,
-      // Unary calls get a deadline (a cluster without quorum never answers); the watch stream must not.
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
+      // Unary calls get a deadline (a cluster without quorum never answers); the watch stream must not. Each of the
+      // up to ATTEMPTS attempts (retrying()) gets its share: the client picks a member at random, and one whose machine
+      // went silent holds a call until its deadline, so a whole-request deadline would stall it for all of it.
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs / ATTEMPTS }),
       // Watch reconnects back off to 2 s at most (the library's default grows to 30 s), so recovery is prompt.
       // No blind global retry: a resent transaction whose first attempt landed would report a conflict. Writes are
       // retried in txn(), which can tell that case apart.
@@ -230,14 +234,15 @@ class EtcdStore implements EtcdStorage {
     }
   }
 
-  /** Up to 3 attempts while etcd is unreachable (UNAVAILABLE: refused connection, no leader, a member going away);
-   *  each attempt goes to another member when one is down (the client's per-member circuit breaker). */
+  /** Up to ATTEMPTS attempts while etcd is unreachable or slow (UNAVAILABLE: refused connection, no leader, a member
+   *  going away; DEADLINE_EXCEEDED: a member gone silent); each attempt may go to another member, and one that keeps
+   *  failing is skipped for a while (the client's per-member circuit breaker). */
   private async retrying<T>(call: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call(attempt);
       } catch (err) {
-        if (attempt >= 3 || !isRecoverableError(err as Error)) throw err;
+        if (attempt >= ATTEMPTS || !isRecoverableError(err as Error)) throw err;
       }
     }
   }
