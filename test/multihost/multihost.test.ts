@@ -17,6 +17,7 @@ import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
 import { ip } from './netns-lab.ts';
 import { ProxyTable } from '@podling/kubelet';
 import { podProcesses } from './pod-processes.ts';
+import { greeterPod, runningAndReady } from './greeter-pod.ts';
 import { serviceProxySteps } from './service-proxy-steps.ts';
 import { multihostSkipReason } from './should-run.ts';
 
@@ -26,23 +27,6 @@ if (skip) process.stdout.write(`multihost test skipped: ${skip}\n`);
 const GRACE = 3; // seconds: --node-monitor-grace-period and --pod-eviction-timeout
 const pods = { resource: 'pods', namespace: 'default' };
 
-/** A pod that greets with where it runs (the downward API's hostIP), then sleeps until stopped. */
-function greeter(name: string, placement: Partial<Pod['spec']>): Pod {
-  return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
-    spec: {
-      ...placement, terminationGracePeriodSeconds: 5,
-      containers: [{
-        name: 'app', image: 'busybox',
-        command: ['sh', '-c', `echo "$POD_NAME on $HOST_IP"; exec sleep 3600`],
-        env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
-      }],
-    },
-  };
-}
-
-const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready) === true;
 const readyStatus = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
 describe('Podling on three machines: apiserver and two agents in separate network namespaces, TLS and tokens', { skip, timeout: 240_000 }, () => {
@@ -72,7 +56,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   const runPod = async (pod: Pod, what: string) => {
     const created = await c.client.create<Pod>(pods, pod);
     uids.set(pod.metadata.name!, created.metadata.uid!);
-    return waitPod(pod.metadata.name!, running, what);
+    return waitPod(pod.metadata.name!, runningAndReady, what);
   };
   /** Each step marks the run failed, so `after` prints every process's output only when something went wrong. */
   const step = (name: string, fn: () => Promise<void>) => it(name, async () => {
@@ -166,8 +150,8 @@ describe('Podling on three machines: apiserver and two agents in separate networ
   serviceProxySteps(() => c, step);
 
   step('a pod pinned to each node runs there: node-1 by nodeName, node-2 by nodeSelector', async () => {
-    const one = await runPod(greeter('pinned-1', { nodeName: 'node-1' }), 'running on node-1');
-    const two = await runPod(greeter('pinned-2', { nodeSelector: { 'lab.podling.dev/machine': 'two' } }), 'running on node-2');
+    const one = await runPod(greeterPod('pinned-1', { nodeName: 'node-1' }), 'running on node-1');
+    const two = await runPod(greeterPod('pinned-2', { nodeSelector: { 'lab.podling.dev/machine': 'two' } }), 'running on node-2');
     assert.equal(one.status!.hostIP, '10.77.0.2');
     assert.equal(two.spec.nodeName, 'node-2');
     assert.equal(two.status!.hostIP, '10.77.0.3');
@@ -188,7 +172,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(readyStatus(await node('node-2')), 'True');
     await waitPod('pinned-1', (p) => !!p.metadata.deletionTimestamp, 'Terminating (evicted)', 15_000);
     assert.deepEqual(processesOf('pinned-1', 'node-1'), before, 'the unreachable agent has not heard of the eviction');
-    const moved = await runPod(greeter('while-cut', {}), 'scheduled to the node that is still Ready and running');
+    const moved = await runPod(greeterPod('while-cut', {}), 'scheduled to the node that is still Ready and running');
     assert.equal(moved.spec.nodeName, 'node-2');
     assert.equal(await log('while-cut'), 'while-cut on 10.77.0.3\n');
     assert.equal((await getPod('pinned-2')).metadata.deletionTimestamp, undefined, 'node-2\'s pods are untouched');
@@ -199,7 +183,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     await waitFor(() => gone('pinned-1'), { timeoutMs: 30_000, message: 'pinned-1 deleted by its agent after the link came back' });
     assert.deepEqual(processesOf('pinned-1', 'node-1'), [], 'pinned-1\'s processes stopped');
     await waitFor(async () => readyStatus(await node('node-1')) === 'True', { timeoutMs: 20_000, message: 'node-1 Ready again' });
-    await runPod(greeter('back-1', { nodeName: 'node-1' }), 'running on node-1 after the link came back');
+    await runPod(greeterPod('back-1', { nodeName: 'node-1' }), 'running on node-1 after the link came back');
   });
 
   step('restarting the apiserver: both agents reconnect and resume without duplicating a process', async () => {
@@ -215,8 +199,8 @@ describe('Podling on three machines: apiserver and two agents in separate networ
       }, { timeoutMs: 20_000, message: `${name} heartbeats to the restarted apiserver` });
     }
     // Each agent watches again: a new pod starts on each node, and a deletion reaches node-2's agent.
-    await runPod(greeter('after-restart-1', { nodeName: 'node-1' }), 'running on node-1 after the restart');
-    await runPod(greeter('after-restart-2', { nodeName: 'node-2' }), 'running on node-2 after the restart');
+    await runPod(greeterPod('after-restart-1', { nodeName: 'node-1' }), 'running on node-1 after the restart');
+    await runPod(greeterPod('after-restart-2', { nodeName: 'node-2' }), 'running on node-2 after the restart');
     await c.client.delete(pods, 'while-cut');
     await waitFor(() => gone('while-cut'), { timeoutMs: 20_000, message: 'while-cut deleted after the restart' });
     assert.deepEqual(processesOf('while-cut', 'node-2'), []);

@@ -39,7 +39,13 @@ const TEST_DEFAULTS: Record<string, string> = { PODLING_CLUSTER_DNS_PORT: '0', P
 export function startTs(entry: string, opts: StartOptions): ManagedProcess {
   const bundle = bundledEntry(repoRoot, entry);
   const nodeArgv = [...(opts.nodeArgs ?? []), ...(bundle ? [bundle] : ['--import', 'tsx', path.join(repoRoot, entry)]), ...opts.args];
-  const [file, ...argv] = opts.launcher ? [...opts.launcher, process.execPath, ...nodeArgv] : [process.execPath, ...nodeArgv];
+  return startCommand([...(opts.launcher ?? []), process.execPath, ...nodeArgv], opts);
+}
+
+/** Runs any command (e.g. etcd inside a network namespace) with the same output capture, log matching (JSON lines
+ *  on stdout or stderr) and stop as startTs. */
+export function startCommand(command: string[], opts: Pick<StartOptions, 'env' | 'cwd'> = {}): ManagedProcess {
+  const [file, ...argv] = command;
   const child = spawn(file, argv, {
     cwd: opts.cwd ?? repoRoot,
     env: { ...TEST_DEFAULTS, ...process.env, ...opts.env },
