@@ -4,13 +4,11 @@
 // header, which during a catch-up is ahead of the events delivered, so a disconnect would skip changes. When etcd
 // can no longer resume (the revision was compacted while disconnected) the cache relists and its watchers restart.
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
-import type { KubeObject } from '@podling/api';
 import type { EtcdKeyLayout } from './etcd-key-layout.ts';
 import { decodeValue, EtcdWatchCache, type FeedEvent } from './etcd-watch-cache.ts';
 import { isCompacted } from './etcd-errors.ts';
 import type { ObjectKey, StoredObject } from './storage.ts';
 import type { StorageLogger } from './sqlite-storage.ts';
-import { stamp } from './stamp.ts';
 
 /** Keys per range request while loading (kube-apiserver pages its initial list by 10 000; values here are JSON). */
 const PAGE = 1000;
@@ -20,8 +18,9 @@ export interface FeedOptions {
   layout: EtcdKeyLayout;
   historyLimit: number;
   logger: StorageLogger;
-  /** The object this apiserver itself just wrote with exactly this value, so the event need not be parsed again. */
-  ownWrite(etcdKey: string, value: Buffer): KubeObject | undefined;
+  /** The stored copy of what this apiserver itself just wrote with exactly this value, so the event need not be
+   *  parsed again. */
+  ownWrite(etcdKey: string, value: Buffer, rv: number): StoredObject | undefined;
 }
 
 export class EtcdFeed {
@@ -101,8 +100,8 @@ export class EtcdFeed {
   }
 
   private decode(key: ObjectKey, kv: IKeyValue, rv: number): StoredObject | undefined {
-    const own = this.o.ownWrite(kv.key.toString('utf8'), kv.value);
-    if (own) return stamp(own, rv);
+    const own = this.o.ownWrite(kv.key.toString('utf8'), kv.value, rv);
+    if (own) return own;
     try {
       return decodeValue(kv.value, rv);
     } catch (err) {
