@@ -1,7 +1,7 @@
 // The etcd backend (only with --with-etcd): Podling's durable pod creates through the HTTP API on etcd, beside the
 // same on SQLite and beside raw etcd create-if-absent transactions from the same npm etcd3 client (its own process,
-// 50 in flight, the same pod bytes), all in this run on one etcd member on loopback (Debian's etcd-server, installed
-// if missing). Also the write-to-watch latency: SQLite on one apiserver; etcd writing through one apiserver and
+// 50 in flight, the bytes Podling stored for its pods, run just before and just after Podling's creates), all in this
+// run on one etcd member on loopback (Debian's etcd-server, installed if missing). Also the write-to-watch latency: SQLite on one apiserver; etcd writing through one apiserver and
 // watching on another. Target (issue 16): creates/s on etcd at least 0.8 of the raw transactions.
 // Usage: node --import tsx bench/etcd.ts [--quick]
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import type { Summary } from './harness/percentiles.ts';
 
 const CONCURRENCY = 50;
 
-interface LoadResult { opsPerSecond: number; ops: number; p50Ms: number; p99Ms: number; clientCores: number; wallS: number }
+interface LoadResult { opsPerSecond: number; valueBytes: number; ops: number; p50Ms: number; p99Ms: number; clientCores: number; wallS: number }
 
 function ensureEtcd(notes: string[]): void {
   if (spawnSync('etcd', ['--version']).status === 0) return;
@@ -28,9 +28,10 @@ function ensureEtcd(notes: string[]): void {
   }
 }
 
-async function rawLoad(endpoint: string, op: 'put' | 'txn', o: BenchOptions): Promise<LoadResult> {
+/** Raw etcd3 client writes in their own process: the pod bytes of pod-body.json, or what Podling stored under `valuePrefix`. */
+async function rawLoad(endpoint: string, op: 'put' | 'txn', o: BenchOptions, valuePrefix?: string): Promise<LoadResult> {
   const p = startTs('bench/harness/etcd-load.ts', {
-    args: [JSON.stringify({ endpoint, op, concurrency: CONCURRENCY, warmupS: 1, seconds: o.quick ? 2 : 5, valueFile: POD_BODY_FILE })],
+    args: [JSON.stringify({ endpoint, op, concurrency: CONCURRENCY, warmupS: 1, seconds: o.quick ? 2 : 5, valueFile: POD_BODY_FILE, valuePrefix })],
   });
   const { code } = await p.exited;
   const line = p.output().trim().split('\n').filter((l) => l.startsWith('{"ops')).pop();
@@ -38,24 +39,27 @@ async function rawLoad(endpoint: string, op: 'put' | 'txn', o: BenchOptions): Pr
   return JSON.parse(line) as LoadResult;
 }
 
-interface Backend { creates: LoadReport; serverCores: number; watch: Summary }
+interface Backend { creates: LoadReport; serverCores: number; watch: Summary; rawBefore?: LoadResult; rawAfter?: LoadResult }
 
 /** Creates at 50 connections through one apiserver, then write-to-watch latency (writes through a second apiserver
- *  when `second` is set: another apiserver on the same etcd). */
-async function measure(args: string[], o: BenchOptions, second: boolean): Promise<Backend> {
+ *  when `second` is set: another apiserver on the same etcd). With `raw`, raw create-if-absent transactions of the
+ *  bytes Podling stored run just before and just after Podling's creates, so the baseline sees the same machine. */
+async function measure(args: string[], o: BenchOptions, second: boolean, raw?: { endpoint: string; prefix: string }): Promise<Backend> {
   const api = await startBenchApiserver({ args });
   const other = second ? await startBenchApiserver({ args }) : undefined;
   try {
     const target = { url: `${api.url}/api/v1/namespaces/default/pods`, connections: CONCURRENCY, method: 'POST' as const,
       bodyFile: POD_BODY_FILE, headers: { 'content-type': 'application/json' } };
     await runAutocannon({ ...target, durationS: 1 });
+    const rawBefore = raw && await rawLoad(raw.endpoint, 'txn', o, raw.prefix);
     const cpu0 = cpuSeconds(api.pid);
     const t0 = performance.now();
     const creates = await runAutocannon({ ...target, durationS: o.quick ? 3 : 10 });
     const serverCores = (cpuSeconds(api.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const rawAfter = raw && await rawLoad(raw.endpoint, 'txn', o, raw.prefix);
     const { metadata: _, ...body } = podBody() as unknown as Record<string, unknown>;
     const watch = await watchLatency((other ?? api).url, api.url, o.quick ? 50 : 200, body);
-    return { creates, serverCores, watch };
+    return { creates, serverCores, watch, rawBefore, rawAfter };
   } finally {
     await other?.stop();
     await api.stop();
@@ -68,20 +72,25 @@ export async function runEtcd(o: BenchOptions): Promise<BenchResult> {
   const etcd = await startEtcdCluster();
   try {
     const endpoint = etcd.endpoints[0];
-    const raw = { put: await rawLoad(endpoint, 'put', o), txn: await rawLoad(endpoint, 'txn', o) };
     // Another prefix than the raw load's /registry keys, which the apiserver would otherwise load as pods.
-    const onEtcd = await measure(['--storage-backend', 'etcd3', '--etcd-servers', endpoint, '--etcd-prefix', '/podling-bench'], o, true);
+    const onEtcd = await measure(['--storage-backend', 'etcd3', '--etcd-servers', endpoint, '--etcd-prefix', '/podling-bench'], o, true,
+      { endpoint, prefix: '/podling-bench/pods/' });
+    const put = await rawLoad(endpoint, 'put', o, '/podling-bench/pods/');
     const onSqlite = await measure([], o, false);
-    for (const [name, r] of [['put', raw.put], ['txn', raw.txn]] as const) {
-      notes.push(`raw etcd ${name}: ${Math.round(r.opsPerSecond)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, client ${r.clientCores.toFixed(2)} cores`);
+    const before = onEtcd.rawBefore!;
+    const after = onEtcd.rawAfter!;
+    const raw = { put, txn: { ...after, opsPerSecond: (before.opsPerSecond + after.opsPerSecond) / 2, p99Ms: Math.max(before.p99Ms, after.p99Ms) } };
+    for (const [name, r] of [['txn before Podling\'s creates', before], ['txn after them', after], ['put', put]] as const) {
+      notes.push(`raw etcd ${name}: ${Math.round(r.opsPerSecond)}/s of ${r.valueBytes} B values, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, client ${r.clientCores.toFixed(2)} cores`);
     }
+    notes.push(`creates on etcd ÷ raw txn: ${(onEtcd.creates.okPerSecond / before.opsPerSecond).toFixed(2)} (before), ${(onEtcd.creates.okPerSecond / after.opsPerSecond).toFixed(2)} (after)`);
     for (const [name, b] of [['etcd', onEtcd], ['sqlite', onSqlite]] as const) {
       const l = b.creates;
       notes.push(`podling on ${name}: ${l.total} requests (${l.non2xx} non-2xx, ${l.errors} errors), p50 ${l.p50Ms} ms, apiserver ${b.serverCores.toFixed(2)} cores; ` +
         `watch latency p50 ${b.watch.p50.toFixed(1)} ms, max ${b.watch.max.toFixed(1)} ms over ${b.watch.count} creates`);
     }
     notes.push('etcd: one member on loopback, fsync on (etcd syncs its WAL per batch); SQLite: synchronous=FULL with group commit');
-    const rawTxn = { value: raw.txn.opsPerSecond, label: 'raw etcd create-if-absent txn (npm etcd3, same run)', sameRun: true };
+    const rawTxn = { value: raw.txn.opsPerSecond, label: 'raw etcd create-if-absent txn (npm etcd3, same bytes, mean of just before and after)', sameRun: true };
     const sqlite = (value: number) => ({ value, label: 'Podling on SQLite (same run)', sameRun: true });
     return {
       benchmark: 'etcd',
