@@ -17,7 +17,7 @@ if (!value) throw new Error(`no value stored under ${a.valuePrefix}`);
 let n = 0;
 
 async function write(): Promise<void> {
-  const key = `/registry/pods/default/${a.op}-${n++}`;
+  const key = `/registry/pods/default/${a.op}-${process.pid}-${n++}`; // each run its own keys: several run on one etcd
   if (a.op === 'put') await client.put(key).value(value);
   else {
     const r = await client.if(key, 'Create', '==', 0).then(client.put(key).value(value)).commit();
