@@ -90,7 +90,10 @@ export async function runControllers(o: BenchOptions): Promise<BenchResult> {
     const podsRoot = `${kubelet.rootDir}/pods/`;
     const allGone = async (what: string) => {
       // A pod whose container outlives its SIGTERM keeps its object until the grace period ends: name what is left.
-      const straggler = setTimeout(() => notes.push(`${what}: after 8 s, left: ${describeProcesses(processesUnder(podsRoot))}`), 8000);
+      const straggler = setTimeout(() => {
+        const left = processesUnder(podsRoot);
+        if (left.length > 0) notes.push(`${what}: after 8 s, left: ${describeProcesses(left)}`);
+      }, 8000);
       try {
         await until(client, view, () => view.present.size === 0, `${what}: pod objects gone`);
         await waitFor(() => processesUnder(podsRoot).length === 0, { timeoutMs: 60_000, intervalMs: 20, message: `${what}: container processes gone` });
