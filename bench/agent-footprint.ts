@@ -71,7 +71,7 @@ export async function runAgentFootprint(o: BenchOptions): Promise<BenchResult> {
           baseline: { value: floor / MiB, label: 'idle node --import tsx process', sameRun: true } },
         { name: `kubelet CPU, ${count} idle pods`, value: cores * 100, unit: '% core' },
         { name: `pod processes PSS, ${count} pods`, value: podPss / MiB, unit: 'MiB',
-          baseline: { value: (count * 223) / 1024, label: `baselines §4: ${count} × sh+sleep with pipes, 223 KB`, sameRun: false } },
+          baseline: { value: (count * 223) / 1024, label: `reference: ${count} × sh+sleep with pipes, 223 KB each on this kind of machine`, sameRun: false } },
       ],
     };
   } finally {

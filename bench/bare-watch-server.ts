@@ -1,5 +1,5 @@
-// The same-run baseline for bench/watch-fanout.ts and bench/list.ts: bare fastify with what baselines.md §3 and §1e
-// measured — no validation, no storage, no filtering. POST stamps a name and resourceVersion into the pod, keeps
+// The same-run baseline for bench/watch-fanout.ts and bench/list.ts: bare fastify serving a watch the cheapest known
+// way — no validation, no storage, no filtering. POST stamps a name and resourceVersion into the pod, keeps
 // its JSON text in memory, serializes the watch event once and writes it to every watcher (chunked HTTP:
 // newline-delimited; websocket: one message). GET lists by concatenating the kept texts.
 // Usage: node --import tsx bench/bare-watch-server.ts [--port 0]   (logs {"msg":"listening","url":…})

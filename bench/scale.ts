@@ -1,5 +1,7 @@
-// The control plane at scale (issue 18): one apiserver with its embedded controllers and N hollow nodes in one
-// process (`podling-kubelet --hollow-nodes N`, heartbeating at the default 10 s), all on this machine. Pods come
+// The control plane at scale (issue 18): one apiserver, the controllers in their own process
+// (`podling-controller-manager`, as Kubernetes runs kube-controller-manager and kube-scheduler beside
+// kube-apiserver) and N hollow nodes in one process (`podling-kubelet --hollow-nodes N`, heartbeating at the default
+// 10 s), all on this machine. Pods come
 // from Deployments created at full size at once, so the controllers create them at the rate the control plane
 // sustains. A watch of all pods times each pod from its ADDED event to bound and to Running; an ApiProbe
 // (harness/api-probe.ts) samples mutating-call latency and watch delivery first on the idle cluster (the same-run
@@ -9,9 +11,9 @@
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Node, Pod } from '@podling/api';
+import type { KubeObject, Node, Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
-import { makeTempDir, startHollowNodes, waitFor, type RunningHollowNodes } from '@podling/testkit';
+import { makeTempDir, startHollowNodes, startTs, waitFor, type ManagedProcess, type RunningHollowNodes } from '@podling/testkit';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import { ApiProbe, isProbePod } from './harness/api-probe.ts';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
@@ -67,10 +69,16 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
   const notes: string[] = [];
   let api: BenchApiserver | undefined;
   let hollow: RunningHollowNodes | undefined;
+  let manager: ManagedProcess | undefined;
   const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
   try {
-    api = await startBenchApiserver({ args: ['--controllers', '*', '--cluster-cidr', '10.0.0.0/12'], nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+    const controllerFlags = ['--controllers', '*', '--cluster-cidr', '10.0.0.0/12'];
+    api = await startBenchApiserver({ nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+    // At warn, as the apiserver: a log line per pod would be the controllers' own cost in this run.
+    manager = startTs('packages/controllers/src/main.ts', { args: ['--server', api.url, ...controllerFlags], env: { PODLING_LOG_LEVEL: 'warn' } });
     const client = new KubeClient({ server: api.url });
+    await waitFor(async () => (await client.get<KubeObject & { spec?: { holderIdentity?: string } }>({ resource: 'leases', namespace: 'kube-system' }, 'kube-controller-manager').catch(() => undefined))?.spec?.holderIdentity,
+      { timeoutMs: 30_000, intervalMs: 100, message: 'the controller manager leads' });
     const rss0 = rssBytes(api.pid)!;
     const t0Nodes = performance.now();
     hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000 });
@@ -87,7 +95,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
     const idle = await probe.take();
 
-    const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid)];
+    const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid), cpuSeconds(manager.pid)];
     const m0 = await readMetrics(api.url);
     const t0 = performance.now();
     probe.start();
@@ -104,6 +112,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const busy = await probe.take();
     const apiCpu = cpuSeconds(api.pid) - cpu0[0];
     const hollowCpu = cpuSeconds(hollow.process.pid) - cpu0[1];
+    const managerCpu = cpuSeconds(manager.pid) - cpu0[2];
     const rssRun = rssBytes(api.pid)!;
     const m1 = await readMetrics(api.url);
     const d = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
@@ -130,7 +139,8 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const delIdle = summarize(idle.deliveryMs);
     const delBusy = summarize(busy.deliveryMs);
     notes.push(`${pods} pods in ${Math.ceil(pods / perDeployment)} Deployments: all Running ${(runMs / 1000).toFixed(1)} s after the first was created; ` +
-      `CPU s: apiserver (+ controllers) ${apiCpu.toFixed(1)} (${(apiCpu / (runMs / 1000)).toFixed(2)} cores), hollow nodes ${hollowCpu.toFixed(1)}; ` +
+      `CPU s: apiserver ${apiCpu.toFixed(1)} (${(apiCpu / (runMs / 1000)).toFixed(2)} cores), ` +
+      `controller manager ${managerCpu.toFixed(1)} (RSS ${((rssBytes(manager.pid) ?? 0) / MiB).toFixed(0)} MiB), hollow nodes ${hollowCpu.toFixed(1)}; ` +
       `hollow process RSS ${((rssBytes(hollow.process.pid) ?? 0) / MiB).toFixed(0)} MiB`);
     notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
     notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
@@ -153,6 +163,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     return { benchmark: 'scale', notes, figures };
   } finally {
     await hollow?.stop();
+    await manager?.stop();
     await api?.stop();
     const file = prof && readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
     if (prof && file) {

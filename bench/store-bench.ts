@@ -9,7 +9,7 @@ import { openSqliteStorage, type SqliteStorage } from '@podling/store';
 const seconds = Number(process.argv[2] ?? 3);
 const CREATORS = 50;
 
-/** A pod of about 1.7 KB of JSON, like baselines.md's makePod. */
+/** A pod of about 1.7 KB of JSON, the size of the pods the other benchmarks create. */
 function makePod(ns: string, name: string): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Pod',

@@ -1,6 +1,6 @@
 // Child process of etcd.ts: the npm etcd3 client writing new keys at fixed concurrency, either plain puts or the
 // create-if-absent transaction kube-apiserver uses for a create. Runs in its own process because the Node client
-// is CPU-bound (baselines.md §5: it tops out at one core). Prints one JSON line with the result.
+// is CPU-bound (it tops out at one core on this machine). Prints one JSON line with the result.
 // The value written is the file's bytes, or (valuePrefix) the first value stored under that etcd prefix: what
 // Podling stored for one of its creates, so both write the same bytes.
 // Usage: node --import tsx bench/harness/etcd-load.ts '{"endpoint":…,"op":"put"|"txn","concurrency":50,"warmupS":1,"seconds":5,"valueFile":…}'

@@ -13,7 +13,7 @@ export interface Baseline {
   value: number;
   /** What was measured, e.g. "bare fastify + same ajv decode". */
   label: string;
-  /** true: measured in this run; false: a reference figure from baselines.md. */
+  /** true: measured in this run; false: a reference figure measured once on this kind of machine. */
   sameRun: boolean;
 }
 

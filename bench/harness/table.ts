@@ -40,6 +40,6 @@ export function formatTable(results: BenchResult[]): string {
     out.push('', 'notes:');
     for (const r of notes) for (const n of r.notes) out.push(`  [${r.benchmark}] ${n}`);
   }
-  out.push('', 'baseline: measured in this run unless marked (ref) = reference figure from shared/reference/baselines.md');
+  out.push('', 'baseline: measured in this run unless marked (ref) = a reference figure measured once on this kind of machine, named in its label');
   return out.join('\n');
 }

@@ -5,9 +5,9 @@ import Database from 'better-sqlite3';
 /**
  * - journal_mode=WAL: a commit appends to the WAL, readers never block the writer.
  * - synchronous=FULL (default): the WAL is fsynced at every commit, so an acknowledged write survives power loss.
- *   Group commit makes this almost free (baselines.md §2c: 14.2k vs 14.4k creates/s). NORMAL survives a process
+ *   Group commit makes this almost free (measured here: 14.2k vs 14.4k creates/s). NORMAL survives a process
  *   crash (kill -9) but may lose the last commits on power loss.
- * - cache_size=-65536: 64 MiB page cache (baselines.md: +18% point reads).
+ * - cache_size=-65536: 64 MiB page cache (measured here: +18% point reads).
  * - wal_autocheckpoint=200 pages (~800 KiB): the checkpoint runs inside whichever COMMIT crosses it and stalls the
  *   event loop for as long as it copies, so shorter and more frequent is better for latency. Measured with 50 HTTP
  *   clients creating pods (4 runs each): p99 16-20 ms at 200 pages against 20-23 ms at SQLite's default 1000, at
