@@ -1,7 +1,8 @@
 // List 10,000 pods: `GET /api/v1/pods` timed client-side over loopback until the last byte (many repetitions,
 // one at a time on a keep-alive connection), the response size, and the server's resident memory with 10,000
 // pods stored and then with 1,000 idle watchers (half HTTP, half websocket) connected as well. Baseline in the
-// same run: bare-watch-server.ts, which lists by concatenating the pods' JSON texts kept in memory.
+// same run: bare-watch-server.ts, which lists by concatenating the pods' JSON texts kept in memory. Then, on fresh
+// servers, the memory figures of list-memory.ts at 50,000 pods.
 // Usage: node --import tsx bench/list.ts [--quick]
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
@@ -13,6 +14,7 @@ import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
 import { startScriptServer, type ServerUnderTest } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { startWatchClients } from './harness/watch-client-pool.ts';
+import { describeListMemory, measureListMemory } from './list-memory.ts';
 
 /** One GET, timed from the request until the response's last byte. */
 function timedGet(agent: http.Agent, url: string): Promise<{ ms: number; bytes: number; status: number; body?: string }> {
@@ -84,10 +86,14 @@ export async function runList(o: BenchOptions): Promise<BenchResult> {
   const watchers = o.quick ? 200 : 1000;
   const bare = await withServer(() => startScriptServer('bench/bare-watch-server.ts'), (s) => measureList(s, pods, reps, watchers));
   const pod = await withServer(() => startBenchApiserver(), (s) => measureList(s, pods, reps, watchers));
+  const big = o.quick ? 5000 : 50_000;
+  const bareMem = await withServer(() => startScriptServer('bench/bare-watch-server.ts'), (s) => measureListMemory(s, big));
+  const podMem = await withServer(() => startBenchApiserver(), (s) => measureListMemory(s, big));
   const vs = (value: number): Partial<Figure> => ({ baseline: { value, label: 'bare-watch-server.ts: concatenated JSON texts', sameRun: true } });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
   return {
     benchmark: 'list',
-    notes: [describe('podling', pod, reps), describe('bare', bare, reps)],
+    notes: [describe('podling', pod, reps), describe('bare', bare, reps), describeListMemory('podling', podMem), describeListMemory('bare', bareMem)],
     figures: [
       { name: `GET /api/v1/pods (${pods} pods), p50`, value: pod.list.p50, unit: 'ms', target: { op: '<=', limit: 100 }, ...vs(bare.list.p50),
         ratio: pod.list.p50 / bare.list.p50 },
@@ -95,6 +101,13 @@ export async function runList(o: BenchOptions): Promise<BenchResult> {
       { name: 'list response size', value: pod.bytes / MiB, unit: 'MiB', ...vs(bare.bytes / MiB) },
       { name: `apiserver RSS, ${pods} pods`, value: pod.rssPods / MiB, unit: 'MiB', ...vs(bare.rssPods / MiB) },
       { name: `apiserver RSS, ${pods} pods + ${watchers} idle watchers`, value: pod.rssWatchers / MiB, unit: 'MiB', ...vs(bare.rssWatchers / MiB) },
+      { name: `RSS per stored pod beyond its JSON (${big} pods)`, value: podMem.perPodBeyondJson / 1024, unit: 'KiB', target: { op: '<=', limit: 4, source: 'issue 18' },
+        ...vs(bareMem.perPodBeyondJson / 1024) },
+      { name: `full list (${big} pods), first byte, median of 3`, value: median(podMem.firstByteMs), unit: 'ms', target: { op: '<=', limit: 50, source: 'issue 18' },
+        ...vs(median(bareMem.firstByteMs)) },
+      { name: `full list (${big} pods), last byte, median of 3`, value: median(podMem.totalMs), unit: 'ms', ...vs(median(bareMem.totalMs)) },
+      { name: `RSS growth over three full lists (${big} pods)`, value: (podMem.rssAfterLists - podMem.rssBefore) / MiB, unit: 'MiB',
+        ...vs((bareMem.rssAfterLists - bareMem.rssBefore) / MiB) },
     ],
   };
 }
