@@ -92,7 +92,7 @@ async function lists(): Promise<void> {
   time('list 10k pods + join stored JSON into a PodList body', 11, () =>
     `{"kind":"PodList","items":[${storage.list('pods').items.map((o) => o.json).join(',')}]}`);
   time('list one namespace (1k of 10k pods)', 11, () => storage.list('pods', { namespace: 'ns-3' }));
-  time('list 10k pods with a label filter', 11, () => storage.list('pods', { filter: (o) => o.metadata.labels?.shard === '3' }));
+  time('list 10k pods with a label filter', 11, () => storage.list('pods', { filter: (s) => s.attrs.metadata.labels?.shard === '3' }));
   let seq = 0;
   const churn = async () => {
     const name = `churn-${seq++}`;

@@ -89,6 +89,29 @@ export function selectableFieldValue(resource: string, obj: KubeObject, fieldNam
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/** What label and field selectors read of an object — name, namespace, labels and the resource's selectable fields —
+ *  as a skeleton of the same shape, so labelsMatch and fieldsMatch answer on it as on the whole object. A store keeps
+ *  it beside each object's JSON text to filter lists and watches without parsing (kube-apiserver's watch cache keeps
+ *  each object's labels and fields from the strategy's GetAttrs for the same reason). Values are shared, not copied. */
+export function selectorAttrs(resource: string, obj: KubeObject): KubeObject {
+  const { name, namespace, labels } = obj.metadata;
+  const attrs: KubeObject = { metadata: {} as KubeObject['metadata'] };
+  if (name !== undefined) attrs.metadata.name = name;
+  if (namespace !== undefined) attrs.metadata.namespace = namespace;
+  if (labels !== undefined) attrs.metadata.labels = labels;
+  for (const field of SUPPORTED[resource] ?? COMMON) {
+    const path = READ_FROM[resource]?.[field] ?? field;
+    if (path.startsWith('metadata.')) continue;
+    const v = readPath(obj, path);
+    if (v === undefined || v === null) continue;
+    const parts = splitPaths.get(path)!;
+    let cur = attrs as Record<string, unknown>;
+    for (let i = 0; i < parts.length - 1; i++) cur = (cur[parts[i]] ??= {}) as Record<string, unknown>;
+    cur[parts[parts.length - 1]] = v;
+  }
+  return attrs;
+}
+
 export function fieldsMatch(sel: FieldSelector, obj: KubeObject): boolean {
   return sel.requirements.every((r) => {
     const v = selectableFieldValue(sel.resource, obj, r.field);

@@ -103,7 +103,7 @@ export class EtcdFeed {
     const own = this.o.ownWrite(kv.key.toString('utf8'), kv.value, rv);
     if (own) return own;
     try {
-      return decodeValue(kv.value, rv);
+      return decodeValue(key.resource, kv.value, rv);
     } catch (err) {
       this.o.logger.error({ err, key, rv }, 'etcd value is not JSON; object skipped');
       return undefined;
@@ -141,7 +141,7 @@ async function loadState(o: FeedOptions, revision: number): Promise<LoadedState>
       const key = o.layout.parse(kv.key.toString('utf8'));
       if (!key) continue;
       try {
-        objects.push([key, decodeValue(kv.value, Number(kv.mod_revision))]);
+        objects.push([key, decodeValue(key.resource, kv.value, Number(kv.mod_revision))]);
       } catch (err) {
         o.logger.error({ err, key }, 'etcd value is not JSON; object skipped');
       }

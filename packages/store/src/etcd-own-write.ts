@@ -4,8 +4,9 @@
 // JSON.stringify with a marker where resourceVersion goes, as stamp() would place it (last in metadata). The marker
 // holds a random token of this process, so no stored content can contain it.
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '@podling/api';
+import { selectorAttrs, type KubeObject } from '@podling/api';
 import type { StoredObject } from './storage.ts';
+import { storedJson } from './stamp.ts';
 
 const MARK = `\u0000${randomUUID()}`;
 const FIELD = `"resourceVersion":${JSON.stringify(MARK)}`;
@@ -15,9 +16,11 @@ export class OwnWrite {
   readonly value: Buffer;
   private readonly head: string;
   private readonly tail: string;
+  private readonly attrs: KubeObject;
 
-  /** `object` has no metadata.resourceVersion. */
-  constructor(readonly object: KubeObject) {
+  /** `object` has no metadata.resourceVersion; `resource` picks the selectable fields of the stored copy. */
+  constructor(resource: string, object: KubeObject) {
+    this.attrs = selectorAttrs(resource, object);
     const json = JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: MARK } });
     const at = json.indexOf(FIELD);
     this.head = json.slice(0, at);
@@ -26,9 +29,8 @@ export class OwnWrite {
     this.value = Buffer.from(this.head.endsWith(',') ? this.head.slice(0, -1) + this.tail : this.head + this.tail);
   }
 
-  /** The stored copy at revision `rv`, as stamp(object, rv) makes it, without serializing again. */
+  /** The stored copy at revision `rv`, as stamp(resource, object, rv) makes it, without serializing again. */
   stored(rv: number): StoredObject {
-    const object: KubeObject = { ...this.object, metadata: { ...this.object.metadata, resourceVersion: String(rv) } };
-    return { object, json: `${this.head}"resourceVersion":"${rv}"${this.tail}`, rv };
+    return storedJson(`${this.head}"resourceVersion":"${rv}"${this.tail}`, rv, this.attrs);
   }
 }

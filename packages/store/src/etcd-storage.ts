@@ -166,7 +166,7 @@ class EtcdStore implements EtcdStorage {
         if (!current) throw notFound(key);
         check?.(current);
         const written = await this.txn(key, k, current.rv, { request_delete_range: { key: Buffer.from(k) } });
-        if (written !== 'conflict') return stamp(current.object, written);
+        if (written !== 'conflict') return stamp(key.resource, current.object, written);
         current = await this.read(key, k);
       }
     });
@@ -190,7 +190,7 @@ class EtcdStore implements EtcdStorage {
       throw etcdFailure(err, this.endpoints, 'read of', key);
     }
     const kv = res.kvs[0];
-    return kv ? decodeValue(kv.value, Number(kv.mod_revision)) : undefined;
+    return kv ? decodeValue(key.resource, kv.value, Number(kv.mod_revision)) : undefined;
   }
 
   /** One conditional write: `op` if the key's mod_revision is still `rv`. Resolves with the revision written once
@@ -248,7 +248,7 @@ class EtcdStore implements EtcdStorage {
 
   /** Puts `obj` if the key's mod_revision is still `rv`; the stored copy is the cache's, shared with watchers. */
   private async put(key: ObjectKey, k: string, rv: number, obj: KubeObject): Promise<StoredObject | 'conflict'> {
-    const write = new OwnWrite(forStorage(obj));
+    const write = new OwnWrite(key.resource, forStorage(obj));
     const written = await this.txn(key, k, rv, { request_put: { key: Buffer.from(k), value: write.value } }, write);
     if (written === 'conflict') return written;
     const cached = this.cache.get(key);

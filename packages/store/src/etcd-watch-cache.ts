@@ -76,7 +76,7 @@ export class EtcdWatchCache {
           : { type: 'ADDED', rv: e.rv, key: e.key, current: e.put });
       } else if (previous) {
         t.delete(k);
-        changes.push({ type: 'DELETED', rv: e.rv, key: e.key, current: stamp(previous.object, e.rv), previous });
+        changes.push({ type: 'DELETED', rv: e.rv, key: e.key, current: stamp(e.key.resource, previous.object, e.rv), previous });
       } else {
         this.logger.warn({ key: e.key, rv: e.rv }, 'etcd delete of a key the watch cache does not hold; ignored');
       }
@@ -137,6 +137,6 @@ export class EtcdWatchCache {
 }
 
 /** The stored copy of a value read from etcd: the JSON has no resourceVersion; the revision is the key's. */
-export function decodeValue(value: Buffer, rv: number): StoredObject {
-  return stamp(JSON.parse(value.toString('utf8')) as KubeObject, rv);
+export function decodeValue(resource: string, value: Buffer, rv: number): StoredObject {
+  return stamp(resource, JSON.parse(value.toString('utf8')) as KubeObject, rv);
 }

@@ -4,6 +4,7 @@ export * from './storage.ts';
 export {
   openSqliteStorage, type SqliteStorage, type SqliteStorageOptions, type StorageLogger, type StorageStats,
 } from './sqlite-storage.ts';
+export { storedVersion } from './stamp.ts';
 export { DataFilesError, isDataFilesError } from './data-files.ts';
 export type { WalScan } from './wal-scan.ts';
 export type { EtcdStorage, EtcdStorageOptions } from './etcd-storage.ts';

@@ -57,7 +57,7 @@ export function listPage(
   const items: StoredObject[] = [];
   let lastKey = '';
   for (let e = next(); e; e = next()) {
-    if (filter && !filter(e[1].object)) continue;
+    if (filter && !filter(e[1])) continue;
     if (items.length === limit) {
       // One more match exists: this page ends and a continue token is due.
       const result: ListResult = { items, rv, continue: encodeContinue({ rv, lastKey }) };

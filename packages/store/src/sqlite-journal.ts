@@ -5,6 +5,7 @@ import type { Change, ChangeType, StoredObject } from './storage.ts';
 import type { PrunePlan } from './change-window.ts';
 import { openDatabase } from './sqlite-schema.ts';
 import { fullKey } from './object-key.ts';
+import { storedFromJson } from './stamp.ts';
 
 export interface LoadedObject { resource: string; namespace: string; name: string; stored: StoredObject }
 
@@ -96,7 +97,7 @@ export class SqliteJournal {
       let revision = compactedRv;
       let missingPrevious = 0;
       for (const row of db.prepare('SELECT * FROM changes ORDER BY rv').iterate() as IterableIterator<ChangeRow>) {
-        const current = stored(row.value, row.rv);
+        const current = storedFromJson(row.resource, row.value, row.rv);
         const key = { resource: row.resource, namespace: row.namespace, name: row.name };
         const k = fullKey(key);
         revision = row.rv;
@@ -107,7 +108,7 @@ export class SqliteJournal {
         }
         let previous: StoredObject | undefined;
         if (row.prev_rv !== null) {
-          previous = row.prev_value !== null ? stored(row.prev_value, row.prev_rv) : states.get(row.prev_rv);
+          previous = row.prev_value !== null ? storedFromJson(row.resource, row.prev_value, row.prev_rv) : states.get(row.prev_rv);
           if (!previous) missingPrevious++;
         }
         if (row.type === 'DELETED') live.delete(k);
@@ -145,8 +146,4 @@ export class SqliteJournal {
     this.walFd = undefined;
     this.db.close();
   }
-}
-
-function stored(json: string, rv: number): StoredObject {
-  return { object: JSON.parse(json), json, rv };
 }

@@ -230,7 +230,7 @@ class SqliteStore implements SqliteStorage {
   private enqueue(type: ChangeType, key: ObjectKey, obj: KubeObject, previous?: StoredObject): Promise<StoredObject> {
     let current: StoredObject;
     try {
-      current = stamp(obj, this.assignedRv + 1);
+      current = stamp(key.resource, obj, this.assignedRv + 1);
     } catch (err) {
       return Promise.reject(err); // not serializable: nothing was queued
     }

@@ -1,12 +1,36 @@
 // The stored copy of an object, and the errors a write reports about its key.
-import type { KubeObject } from '@podling/api';
+import { selectorAttrs, type KubeObject } from '@podling/api';
 import { StorageError, type ObjectKey, type StoredObject } from './storage.ts';
 
-/** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. Shallow copies only
- *  (top level and metadata); the caller must not mutate nested fields of what it passed in. */
-export function stamp(obj: KubeObject, rv: number): StoredObject {
+/** One stored version held once: its JSON text, and the small skeleton that selectors read. The parsed object is not
+ *  kept — a parsed pod costs several times its text in V8's heap, and lists and watches only need the text. */
+class StoredVersion implements StoredObject {
+  constructor(readonly json: string, readonly rv: number, readonly attrs: KubeObject) {}
+  get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
+}
+
+/** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. `resource` picks the
+ *  selectable fields kept in attrs. Shallow copies only (top level and metadata); the caller must not mutate nested
+ *  fields of what it passed in. */
+export function stamp(resource: string, obj: KubeObject, rv: number): StoredObject {
   const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-  return { object, json: JSON.stringify(object), rv };
+  return new StoredVersion(JSON.stringify(object), rv, selectorAttrs(resource, object));
+}
+
+/** A version built outside the store (a dry run's answer, a watch event's restamped state): `object` already
+ *  carries its resourceVersion. */
+export function storedVersion(resource: string, object: KubeObject, rv: number): StoredObject {
+  return new StoredVersion(JSON.stringify(object), rv, selectorAttrs(resource, object));
+}
+
+/** A stored copy whose text and attributes are already made (etcd-own-write.ts). */
+export function storedJson(json: string, rv: number, attrs: KubeObject): StoredObject {
+  return new StoredVersion(json, rv, attrs);
+}
+
+/** The stored copy of JSON text read back from a log (it already carries its resourceVersion). */
+export function storedFromJson(resource: string, json: string, rv: number): StoredObject {
+  return new StoredVersion(json, rv, selectorAttrs(resource, JSON.parse(json) as KubeObject));
 }
 
 export function copyKey(key: ObjectKey): ObjectKey {

@@ -2,13 +2,17 @@
 // Every implementation must pass test/storage-contract.ts (runStorageContract).
 import type { KubeObject } from '@podling/api';
 
-/** One stored version of an object. `json` is the exact serialization of `object` (with its
- *  metadata.resourceVersion), produced once at write time so reads, lists and watches never re-stringify.
- *  Treat `object` as immutable: it is shared by every reader. */
+/** One stored version of an object, held once: `json` is its exact serialization (with its
+ *  metadata.resourceVersion), produced once at write time so reads, lists and watches never re-stringify. */
 export interface StoredObject<T extends KubeObject = KubeObject> {
+  /** Parsed from `json` at each read: a copy the caller owns. It costs a JSON.parse, so hot paths (lists, watch
+   *  filters) read `json` or `attrs` instead. */
   readonly object: T;
   readonly json: string;
   readonly rv: number;
+  /** Name, namespace, labels and the resource's selectable fields, shaped like the object (selectorAttrs in
+   *  @podling/api): what label and field selectors read. Shared: do not mutate. */
+  readonly attrs: KubeObject;
 }
 
 /** Resource is the URL plural ("pods", "nodes", "namespaces", "events", "leases");
@@ -30,8 +34,9 @@ export interface Change {
 export interface ListOptions {
   /** Only this namespace ('' or undefined = all namespaces). */
   namespace?: string;
-  /** Predicate applied before limit/continue counting. */
-  filter?: (obj: KubeObject) => boolean;
+  /** Predicate applied before limit/continue counting. It gets the stored version: a selector reads `attrs`,
+   *  anything else pays for `object`. */
+  filter?: (stored: StoredObject) => boolean;
   /** Page size; 0/undefined = everything. */
   limit?: number;
   /** Token from a previous page's `continue`. */

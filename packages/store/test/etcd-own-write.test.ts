@@ -18,10 +18,10 @@ const cases: [string, KubeObject][] = [
 
 for (const [name, obj] of cases) {
   test(`etcd own write, ${name}: etcd's value is the JSON without resourceVersion, the cached copy is stamp()'s`, () => {
-    const w = new OwnWrite(obj);
+    const w = new OwnWrite('pods', obj);
     assert.equal(w.value.toString('utf8'), JSON.stringify(obj));
     const stored = w.stored(42);
-    assert.deepEqual(stored, stamp(obj, 42));
+    assert.deepEqual(stored, stamp('pods', obj, 42));
     assert.equal(JSON.stringify(stored.object), stored.json);
   });
 }

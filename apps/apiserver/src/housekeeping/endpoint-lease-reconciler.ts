@@ -83,8 +83,8 @@ export function startEndpointLeaseReconciler(o: EndpointLeaseOptions): { firstRo
 
   /** Lists the records, drops expired ones, and points the endpoints at the live ones. */
   const reconcile = async () => {
-    const records = o.registry.list(leases, NS, { filter: (l) => l.metadata.labels?.[IDENTITY_LABEL] === 'kube-apiserver' && !!l.metadata.annotations?.[ADDRESS_ANNOTATION] })
-      .items.map((i) => i.object as Lease);
+    const records = o.registry.list(leases, NS, { filter: (s) => s.attrs.metadata.labels?.[IDENTITY_LABEL] === 'kube-apiserver' })
+      .items.map((i) => i.object as Lease).filter((l) => !!l.metadata.annotations?.[ADDRESS_ANNOTATION]);
     const { live, expired } = liveAddresses(stopped ? records.filter((l) => l.metadata.name !== name) : records, now());
     for (const l of expired) {
       await o.registry.delete(leases, NS, l.metadata.name!, { preconditions: { uid: l.metadata.uid } }).catch(ignoreGone);

@@ -31,6 +31,7 @@ export function parseResourceVersion(q: Query): number | undefined {
   return Number(v);
 }
 
+/** `matches` reads only labels and the resource's selectable fields, so it may be given StoredObject.attrs. */
 export interface Filter { matches: (o: KubeObject) => boolean; everything: boolean; fieldSelector: string; labelSelector: string }
 
 export function parseFilter(q: Query, resource: string): Filter {

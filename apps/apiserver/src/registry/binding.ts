@@ -16,7 +16,7 @@ export async function bindPod(reg: Registry, namespace: string, name: string, ra
   if (target.kind && target.kind !== 'Node') throw errors.badRequest(`binding target must be a Node, not ${JSON.stringify(target.kind)}`);
   const conflict = (detail: string) => errors.conflict('pods/binding', name, detail);
   await reg.storage.guaranteedUpdate(reg.key(pods, namespace, name), (cur) => {
-    const pod = structuredClone(cur.object) as Pod;
+    const pod = cur.object as Pod; // a fresh parse: ours to change
     if (pod.metadata.deletionTimestamp) throw conflict(`pod ${name} is being deleted, cannot be assigned to a host`);
     if (pod.spec.nodeName) throw conflict(`pod ${name} is already assigned to node ${JSON.stringify(pod.spec.nodeName)}`);
     if (pod.spec.schedulingGates?.length) throw conflict(`pod ${name} has non-empty .spec.schedulingGates`);

@@ -51,35 +51,37 @@ export async function deleteObject(reg: Registry, r: Resource, namespace: string
   const key = reg.key(r, namespace, name);
   const cur = reg.get(r, namespace, name);
   checkPreconditions(r, name, cur, options);
+  const obj = cur.object; // parsed once for the checks below
   reg.admit({
     operation: 'delete', apiGroup: r.group, resource: r.resource, subresource: '',
-    namespace: cur.object.metadata.namespace ?? '', name, oldObject: cur.object, user,
+    namespace: obj.metadata.namespace ?? '', name, oldObject: obj, user,
   });
   const policy = requestedPolicy(options);
-  const forbidden = s.forbidDelete?.(cur.object);
+  const forbidden = s.forbidDelete?.(obj);
   if (forbidden) throw errors.forbidden(qualifiedResource(r), name, forbidden);
   if (options.dryRun?.length) return { stored: cur, deleted: false };
 
-  if (s.markForDeletion?.(cur.object)) {
+  if (s.markForDeletion?.(obj)) {
     const stored = await reg.storage.guaranteedUpdate(key, (latest) => {
-      const marked = s.markForDeletion!(latest.object);
-      return marked && marked !== latest.object ? marked : null;
+      const obj = latest.object;
+      const marked = s.markForDeletion!(obj);
+      return marked && marked !== obj ? marked : null;
     });
     return { stored, deleted: false };
   }
 
   const requested = options.gracePeriodSeconds === undefined ? undefined : Math.max(options.gracePeriodSeconds, -1) < 0 ? 1 : options.gracePeriodSeconds;
-  const grace = s.gracePeriod ? s.gracePeriod(cur.object, requested) : 0;
-  const finalizers = finalizersAfter(r, cur.object, policy);
-  const mustWait = grace > 0 || finalizers.length > 0 || !!cur.object.metadata.deletionTimestamp;
+  const grace = s.gracePeriod ? s.gracePeriod(obj, requested) : 0;
+  const finalizers = finalizersAfter(r, obj, policy);
+  const mustWait = grace > 0 || finalizers.length > 0 || !!obj.metadata.deletionTimestamp;
   if (!mustWait) return finalize(reg, r, name, cur, options);
 
   let stamped = false;
   const stored = await reg.storage.guaranteedUpdate(key, (latest) => {
     checkPreconditions(r, name, latest, options);
-    const next = structuredClone(latest.object);
+    const next = latest.object; // a fresh parse: ours to change
     const m = next.metadata;
-    const wanted = finalizersAfter(r, latest.object, policy);
+    const wanted = finalizersAfter(r, next, policy);
     let changed = JSON.stringify(wanted) !== JSON.stringify(m.finalizers ?? []);
     if (wanted.length) m.finalizers = wanted; else delete m.finalizers;
     if (m.deletionTimestamp) {
@@ -109,7 +111,7 @@ export async function deleteObject(reg: Registry, r: Resource, namespace: string
 }
 
 async function finalize(reg: Registry, r: Resource, name: string, cur: StoredObject, options: DeleteOptions): Promise<DeleteResult> {
-  const key = reg.key(r, cur.object.metadata.namespace, name);
+  const key = reg.key(r, cur.attrs.metadata.namespace, name);
   const stored = await reg.storage.delete(key, (latest) => checkPreconditions(r, name, latest, options));
   return { stored, deleted: true };
 }

@@ -5,7 +5,7 @@
 import {
   decodeObject, errors, generateName, type DeleteOptions, type KubeObject,
 } from '@podling/api';
-import { isStorageError, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
+import { isStorageError, storedVersion, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
 import { admitAll, type Admit, type Requester } from './admission.ts';
 import { deleteObject, type DeleteResult } from './delete.ts';
 import { fillSystemFieldsOnCreate } from './object-meta.ts';
@@ -45,7 +45,7 @@ export class Registry {
     return found;
   }
 
-  list(r: Resource, namespace: string | undefined, opts: { filter?: (o: KubeObject) => boolean; limit?: number; continue?: string }): ListResult {
+  list(r: Resource, namespace: string | undefined, opts: { filter?: (s: StoredObject) => boolean; limit?: number; continue?: string }): ListResult {
     return this.storage.list(r.resource, { namespace: r.namespaced ? namespace || undefined : undefined, ...opts });
   }
 
@@ -82,12 +82,13 @@ export class Registry {
     return deleteObject(this, r, namespace, name, options, user);
   }
 
-  /** DELETE on a collection: every matching object gets an ordinary DELETE; ones that vanish meanwhile are skipped. */
-  async deleteCollection(r: Resource, namespace: string | undefined, filter: ((o: KubeObject) => boolean) | undefined,
+  /** DELETE on a collection: every object whose selector attributes (StoredObject.attrs) match gets an ordinary
+   *  DELETE; ones that vanish meanwhile are skipped. */
+  async deleteCollection(r: Resource, namespace: string | undefined, matches: (attrs: KubeObject) => boolean,
     options: DeleteOptions, user?: Requester): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
-    for (const it of this.list(r, namespace, { filter }).items) {
-      const m = it.object.metadata;
+    for (const it of this.list(r, namespace, { filter: (s) => matches(s.attrs) }).items) {
+      const m = it.attrs.metadata;
       try { out.push((await this.delete(r, m.namespace, m.name!, options, user)).stored); } catch (e) {
         if ((e as { code?: number }).code !== 404) throw e;
       }
@@ -121,7 +122,7 @@ export class Registry {
     const errs = r.strategy.validate(obj, this.ctx);
     if (errs.length) throw errors.invalid(r.kind, displayName, errs, r.group);
     warnings.push(...(r.strategy.warningsOnCreate?.(obj) ?? []));
-    if (opts.dryRun) return { stored: { object: obj, json: JSON.stringify(obj), rv: 0 }, warnings, created: true };
+    if (opts.dryRun) return { stored: storedVersion(r.resource, obj, 0), warnings, created: true };
     for (let attempt = 1; ; attempt++) {
       try {
         const stored = await this.storage.create(this.key(r, meta.namespace, meta.name!), obj);

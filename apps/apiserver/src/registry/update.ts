@@ -4,7 +4,7 @@
 import {
   applyJsonPatch, applyMergePatch, applyStrategicMergePatch, errors, type KubeObject,
 } from '@podling/api';
-import type { StoredObject } from '@podling/store';
+import { storedVersion, type StoredObject } from '@podling/store';
 import type { FieldValidation, Registry, WriteOptions, WriteResult } from './registry.ts';
 import { preserveSystemFieldsOnUpdate, sameJson } from './object-meta.ts';
 import { qualifiedResource, updateSubresource, type Resource } from './resource.ts';
@@ -96,7 +96,7 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
     if (opts.dryRun) {
       // A dry run keeps the stored resourceVersion, so `kubectl diff` compares like with like.
       next.metadata.resourceVersion = String(cur.rv);
-      dryRunResult = { object: next, json: JSON.stringify(next), rv: cur.rv };
+      dryRunResult = storedVersion(r.resource, next, cur.rv);
       return null;
     }
     return next;

@@ -49,7 +49,7 @@ function registerGroup(app: FastifyInstance, deps: ResourceRouteDeps, prefix: st
         if (lp.resourceVersion !== undefined && lp.resourceVersion > current) {
           throw errors.timeout(`Too large resource version: ${lp.resourceVersion}, current: ${current}`);
         }
-        const res = reg.list(r, ns, { filter: filter.everything ? undefined : filter.matches, limit: lp.limit, continue: lp.continue });
+        const res = reg.list(r, ns, { filter: filter.everything ? undefined : (s) => filter.matches(s.attrs), limit: lp.limit, continue: lp.continue });
         return sendList(req, reply, r, res.items, res);
       }
       case 'POST': {

@@ -2,7 +2,7 @@
 // serializing per watcher cost ~1.8x in fan-out throughput when measured on this 2-core machine. Lines carry their UTF-8 bytes
 // too, encoded on first use, so a thousand sockets are handed the same Buffer instead of encoding a thousand copies.
 import type { KubeObject } from '@podling/api';
-import type { Change, StoredObject } from '@podling/store';
+import { storedVersion, type Change, type StoredObject } from '@podling/store';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -71,7 +71,7 @@ export function previousAtChange(change: Change): StoredObject {
   if (!s) {
     const object = JSON.parse(change.previous!.json) as KubeObject;
     object.metadata.resourceVersion = String(change.rv);
-    s = { object, json: JSON.stringify(object), rv: change.rv };
+    s = storedVersion(change.key.resource, object, change.rv);
     restamped.set(change, s);
   }
   return s;

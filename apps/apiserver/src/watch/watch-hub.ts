@@ -13,7 +13,8 @@ export interface WatchSpec {
   apiVersion: string;
   kind: string;
   namespace?: string;
-  matches(obj: KubeObject): boolean;
+  /** Reads only labels and selectable fields: it is given StoredObject.attrs. */
+  matches(attrs: KubeObject): boolean;
   /** Resume after this revision; undefined = start with ADDED for the current state (RV unset or "0"). */
   fromRv?: number;
   /** sendInitialEvents=true: end the initial state with an annotated BOOKMARK. */
@@ -45,7 +46,7 @@ export class WatchHub {
     let fromRv = spec.fromRv;
     const initial: Line[] = [];
     if (fromRv === undefined) {
-      const listed = this.storage.list(spec.resource, { namespace: spec.namespace, filter: spec.matches });
+      const listed = this.storage.list(spec.resource, { namespace: spec.namespace, filter: (s) => spec.matches(s.attrs) });
       for (const item of listed.items) initial.push(eventLine(item, 'ADDED', item, spec.renderer));
       if (spec.initialEventsEndBookmark) initial.push(this.bookmarkLine(spec, listed.rv, true));
       fromRv = listed.rv;
@@ -77,10 +78,10 @@ export class WatchHub {
     const lines: Line[] = [];
     const { matches, renderer } = w.spec;
     for (const c of batch) {
-      const now = c.type !== 'DELETED' && matches(c.current.object);
-      const before = c.previous !== undefined && c.type !== 'ADDED' && matches(c.previous.object);
+      const now = c.type !== 'DELETED' && matches(c.current.attrs);
+      const before = c.previous !== undefined && c.type !== 'ADDED' && matches(c.previous.attrs);
       let type: EventType | undefined;
-      if (c.type === 'DELETED') type = matches(c.current.object) ? 'DELETED' : undefined;
+      if (c.type === 'DELETED') type = matches(c.current.attrs) ? 'DELETED' : undefined;
       else if (now && before) type = 'MODIFIED';
       else if (now) type = 'ADDED';
       else if (before) { lines.push(eventLine(c, 'DELETED', previousAtChange(c), renderer)); continue; }

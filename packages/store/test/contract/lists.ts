@@ -1,14 +1,13 @@
 // Contract: list order, namespace and predicate filters, limit/continue as a consistent snapshot.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '@podling/api';
 import type { Storage, StoredObject } from '../../src/index.ts';
 import { annotate, createMany, pod, podKey, rejectsWith, withStore, writeUntilExpired, type OpenStore } from './harness.ts';
 
 const names = (items: StoredObject[]) => items.map((o) => `${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`);
 
 /** Every page of a list from `limit`; asserts each page has the first page's revision. */
-function listAll(storage: Storage, opts: { namespace?: string; limit: number; filter?: (o: KubeObject) => boolean }): StoredObject[] {
+function listAll(storage: Storage, opts: { namespace?: string; limit: number; filter?: (s: StoredObject) => boolean }): StoredObject[] {
   const items: StoredObject[] = [];
   let page = storage.list('pods', opts);
   const rv = page.rv;
@@ -35,9 +34,27 @@ export function listContract(open: OpenStore): void {
     assert.deepEqual(names(storage.list('pods', { namespace: 'a' }).items), ['a/y', 'a/y1', 'a/z']);
     assert.deepEqual(names(storage.list('pods', { namespace: 'a-b' }).items), ['a-b/m']);
     assert.deepEqual(names(storage.list('pods', { namespace: 'none' }).items), []);
-    assert.deepEqual(names(storage.list('pods', { filter: (o) => o.metadata.labels?.even === 'true' }).items), ['a/y1']);
+    assert.deepEqual(names(storage.list('pods', { filter: (s) => s.attrs.metadata.labels?.even === 'true' }).items), ['a/y1']);
     assert.deepEqual(names(storage.list('nodes').items), ['/n1']);
     assert.deepEqual(storage.list('services').items, []);
+  }));
+
+  test('issue 18: a stored version is held as JSON text with its selector attributes; its object is a fresh parse', () => withStore(open, async (ctx) => {
+    const key = podKey('ns', 'p');
+    const obj = { ...pod('ns', 'p', { app: 'web' }), spec: { nodeName: 'n1', containers: [] }, status: { phase: 'Running', hostIP: '10.0.0.1' } };
+    const expectAttrs = { metadata: { name: 'p', namespace: 'ns', labels: { app: 'web' } }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
+    const created = await ctx.storage.create(key, obj);
+    assert.deepEqual(created.attrs, expectAttrs);
+    assert.deepEqual(created.object, JSON.parse(created.json));
+    const got = ctx.storage.get(key)!;
+    got.object.metadata.name = 'changed';
+    assert.notEqual(got.object, got.object, 'each read parses a copy the caller owns');
+    assert.equal(ctx.storage.get(key)!.object.metadata.name, 'p');
+    const deleted = await ctx.storage.delete(key);
+    assert.deepEqual(deleted.attrs, expectAttrs);
+    assert.equal(deleted.object.metadata.resourceVersion, String(deleted.rv));
+    await ctx.storage.create(key, obj);
+    if (ctx.reopen) assert.deepEqual((await ctx.reopen()).get(key)!.attrs, expectAttrs, 'attributes are rebuilt from the log');
   }));
 
   test('limit and continue page through everything once, with remainingItemCount', () => withStore(open, async ({ storage }) => {
@@ -57,12 +74,12 @@ export function listContract(open: OpenStore): void {
   test('limit counts only objects that pass the filter', () => withStore(open, async ({ storage }) => {
     await Promise.all(Array.from({ length: 20 }, (_, i) =>
       storage.create(podKey('ns', `p${String(i).padStart(2, '0')}`), pod('ns', `p${i}`, { odd: String(i % 2 === 1) }))));
-    const filter = (o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.odd === 'true';
+    const filter = (s: StoredObject) => s.attrs.metadata.labels?.odd === 'true';
     const page = storage.list('pods', { limit: 3, filter });
     assert.deepEqual(names(page.items), ['ns/p1', 'ns/p3', 'ns/p5']);
     const all = listAll(storage, { limit: 3, filter });
     assert.equal(all.length, 10);
-    assert.ok(all.every((o) => filter(o.object)));
+    assert.ok(all.every((o) => o.object.metadata.labels?.odd === 'true'));
   }));
 
   test('pages of a continued list are the snapshot at the first page\'s revision', () => withStore(open, async ({ storage }) => {
