@@ -93,6 +93,25 @@ test('a list at a resourceVersion the server has not reached yet is 504 Too larg
   assert.match(r.body.message, /^Timeout: Too large resource version: 99999999, current: \d+$/);
 });
 
+test('issue 18: a list over 256 KiB is streamed, byte for byte the stored objects, and pages the same', async () => {
+  const B = '/api/v1/namespaces/big/pods';
+  assert.equal((await call(srv.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'big' } })).status, 201);
+  const note = 'x'.repeat(2048);
+  const made = await Promise.all(Array.from({ length: 150 }, (_, i) => call(srv.url, 'POST', B,
+    { ...pod(`p-${String(i).padStart(3, '0')}`, { labels: { odd: String(i % 2 === 1) } }), metadata: { name: `p-${String(i).padStart(3, '0')}`, labels: { odd: String(i % 2 === 1) }, annotations: { note } } })));
+  assert.ok(made.every((r) => r.status === 201));
+  const list = await call(srv.url, 'GET', B);
+  assert.equal(list.headers.get('transfer-encoding'), 'chunked', 'streamed, not built');
+  const items = await Promise.all(list.body.items.map((i: any) => call(srv.url, 'GET', `${B}/${i.metadata.name}`)));
+  assert.equal(list.text, `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${list.body.metadata.resourceVersion}"},"items":[${items.map((r) => r.text).join(',')}]}`);
+  const p1 = await call(srv.url, 'GET', `${B}?limit=140`);
+  const p2 = await call(srv.url, 'GET', `${B}?limit=140&continue=${encodeURIComponent(p1.body.metadata.continue)}`);
+  assert.equal(p1.body.metadata.remainingItemCount, 10);
+  assert.deepEqual([...p1.body.items, ...p2.body.items], list.body.items);
+  const odd = await call(srv.url, 'GET', `${B}?labelSelector=odd%3Dtrue`);
+  assert.deepEqual(odd.body.items, list.body.items.filter((i: any) => i.metadata.labels.odd === 'true'));
+});
+
 test('a restart on the same file loses nothing and revisions keep increasing', async () => {
   const beforeList = (await call(srv.url, 'GET', '/api/v1/pods')).body;
   await srv.restart();

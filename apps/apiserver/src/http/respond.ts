@@ -1,10 +1,12 @@
-// Writing API responses: stored JSON text goes out as-is (never re-serialized), as a kubectl Table when asked.
+// Writing API responses: stored JSON text goes out as-is (never re-serialized; a large list streamed), as a kubectl
+// Table when asked.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '@podling/api';
 import type { Resource } from '../registry/resource.ts';
 import type { StoredObject } from '@podling/store';
 import { parseIncludeObject, toTable, wantsTable } from '../kubectl/tables.ts';
 import type { Query } from './query.ts';
+import { listBody } from './list-body.ts';
 
 export function setWarnings(reply: FastifyReply, warnings: string[]): void {
   if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
@@ -42,7 +44,6 @@ export function sendList(req: FastifyRequest, reply: FastifyReply, r: Resource,
   if (meta.continue) m += `,"continue":${JSON.stringify(meta.continue)}`;
   if (meta.remainingItemCount !== undefined) m += `,"remainingItemCount":${meta.remainingItemCount}`;
   m += '}';
-  const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
-  return sendJsonText(reply, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":${m},"items":[${parts.join(',')}]}`);
+  const body = listBody(`{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":${m},"items":[`, items, ']}');
+  return reply.code(200).type('application/json').send(body);
 }

@@ -1,0 +1,41 @@
+// The body of a JSON list from the stored JSON texts of its items. A small list is one string (sent with a
+// Content-Length); a large one is streamed in chunks that are made only as the socket takes them, so a 50,000-pod
+// list starts arriving at once and never exists in memory as a whole (kube-apiserver streams large list bodies too:
+// k8s.io/apiserver pkg/endpoints/handlers/responsewriters, StreamingCollectionJSONEncoding).
+import { Readable } from 'node:stream';
+import type { StoredObject } from '@podling/store';
+
+/** Bodies up to this many characters are built as one string; the cost of a stream is not worth it below. */
+const STREAM_ABOVE = 256 * 1024;
+/** Characters per streamed chunk: large enough that per-chunk costs vanish, small enough to stay out of the way. */
+const CHUNK = 64 * 1024;
+
+/** `head` ends just before the first item, `tail` closes the items array and the list. */
+export function listBody(head: string, items: readonly StoredObject[], tail: string): string | Readable {
+  let size = head.length + tail.length + items.length;
+  for (let i = 0; i < items.length && size <= STREAM_ABOVE; i++) size += items[i].json.length;
+  if (size <= STREAM_ABOVE) {
+    const parts = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
+    return `${head}${parts.join(',')}${tail}`;
+  }
+  // Readable.from pulls the next chunk only when the response has room for it (back-pressure).
+  return Readable.from(chunks(head, items, tail), { objectMode: false, highWaterMark: CHUNK });
+}
+
+function* chunks(head: string, items: readonly StoredObject[], tail: string): Generator<string> {
+  let parts: string[] = [head];
+  let size = head.length;
+  for (let i = 0; i < items.length; i++) {
+    const json = items[i].json;
+    parts.push(i === 0 ? json : ',' + json);
+    size += json.length + 1;
+    if (size >= CHUNK) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
+    }
+  }
+  parts.push(tail);
+  yield parts.join('');
+}

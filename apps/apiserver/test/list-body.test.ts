@@ -1,0 +1,27 @@
+// Issue 18: a large list body is streamed from the stored JSON texts, lazily and byte-identical to the built one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { storedVersion } from '@podling/store';
+import { listBody } from '../src/http/list-body.ts';
+
+const items = (n: number, size: number) => Array.from({ length: n }, (_, i) =>
+  storedVersion('pods', { metadata: { name: `p${i}`, namespace: 'ns', annotations: { n: 'é'.repeat(size) } } }, i + 1));
+
+test('a small list is one string; an empty one too', () => {
+  assert.equal(listBody('{"items":[', items(3, 10), ']}'), `{"items":[${items(3, 10).map((s) => s.json).join(',')}]}`);
+  assert.equal(listBody('{"items":[', [], ']}'), '{"items":[]}');
+});
+
+test('a large list is a stream with the same bytes, made only as it is read', async () => {
+  const big = items(400, 2000); // ~1.6 MB of text, multi-byte characters
+  const body = listBody('{"items":[', big, ']}');
+  assert.ok(body instanceof Readable);
+  const chunks = body[Symbol.asyncIterator]();
+  const first = (await chunks.next()).value as Buffer;
+  assert.ok(first.length < 300_000, `one chunk at a time (${first.length} bytes)`);
+  assert.ok(body.readableLength < 300_000, `no more buffered than the stream's mark (${body.readableLength} bytes)`);
+  const rest: Buffer[] = [first];
+  for (let c = await chunks.next(); !c.done; c = await chunks.next()) rest.push(c.value as Buffer);
+  assert.equal(Buffer.concat(rest).toString('utf8'), `{"items":[${big.map((s) => s.json).join(',')}]}`);
+});
