@@ -1,11 +1,13 @@
 // The memory side of bench/list.ts (issue 18, "Memory and big lists"): resident memory per stored pod beyond its JSON
 // text, time to the first byte of a full `GET /api/v1/pods`, and resident memory after three full lists, with
-// 50,000 pods (5,000 with --quick). RSS is read from /proc; the pods' JSON size is the list body over the pod count.
+// 50,000 pods (5,000 with --quick). RSS is read from /proc after a full GC (through the server's inspector), so it is
+// what the server holds rather than the garbage it carried; the pods' JSON size is the list body over the pod count.
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { MiB, rssBytes } from './harness/proc-stats.ts';
 import type { ServerUnderTest } from './harness/script-server.ts';
+import { collectGarbage } from './harness/collect-garbage.ts';
 
 export interface ListMemoryRun {
   pods: number;
@@ -46,10 +48,12 @@ async function create(server: ServerUnderTest, amount: number): Promise<void> {
   if (load.ok2xx !== amount) throw new Error(`only ${load.ok2xx} of ${amount} creates succeeded (${load.non2xx} non-2xx, ${load.errors} errors)`);
 }
 
-/** Lets the server finish what the last requests left (freed sockets, a GC) before RSS is read. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
-
-export async function measureListMemory(server: ServerUnderTest, pods: number): Promise<ListMemoryRun> {
+/** `inspectPort`: the server's inspector, for a full GC before each RSS reading. */
+export async function measureListMemory(server: ServerUnderTest, pods: number, inspectPort: number): Promise<ListMemoryRun> {
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 500)); // sockets of the last requests closed
+    await collectGarbage(inspectPort);
+  };
   // The first pods warm the code paths (JIT, pools) so that the growth after them is the pods' own.
   const warm = Math.round(pods / 50);
   await create(server, warm);

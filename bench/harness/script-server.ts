@@ -11,9 +11,9 @@ export interface ServerUnderTest {
 }
 
 /** `entry` is relative to the repo root and must log `{"msg":"listening"}` and answer GET /readyz. */
-export async function startScriptServer(entry: string): Promise<ServerUnderTest> {
+export async function startScriptServer(entry: string, nodeArgs?: string[]): Promise<ServerUnderTest> {
   const port = await freePort();
-  const proc = startTs(entry, { args: ['--port', String(port)] });
+  const proc = startTs(entry, { args: ['--port', String(port)], nodeArgs });
   const url = `http://127.0.0.1:${port}`;
   try {
     await proc.waitForLog((l) => l.msg === 'listening', 30_000);
