@@ -19,8 +19,10 @@ export function listBody(head: string, items: readonly StoredObject[], tail: str
     for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
     return `${head}${parts.join(',')}${tail}`;
   }
-  // Readable.from pulls the next chunk only when the response has room for it (back-pressure).
-  return Readable.from(chunks(head, items, tail), { objectMode: false, highWaterMark: CHUNK });
+  // Readable.from pulls the next chunk only when the response has room for it (back-pressure). The chunks stay
+  // strings (`encoding`) down to the socket, which encodes them as it writes: made into Buffers here, 100 MB of list
+  // would be 100 MB of external memory, which V8 counts toward its next full collection.
+  return Readable.from(chunks(head, items, tail), { objectMode: false, encoding: 'utf8', highWaterMark: CHUNK });
 }
 
 function* chunks(head: string, items: readonly StoredObject[], tail: string): Generator<string> {
