@@ -1,7 +1,8 @@
 // The memory side of bench/list.ts (issue 18, "Memory and big lists"): resident memory per stored pod beyond its JSON
 // text, time to the first byte of a full `GET /api/v1/pods`, and resident memory after three full lists, with
-// 50,000 pods (5,000 with --quick). RSS is read from /proc after a full GC (through the server's inspector), so it is
-// what the server holds rather than the garbage it carried; the pods' JSON size is the list body over the pod count.
+// 50,000 pods (5,000 with --quick). RSS is read from /proc: before the lists after a full GC (through the server's
+// inspector), so that it is what the server holds rather than the garbage it carried; after them without one, so
+// that it shows what the lists left resident. The pods' JSON size is the list body over the pod count.
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
@@ -71,7 +72,7 @@ export async function measureListMemory(server: ServerUnderTest, pods: number, i
     totalMs.push(r.totalMs);
     bytes = r.bytes;
   }
-  await settle();
+  await new Promise((r) => setTimeout(r, 500));
   const jsonBytesPerPod = bytes / pods;
   return {
     pods, jsonBytesPerPod, firstByteMs, totalMs, rssBefore, rssAfterLists: rssBytes(server.pid)!,

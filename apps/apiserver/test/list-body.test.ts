@@ -25,3 +25,16 @@ test('a large list is a stream with the same bytes, made only as it is read', as
   for (let c = await chunks.next(); !c.done; c = await chunks.next()) all.push(String(c.value));
   assert.equal(all.join(''), `{"items":[${big.map((s) => s.json).join(',')}]}`);
 });
+
+test('a list read page by page is one stream, each page read only when the previous one has been sent', async () => {
+  const pages = [items(300, 500), items(300, 500), items(7, 500)];
+  let calls = 0;
+  const body = listBody('{"items":[', pages[0], ']}', () => { calls++; return { items: pages[calls], more: calls < 2 }; });
+  assert.ok(body instanceof Readable);
+  const chunks = body[Symbol.asyncIterator]();
+  const all = [String((await chunks.next()).value)];
+  assert.equal(calls, 0, 'the second page is not read before the first is sent');
+  for (let c = await chunks.next(); !c.done; c = await chunks.next()) all.push(String(c.value));
+  assert.equal(calls, 2);
+  assert.equal(all.join(''), `{"items":[${pages.flat().map((s) => s.json).join(',')}]}`);
+});

@@ -61,7 +61,7 @@ export function listPage(
     if (items.length === limit) {
       // One more match exists: this page ends and a continue token is due.
       const result: ListResult = { items, rv, continue: encodeContinue({ rv, lastKey }) };
-      if (!filter) {
+      if (!filter && opts.countRemaining !== false) {
         let remaining = 1;
         while (next()) remaining++;
         result.remainingItemCount = remaining;

@@ -41,6 +41,8 @@ export interface ListOptions {
   limit?: number;
   /** Token from a previous page's `continue`. */
   continue?: string;
+  /** false: leave out remainingItemCount, which costs a walk over the rest (a caller paging through it all). */
+  countRemaining?: boolean;
 }
 
 export interface ListResult {

@@ -10,11 +10,15 @@ const STREAM_ABOVE = 256 * 1024;
 /** Characters per streamed chunk: large enough that per-chunk costs vanish, small enough to stay out of the way. */
 const CHUNK = 64 * 1024;
 
+/** The items after the first page, a page per call, read only as the stream needs them; `more` is false on the
+ *  last. It may throw (the snapshot expired): the response is then cut short, and the client relists. */
+export type NextPage = () => { items: readonly StoredObject[]; more: boolean };
+
 /** `head` ends just before the first item, `tail` closes the items array and the list. */
-export function listBody(head: string, items: readonly StoredObject[], tail: string): string | Readable {
+export function listBody(head: string, items: readonly StoredObject[], tail: string, nextPage?: NextPage): string | Readable {
   let size = head.length + tail.length + items.length;
   for (let i = 0; i < items.length && size <= STREAM_ABOVE; i++) size += items[i].json.length;
-  if (size <= STREAM_ABOVE) {
+  if (size <= STREAM_ABOVE && !nextPage) {
     const parts = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
     return `${head}${parts.join(',')}${tail}`;
@@ -22,21 +26,25 @@ export function listBody(head: string, items: readonly StoredObject[], tail: str
   // Readable.from pulls the next chunk only when the response has room for it (back-pressure). The chunks stay
   // strings (`encoding`) down to the socket, which encodes them as it writes: made into Buffers here, 100 MB of list
   // would be 100 MB of external memory, which V8 counts toward its next full collection.
-  return Readable.from(chunks(head, items, tail), { objectMode: false, encoding: 'utf8', highWaterMark: CHUNK });
+  return Readable.from(chunks(head, items, tail, nextPage), { objectMode: false, encoding: 'utf8', highWaterMark: CHUNK });
 }
 
-function* chunks(head: string, items: readonly StoredObject[], tail: string): Generator<string> {
+function* chunks(head: string, first: readonly StoredObject[], tail: string, nextPage?: NextPage): Generator<string> {
   let parts: string[] = [head];
   let size = head.length;
-  for (let i = 0; i < items.length; i++) {
-    const json = items[i].json;
-    parts.push(i === 0 ? json : ',' + json);
-    size += json.length + 1;
-    if (size >= CHUNK) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
+  let sep = '';
+  for (let page = { items: first, more: !!nextPage }; ; page = nextPage!()) {
+    for (const item of page.items) {
+      parts.push(sep + item.json);
+      sep = ',';
+      size += item.json.length + 1;
+      if (size >= CHUNK) {
+        yield parts.join('');
+        parts = [];
+        size = 0;
+      }
     }
+    if (!page.more) break;
   }
   parts.push(tail);
   yield parts.join('');

@@ -6,7 +6,7 @@ import type { Resource } from '../registry/resource.ts';
 import type { StoredObject } from '@podling/store';
 import { parseIncludeObject, toTable, wantsTable } from '../kubectl/tables.ts';
 import type { Query } from './query.ts';
-import { listBody } from './list-body.ts';
+import { listBody, type NextPage } from './list-body.ts';
 
 export function setWarnings(reply: FastifyReply, warnings: string[]): void {
   if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
@@ -32,7 +32,7 @@ export function sendObject(req: FastifyRequest, reply: FastifyReply, code: numbe
 }
 
 export function sendList(req: FastifyRequest, reply: FastifyReply, r: Resource,
-  items: StoredObject[], meta: { rv: number; continue?: string; remainingItemCount?: number }): FastifyReply {
+  items: StoredObject[], meta: { rv: number; continue?: string; remainingItemCount?: number }, nextPage?: NextPage): FastifyReply {
   if (tableRequested(req)) {
     const table = toTable(r, items.map((i) => i.object as KubeObject), {
       now: Date.now(), includeObject: parseIncludeObject((req.query as Query).includeObject),
@@ -44,6 +44,6 @@ export function sendList(req: FastifyRequest, reply: FastifyReply, r: Resource,
   if (meta.continue) m += `,"continue":${JSON.stringify(meta.continue)}`;
   if (meta.remainingItemCount !== undefined) m += `,"remainingItemCount":${meta.remainingItemCount}`;
   m += '}';
-  const body = listBody(`{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":${m},"items":[`, items, ']}');
+  const body = listBody(`{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":${m},"items":[`, items, ']}', nextPage);
   return reply.code(200).type('application/json').send(body);
 }

@@ -5,7 +5,7 @@
 import {
   decodeObject, errors, generateName, type DeleteOptions, type KubeObject,
 } from '@podling/api';
-import { isStorageError, storedVersion, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
+import { isStorageError, storedVersion, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
 import { admitAll, type Admit, type Requester } from './admission.ts';
 import { deleteObject, type DeleteResult } from './delete.ts';
 import { fillSystemFieldsOnCreate } from './object-meta.ts';
@@ -45,7 +45,7 @@ export class Registry {
     return found;
   }
 
-  list(r: Resource, namespace: string | undefined, opts: { filter?: (s: StoredObject) => boolean; limit?: number; continue?: string }): ListResult {
+  list(r: Resource, namespace: string | undefined, opts: Omit<ListOptions, 'namespace'>): ListResult {
     return this.storage.list(r.resource, { namespace: r.namespaced ? namespace || undefined : undefined, ...opts });
   }
 

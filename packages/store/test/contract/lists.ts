@@ -63,6 +63,7 @@ export function listContract(open: OpenStore): void {
     const first = storage.list('pods', { limit: 4 });
     assert.equal(first.items.length, 4);
     assert.equal(first.remainingItemCount, 11);
+    assert.equal(storage.list('pods', { limit: 4, countRemaining: false }).remainingItemCount, undefined);
     assert.ok(first.continue);
     assert.deepEqual(names(listAll(storage, { limit: 4 })), names(storage.list('pods').items));
     assert.deepEqual(names(listAll(storage, { limit: 3, namespace: 'b' })), names(storage.list('pods', { namespace: 'b' }).items));
