@@ -13,8 +13,9 @@
  *   stdin   <id> TAB STEP-ARG TAB STEP-ARG …      the steps of podling-nsexec (no `--` and no command)
  *   stdout  <id> 0                                 every step ran
  *           <id> 1 <reason>                        a step failed (or the child died): nothing after it ran
- * Answers come in completion order. At the end of stdin the server waits for its children and exits 0, so it
- * never outlives the agent (whose pipe ends even when it is SIGKILLed).
+ * Answers come in completion order. At the end of stdin the server runs what it has read, waits for its children
+ * and exits 0, so it never outlives the agent for long (whose pipe ends even when it is SIGKILLed). A stopping
+ * agent ends it with SIGTERM instead: the steps already running finish in their own processes, no other starts.
  */
 #define _GNU_SOURCE
 #include <errno.h>

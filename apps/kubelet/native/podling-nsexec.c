@@ -141,27 +141,33 @@ static void nl_init(struct nlreq *r, unsigned short type, unsigned short flags, 
   memcpy(NLMSG_DATA(&r->h), hdr, len);
 }
 
-/* Sends the request; 0, or -1 with errno set to the kernel's answer. */
+/* One rtnetlink socket for the steps' requests, opened in the namespace it talks to: a step that changes the
+ * network namespace closes it (nl_reset), and the next request opens one in the new namespace. */
+static int nl_fd = -1;
+
+static void nl_reset(void) {
+  if (nl_fd >= 0) close(nl_fd);
+  nl_fd = -1;
+}
+
+/* Sends the request; 0, or -1 with errno set to the kernel's answer. Each request gets exactly one reply (its ack). */
 static int nl_talk(struct nlreq *r) {
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return -1;
+  if (nl_fd < 0) nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (nl_fd < 0) return -1;
   struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-  int rc = -1;
-  if (sendto(fd, r->raw, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) >= 0) {
-    char reply[4096];
-    ssize_t n = recv(fd, reply, sizeof reply, 0);
-    struct nlmsghdr *h = (struct nlmsghdr *)reply;
-    if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR) {
-      int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-      if (err == 0) rc = 0; else errno = -err;
-    } else if (n >= 0) {
-      errno = EPROTO;
-    }
+  if (sendto(nl_fd, r->raw, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+  char reply[4096];
+  ssize_t n = recv(nl_fd, reply, sizeof reply, 0);
+  struct nlmsghdr *h = (struct nlmsghdr *)reply;
+  if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR) {
+    int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    if (err == 0) return 0;
+    errno = -err;
+    return -1;
   }
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return rc;
+  if (n >= 0) errno = EPROTO;
+  nl_reset(); /* out of step with the kernel: start afresh */
+  return -1;
 }
 
 static int host_netns = -1; /* the namespace the program started in: veth peers go there, --setns-host returns */
@@ -308,7 +314,7 @@ static int step(int argc, char **argv, int *i) {
   if (!strcmp(s, "--error-env")) return 0;
   if (!strcmp(s, "--mkdir")) return mkdir(a, 0755) < 0 && errno != EEXIST ? failed(s, a) : 0;
   if (!strcmp(s, "--cgroup")) return write_pid(a);
-  if (!strcmp(s, "--setns-net")) return join(a, CLONE_NEWNET, s);
+  if (!strcmp(s, "--setns-net")) { nl_reset(); return join(a, CLONE_NEWNET, s); }
   if (!strcmp(s, "--setns-ipc")) return join(a, CLONE_NEWIPC, s);
   if (!strcmp(s, "--new-ipc")) return new_ipc(a);
   if (!strcmp(s, "--unshare-uts-mount")) {
@@ -319,12 +325,12 @@ static int step(int argc, char **argv, int *i) {
   if (!strcmp(s, "--bind")) return mount(a, b, NULL, MS_BIND, NULL) < 0 ? failed(s, b) : 0;
   if (!strcmp(s, "--ro-remount")) return ro_remount(a);
   if (!strcmp(s, "--umount")) return lazy_umount(a);
-  if (!strcmp(s, "--new-net")) return new_net(a);
+  if (!strcmp(s, "--new-net")) { nl_reset(); return new_net(a); }
   if (!strcmp(s, "--veth")) return veth(a, b);
   if (!strcmp(s, "--up")) return link_set(a, 0, s);
   if (!strcmp(s, "--addr")) return addr(a, b);
   if (!strcmp(s, "--route-default")) return route_default(a);
-  if (!strcmp(s, "--setns-host")) return setns(host_netns, CLONE_NEWNET) < 0 ? failed(s, "") : 0;
+  if (!strcmp(s, "--setns-host")) { nl_reset(); return setns(host_netns, CLONE_NEWNET) < 0 ? failed(s, "") : 0; }
   if (!strcmp(s, "--master")) { int m = ifindex(b, s); return m < 0 ? -1 : link_set(a, m, s); }
   if (!strcmp(s, "--link-del")) return link_del(a);
   if (!strcmp(s, "--no-ipv6")) return no_ipv6(a);

@@ -4,13 +4,13 @@
 // of the sandbox's CPU when a burst of pods saturates the node (bench/pod-startup).
 //
 // The helper is a child of the agent on pipes: when the agent ends, even by SIGKILL, its stdin ends and it exits
-// once its running steps are done. Like the spawner, it keeps the agent's event loop alive only while a request
-// is unanswered.
+// once the requests it had read are done; a stopping agent ends it with SIGTERM. Like the spawner, it keeps the
+// agent's event loop alive only while a request is unanswered.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NSEXEC } from './nsexec.ts';
 
-/** How long close() waits for the helper's running steps before it is killed. */
-const CLOSE_WAIT_MS = 5000;
+/** How long close() waits for the helper to exit on SIGTERM before it is killed. */
+const CLOSE_WAIT_MS = 2000;
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
@@ -36,13 +36,17 @@ export class NsexecServer {
     });
   }
 
-  /** Ends the helper once its running steps are done (requests not yet started are answered as failed). */
+  /**
+   * Ends the helper at once (agent shutdown): requests not yet started are dropped and rejected, and steps already
+   * running finish in their own processes. What that leaves half made is what a crash leaves, and the next agent's
+   * teardown repairs it; waiting for a queue of teardowns (a pod burst being deleted) would hold the shutdown up.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const proc = this.proc;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((r) => proc.once('close', () => r()));
-    proc.stdin!.end();
+    proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), CLOSE_WAIT_MS);
     await exited;
     clearTimeout(timer);
