@@ -260,6 +260,10 @@ export class PodWorker {
     await this.terminator.killAll(this.pod);
     this.probes.stop();
     if (this.stopped) return; // a restarted agent terminates again, with the full grace
+    // The sandbox (cgroups, network, IPC) goes before the pod object, as the kubelet's killPod stops the pod sandbox
+    // (CNI DEL) before the pod counts as reclaimed and is deleted: once the pod is gone from the API, its IP is free
+    // and nothing of it is left on the node.
+    await this.sandbox.close();
     if (!this.gone) {
       this.publish(true);
       await this.deps.status.flush(this.uid);
@@ -268,7 +272,6 @@ export class PodWorker {
     }
     if (this.stopped) return;
     this.deps.status.forget(this.uid);
-    await this.sandbox.close();
     await this.podState.remove();
     this.deps.userNamespaces.release(this.uid);
     this.state = 'terminated';
