@@ -8,6 +8,7 @@
 // agent's event loop alive only while a request is unanswered.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NSEXEC } from './nsexec.ts';
+import { endChild, onLines, refChild } from './piped-child.ts';
 
 /** How long close() waits for the helper to exit on SIGTERM before it is killed. */
 const CLOSE_WAIT_MS = 2000;
@@ -43,30 +44,15 @@ export class NsexecServer {
    */
   async close(): Promise<void> {
     this.closed = true;
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('close', () => r()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), CLOSE_WAIT_MS);
-    await exited;
-    clearTimeout(timer);
+    await endChild(this.proc, 'SIGTERM', CLOSE_WAIT_MS);
   }
 
   private ensure(): ChildProcess {
     if (this.proc) return this.proc;
     const proc = spawn(this.file, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.proc = proc;
-    let partial = '';
     let stderr = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (chunk: string) => {
-      partial += chunk;
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        this.onAnswer(partial.slice(0, nl));
-        partial = partial.slice(nl + 1);
-      }
-    });
+    onLines(proc.stdout!, (line) => this.onAnswer(line));
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
     proc.stdin!.on('error', () => {}); // EPIPE when it died; reported by 'close'
@@ -92,10 +78,6 @@ export class NsexecServer {
   }
 
   private setRef(on: boolean): void {
-    const p = this.proc;
-    if (!p) return;
-    for (const h of [p, p.stdout, p.stdin, p.stderr] as unknown as { ref(): void; unref(): void }[]) {
-      if (on) h.ref(); else h.unref();
-    }
+    if (this.proc) refChild(this.proc, on);
   }
 }

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from './logger.ts';
 import { DEFAULT_PATH } from './container-env.ts';
+import { endChild, onLines, refChild } from './piped-child.ts';
 
 const SPAWNER_PATH = fileURLToPath(new URL('./spawner.mjs', import.meta.url));
 /** How long close() waits for the spawner to exit on EOF before it is killed. */
@@ -96,13 +97,7 @@ export class SpawnerClient {
   async close(): Promise<void> {
     this.closed = true;
     this.running.clear();
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('close', () => r()));
-    proc.stdin!.end();
-    const timer = setTimeout(() => proc.kill('SIGKILL'), CLOSE_WAIT_MS);
-    await exited;
-    clearTimeout(timer);
+    await endChild(this.proc, 'eof', CLOSE_WAIT_MS);
   }
 
   private ensure(): ChildProcess {
@@ -111,17 +106,7 @@ export class SpawnerClient {
     // it finds `unshare` and `sh` on the same standard PATH containers get.
     const proc = spawn(process.execPath, [SPAWNER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: DEFAULT_PATH } });
     this.proc = proc;
-    let partial = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (chunk: string) => {
-      partial += chunk;
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        const line = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
-        if (line) this.onMessage(JSON.parse(line) as Message);
-      }
-    });
+    onLines(proc.stdout!, (line) => { if (line) this.onMessage(JSON.parse(line) as Message); });
     proc.stdin!.on('error', () => {}); // EPIPE when it died; reported by 'exit'
     proc.on('error', (err) => this.log?.error({ err }, 'spawner failed'));
     // 'close', not 'exit': every message it wrote before exiting has been read by then.
@@ -159,11 +144,7 @@ export class SpawnerClient {
   }
 
   private setRef(on: boolean): void {
-    const p = this.proc;
-    if (!p) return;
-    for (const h of [p, p.stdout, p.stdin] as unknown as { ref(): void; unref(): void }[]) {
-      if (on) h.ref(); else h.unref();
-    }
+    if (this.proc) refChild(this.proc, on);
   }
 }
 
