@@ -133,6 +133,12 @@ export class ContainerCgroups {
   }
 
   /** Pids in the instance's cgroup (empty without one). */
+  /** The `cgroup.procs` files of an existing instance, in every hierarchy: what a process joins to count as the
+   * container's (kubectl exec, exec probes and hooks, as runc exec joins the container's cgroups). */
+  instanceProcsFiles(uid: string, container: string, index: number): string[] {
+    return this.hierarchies().map((x) => path.join(x.dir, `pod-${uid}`, `${container}.${index}`, 'cgroup.procs')).filter((f) => existsSync(f));
+  }
+
   procs(uid: string, container: string, index: number): number[] {
     const dir = this.instanceDir(uid, container, index);
     return dir ? cgroupDir.procs(dir) : [];

@@ -2,6 +2,7 @@
 // exec probes): one argv that joins the container's namespaces, becomes its user and starts the command with its
 // environment in its working directory. Every caller goes through here, so "inside the container" means one thing.
 //
+//   podling-nsexec --cgroup <the instance's cgroup.procs>… --                                     (as root)
 //   nsenter --target <wrapper pid> --<each namespace the wrapper has that the agent has not> --   (as root)
 //     <security prefix: setpriv/unshare with the container's identity, capabilities, user namespace>
 //       env -i --chdir=<workingDir> -- K=V… <command…>                                           (as the user)
@@ -9,7 +10,9 @@
 // - Namespaces are found by comparing /proc/<pid>/ns/* with the agent's own, so whatever the container has (UTS and
 //   mount today; network, IPC, PID or a user namespace once the sandbox provides them) is entered without this
 //   module changing.
-// - The root-run steps (nsenter, setpriv) get a fixed minimal environment: a pod's LD_PRELOAD or PATH must never
+// - The command joins the instance's cgroups first, as runc exec does: its memory and CPU count against the
+//   container's limits, and deleting the pod kills it with the rest of the container.
+// - The root-run steps (nsexec, nsenter, setpriv) get a fixed minimal environment: a pod's LD_PRELOAD or PATH must never
 //   reach a program that runs as root. The container's environment is applied by `env -i` only after the identity
 //   is dropped. Its values appear in env's argv for the moment before it execs the command; they are the pod
 //   spec's own values (readable by anyone who can read the pod), never credentials of the agent.
@@ -20,6 +23,7 @@ import { readlinkSync } from 'node:fs';
 import type { Container } from '@podling/api';
 import { planLaunch, type LaunchContext } from './container-launcher.ts';
 import { finalExec, WRAPPER_ENV } from './container-wrapper.ts';
+import { NSEXEC } from './nsexec.ts';
 
 /** Namespaces nsenter can join, by /proc/<pid>/ns name → nsenter flag. `user` first: the rest may need it. */
 const NAMESPACES: [string, string][] = [
@@ -48,7 +52,9 @@ export function containerEntry(t: EntryTarget, ctx: LaunchContext, argv: string[
   const plan = planLaunch(t.container, t.index, ctx);
   if (plan.configError !== undefined) return { configError: plan.configError };
   const { workingDir } = plan.launch;
+  const cgroups = ctx.namespaces ? ctx.instanceCgroups?.(t.container.name, t.index) ?? [] : [];
   const chain = [
+    ...(cgroups.length ? [NSEXEC, ...cgroups.flatMap((f) => ['--cgroup', f]), '--'] : []),
     ...(ctx.namespaces ? ['nsenter', '--target', String(t.pid), ...namespaceFlags(t.pid), '--'] : []),
     ...finalExec(plan.launch, [`--chdir=${workingDir}`], argv),
   ];

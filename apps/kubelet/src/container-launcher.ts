@@ -33,6 +33,8 @@ export interface LaunchContext {
   sandbox?: PodSandboxView;
   /** The pod's /etc/resolv.conf (pod-resolv-conf.ts); none: the host's. */
   resolvConf?: string;
+  /** The cgroup.procs files of a running instance, which a command run inside it joins; none by default. */
+  instanceCgroups?: (container: string, index: number) => string[];
 }
 
 export type LaunchPlan =

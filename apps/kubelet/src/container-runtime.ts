@@ -32,6 +32,8 @@ export interface WorkerSandbox {
   prepare(pod: Pod, record: PodRecord, onExit: InstanceExit, killedWith: (c: string) => number | undefined): Promise<void>;
   launch(container: string, index: number, launch: Launch, onExit: InstanceExit, killedWith: () => number | undefined): Promise<InstanceRecord>;
   killInstance(container: string, index: number): void;
+  /** The cgroup.procs files a command run inside a running instance joins (none where there are no cgroups). */
+  instanceCgroups?(container: string, index: number): string[];
   watchRotation(container: string, logPath: string, fresh: () => void): () => void;
   endInstance(container: string): void;
   removeLogsBefore(container: string, index: number): void;

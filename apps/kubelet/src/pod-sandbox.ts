@@ -90,6 +90,11 @@ export class PodSandbox implements WorkerSandbox {
     }
   }
 
+  /** The cgroup.procs files of a running instance (none without cgroups). */
+  instanceCgroups(container: string, index: number): string[] {
+    return this.cgroups.instanceProcsFiles(this.uid, container, index);
+  }
+
   /** SIGKILLs everything instance `index` of `container` started (its cgroup; a no-op without cgroups). */
   killInstance(container: string, index: number): void {
     this.cgroups.kill(this.uid, container, index);

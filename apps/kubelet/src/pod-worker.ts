@@ -154,6 +154,7 @@ export class PodWorker {
     return {
       pod: this.pod, paths: this.paths, nodeIP: this.deps.nodeIP, namespaces: this.deps.namespaces, mountBin: this.deps.mountBin,
       sandbox: this.sandbox.network.sandbox, resolvConf: this.sandbox.network.resolvConf,
+      instanceCgroups: (container, index) => this.sandbox.instanceCgroups?.(container, index) ?? [],
       defaultHostUsers: this.deps.defaultHostUsers, serviceEnv: () => serviceEnv(this.pod, this.deps.services?.() ?? []), userNamespaceBase: () => (this.record.userNamespaceBase ??= this.deps.userNamespaces.claim(this.uid)),
     };
   }

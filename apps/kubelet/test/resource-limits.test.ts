@@ -35,8 +35,14 @@ test('issue 19: cgroup limits', { skip }, async (t) => {
   });
 
   await t.test('limits.cpu is the CFS quota and requests.cpu the shares of the container and pod cgroups', async () => {
-    const pod = await create(c, limited('quota', ['sleep', '3600'], { requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '250m', memory: '48Mi' } }));
-    await c.waitPod('quota', (x) => x.status?.phase === 'Running');
+    // Ready only when the exec probe's own process runs in the container's cgroup (`<pod>/app.0`), as runc exec
+    // puts it: the probe counts against the container's limits and dies with it.
+    const pod = await create(c, podManifest('quota', {
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'], resources: { requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '250m', memory: '48Mi' } },
+        readinessProbe: { exec: { command: ['sh', '-c', 'grep -q "/app\\.0$" /proc/self/cgroup'] }, periodSeconds: 1 } }],
+    }));
+    await c.waitPod('quota', (x) => x.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True') ?? false, 20_000);
     const uid = pod.metadata.uid!;
     const cpu = cgroups.instanceDir(uid, 'app', 0, 'cpu');
     const mem = cgroups.instanceDir(uid, 'app', 0, 'memory');
