@@ -13,8 +13,7 @@ class StoredVersion implements StoredObject {
  *  selectable fields kept in attrs. Shallow copies only (top level and metadata); the caller must not mutate nested
  *  fields of what it passed in. */
 export function stamp(resource: string, obj: KubeObject, rv: number): StoredObject {
-  const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-  return new StoredVersion(JSON.stringify(object), rv, selectorAttrs(resource, object));
+  return storedVersion(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } }, rv);
 }
 
 /** A version built outside the store (a dry run's answer, a watch event's restamped state): `object` already

@@ -12,7 +12,7 @@ export async function ensureObject(registry: Registry, r: Resource, ns: string, 
     try { await registry.create(r, ns, body); } catch (e) { if (!isStorageError(e, 'KeyExists') && !(isStatusError(e) && e.code === 409)) throw e; }
     return;
   }
-  const cur = structuredClone(found.object);
+  const cur = found.object; // a fresh parse: ours to change
   // Stored objects carry defaults the body leaves out: what the body says must already be there, nothing more, so
   // a restart that changes nothing writes nothing (and the revision stays where it was).
   if (fields.every((f) => covers(cur[f], body[f]))) return;

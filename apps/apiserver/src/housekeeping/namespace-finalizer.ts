@@ -7,8 +7,8 @@
 // NamespaceDeletionContentFailure condition (with what remains and which finalizers hold it, namespace-conditions.ts),
 // and the pass is retried with back-off until it succeeds — a namespace delete never hangs silently.
 import type { FastifyBaseLogger } from 'fastify';
-import { isStatusError, type Namespace } from '@podling/api';
-import { isStorageError, type Storage, type StoredObject, type WatchHandle } from '@podling/store';
+import { isStatusError, type KubeObject, type Namespace } from '@podling/api';
+import { isStorageError, type Storage, type WatchHandle } from '@podling/store';
 import { namespaces } from '../registry/namespace-strategy.ts';
 import type { Registry } from '../registry/registry.ts';
 import { RESOURCES } from '../registry/resources.ts';
@@ -44,14 +44,15 @@ export function startNamespaceFinalizer(storage: Storage, registry: Registry, lo
   /** One pass over every terminating namespace; true when some write failed and the pass must be retried. */
   const sweep = async (): Promise<boolean> => {
     let failed = false;
-    for (const ns of registry.list(namespaces, undefined, {}).items.filter((n) => n.object.metadata.deletionTimestamp)) {
+    // StoredObject.object parses its JSON at each read: each namespace is parsed once here and passed on.
+    for (const ns of registry.list(namespaces, undefined, {}).items.map((n) => n.object).filter((n) => n.metadata.deletionTimestamp)) {
       if (stopped) break;
       failed = (await finalizeNamespace(ns)) || failed;
     }
     return failed;
   };
-  const finalizeNamespace = async (ns: StoredObject): Promise<boolean> => {
-    const name = ns.object.metadata.name!;
+  const finalizeNamespace = async (ns: KubeObject): Promise<boolean> => {
+    const name = ns.metadata.name!;
     const tally = emptyTally();
     for (const r of CONTENT) {
       for (const item of registry.list(r, name, {}).items) {
@@ -72,14 +73,14 @@ export function startNamespaceFinalizer(storage: Storage, registry: Registry, lo
       return tally.errors.length > 0;
     }
     try {
-      const spec = ns.object.spec as { finalizers?: string[] } | undefined;
+      const uid = ns.metadata.uid;
+      const spec = ns.spec as { finalizers?: string[] } | undefined;
       if (spec?.finalizers?.includes('kubernetes')) {
-        const body = structuredClone(ns.object);
-        delete body.metadata.resourceVersion;
-        (body.spec as { finalizers?: string[] }).finalizers = spec.finalizers.filter((f) => f !== 'kubernetes');
-        await registry.update(namespaces, undefined, name, body, 'finalize');
+        delete ns.metadata.resourceVersion; // ns is this sweep's own parse
+        spec.finalizers = spec.finalizers.filter((f) => f !== 'kubernetes');
+        await registry.update(namespaces, undefined, name, ns, 'finalize');
       }
-      await registry.delete(namespaces, undefined, name, { preconditions: { uid: ns.object.metadata.uid } });
+      await registry.delete(namespaces, undefined, name, { preconditions: { uid } });
     } catch (err) {
       if (gone(err)) return false;
       log.error({ err, namespace: name }, 'namespace finalizer could not remove an empty namespace');
