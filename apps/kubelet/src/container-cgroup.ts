@@ -115,9 +115,12 @@ export class ContainerCgroups {
     for (const { d } of dirs) cgroupDir.rmdir(d);
   }
 
-  /** Removes the agent's own cgroup directories if no pod is left in them (agent shutdown). */
+  /** Removes the agent's own cgroup directories if no pod is left in them (agent shutdown), and the shared
+   *  `podling` directory above them once no other agent's is left in it. */
   release(): void {
-    for (const x of this.hierarchies()) cgroupDir.rmdir(x.dir);
+    for (const x of this.hierarchies()) {
+      if (cgroupDir.rmdir(x.dir)) cgroupDir.rmdir(path.dirname(x.dir));
+    }
   }
 
   /** Kills every pod's processes and removes every cgroup of this agent (a test's or a node's teardown). */
