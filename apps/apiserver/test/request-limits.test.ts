@@ -141,6 +141,8 @@ describe('issue 14.10: max-in-flight', () => {
   test('the Podling client waits out a 429\'s Retry-After and tries again, as client-go does', async () => {
     const slow = [];
     for (let i = 0; i < 2; i++) slow.push(await upload({ path: '/api/v1/namespaces/default/events', token: tokens.n1, contentLength: 1000, first: '{' }));
+    // The uploads' heads may still be on their way: the creates below must meet both slots taken, not race them.
+    await waitFor(async () => (await metrics()).podling_inflight_mutating_requests >= 2, { timeoutMs: 5000, message: 'both of n1\'s mutating slots are held' });
     const client = new KubeClient({ server: srv.url, token: tokens.n1 });
     const before = (await metrics()).podling_inflight_rejected_total;
     const creates = Array.from({ length: 5 }, (_, i) => client.create({ resource: 'events', namespace: 'default' }, event(`retried-${i}`)));
