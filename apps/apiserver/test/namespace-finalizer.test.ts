@@ -90,6 +90,8 @@ test('issue 14.7: a namespace held by a finalizer says so, and goes when the fin
   assert.deepEqual(
     [condition('held', 'NamespaceContentRemaining')?.message, condition('held', 'NamespaceDeletionContentFailure')?.status],
     ['Some resources are remaining: pods. has 1 resource instances', 'False']);
+  await assert.rejects(registry.create(pods, 'held', pod('late')), (e: { code: number; status: { message: string } }) =>
+    e.code === 403 && e.status.message === 'pods "late" is forbidden: unable to create new content in namespace held because it is being terminated');
   await registry.patch(pods, 'held', 'kept', 'json', [{ op: 'remove', path: '/metadata/finalizers' }]);
   await namespaceGone('held');
 });

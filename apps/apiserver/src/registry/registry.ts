@@ -3,7 +3,7 @@
 // Per-kind policy lives in the strategies (kube-apiserver pkg/registry/generic/registry/store.go); storage errors are
 // translated at the HTTP boundary.
 import {
-  decodeObject, errors, generateName, type DeleteOptions, type KubeObject,
+  decodeObject, errors, generateName, type DeleteOptions, type KubeObject, type Namespace,
 } from '@podling/api';
 import { isStorageError, storedVersion, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject } from '@podling/store';
 import { admitAll, type Admit, type Requester } from './admission.ts';
@@ -59,12 +59,15 @@ export class Registry {
     return { object, warnings };
   }
 
-  /** Namespace must exist and not be terminating (NamespaceLifecycle admission). */
+  /** Namespace must exist and not be terminating. As NamespaceLifecycle admission does
+   *  (plugin/pkg/admission/namespace/lifecycle/admission.go), this reads status.phase, which the namespace's
+   *  first DELETE sets with its deletionTimestamp — and which the stored selector attributes hold, so a create does
+   *  not parse its namespace. */
   checkNamespaceOpen(r: Resource, namespace: string, name: string): void {
     if (!r.namespaced) return;
     const ns = this.storage.get({ resource: 'namespaces', namespace: '', name: namespace });
     if (!ns) throw errors.notFound('namespaces', namespace);
-    if (ns.object.metadata.deletionTimestamp) {
+    if ((ns.attrs as Namespace).status?.phase === 'Terminating') {
       throw errors.forbidden(qualifiedResource(r), name,
         `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
