@@ -9,10 +9,20 @@
  * whatever a step did or where it failed. At most MAX_RUNNING children run at once; further requests wait in the
  * pipe (the kernel's part of a sandbox is serialised on its locks anyway).
  *
+ * The template mount namespace: a container's private mount namespace is a copy of the mount namespace it is made
+ * from, and the host's holds two namespace pins per pod (netns and IPC bind mounts): copying them, then detaching
+ * the netns ones, made each container start cost O(pods) — ~9 ms at 2,000 pins here against ~1 ms at 25. So the
+ * server keeps one child, the holder, in a mount namespace of its own made at the first request: a private copy of
+ * the agent's (nothing mounted later on the host propagates into it, so no later pin does either) with DIR (the
+ * netns pin directory) and every namespace pin (nsfs mount) detached. Containers join it (--setns-mnt) and then
+ * make their own from it, a copy of a few dozen mounts. The holder dies with the server (PR_SET_PDEATHSIG).
+ *
  * Protocol, one line each, fields separated by tabs (arguments cannot contain tabs or newlines):
  *   stdin   <id> TAB STEP-ARG TAB STEP-ARG …      the steps of podling-nsexec (no `--` and no command)
  *   stdout  <id> 0                                 every step ran
  *           <id> 1 <reason>                        a step failed (or the child died): nothing after it ran
+ *   stdin   <id> TAB --mnt-template TAB DIR        (run in the server itself) the template mount namespace:
+ *   stdout  <id> 0 /proc/<pid>/ns/mnt <inode>      made on the first request, and again if its holder died
  * Answers come in completion order. At the end of stdin the server runs what it has read, waits for its children
  * and exits 0, so it never outlives the agent for long (whose pipe ends even when it is SIGKILLed). A stopping
  * agent ends it with SIGTERM instead: the steps already running finish in their own processes, no other starts.
@@ -24,7 +34,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nsexec.h"
@@ -36,12 +51,94 @@
 static struct { pid_t pid; unsigned long id; } running[MAX_RUNNING];
 static int nrunning;
 
+static void answer_line(const char *line, int n) {
+  if (write(STDOUT_FILENO, line, (size_t)n) < 0) _exit(1); /* the agent is gone */
+}
+
 /* One write() below PIPE_BUF: concurrent children's answers never interleave. */
 static void answer(unsigned long id, const char *failure) {
   char line[1400];
   int n = failure ? snprintf(line, sizeof line, "%lu 1 %s\n", id, failure) : snprintf(line, sizeof line, "%lu 0\n", id);
   if (n > (int)sizeof line - 1) { n = (int)sizeof line - 1; line[n - 1] = '\n'; }
-  if (write(STDOUT_FILENO, line, (size_t)n) < 0) _exit(1); /* the agent is gone */
+  answer_line(line, n);
+}
+
+static void answer_data(unsigned long id, const char *data) {
+  char line[160];
+  answer_line(line, snprintf(line, sizeof line, "%lu 0 %s\n", id, data));
+}
+
+static pid_t holder;
+static unsigned long long holder_ino;
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s) {
+  char *o = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) { *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')); s += 3; }
+    else *o++ = *s;
+  }
+  *o = 0;
+}
+
+/* In the holder: detaches DIR with everything under it, then every other namespace pin. */
+static void detach_pins(const char *dir) {
+  umount2(dir, MNT_DETACH);
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return;
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    char *mp = NULL, *fstype = NULL, *save = NULL;
+    int field = 0, dash = 0;
+    for (char *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save), field++) {
+      if (field == 4) mp = t;
+      else if (dash) { fstype = t; break; }
+      else if (field > 5 && !strcmp(t, "-")) dash = 1;
+    }
+    if (!mp || !fstype || strcmp(fstype, "nsfs")) continue;
+    unescape(mp);
+    umount2(mp, MNT_DETACH); /* one already gone with its parent: EINVAL, nothing to do */
+  }
+  free(line);
+  fclose(f);
+}
+
+/* Answers the --mnt-template request: the holder's namespace, made first if there is no live holder. */
+static void mnt_template(unsigned long id, const char *dir) {
+  if (holder <= 0) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) { answer(id, strerror(errno)); return; }
+    pid_t server = getpid();
+    pid_t pid = fork();
+    if (pid < 0) { close(p[0]); close(p[1]); answer(id, strerror(errno)); return; }
+    if (pid == 0) {
+      close(p[0]);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != server) _exit(0);
+      int nul = open("/dev/null", O_RDWR | O_CLOEXEC); /* the agent sees the server's pipes end when it does */
+      if (nul >= 0) { dup2(nul, STDIN_FILENO); dup2(nul, STDOUT_FILENO); }
+      char ok = unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+      if (ok) detach_pins(dir);
+      if (write(p[1], &ok, 1) < 0) _exit(1);
+      close(p[1]);
+      for (;;) pause();
+    }
+    close(p[1]);
+    char ok = 0;
+    ssize_t n = read(p[0], &ok, 1);
+    close(p[0]);
+    if (n != 1 || !ok) { kill(pid, SIGKILL); answer(id, "cannot make the template mount namespace"); return; }
+    char ns[64];
+    struct stat st;
+    snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int)pid);
+    if (stat(ns, &st) < 0) { kill(pid, SIGKILL); answer(id, strerror(errno)); return; }
+    holder = pid;
+    holder_ino = (unsigned long long)st.st_ino;
+  }
+  char data[96];
+  snprintf(data, sizeof data, "/proc/%d/ns/mnt %llu", (int)holder, holder_ino);
+  answer_data(id, data);
 }
 
 static void start(char *line, const sigset_t *mask) {
@@ -56,6 +153,7 @@ static void start(char *line, const sigset_t *mask) {
   argv[argc] = NULL;
   unsigned long id = strtoul(argv[0], NULL, 10);
   if (p) { answer(id, "too many arguments"); return; }
+  if (argc == 3 && !strcmp(argv[1], "--mnt-template")) { mnt_template(id, argv[2]); return; }
   pid_t pid = fork();
   if (pid < 0) { answer(id, strerror(errno)); return; }
   if (pid == 0) {
@@ -76,6 +174,7 @@ static void reap(void) {
   int st;
   pid_t pid;
   while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+    if (pid == holder) holder = 0;
     for (int k = 0; k < nrunning; k++) {
       if (running[k].pid != pid) continue;
       if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 125)) {

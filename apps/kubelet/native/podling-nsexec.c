@@ -14,6 +14,9 @@
  *   --mkdir DIR            create DIR (one level) unless it exists
  *   --cgroup FILE          write this process's pid to a cgroup.procs file (join that cgroup)
  *   --setns-net PATH       join the network namespace pinned at PATH   (--setns-ipc: the IPC namespace)
+ *   --setns-mnt PATH INO   join the mount namespace at PATH (the server's pin-free template, see nsexec-serve.c)
+ *                          if it is still the one with inode INO; otherwise stay in this one (no step fails: the
+ *                          container's namespace is then copied from the host's, as without a template)
  *   --new-ipc PIN          a new IPC namespace, pinned by a bind mount on PIN (created if missing)
  *   --unshare-uts-mount    new UTS and mount namespaces; every mount made private in the new one
  *   --detach DIR           lazily unmount DIR with everything under it (in this mount namespace); none is fine
@@ -73,6 +76,22 @@ static int join(const char *path, int nstype, const char *step) {
   close(fd);
   errno = saved;
   return rc < 0 ? failed(step, path) : 0;
+}
+
+/* Joins the template mount namespace if PATH still names it. A holder that died (its /proc entry gone, or its pid
+ * reused by another process) must not send the container into some other process's mount namespace. */
+static int setns_mnt(const char *path, const char *ino) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && (unsigned long long)st.st_ino == strtoull(ino, NULL, 10) && setns(fd, CLONE_NEWNS) < 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return failed("--setns-mnt", path);
+  }
+  close(fd);
+  return 0;
 }
 
 static int write_pid(const char *file) {
@@ -306,7 +325,7 @@ static int new_net(const char *pin) {
 static int step(int argc, char **argv, int *i) {
   const char *s = argv[*i];
   int args = !strcmp(s, "--unshare-uts-mount") || !strcmp(s, "--error-env") || !strcmp(s, "--setns-host") ? 0
-    : !strcmp(s, "--bind") || !strcmp(s, "--veth") || !strcmp(s, "--addr") || !strcmp(s, "--master") ? 2 : 1;
+    : !strcmp(s, "--bind") || !strcmp(s, "--setns-mnt") || !strcmp(s, "--veth") || !strcmp(s, "--addr") || !strcmp(s, "--master") ? 2 : 1;
   if (!strcmp(s, "--")) return 1;
   if (*i + args >= argc) { snprintf(reason, sizeof reason, "%s: missing argument", s); errno = EINVAL; return -1; }
   const char *a = argv[*i + 1], *b = argv[*i + 2];
@@ -316,6 +335,7 @@ static int step(int argc, char **argv, int *i) {
   if (!strcmp(s, "--cgroup")) return write_pid(a);
   if (!strcmp(s, "--setns-net")) { nl_reset(); return join(a, CLONE_NEWNET, s); }
   if (!strcmp(s, "--setns-ipc")) return join(a, CLONE_NEWIPC, s);
+  if (!strcmp(s, "--setns-mnt")) return setns_mnt(a, b);
   if (!strcmp(s, "--new-ipc")) return new_ipc(a);
   if (!strcmp(s, "--unshare-uts-mount")) {
     if (unshare(CLONE_NEWUTS | CLONE_NEWNS) < 0) return failed(s, "");

@@ -13,18 +13,39 @@ import { endChild, onLines, refChild } from './piped-child.ts';
 /** How long close() waits for the helper to exit on SIGTERM before it is killed. */
 const CLOSE_WAIT_MS = 2000;
 
-interface Pending { resolve: () => void; reject: (e: Error) => void }
+interface Pending { resolve: (data: string) => void; reject: (e: Error) => void }
+
+/** The server's template mount namespace (nsexec-serve.c): joined with `--setns-mnt path inode`. */
+export interface MountTemplate { path: string; inode: string }
 
 export class NsexecServer {
   private proc: ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** The current helper's template, asked for once per helper process. */
+  private template: Promise<MountTemplate | undefined> | undefined;
 
   constructor(private readonly file = NSEXEC) {}
 
   /** Runs podling-nsexec `steps` (no command); rejects with the failing step's reason. */
-  run(steps: string[]): Promise<void> {
+  async run(steps: string[]): Promise<void> {
+    await this.request(steps);
+  }
+
+  /**
+   * The pin-free template mount namespace containers make theirs from (`pinDir`, the netns pin directory, and every
+   * namespace pin detached); undefined when the helper cannot make one (containers then copy the host's).
+   */
+  mountTemplate(pinDir: string): Promise<MountTemplate | undefined> {
+    this.template ??= this.request(['--mnt-template', pinDir]).then((data) => {
+      const [p, inode] = data.split(' ');
+      return p && inode ? { path: p, inode } : undefined;
+    }, () => undefined);
+    return this.template;
+  }
+
+  private request(steps: string[]): Promise<string> {
     if (this.closed) return Promise.reject(new Error('the namespace helper is closed'));
     const bad = steps.find((s) => /[\t\n]/.test(s));
     if (bad !== undefined) return Promise.reject(new Error(`a namespace step argument cannot contain a tab or newline: ${JSON.stringify(bad)}`));
@@ -58,7 +79,7 @@ export class NsexecServer {
     proc.stdin!.on('error', () => {}); // EPIPE when it died; reported by 'close'
     proc.on('error', () => {}); // a failed spawn: reported by 'close' too
     proc.once('close', (code, signal) => {
-      if (this.proc === proc) this.proc = undefined;
+      if (this.proc === proc) { this.proc = undefined; this.template = undefined; }
       const unanswered = [...this.pending.values()];
       this.pending.clear();
       const why = `the namespace helper ${this.file} exited (${code ?? signal})${stderr.trim() ? `: ${stderr.trim()}` : ''} before answering`;
@@ -74,7 +95,7 @@ export class NsexecServer {
     if (!m || !p) return;
     this.pending.delete(Number(m[1]));
     if (this.pending.size === 0) this.setRef(false);
-    if (m[2] === '0') p.resolve(); else p.reject(new Error(`podling-nsexec: ${m[3] ?? 'failed'}`));
+    if (m[2] === '0') p.resolve(m[3] ?? ''); else p.reject(new Error(`podling-nsexec: ${m[3] ?? 'failed'}`));
   }
 
   private setRef(on: boolean): void {

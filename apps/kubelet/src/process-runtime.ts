@@ -12,6 +12,7 @@ import { liveWrappers, wrapperArgv, WRAPPER_ENV, parseExitFile, type BindMount, 
 import { NSEXEC } from './nsexec.ts';
 import { NETNS_DIR } from './sandbox-names.ts';
 import type { Logger } from './logger.ts';
+import type { MountTemplate } from './nsexec-server.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
 import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
 
@@ -48,7 +49,8 @@ export class ProcessRuntime {
   private readonly spawner: SpawnerClient;
   private pathBatch: PathBatch | undefined;
 
-  constructor(log?: Logger) {
+  /** `mountTemplate`: the pin-free mount namespace containers make theirs from (nsexec-server.ts), if any. */
+  constructor(log?: Logger, private readonly mountTemplate: () => Promise<MountTemplate | undefined> = async () => undefined) {
     this.spawner = new SpawnerClient(log);
   }
 
@@ -145,7 +147,7 @@ export class ProcessRuntime {
 
   private async spawnInstance(launch: Launch, onExit: ExitHandler, killedWith: KilledWith, retried: boolean): Promise<Started> {
     const [file, ...argv] = launch.namespaces
-      ? [NSEXEC, ...namespaceSteps(launch), '--', '/bin/sh', ...wrapperArgv({ ...launch, cgroupProcs: [], cgroupMounts: [] })]
+      ? [NSEXEC, ...namespaceSteps(launch, await this.mountTemplate()), '--', '/bin/sh', ...wrapperArgv({ ...launch, cgroupProcs: [], cgroupMounts: [] })]
       : ['/bin/sh', ...wrapperArgv(launch)];
     let s: Spawned;
     try {
@@ -181,16 +183,20 @@ export class ProcessRuntime {
 
 /**
  * podling-nsexec's steps before the wrapper: join the container's cgroups first (all it starts is born inside
- * them), then the pod's network and IPC namespaces, then new UTS and mount namespaces in which the pod's files are
- * mounted and the cgroupfs made read-only (the default capability set includes DAC_OVERRIDE: a root container could
- * otherwise write itself into another cgroup). /run/netns is unmounted there: a copy of every pod's netns pin in
- * each container's mount namespace would keep deleted pods' namespaces alive until that container ended.
+ * them), then the pod's network and IPC namespaces (their pins are opened in the agent's mount namespace), then the
+ * template mount namespace, then new UTS and mount namespaces in which the pod's files are mounted and the cgroupfs
+ * made read-only (the default capability set includes DAC_OVERRIDE: a root container could otherwise write itself
+ * into another cgroup). The new mount namespace is a copy of the template's few mounts, not of the host's with its
+ * two pins per pod (which made each start cost O(pods)). Without a template, /run/netns is unmounted there: a copy
+ * of every pod's netns pin in each container's mount namespace would keep deleted pods' namespaces alive until that
+ * container ended.
  */
-function namespaceSteps(l: Launch): string[] {
+function namespaceSteps(l: Launch, template: MountTemplate | undefined): string[] {
   return [
     '--error-env',
     ...(l.cgroupProcs ?? []).flatMap((f) => ['--cgroup', f]),
     ...(l.sandbox ? ['--setns-net', l.sandbox.netns, ...(l.sandbox.ipc ? ['--setns-ipc', l.sandbox.ipc] : [])] : []),
+    ...(template ? ['--setns-mnt', template.path, template.inode] : []),
     '--unshare-uts-mount', '--detach', NETNS_DIR,
     ...(l.podFiles ?? []).flatMap((m) => ['--bind', m.source, m.target]),
     ...(l.cgroupMounts ?? []).flatMap((m) => ['--ro-remount', m]),

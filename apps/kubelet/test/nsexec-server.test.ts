@@ -2,9 +2,9 @@
 // order, a failing step's reason, arguments it cannot carry, and an exit that leaves no process behind.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { makeTempDir } from '@podling/testkit';
+import { makeTempDir, waitFor } from '@podling/testkit';
 import { NsexecServer } from '../src/nsexec-server.ts';
 import { ensureNsexec } from '../src/nsexec.ts';
 
@@ -34,4 +34,17 @@ test('a helper that cannot be started rejects the request instead of hanging', a
   const server = new NsexecServer(path.join(tmp.dir, 'no-such-helper'));
   await assert.rejects(server.run(['--mkdir', tmp.dir]), /namespace helper .* exited/);
   await server.close();
+});
+
+test('the template mount namespace holds no namespace pin, is made once, and ends with the helper', { skip: unbuilt ?? (process.getuid?.() !== 0 ? 'needs root (mount namespaces)' : undefined) }, async () => {
+  const server = new NsexecServer();
+  const t = await server.mountTemplate('/run/netns');
+  assert.ok(t, 'a template');
+  assert.equal(await server.mountTemplate('/run/netns'), t, 'asked once per helper');
+  const holder = Number(t.path.split('/')[2]);
+  assert.equal(String(statSync(t.path).ino), t.inode);
+  assert.notEqual(readlinkSync(t.path), readlinkSync('/proc/self/ns/mnt'), 'not the agent\'s mount namespace');
+  assert.deepEqual(readFileSync(`/proc/${holder}/mountinfo`, 'utf8').split('\n').filter((l) => / - nsfs /.test(l) || / \/run\/netns /.test(l)), []);
+  await server.close();
+  await waitFor(() => !existsSync(`/proc/${holder}/ns`), { message: 'the holder ends with the helper' });
 });

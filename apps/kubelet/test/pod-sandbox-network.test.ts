@@ -89,6 +89,11 @@ cases.push(['containers of one pod share localhost, SysV IPC and /etc/hosts; oth
   await waitFor(() => shm(pidOf(duo, 'side')) === 1, { message: 'the sibling sees the segment' });
   assert.equal(shm(pidOf(other, 'side')), 0, 'another pod does not');
   assert.equal(execFileSync('ipcs', ['-m'], { encoding: 'utf8' }).split('\n').filter((l) => /\b4242\b/.test(l)).length, 0, 'the host does not');
+  // A container's mount namespace is made from the agent's pin-free template: it holds no namespace pin (netns or
+  // IPC, its pod's or another's), so starting a container does not copy two mounts per pod on the node.
+  for (const pid of [pidOf(duo, 'side'), pidOf(other, 'side')]) {
+    assert.deepEqual(readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter((l) => / - nsfs /.test(l)), [], 'no namespace pin in a container');
+  }
   const reply = await waitFor(() => { try { return inside(pidOf(duo, 'side'), ['--net'], ['python3', '-c', FETCH, 'http://localhost:8080/']); } catch { return false; } }, { message: 'sibling over localhost' });
   assert.match(reply, /Directory listing/);
   const hosts = inside(pidOf(duo, 'side'), ['--mount'], ['cat', '/etc/hosts']);
