@@ -12,7 +12,8 @@ const MARK = `\u0000${randomUUID()}`;
 const FIELD = `"resourceVersion":${JSON.stringify(MARK)}`;
 
 export class OwnWrite {
-  /** etcd's value: the JSON without resourceVersion. */
+  /** etcd's value: the JSON without resourceVersion, as text (what the client thread is sent) and bytes. */
+  readonly text: string;
   readonly value: Buffer;
   private readonly head: string;
   private readonly tail: string;
@@ -26,7 +27,8 @@ export class OwnWrite {
     this.head = json.slice(0, at);
     this.tail = json.slice(at + FIELD.length);
     // The field and the comma that joins it to its neighbour (before it, unless it is metadata's only field).
-    this.value = Buffer.from(this.head.endsWith(',') ? this.head.slice(0, -1) + this.tail : this.head + this.tail);
+    this.text = this.head.endsWith(',') ? this.head.slice(0, -1) + this.tail : this.head + this.tail;
+    this.value = Buffer.from(this.text);
   }
 
   /** The stored copy at revision `rv`, as stamp(resource, object, rv) makes it, without serializing again. */

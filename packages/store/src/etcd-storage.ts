@@ -4,8 +4,9 @@
 // transaction's else branch returned. resourceVersion is the etcd revision, the same on every apiserver. Values are
 // the object's JSON without resourceVersion (kube-apiserver stores protobuf; Podling's wire format is JSON).
 // Reads, lists and watches come from the watch cache (etcd-watch-cache.ts) fed by one etcd watch; a write resolves
-// once the cache has its revision, so this apiserver reads its own writes.
-import { Etcd3, isRecoverableError, type IOptions, type IRangeResponse, type IRequestOp } from 'etcd3';
+// once the cache has its revision, so this apiserver reads its own writes. The write transactions run on a worker
+// thread with its own client (etcd-txn-thread.ts); reads, the watch and compaction use this thread's client.
+import { Etcd3, isRecoverableError, type IOptions, type IRangeResponse } from 'etcd3';
 import type { KubeObject } from '@podling/api';
 import {
   StorageError, type Change, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject,
@@ -18,6 +19,7 @@ import { etcdFailure } from './etcd-errors.ts';
 import { decodeValue } from './etcd-watch-cache.ts';
 import { KeyedChain } from './keyed-chain.ts';
 import { OwnWrite } from './etcd-own-write.ts';
+import { EtcdTxnThread, type TxnOutcome } from './etcd-txn-thread.ts';
 import type { StorageLogger, StorageStats } from './sqlite-storage.ts';
 import { describeKey, notFound, stamp, unavailable } from './stamp.ts';
 
@@ -61,6 +63,7 @@ export async function openEtcdStorage(opts: EtcdStorageOptions): Promise<EtcdSto
 
 class EtcdStore implements EtcdStorage {
   private readonly client: Etcd3;
+  private readonly writer: EtcdTxnThread;
   private readonly layout: EtcdKeyLayout;
   private readonly logger: StorageLogger;
   private readonly endpoints: string[];
@@ -89,12 +92,13 @@ class EtcdStore implements EtcdStorage {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs / ATTEMPTS }),
       // Watch reconnects back off to 2 s at most (the library's default grows to 30 s), so recovery is prompt.
       // No blind global retry: a resent transaction whose first attempt landed would report a conflict. Writes are
-      // retried in txn(), which can tell that case apart.
+      // retried on the client thread and told apart in txn().
       faultHandling: { watchBackoff: backoff(100), global: NO_RETRY },
       grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
       ...(tls && (tls.ca || tls.cert) ? { credentials: { rootCertificate: tls.ca as Buffer, certChain: tls.cert, privateKey: tls.key } } : {}),
     };
     this.client = new Etcd3(options);
+    this.writer = new EtcdTxnThread({ hosts: opts.endpoints, attemptMs: this.timeoutMs / ATTEMPTS, attempts: ATTEMPTS, tls: opts.tls });
   }
 
   async start(): Promise<void> {
@@ -165,7 +169,7 @@ class EtcdStore implements EtcdStorage {
       for (;;) {
         if (!current) throw notFound(key);
         check?.(current);
-        const written = await this.txn(key, k, current.rv, { request_delete_range: { key: Buffer.from(k) } });
+        const written = await this.txn(key, k, current.rv, undefined);
         if (written !== 'conflict') return stamp(key.resource, current.object, written);
         current = await this.read(key, k);
       }
@@ -178,6 +182,7 @@ class EtcdStore implements EtcdStorage {
     await this.chain.idle();
     this.compactor?.stop();
     await this.feed?.close();
+    await this.writer.close();
     this.client.close();
   }
 
@@ -193,32 +198,24 @@ class EtcdStore implements EtcdStorage {
     return kv ? decodeValue(key.resource, kv.value, Number(kv.mod_revision)) : undefined;
   }
 
-  /** One conditional write: `op` if the key's mod_revision is still `rv`. Resolves with the revision written once
-   *  the watch cache has it, or 'conflict'. A reply lost on the way back makes the client resend the transaction;
-   *  if etcd then holds exactly our value, the first attempt was the one that landed. */
-  private async txn(key: ObjectKey, k: string, rv: number, op: IRequestOp, write?: OwnWrite): Promise<number | 'conflict'> {
-    const kb = Buffer.from(k);
+  /** One conditional write: put `value` (undefined: delete) if the key's mod_revision is still `rv`. Resolves with
+   *  the revision written once the watch cache has it, or 'conflict'. A reply lost on the way back makes the client
+   *  resend the transaction; if etcd then holds exactly our value, the first attempt was the one that landed. */
+  private async txn(key: ObjectKey, k: string, rv: number, value: string | undefined, write?: OwnWrite): Promise<number | 'conflict'> {
     if (write) this.own.set(k, write);
     try {
-      let res;
-      let resent = false;
+      let res: TxnOutcome;
       try {
-        res = await this.retrying((attempt) => {
-          resent = attempt > 1;
-          return this.client.kv.txn({
-            compare: [{ key: kb, target: 'Mod', result: 'Equal', mod_revision: rv }],
-            success: [op], failure: [{ request_range: { key: kb } }],
-          });
-        });
+        res = await this.writer.txn(k, rv, value);
       } catch (err) {
         this.counters.failedCommits++;
-        throw etcdFailure(err, this.endpoints, op.request_delete_range ? 'delete of' : rv === 0 ? 'create of' : 'update of', key);
+        throw etcdFailure(err, this.endpoints, !value ? 'delete of' : rv === 0 ? 'create of' : 'update of', key);
       }
-      let written = Number(res.header.revision);
+      let written = res.revision;
       if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        if (!resent || !write || !kv || !kv.value.equals(write.value)) return 'conflict';
-        written = Number(kv.mod_revision);
+        const kv = res.current;
+        if (!res.resent || !write || !kv || !kv.value.equals(write.value)) return 'conflict';
+        written = kv.modRevision;
       }
       this.counters.commits++;
       this.counters.writes++;
@@ -249,7 +246,7 @@ class EtcdStore implements EtcdStorage {
   /** Puts `obj` if the key's mod_revision is still `rv`; the stored copy is the cache's, shared with watchers. */
   private async put(key: ObjectKey, k: string, rv: number, obj: KubeObject): Promise<StoredObject | 'conflict'> {
     const write = new OwnWrite(key.resource, forStorage(obj));
-    const written = await this.txn(key, k, rv, { request_put: { key: Buffer.from(k), value: write.value } }, write);
+    const written = await this.txn(key, k, rv, write.text, write);
     if (written === 'conflict') return written;
     const cached = this.cache.get(key);
     return cached && cached.rv === written ? cached : write.stored(written);

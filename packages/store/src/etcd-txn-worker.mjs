@@ -1,0 +1,42 @@
+// The worker thread of etcd-txn-thread.ts: runs the etcd backend's write transactions on its own etcd3 client, so
+// the per-call work of grpc-js, HTTP/2 and protobufjs (about a third of an apiserver's CPU per create on etcd) runs
+// beside the apiserver's event loop instead of on it. Plain JavaScript, so it loads the same under tsx and from the
+// test bundles (which run without tsx). Messages are arrays of plain values; see etcd-txn-thread.ts for their shape.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
+
+/** @type {{ hosts: string[], attemptMs: number, attempts: number, tls?: { ca?: Uint8Array, cert?: Uint8Array, key?: Uint8Array } }} */
+const o = workerData;
+const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
+const NEVER_ABORTED = new AbortController().signal;
+const client = new Etcd3({
+  hosts: o.hosts,
+  // Each attempt gets its share of the request's deadline, as the main thread's client does (etcd-storage.ts).
+  defaultCallOptions: () => ({ deadline: Date.now() + o.attemptMs }),
+  // Each call once: a resent transaction whose first attempt landed must be told apart, which run() does.
+  faultHandling: { global: { execute: (fn) => fn({ signal: NEVER_ABORTED, attempt: 0 }) } },
+  ...(o.tls && (o.tls.ca || o.tls.cert) ? { credentials: { rootCertificate: buf(o.tls.ca), certChain: buf(o.tls.cert), privateKey: buf(o.tls.key) } } : {}),
+});
+
+parentPort.on('message', (m) => { void run(m); });
+
+/** [id, key, rv, value|null]: put `value` (JSON text; null: delete) if the key's mod_revision is `rv`; else read the key. */
+async function run([id, key, rv, value]) {
+  const kb = Buffer.from(key);
+  const op = value ? { request_put: { key: kb, value: Buffer.from(value) } } : { request_delete_range: { key: kb } };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await client.kv.txn({
+        compare: [{ key: kb, target: 'Mod', result: 'Equal', mod_revision: rv }],
+        success: [op], failure: [{ request_range: { key: kb } }],
+      });
+      const kv = res.succeeded ? undefined : res.responses[0]?.response_range?.kvs[0];
+      parentPort.postMessage([id, true, res.succeeded, Number(res.header.revision), attempt > 1, kv ? new Uint8Array(kv.value) : null, kv ? Number(kv.mod_revision) : 0]);
+      return;
+    } catch (err) {
+      if (attempt < o.attempts && isRecoverableError(err)) continue;
+      parentPort.postMessage([id, false, err instanceof GRPCDeadlineExceededError, err instanceof Error ? err.message : String(err)]);
+      return;
+    }
+  }
+}
