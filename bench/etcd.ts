@@ -2,15 +2,22 @@
 // same on SQLite and beside raw etcd create-if-absent transactions from the same npm etcd3 client (its own process,
 // 50 in flight, the bytes Podling stored for its pods, run just before and just after Podling's creates), all in this
 // run on one etcd member on loopback (Debian's etcd-server, installed if missing). Also the write-to-watch latency: SQLite on one apiserver; etcd writing through one apiserver and
-// watching on another. Target (issue 16): creates/s on etcd at least 0.8 of the raw transactions.
-// Usage: node --import tsx bench/etcd.ts [--quick]
+// watching on another (started after the creates, so the raw load and Podling's creates share the machine with the
+// same processes: etcd and the load generator). Target (issue 16): creates/s on etcd at least 0.8 of the raw
+// transactions. --profile runs the apiserver on etcd under --cpu-prof (one profile per thread: the event loop and
+// the etcd write thread).
+// Usage: node --import tsx bench/etcd.ts [--quick] [--profile]
 import { spawnSync } from 'node:child_process';
-import { startEtcdCluster, startTs } from '@podling/testkit';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, startEtcdCluster, startTs } from '@podling/testkit';
 import { runAutocannon, type LoadReport } from './harness/autocannon.ts';
 import { startBenchApiserver } from './harness/bench-apiserver.ts';
+import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE, podBody } from './harness/pod-bodies.ts';
-import { cpuSeconds } from './harness/proc-stats.ts';
+import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { watchLatency } from './harness/watch-latency.ts';
 import type { Summary } from './harness/percentiles.ts';
@@ -39,31 +46,51 @@ async function rawLoad(endpoint: string, op: 'put' | 'txn', o: BenchOptions, val
   return JSON.parse(line) as LoadResult;
 }
 
-interface Backend { creates: LoadReport; serverCores: number; watch: Summary; rawBefore?: LoadResult; rawAfter?: LoadResult }
+interface Backend { creates: LoadReport; serverCores: number; machineCores: number; watch: Summary; rawBefore?: LoadResult; rawAfter?: LoadResult }
 
 /** Creates at 50 connections through one apiserver, then write-to-watch latency (writes through a second apiserver
- *  when `second` is set: another apiserver on the same etcd). With `raw`, raw create-if-absent transactions of the
- *  bytes Podling stored run just before and just after Podling's creates, so the baseline sees the same machine. */
-async function measure(args: string[], o: BenchOptions, second: boolean, raw?: { endpoint: string; prefix: string }): Promise<Backend> {
-  const api = await startBenchApiserver({ args });
-  const other = second ? await startBenchApiserver({ args }) : undefined;
+ *  when `second` is set: another apiserver on the same etcd, started after the creates). With `raw`, raw
+ *  create-if-absent transactions of the bytes Podling stored run just before and just after Podling's creates, so
+ *  the baseline sees the same machine. With `profileDir`, the first apiserver runs under --cpu-prof. */
+async function measure(args: string[], o: BenchOptions, second: boolean, raw?: { endpoint: string; prefix: string }, profileDir?: string): Promise<Backend> {
+  const api = await startBenchApiserver({ args, nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : undefined });
+  let other: Awaited<ReturnType<typeof startBenchApiserver>> | undefined;
   try {
     const target = { url: `${api.url}/api/v1/namespaces/default/pods`, connections: CONCURRENCY, method: 'POST' as const,
       bodyFile: POD_BODY_FILE, headers: { 'content-type': 'application/json' } };
     await runAutocannon({ ...target, durationS: 1 });
     const rawBefore = raw && await rawLoad(raw.endpoint, 'txn', o, raw.prefix);
     const cpu0 = cpuSeconds(api.pid);
+    const busy0 = machineBusySeconds();
     const t0 = performance.now();
     const creates = await runAutocannon({ ...target, durationS: o.quick ? 3 : 10 });
-    const serverCores = (cpuSeconds(api.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const wallS = (performance.now() - t0) / 1000;
+    const serverCores = (cpuSeconds(api.pid) - cpu0) / wallS;
+    const machineCores = (machineBusySeconds() - busy0) / wallS;
     const rawAfter = raw && await rawLoad(raw.endpoint, 'txn', o, raw.prefix);
+    if (second) other = await startBenchApiserver({ args });
     const { metadata: _, ...body } = podBody() as unknown as Record<string, unknown>;
     const watch = await watchLatency((other ?? api).url, api.url, o.quick ? 50 : 200, body);
-    return { creates, serverCores, watch, rawBefore, rawAfter };
+    return { creates, serverCores, machineCores, watch, rawBefore, rawAfter };
   } finally {
     await other?.stop();
     await api.stop();
   }
+}
+
+/** Keeps each thread's profile under bench/results/ and notes where its CPU went. */
+function profileNotes(dir: string, notes: string[]): void {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) notes.push('no .cpuprofile was written (did the apiserver exit cleanly?)');
+  const results = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(results, { recursive: true });
+  files.forEach((f, i) => {
+    const kept = path.join(results, `etcd-apiserver-${i === 0 ? 'main' : `thread${i}`}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    copyFileSync(path.join(dir, f), kept);
+    const s = summarizeProfile(kept, 12);
+    notes.push(`profile of the apiserver's ${i === 0 ? 'main thread' : `thread ${i}`} (warm-up + creates + watch), kept as ${path.relative(process.cwd(), kept)}; self time by file:`);
+    for (const x of s.files.slice(0, 12)) notes.push(`  ${x.selfPercent.toFixed(1).padStart(5)}%  ${x.where}`);
+  });
 }
 
 export async function runEtcd(o: BenchOptions): Promise<BenchResult> {
@@ -73,8 +100,10 @@ export async function runEtcd(o: BenchOptions): Promise<BenchResult> {
   try {
     const endpoint = etcd.endpoints[0];
     // Another prefix than the raw load's /registry keys, which the apiserver would otherwise load as pods.
+    const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
     const onEtcd = await measure(['--storage-backend', 'etcd3', '--etcd-servers', endpoint, '--etcd-prefix', '/podling-bench'], o, true,
-      { endpoint, prefix: '/podling-bench/pods/' });
+      { endpoint, prefix: '/podling-bench/pods/' }, prof?.dir);
+    if (prof) { profileNotes(prof.dir, notes); prof.remove(); }
     const put = await rawLoad(endpoint, 'put', o, '/podling-bench/pods/');
     const onSqlite = await measure([], o, false);
     const before = onEtcd.rawBefore!;
@@ -86,7 +115,8 @@ export async function runEtcd(o: BenchOptions): Promise<BenchResult> {
     notes.push(`creates on etcd ÷ raw txn: ${(onEtcd.creates.okPerSecond / before.opsPerSecond).toFixed(2)} (before), ${(onEtcd.creates.okPerSecond / after.opsPerSecond).toFixed(2)} (after)`);
     for (const [name, b] of [['etcd', onEtcd], ['sqlite', onSqlite]] as const) {
       const l = b.creates;
-      notes.push(`podling on ${name}: ${l.total} requests (${l.non2xx} non-2xx, ${l.errors} errors), p50 ${l.p50Ms} ms, apiserver ${b.serverCores.toFixed(2)} cores; ` +
+      notes.push(`podling on ${name}: ${l.total} requests (${l.non2xx} non-2xx, ${l.errors} errors), p50 ${l.p50Ms} ms, apiserver ${b.serverCores.toFixed(2)} cores ` +
+        `(machine ${b.machineCores.toFixed(2)} of 2 busy); ` +
         `watch latency p50 ${b.watch.p50.toFixed(1)} ms, max ${b.watch.max.toFixed(1)} ms over ${b.watch.count} creates`);
     }
     notes.push('etcd: one member on loopback, fsync on (etcd syncs its WAL per batch); SQLite: synchronous=FULL with group commit');
