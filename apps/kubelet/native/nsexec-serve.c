@@ -23,6 +23,12 @@
  *           <id> 1 <reason>                        a step failed (or the child died): nothing after it ran
  *   stdin   <id> TAB --mnt-template TAB DIR        (run in the server itself) the template mount namespace:
  *   stdout  <id> 0 /proc/<pid>/ns/mnt <inode>      made on the first request, and again if its holder died
+ *   stdin   <id> TAB --spawn TAB <n> TAB K=V ×n TAB STEP-ARG … TAB -- TAB FILE TAB ARG …
+ *           (every field escaped: backslash, tab and newline as \\ \t \n) a container's wrapper: a fork of the
+ *           server that makes itself a session leader, runs the steps as `podling-nsexec --error-env` does (a failing
+ *           step puts its reason in PODLING_SETUP_ERROR) and execs FILE with exactly that environment
+ *   stdout  <id> 0 <pid> <start time>              started (the start time is field 22 of /proc/<pid>/stat)
+ *           x <pid> e <code> | x <pid> s <signal>  later, once, when it ended (a wrapper outlives a server that ends)
  * Answers come in completion order. At the end of stdin the server runs what it has read, waits for its children
  * and exits 0, so it never outlives the agent for long (whose pipe ends even when it is SIGKILLed). A stopping
  * agent ends it with SIGTERM instead: the steps already running finish in their own processes, no other starts.
@@ -45,8 +51,8 @@
 #include "nsexec.h"
 
 #define MAX_RUNNING 4
-#define MAX_ARGS 64
-#define MAX_LINE 65536
+#define MAX_ARGS 8192
+#define MAX_LINE (1 << 20)
 
 static struct { pid_t pid; unsigned long id; } running[MAX_RUNNING];
 static int nrunning;
@@ -141,8 +147,75 @@ static void mnt_template(unsigned long id, const char *dir) {
   answer_data(id, data);
 }
 
+/* Containers' wrappers this server started and has not reaped: their end is reported (x lines). */
+static pid_t *wrappers;
+static size_t nwrappers, capwrappers;
+
+static void unescape_field(char *s) {
+  char *o = s;
+  for (; *s; s++) {
+    if (s[0] == '\\' && s[1]) { s++; *o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s; }
+    else *o++ = *s;
+  }
+  *o = 0;
+}
+
+static unsigned long long proc_start(pid_t pid) {
+  char path[64], stat[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, stat, sizeof stat - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  stat[n] = 0;
+  char *p = strrchr(stat, ')');
+  /* after ") " come fields 3, 4, …: the start time is field 22 */
+  for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+  return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* argv: "--spawn" n K=V… steps… "--" FILE ARG… (unescaped). */
+static void spawn_wrapper(unsigned long id, int argc, char **argv) {
+  int nenv = argc > 1 ? atoi(argv[1]) : -1;
+  if (nenv < 0 || 2 + nenv > argc) { answer(id, "--spawn: bad environment count"); return; }
+  char **envp = calloc((size_t)nenv + 2, sizeof *envp);
+  if (!envp || (nwrappers == capwrappers && !(wrappers = realloc(wrappers, (capwrappers = capwrappers * 2 + 64) * sizeof *wrappers)))) {
+    answer(id, "out of memory");
+    exit(1);
+  }
+  for (int k = 0; k < nenv; k++) envp[k] = argv[2 + k];
+  pid_t pid = fork();
+  if (pid < 0) { free(envp); answer(id, strerror(errno)); return; }
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    int nul = open("/dev/null", O_RDWR);
+    if (nul >= 0) { dup2(nul, 0); dup2(nul, 1); dup2(nul, 2); if (nul > 2) close(nul); }
+    if (chdir("/") < 0) _exit(127);
+    int end;
+    int rc = run_steps(argc, argv, 2 + nenv, &end);
+    static char setup_error[1300];
+    if (rc < 0) {
+      snprintf(setup_error, sizeof setup_error, "PODLING_SETUP_ERROR=%s", reason);
+      envp[nenv] = setup_error;
+      while (end < argc && strcmp(argv[end], "--")) end++;
+    }
+    if (end >= argc - 1) _exit(125);
+    execve(argv[end + 1], argv + end + 1, envp);
+    _exit(127);
+  }
+  free(envp);
+  wrappers[nwrappers++] = pid;
+  char data[64];
+  snprintf(data, sizeof data, "%d %llu", (int)pid, proc_start(pid));
+  answer_data(id, data);
+}
+
 static void start(char *line, const sigset_t *mask) {
-  char *argv[MAX_ARGS + 1];
+  static char *argv[MAX_ARGS + 1];
   int argc = 0;
   char *p = line;
   while (p && argc < MAX_ARGS) {
@@ -154,6 +227,11 @@ static void start(char *line, const sigset_t *mask) {
   unsigned long id = strtoul(argv[0], NULL, 10);
   if (p) { answer(id, "too many arguments"); return; }
   if (argc == 3 && !strcmp(argv[1], "--mnt-template")) { mnt_template(id, argv[2]); return; }
+  if (argc > 1 && !strcmp(argv[1], "--spawn")) {
+    for (int k = 1; k < argc; k++) unescape_field(argv[k]);
+    spawn_wrapper(id, argc - 1, argv + 1);
+    return;
+  }
   pid_t pid = fork();
   if (pid < 0) { answer(id, strerror(errno)); return; }
   if (pid == 0) {
@@ -175,6 +253,15 @@ static void reap(void) {
   pid_t pid;
   while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
     if (pid == holder) holder = 0;
+    for (size_t k = 0; k < nwrappers; k++) {
+      if (wrappers[k] != pid) continue;
+      wrappers[k] = wrappers[--nwrappers];
+      char line[64];
+      int n = WIFSIGNALED(st) ? snprintf(line, sizeof line, "x %d s %d\n", (int)pid, WTERMSIG(st))
+                              : snprintf(line, sizeof line, "x %d e %d\n", (int)pid, WEXITSTATUS(st));
+      answer_line(line, n);
+      break;
+    }
     for (int k = 0; k < nrunning; k++) {
       if (running[k].pid != pid) continue;
       if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 125)) {

@@ -37,7 +37,6 @@ import { PodPaths } from './pod-paths.ts';
 import { PodNetwork } from './pod-network.ts';
 import type { HostCommands } from './host-commands.ts';
 import { NsexecServer } from './nsexec-server.ts';
-import { NETNS_DIR } from './sandbox-names.ts';
 import { ensureNsexec, NSEXEC } from './nsexec.ts';
 import { PodCidrSource } from './pod-cidr-source.ts';
 import { ProxyTable } from './proxy-table.ts';
@@ -66,7 +65,7 @@ export class Kubelet {
 
   constructor(private readonly cfg: KubeletConfig, private readonly client: KubeClientApi, private readonly log: Logger) {
     this.store = new PodStateStore(cfg.rootDir, log.child({ component: 'state' }));
-    this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }), () => this.nsexecServer.mountTemplate(NETNS_DIR));
+    this.runtime = new ProcessRuntime(log.child({ component: 'runtime' }), this.nsexecServer);
     this.cgroups = cfg.cgroups ? ContainerCgroups.detect(cfg.rootDir, cfg.nodeName) : ContainerCgroups.at({ kind: 'none', reason: '--cgroups=false' });
     const tls = cfg.tlsCertFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile!), ca: readFileSync(cfg.clientCAFile!) } : undefined;
     this.server = buildKubeletServer({

@@ -2,8 +2,9 @@
 // instance's end.
 //
 // The agent never forks a wrapper itself: spawn() blocks the event loop for ~1 ms plus ~33 ms per GB of the parent's
-// RSS, so a burst of pods would stall everything else the agent does. A small dedicated process (spawner.mjs, via
-// spawner-client.ts) forks them and reports each child's exit. Processes the agent adopted after a restart, and
+// RSS, so a burst of pods would stall everything else the agent does. A namespaced container's wrapper is forked by
+// the agent's podling-nsexec --serve (nsexec-server.ts), which runs its namespace steps in the fork and reports its
+// exit; the others by a small dedicated Node process (spawner.mjs, via spawner-client.ts). Processes the agent adopted after a restart, and
 // those whose spawner died, are nobody's child we hear from: their end is found by polling /proc, and the exit code
 // is read from the wrapper's exit file either way.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,9 +13,9 @@ import { liveWrappers, wrapperArgv, WRAPPER_ENV, parseExitFile, type BindMount, 
 import { NSEXEC } from './nsexec.ts';
 import { NETNS_DIR } from './sandbox-names.ts';
 import type { Logger } from './logger.ts';
-import type { MountTemplate } from './nsexec-server.ts';
+import type { NsexecServer } from './nsexec-server.ts';
 import { groupHasMembers, isSameLiveProcess, readProcStat } from './proc-stat.ts';
-import { SpawnerClient, SpawnerGoneError, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
+import { SpawnerClient, SpawnerGoneError, type ChildHandlers, type PathsRequest, type Ran, type RunOptions, type Spawned } from './spawner-client.ts';
 
 export interface Launch extends WrapperArgs {
   /** uid and gid the command runs as (inside its user namespace, if any), or undefined for the agent's own. */
@@ -49,8 +50,9 @@ export class ProcessRuntime {
   private readonly spawner: SpawnerClient;
   private pathBatch: PathBatch | undefined;
 
-  /** `mountTemplate`: the pin-free mount namespace containers make theirs from (nsexec-server.ts), if any. */
-  constructor(log?: Logger, private readonly mountTemplate: () => Promise<MountTemplate | undefined> = async () => undefined) {
+  /** `helper`: the agent's podling-nsexec --serve, which starts namespaced containers' wrappers and keeps the
+   *  pin-free mount namespace they make theirs from (nsexec-server.ts); without it the spawner starts them all. */
+  constructor(log?: Logger, private readonly helper?: NsexecServer) {
     this.spawner = new SpawnerClient(log);
   }
 
@@ -146,30 +148,38 @@ export class ProcessRuntime {
   }
 
   private async spawnInstance(launch: Launch, onExit: ExitHandler, killedWith: KilledWith, retried: boolean): Promise<Started> {
-    const [file, ...argv] = launch.namespaces
-      ? [NSEXEC, ...namespaceSteps(launch, await this.mountTemplate()), '--', '/bin/sh', ...wrapperArgv({ ...launch, cgroupProcs: [], cgroupMounts: [] })]
-      : ['/bin/sh', ...wrapperArgv(launch)];
+    const handlers = {
+      exited: (c: Spawned, code: number | null, sig: NodeJS.Signals | null) => {
+        const signal = sig ? constants.signals[sig] : undefined;
+        // Deferred: whoever awaits start() records the instance before its end is reported.
+        setImmediate(() => this.finish(c.pid, c.procStart, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal }));
+      },
+      lost: (c: Spawned) => this.adopt(c.pid, c.procStart, launch.exitFile, onExit, killedWith),
+    };
     let s: Spawned;
     try {
-      s = await this.spawner.spawn(file, argv, { ...WRAPPER_ENV }, {
-        exited: (c, code, sig) => {
-          const signal = sig ? constants.signals[sig] : undefined;
-          // Deferred: whoever awaits start() records the instance before its end is reported.
-          setImmediate(() => this.finish(c.pid, c.procStart, launch.exitFile, onExit, { exitCode: code ?? 128 + (signal ?? 9), signal }));
-        },
-        lost: (c) => this.adopt(c.pid, c.procStart, launch.exitFile, onExit, killedWith),
-      });
+      s = await this.spawnWrapper(launch, handlers);
     } catch (err) {
       if (!(err instanceof SpawnerGoneError) || retried) throw err;
-      // The spawner died with this request unanswered. The wrapper names its exit file in its argv, which tells
-      // whether it was started (then it is followed like an adopted one); if not, the next spawner starts it. (A
-      // fork of the dying spawner that had not yet exec'd the wrapper would be missed: a window of microseconds.)
+      // The spawner (or the helper) died with this request unanswered. The wrapper names its exit file in its argv,
+      // which tells whether it was started (then it is followed like an adopted one); if not, it is started again. (A
+      // fork of the dying process that had not yet exec'd the wrapper would be missed: a window of microseconds.)
       const w = liveWrappers().find((x) => x.exitFile === launch.exitFile);
       if (!w) return this.spawnInstance(launch, onExit, killedWith, true);
       this.adopt(w.pid, w.procStart, launch.exitFile, onExit, killedWith);
       return { pid: w.pid, procStart: w.procStart, startedAt: new Date() };
     }
     return { pid: s.pid, procStart: s.procStart, startedAt: new Date() };
+  }
+
+  /** A namespaced container's wrapper is a fork of the helper (no Node fork, no exec of podling-nsexec); the
+   *  others, and a request too large for the helper, go through the spawner. */
+  private async spawnWrapper(launch: Launch, handlers: ChildHandlers): Promise<Spawned> {
+    if (!launch.namespaces) return this.spawner.spawn('/bin/sh', wrapperArgv(launch), { ...WRAPPER_ENV }, handlers);
+    const steps = namespaceSteps(launch, await this.helper?.mountTemplate(NETNS_DIR));
+    const wrapper = ['/bin/sh', ...wrapperArgv({ ...launch, cgroupProcs: [], cgroupMounts: [] })];
+    return this.helper?.spawn({ ...WRAPPER_ENV }, steps, wrapper, handlers)
+      ?? this.spawner.spawn(NSEXEC, [...steps, '--', ...wrapper], { ...WRAPPER_ENV }, handlers);
   }
 
   private finish(pid: number, procStart: number, exitFile: string, onExit: ExitHandler, fallback: Omit<ExitInfo, 'finishedAt'>): void {
@@ -191,7 +201,7 @@ export class ProcessRuntime {
  * of every pod's netns pin in each container's mount namespace would keep deleted pods' namespaces alive until that
  * container ended.
  */
-function namespaceSteps(l: Launch, template: MountTemplate | undefined): string[] {
+function namespaceSteps(l: Launch, template: { path: string; inode: string } | undefined): string[] {
   return [
     '--error-env',
     ...(l.cgroupProcs ?? []).flatMap((f) => ['--cgroup', f]),

@@ -9,6 +9,8 @@ import { LogPump } from '../src/log-pump.ts';
 import { readInstanceLog } from '../src/log-reader.ts';
 import { DEFAULT_PATH } from '../src/container-env.ts';
 import { spawnersOf } from './cluster-fixture.ts';
+import { NsexecServer } from '../src/nsexec-server.ts';
+import { ensureNsexec } from '../src/nsexec.ts';
 
 const tmp = makeTempDir('podling-runtime-');
 const runtime = new ProcessRuntime();
@@ -32,7 +34,7 @@ function groupRuns(pgid: number, comm: string): boolean {
 }
 
 let seq = 0;
-async function run(argv: string[], extra: Partial<Launch> = {}) {
+async function run(argv: string[], { runtime: rt = runtime, ...extra }: Partial<Launch> & { runtime?: ProcessRuntime } = {}) {
   const dir = path.join(tmp.dir, `c${seq++}`);
   mkdirSync(dir);
   const fifos = { stdoutFifo: path.join(dir, 'stdout.fifo'), stderrFifo: path.join(dir, 'stderr.fifo') };
@@ -46,7 +48,7 @@ async function run(argv: string[], extra: Partial<Launch> = {}) {
     ...fifos, exitFile: path.join(dir, '0.exit'), hostname: '', workingDir: dir, mountBin: 'mount', mounts: [], argv,
     env: { PATH: DEFAULT_PATH, GREETING: 'hi' }, securityPrefix: [], namespaces: false, ...extra,
   };
-  const s = await runtime.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
+  const s = await rt.start(launch, (e) => { pump.endInstance(); pump.close(); exit = e; });
   started.push(s.pid);
   return { ...s, dir, logPath, launch, exited: () => waitFor(() => exit, { timeoutMs: 10_000, message: `exit of ${argv.join(' ')}` }) };
 }
@@ -146,4 +148,32 @@ test('containers outlive a dead spawner: their end is still reported, and the ne
   assert.equal((await c.exited()).exitCode, 143);
   assert.equal((await (await run(['sh', '-c', 'exit 4'])).exited()).exitCode, 4);
   assert.notEqual(spawnersOf(process.pid)[0], spawner);
+});
+
+test('as root, namespaced containers are forked by podling-nsexec --serve: exit codes, signals, the early TERM, and its death', { skip: process.getuid?.() !== 0 ? 'needs root (namespaces)' : ensureNsexec() }, async () => {
+  const helper = new NsexecServer();
+  const viaHelper = new ProcessRuntime(undefined, helper);
+  const ns = { namespaces: true, runtime: viaHelper };
+  const c = await run(['sh', '-c', 'echo "$GREETING from $(hostname)"; exit 3'], { ...ns, hostname: 'in-helper' });
+  assert.equal((await c.exited()).exitCode, 3);
+  assert.equal(readInstanceLog(c.logPath, {}).trim().split(' ').slice(-3).join(' '), 'hi from in-helper');
+  const killed = await run(['sleep', '30'], ns);
+  await waitFor(() => readFileSync(`/proc/${killed.pid}/cmdline`, 'utf8').split('\0')[3] === 'podling-container', { message: 'the wrapper is named as liveWrappers() finds it' });
+  viaHelper.signalGroup(killed.pid, 'SIGKILL');
+  assert.equal((await killed.exited()).exitCode, 137);
+  const early = await Promise.all(Array.from({ length: 6 }, () => run(['sleep', '30'], ns)));
+  for (const [i, e] of early.entries()) setTimeout(() => viaHelper.signalGroup(e.pid, 'SIGTERM'), i);
+  for (const e of early) assert.equal((await e.exited()).exitCode, 143);
+  // A helper that dies leaves its wrappers running; their end is found by polling.
+  const outlives = await run(['sleep', '30'], ns);
+  const helpers = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => {
+    try { return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(process.pid) && readFileSync(`/proc/${p}/cmdline`, 'utf8').endsWith('--serve\0'); } catch { return false; }
+  })());
+  const [pid] = helpers();
+  process.kill(Number(pid), 'SIGKILL');
+  await waitFor(() => !helpers().includes(pid), { message: 'helper gone' });
+  viaHelper.signalGroup(outlives.pid, 'SIGTERM');
+  assert.equal((await outlives.exited()).exitCode, 143);
+  await helper.close();
+  await viaHelper.detachAll();
 });
