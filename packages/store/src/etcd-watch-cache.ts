@@ -59,7 +59,7 @@ export class EtcdWatchCache {
       const later = batch[batch.length - 1].rv > from ? batch.filter((c) => c.rv > from) : [];
       if (later.length > 0) listener(later);
     };
-    return this.hub.add(opts.resource, namespace, deliver, replay, opts.onEnd);
+    return this.hub.add(opts.resource, namespace, deliver, replay, opts.onEnd, opts.trigger);
   }
 
   /** Applies one watch response (events in revision order), then moves the revision to `rv` (>= the last event's). */

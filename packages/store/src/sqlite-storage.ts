@@ -191,7 +191,7 @@ class SqliteStore implements SqliteStorage {
     for (let i = this.window.firstAfter(opts.fromRv), c = this.window.at(i); c; c = this.window.at(++i)) {
       if (c.key.resource === opts.resource && (namespace === '' || c.key.namespace === namespace)) replay.push(c);
     }
-    return this.hub.add(opts.resource, namespace, listener, replay);
+    return this.hub.add(opts.resource, namespace, listener, replay, undefined, opts.trigger);
   }
 
   async close(): Promise<void> {

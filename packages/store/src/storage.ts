@@ -67,6 +67,19 @@ export interface WatchOptions {
   /** Called if the store ends the watch by itself (a remote store's cache had to relist): resume from the last
    *  revision received, which may then be Expired. */
   onEnd?: () => void;
+  /** What the watcher's selector requires of a field (kube's cacher calls it a trigger): the watcher is only handed
+   *  changes whose current or previous state has that value, found through an index instead of a call per watcher
+   *  (with a thousand agents each watching `spec.nodeName=<node>`, a pod change would otherwise reach every one of
+   *  them). The watcher still filters what it is handed. */
+  trigger?: WatchTrigger;
+}
+
+export interface WatchTrigger {
+  /** Names the field; watchers naming the same one share an index, and `valueOf` must agree for them. */
+  index: string;
+  value: string;
+  /** The field's value in StoredObject.attrs. */
+  valueOf(attrs: KubeObject): string;
 }
 
 export interface WatchHandle {

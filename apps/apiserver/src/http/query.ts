@@ -1,5 +1,8 @@
 // Query parameters of list, watch, write and delete requests, validated into typed options (400 on bad input).
-import { decodeObject, errors, queryBool, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, type DeleteOptions, type KubeObject, type Pod } from '@podling/api';
+import {
+  decodeObject, errors, queryBool, parseFieldSelector, parseLabelSelector, fieldsMatch, labelsMatch, selectableFieldValue, type DeleteOptions, type KubeObject, type Pod,
+} from '@podling/api';
+import type { WatchTrigger } from '@podling/store';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -32,7 +35,11 @@ export function parseResourceVersion(q: Query): number | undefined {
 }
 
 /** `matches` reads only labels and the resource's selectable fields, so it may be given StoredObject.attrs. */
-export interface Filter { matches: (o: KubeObject) => boolean; everything: boolean; fieldSelector: string; labelSelector: string }
+export interface Filter {
+  matches: (o: KubeObject) => boolean; everything: boolean; fieldSelector: string; labelSelector: string;
+  /** The field value the selector requires (its first `field=value`): watches are indexed by it. */
+  trigger?: WatchTrigger;
+}
 
 export function parseFilter(q: Query, resource: string): Filter {
   const labelSelector = one(q, 'labelSelector') ?? '';
@@ -40,12 +47,16 @@ export function parseFilter(q: Query, resource: string): Filter {
   const labels = parseLabelSelector(labelSelector);
   const fields = parseFieldSelector(fieldSelector, resource);
   const everything = labelSelector.trim() === '' && fieldSelector.trim() === '';
-  // An agent's watch of its own pods (only spec.nodeName=<node>) is a property compare: with a thousand nodes,
-  // every pod change is checked against a thousand such watches, twice (before and after).
+  // An agent's watch of its own pods (only spec.nodeName=<node>) is a property compare; its trigger lets the store
+  // hand it only its node's pod changes (a thousand agents' watches would otherwise each check every change).
   const node = labelSelector.trim() === '' && resource === 'pods' && fields.requirements.length === 1
     && fields.requirements[0].field === 'spec.nodeName' && fields.requirements[0].operator === '=' ? fields.requirements[0].value : undefined;
+  const required = fields.requirements.find((r) => r.operator === '=');
   return {
     everything, fieldSelector, labelSelector,
+    trigger: required && {
+      index: required.field, value: required.value, valueOf: (attrs) => selectableFieldValue(resource, attrs, required.field),
+    },
     matches: everything ? () => true
       : node !== undefined ? (o) => ((o as Pod).spec?.nodeName ?? '') === node
       : (o) => labelsMatch(labels, o.metadata.labels) && fieldsMatch(fields, o),

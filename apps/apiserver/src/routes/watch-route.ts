@@ -33,7 +33,7 @@ function buildSpec(req: FastifyRequest, deps: WatchDeps, s: Resource, namespace:
   const min = deps.minRequestTimeoutMs;
   return {
     resource: s.resource, apiVersion: s.apiVersion, kind: s.kind, namespace: s.namespaced ? namespace || undefined : undefined,
-    matches: filter.matches,
+    matches: filter.matches, trigger: filter.trigger,
     fromRv: wp.sendInitialEvents ? undefined : rv,
     initialEventsEndBookmark: wp.sendInitialEvents,
     bookmarks: wp.allowWatchBookmarks,

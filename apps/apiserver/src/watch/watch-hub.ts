@@ -2,7 +2,7 @@
 // filters the committed batches it receives, turns selector transitions into ADDED/DELETED as kube's cacher does,
 // and writes each batch to its sink in one write. Bookmarks and heartbeats run off two shared timers.
 import { errors, type KubeObject } from '@podling/api';
-import { isStorageError, type Change, type Storage, type WatchHandle } from '@podling/store';
+import { isStorageError, type Change, type Storage, type WatchHandle, type WatchTrigger } from '@podling/store';
 import type { FastifyBaseLogger } from 'fastify';
 import { timerDelay } from '@podling/client';
 import { adhocLine, eventLine, previousAtChange, type EventType, type Line, type Renderer } from './event-lines.ts';
@@ -15,6 +15,8 @@ export interface WatchSpec {
   namespace?: string;
   /** Reads only labels and selectable fields: it is given StoredObject.attrs. */
   matches(attrs: KubeObject): boolean;
+  /** A field value `matches` requires: the store then hands this watch only the changes that have it. */
+  trigger?: WatchTrigger;
   /** Resume after this revision; undefined = start with ADDED for the current state (RV unset or "0"). */
   fromRv?: number;
   /** sendInitialEvents=true: end the initial state with an annotated BOOKMARK. */
@@ -54,7 +56,7 @@ export class WatchHub {
     if (initial.length) this.write(w, initial);
     try {
       w.handle = this.storage.watch({
-        resource: spec.resource, namespace: spec.namespace, fromRv,
+        resource: spec.resource, namespace: spec.namespace, fromRv, trigger: spec.trigger,
         // The store reset its history (an etcd watch cache relisted): end the stream; the client resumes or relists.
         onEnd: () => this.finish(w, false),
       }, (batch) => this.deliver(w, batch));

@@ -1,7 +1,8 @@
 // Contract: watch replay and live changes, filters, batch order, expiry and misbehaving listeners.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Change, Storage, StoredObject } from '../../src/index.ts';
+import type { KubeObject } from '@podling/api';
+import type { Change, Storage, StoredObject, WatchTrigger } from '../../src/index.ts';
 import { annotate, createMany, pod, podKey, record, rejectsWith, withStore, writeUntilExpired, type OpenStore } from './harness.ts';
 
 /** One wave of mixed writes on pods in `ns`: creates of new names, updates and deletes of existing ones. */
@@ -108,5 +109,30 @@ export function watchContract(open: OpenStore): void {
     assert.deepEqual(storage.get(podKey('ns', 'a')), created);
     bad.stop();
     good.stop();
+  }));
+
+  test('issue 18: a watch with a trigger is handed the changes whose current or previous state has its value, and only those', () => withStore(open, async ({ storage }) => {
+    const origin = storage.currentRevision(); // 0 for a new SQLite file; etcd's revision for a new etcd prefix
+    const onNode = (value: string): WatchTrigger => ({ index: 'spec.nodeName', value, valueOf: (a: KubeObject) => (a.spec as { nodeName?: string } | undefined)?.nodeName ?? '' });
+    const bind = (node: string) => (c: StoredObject) => ({ ...c.object, spec: { ...(c.object.spec as object), nodeName: node } });
+    const n1 = record(storage, { resource: 'pods', fromRv: origin, trigger: onNode('n1') });
+    const n2 = record(storage, { resource: 'pods', fromRv: origin, trigger: onNode('n2') });
+    const n1InA = record(storage, { resource: 'pods', namespace: 'a', fromRv: origin, trigger: onNode('n1') });
+    const all = record(storage, { resource: 'pods', fromRv: origin });
+    await Promise.all([storage.create(podKey('a', 'x'), pod('a', 'x')), storage.create(podKey('b', 'y'), pod('b', 'y'))]);
+    // One commit: x bound to n1, y to n2.
+    await Promise.all([storage.guaranteedUpdate(podKey('a', 'x'), bind('n1')), storage.guaranteedUpdate(podKey('b', 'y'), bind('n2'))]);
+    await storage.guaranteedUpdate(podKey('a', 'x'), (c) => annotate(c.object, 'k', 'v'));
+    await storage.guaranteedUpdate(podKey('b', 'y'), bind('n1')); // leaves n2 for n1: both see it
+    await storage.delete(podKey('a', 'x'));
+    await storage.delete(podKey('b', 'y'));
+    const seen = (r: ReturnType<typeof record>) => r.changes.map((c) => `${c.type} ${c.key.name}`);
+    assert.deepEqual(seen(n1), ['MODIFIED x', 'MODIFIED x', 'MODIFIED y', 'DELETED x', 'DELETED y']);
+    assert.deepEqual(seen(n2), ['MODIFIED y', 'MODIFIED y']);
+    assert.deepEqual(seen(n1InA), ['MODIFIED x', 'MODIFIED x', 'DELETED x']);
+    assert.equal(all.changes.length, 8);
+    for (const r of [n1, n2, n1InA, all]) { assertStrictlyIncreasing(r.changes); r.stop(); }
+    await storage.create(podKey('a', 'z'), { ...pod('a', 'z'), spec: { nodeName: 'n1', containers: [] } });
+    assert.equal(n1.changes.length, 5, 'a stopped watch is handed nothing');
   }));
 }
