@@ -10,9 +10,10 @@
 // Not modelled: preferred affinity, pod (anti-)affinity, host ports, preemption (so no "preemption: …" suffix),
 // extended resources.
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
-import { podMatchesNodeConstraints } from './node-affinity.ts';
-import { nodeAllocatable, podRequests } from './resources.ts';
+import { nodeAffinityOf, podMatchesNodeConstraints } from './node-affinity.ts';
+import { podRequests, type Resources } from './resources.ts';
 import type { NodeUsage } from './node-usage.ts';
+import { isNodeReady, nodeView, type NodeView } from './node-view.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
@@ -52,33 +53,53 @@ export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): 
   });
 }
 
-export function isNodeReady(node: Node): boolean {
-  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
+export { isNodeReady };
 
 /** Why `pod` cannot go to `node`, given what the non-terminal pods already there use (empty = it fits). */
 export function filterNode(pod: Pod, node: Node, usage: NodeUsage): string[] {
-  const tolerations = pod.spec.tolerations;
-  if (node.spec?.unschedulable && !tolerates(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' })) {
-    return [reasons.unschedulable];
-  }
-  const untolerated = (node.spec?.taints ?? [])
-    .find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
-  if (untolerated) return [reasons.taint(untolerated)];
-  if (!podMatchesNodeConstraints(pod, node)) return [reasons.selector];
-  if (!isNodeReady(node)) return [reasons.notReady];
-  return fitResources(pod, node, usage);
+  return [...filterView(podFacts(pod), nodeView(node), usage)];
 }
 
-/** NodeResourcesFit: pod count first, then each resource the pod requests that the node no longer has. */
-function fitResources(pod: Pod, node: Node, usage: NodeUsage): string[] {
+/** What every filter and score of one decision reads of the pod, computed once per decision. */
+interface PodFacts {
+  pod: Pod;
+  tolerations: Toleration[] | undefined;
+  toleratesUnschedulable: boolean;
+  /** Has a nodeSelector or a required node affinity (most pods have neither, and skip that filter). */
+  constrained: boolean;
+  /** Exact requests (NodeResourcesFit) and with the scoring defaults (NodeResourcesLeastAllocated). */
+  want: Resources;
+  own: Resources;
+}
+
+function podFacts(pod: Pod): PodFacts {
+  const tolerations = pod.spec.tolerations;
+  return {
+    pod, tolerations,
+    toleratesUnschedulable: tolerates(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }),
+    constrained: Object.keys(pod.spec.nodeSelector ?? {}).length > 0 || nodeAffinityOf(pod)?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
+    want: podRequests(pod), own: podRequests(pod, true),
+  };
+}
+
+const FITS: readonly string[] = Object.freeze([]);
+
+/** The filters in plugin order on precomputed facts; a node that fits costs no allocation. */
+function filterView(p: PodFacts, v: NodeView, u: NodeUsage): readonly string[] {
+  if (v.unschedulable && !p.toleratesUnschedulable) return [reasons.unschedulable];
+  for (const t of v.blockingTaints) if (!tolerates(p.tolerations, t)) return [reasons.taint(t)];
+  if (p.constrained && !podMatchesNodeConstraints(p.pod, v.node)) return [reasons.selector];
+  if (!v.ready) return [reasons.notReady];
+  // NodeResourcesFit: pod count first, then each resource the pod requests that the node no longer has.
+  const a = v.allocatable;
+  const pods = u.pods + 1 > a.pods;
+  const cpu = p.want.milliCpu > 0 && p.want.milliCpu > a.milliCpu - u.requested.milliCpu;
+  const memory = p.want.memory > 0 && p.want.memory > a.memory - u.requested.memory;
+  if (!pods && !cpu && !memory) return FITS;
   const out: string[] = [];
-  const alloc = nodeAllocatable(node);
-  if (usage.pods + 1 > alloc.pods) out.push(reasons.tooManyPods);
-  const want = podRequests(pod);
-  const used = usage.requested;
-  if (want.milliCpu > 0 && want.milliCpu > alloc.milliCpu - used.milliCpu) out.push(reasons.insufficient('cpu'));
-  if (want.memory > 0 && want.memory > alloc.memory - used.memory) out.push(reasons.insufficient('memory'));
+  if (pods) out.push(reasons.tooManyPods);
+  if (cpu) out.push(reasons.insufficient('cpu'));
+  if (memory) out.push(reasons.insufficient('memory'));
   return out;
 }
 
@@ -89,12 +110,10 @@ function leastRequested(requested: number, capacity: number): number {
   return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 }
 
-/** LeastAllocated score of `node` once `pod` is added, using the non-zero request defaults. */
-export function scoreNode(pod: Pod, node: Node, usage: NodeUsage): number {
-  const alloc = nodeAllocatable(node);
-  const own = podRequests(pod, true);
-  const cpu = leastRequested(usage.nonZero.milliCpu + own.milliCpu, alloc.milliCpu);
-  const mem = leastRequested(usage.nonZero.memory + own.memory, alloc.memory);
+/** LeastAllocated score of a node once the pod is added, using the non-zero request defaults. */
+function score(p: PodFacts, v: NodeView, u: NodeUsage): number {
+  const cpu = leastRequested(u.nonZero.milliCpu + p.own.milliCpu, v.allocatable.milliCpu);
+  const mem = leastRequested(u.nonZero.memory + p.own.memory, v.allocatable.memory);
   return Math.floor((cpu + mem) / 2);
 }
 
@@ -127,25 +146,27 @@ export function feasibleNodesToFind(nodeCount: number): number {
  * scheduler has bound but not yet seen come back). Nodes are examined from `start` on, round the list, until
  * feasibleNodesToFind of them fit (the caller moves `start` on by `examined`, as kube-scheduler does, so every node
  * gets its turn). Ties on score go to the node with fewer pods, then the name, so placement is deterministic
- * (kube-scheduler breaks ties at random).
+ * (kube-scheduler breaks ties at random). Filters and scores read per-node views (node-view.ts) and the pod's
+ * facts computed once; a node's reasons are only spelled out when it fails.
  */
 export function schedulePod(pod: Pod, nodes: Node[], usage: (nodeName: string) => NodeUsage, start = 0): ScheduleResult {
   const failed = new Map<string, string[]>();
   const want = feasibleNodesToFind(nodes.length);
+  const p = podFacts(pod);
   let feasible = 0;
   let examined = 0;
   let best: { nodeName: string; score: number; pods: number } | undefined;
   for (; examined < nodes.length && feasible < want; examined++) {
     const node = nodes[(start + examined) % nodes.length];
-    const name = node.metadata.name ?? '';
-    const onNode = usage(name);
-    const why = filterNode(pod, node, onNode);
-    if (why.length) { failed.set(name, why); continue; }
+    const v = nodeView(node);
+    const onNode = usage(v.name);
+    const why = filterView(p, v, onNode);
+    if (why !== FITS) { failed.set(v.name, [...why]); continue; }
     feasible++;
-    const score = scoreNode(pod, node, onNode);
-    const better = !best || score > best.score
-      || (score === best.score && (onNode.pods < best.pods || (onNode.pods === best.pods && name < best.nodeName)));
-    if (better) best = { nodeName: name, score, pods: onNode.pods };
+    const s = score(p, v, onNode);
+    const better = !best || s > best.score
+      || (s === best.score && (onNode.pods < best.pods || (onNode.pods === best.pods && v.name < best.nodeName)));
+    if (better) best = { nodeName: v.name, score: s, pods: onNode.pods };
   }
   if (best) return { nodeName: best.nodeName, score: best.score, examined };
   return { message: unschedulableMessage(nodes.length, [...failed.values()]), reasons: failed, examined };
