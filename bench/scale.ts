@@ -7,81 +7,74 @@
 // (harness/api-probe.ts) samples mutating-call latency and watch delivery first on the idle cluster (the same-run
 // baseline) and then during the run. At the end: full list time, apiserver RSS/CPU, database size, memory per pod
 // and any node that ever left Ready. Sizes: --quick 50 nodes / 1,000 pods, default 200 / 5,000, --scale 1,000 / 30,000.
-// Usage: node --import tsx bench/scale.ts [--quick | --scale]
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+// Usage: node --import tsx bench/scale.ts [--quick | --scale | --nodes N --pods M] [--profile] [--heap-snapshot]
+// --profile runs the apiserver, the controller manager and the hollow nodes under --cpu-prof and names each one's
+// hottest functions; --heap-snapshot writes the apiserver's heap at the end to bench/results.
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { KubeObject, Node, Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
-import { makeTempDir, startHollowNodes, startTs, waitFor, type ManagedProcess, type RunningHollowNodes } from '@podling/testkit';
+import { freePort, makeTempDir, startHollowNodes, startTs, waitFor, type ManagedProcess, type RunningHollowNodes } from '@podling/testkit';
 import { summarizeProfile } from './harness/cpu-profile.ts';
-import { ApiProbe, isProbePod } from './harness/api-probe.ts';
+import { ApiProbe } from './harness/api-probe.ts';
+import { runPacedPods } from './harness/paced-pods.ts';
+import { peakPerSecond, Timeline } from './harness/scale-timeline.ts';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
-import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
+import { cpuSeconds, machineCpu, MiB, rssBytes } from './harness/proc-stats.ts';
 import { readMetrics } from './harness/server-metrics.ts';
+import { collectGarbage, inspectArg } from './harness/collect-garbage.ts';
+import { writeHeapSnapshot } from './harness/heap-snapshot.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const POD_REF = { resource: 'pods', namespace: 'default' };
 const IDLE_SAMPLE_MS = 3000;
-
-/** Each pod's times (performance.now()) as the watch showed them. */
-class Timeline {
-  readonly added = new Map<string, number>();
-  readonly bound = new Map<string, number>();
-  readonly running = new Map<string, number>();
-  notReadyNodes = new Set<string>();
-  pod(type: string, p: Pod): void {
-    const name = p.metadata?.name;
-    if (!name || isProbePod(name) || type === 'BOOKMARK' || type === 'ERROR' || type === 'DELETED') return;
-    const now = performance.now();
-    if (!this.added.has(name)) this.added.set(name, now);
-    if (p.spec?.nodeName && !this.bound.has(name)) this.bound.set(name, now);
-    if (p.status?.phase === 'Running' && !this.running.has(name)) this.running.set(name, now);
-  }
-  node(type: string, n: Node): void {
-    if (type === 'BOOKMARK' || type === 'ERROR' || !n.metadata?.name) return;
-    const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-    if (ready && ready !== 'True') this.notReadyNodes.add(n.metadata.name);
-  }
-}
-
-/** The most events of `times` inside any one-second window. */
-function peakPerSecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] > 1000) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
+/** The latency phase's rate (pods/s), well under what the control plane binds and starts at every size here. */
+const PACED_PER_S = 25;
 
 function fileBytes(p: string): number {
   try { return statSync(p).size; } catch { return 0; }
 }
 
+/** `--nodes N` / `--pods M` on the command line of a standalone run (for sizes between the named ones). */
+function sizeFlag(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+const PROFILED = ['apiserver', 'controller-manager', 'hollow-nodes'] as const;
+
+/** bench/results/scale-<who>-<time>.<ext>, its directory made. */
+function resultFile(who: string, ext: string): string {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `scale-${who}-${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}`);
+}
+
 export async function runScale(o: BenchOptions): Promise<BenchResult> {
-  const nodes = o.scale ? 1000 : o.quick ? 50 : 200;
-  const pods = o.scale ? 30_000 : o.quick ? 1000 : 5000;
-  const perDeployment = o.scale ? 1000 : 500;
+  const nodes = sizeFlag('--nodes') ?? (o.scale ? 1000 : o.quick ? 50 : 200);
+  const pods = sizeFlag('--pods') ?? (o.scale ? 30_000 : o.quick ? 1000 : 5000);
+  const perDeployment = pods >= 30_000 ? 1000 : 500;
   const notes: string[] = [];
   let api: BenchApiserver | undefined;
   let hollow: RunningHollowNodes | undefined;
   let manager: ManagedProcess | undefined;
   const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
+  const profArgs = (who: typeof PROFILED[number]) => prof ? ['--cpu-prof', '--cpu-prof-dir', path.join(prof.dir, who)] : [];
+  const inspect = await freePort();
   try {
     const controllerFlags = ['--controllers', '*', '--cluster-cidr', '10.0.0.0/12'];
-    api = await startBenchApiserver({ nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.dir] : undefined });
+    api = await startBenchApiserver({ nodeArgs: [inspectArg(inspect), ...profArgs('apiserver')] });
     // At warn, as the apiserver: a log line per pod would be the controllers' own cost in this run.
-    manager = startTs('packages/controllers/src/main.ts', { args: ['--server', api.url, ...controllerFlags], env: { PODLING_LOG_LEVEL: 'warn' } });
+    manager = startTs('packages/controllers/src/main.ts', { args: ['--server', api.url, ...controllerFlags], env: { PODLING_LOG_LEVEL: 'warn' }, nodeArgs: profArgs('controller-manager') });
     const client = new KubeClient({ server: api.url });
     await waitFor(async () => (await client.get<KubeObject & { spec?: { holderIdentity?: string } }>({ resource: 'leases', namespace: 'kube-system' }, 'kube-controller-manager').catch(() => undefined))?.spec?.holderIdentity,
       { timeoutMs: 30_000, intervalMs: 100, message: 'the controller manager leads' });
     const rss0 = rssBytes(api.pid)!;
     const t0Nodes = performance.now();
-    hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000 });
+    hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000, nodeArgs: profArgs('hollow-nodes') });
     await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodes,
       { timeoutMs: 60_000, intervalMs: 500, message: `${nodes} hollow nodes Ready` });
     notes.push(`${nodes} hollow nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s (started over one 10 s status period); apiserver RSS ${(rss0 / MiB).toFixed(0)} MiB before, ${(rssBytes(api.pid)! / MiB).toFixed(0)} MiB with the nodes`);
@@ -95,7 +88,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
     const idle = await probe.take();
 
-    const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid), cpuSeconds(manager.pid)];
+    const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid), cpuSeconds(manager.pid), machineCpu().busy, cpuSeconds(process.pid), machineCpu().steal];
     const m0 = await readMetrics(api.url);
     const t0 = performance.now();
     probe.start();
@@ -113,6 +106,10 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const apiCpu = cpuSeconds(api.pid) - cpu0[0];
     const hollowCpu = cpuSeconds(hollow.process.pid) - cpu0[1];
     const managerCpu = cpuSeconds(manager.pid) - cpu0[2];
+    const machine = machineCpu();
+    const machineBusy = machine.busy - cpu0[3];
+    const steal = machine.steal - cpu0[5];
+    const benchCpu = cpuSeconds(process.pid) - cpu0[4];
     const rssRun = rssBytes(api.pid)!;
     const m1 = await readMetrics(api.url);
     const d = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
@@ -120,8 +117,10 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
 
     const startup = summarize([...view.running].map(([n, t]) => t - view.added.get(n)!));
     const toBind = summarize([...view.bound].map(([n, t]) => t - view.added.get(n)!));
+    const boundToRunning = summarize([...view.running].map(([n, t]) => t - (view.bound.get(n) ?? t)));
     const boundTimes = [...view.bound.values()];
     const bindSpan = (Math.max(...boundTimes) - Math.min(...boundTimes)) / 1000;
+    const paced = summarize(await runPacedPods(client, o.quick ? 50 : o.scale ? 500 : 200, PACED_PER_S, (n) => view.pacedRunning.get(n)));
     const lists: number[] = [];
     let listBytes = 0;
     for (let i = 0; i < 3; i++) {
@@ -131,6 +130,10 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       lists.push(performance.now() - t);
     }
     const rssEnd = rssBytes(api.pid)!;
+    const events = await (await fetch(`${api.url}/api/v1/events`)).arrayBuffer();
+    notes.push(`stored besides the pods: ${(await client.list({ resource: 'events' })).items.length} events, ${(events.byteLength / MiB).toFixed(1)} MiB as a JSON list`);
+    await collectGarbage(inspect);
+    const rssGc = rssBytes(api.pid)!;
     const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);
     podWatch.stop();
     nodeWatch.stop();
@@ -141,20 +144,29 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     notes.push(`${pods} pods in ${Math.ceil(pods / perDeployment)} Deployments: all Running ${(runMs / 1000).toFixed(1)} s after the first was created; ` +
       `CPU s: apiserver ${apiCpu.toFixed(1)} (${(apiCpu / (runMs / 1000)).toFixed(2)} cores), ` +
       `controller manager ${managerCpu.toFixed(1)} (RSS ${((rssBytes(manager.pid) ?? 0) / MiB).toFixed(0)} MiB), hollow nodes ${hollowCpu.toFixed(1)}; ` +
-      `hollow process RSS ${((rssBytes(hollow.process.pid) ?? 0) / MiB).toFixed(0)} MiB`);
-    notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
+      `hollow process RSS ${((rssBytes(hollow.process.pid) ?? 0) / MiB).toFixed(0)} MiB; this benchmark's own process ${benchCpu.toFixed(1)}; ` +
+      `the whole machine ${(machineBusy / (runMs / 1000)).toFixed(2)} cores busy (${(machineBusy - apiCpu - managerCpu - hollowCpu - benchCpu).toFixed(1)} CPU-s outside these four), ${(steal / (runMs / 1000)).toFixed(2)} cores stolen by the hypervisor`);
+    notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; bound → Running p50 ${boundToRunning.p50.toFixed(0)} ms, p99 ${boundToRunning.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
     notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
+    if (process.argv.includes('--heap-snapshot')) {
+      const file = resultFile('apiserver', 'heapsnapshot');
+      await writeHeapSnapshot(inspect, file);
+      notes.push(`apiserver heap snapshot written to ${path.relative(process.cwd(), file)}`);
+    }
     const sizeLabel = `${nodes} nodes, ${pods} pods`;
     const idleBase = (v: number) => ({ value: v, label: `idle cluster, ${nodes} nodes heartbeating`, sameRun: true });
     const figures: Figure[] = [
       { name: `scheduler: pods bound/s (${sizeLabel})`, value: pods / bindSpan, unit: '/s', target: o.scale ? { op: '>=', limit: 1000, source: 'issue 18' } : undefined },
       { name: 'scheduler: peak pods bound in 1 s', value: peakPerSecond(boundTimes), unit: '/s' },
-      { name: 'create → Running p50', value: startup.p50, unit: 'ms' },
-      { name: 'create → Running p99', value: startup.p99, unit: 'ms', target: { op: '<=', limit: 1000, source: 'issue 18' } },
+      { name: 'create → Running p50 (the burst)', value: startup.p50, unit: 'ms' },
+      { name: 'create → Running p99 (the burst: scheduler backlog)', value: startup.p99, unit: 'ms', target: { op: '<=', limit: 1000, source: 'issue 18' } },
+      { name: `create → Running p50, ${paced.count} pods at ${PACED_PER_S}/s after the burst`, value: paced.p50, unit: 'ms' },
+      { name: `create → Running p99, ${paced.count} pods at ${PACED_PER_S}/s after the burst`, value: paced.p99, unit: 'ms', target: { op: '<=', limit: 1000, source: 'issue 18' } },
       { name: 'mutating API p99 during the run', value: mutBusy.p99, unit: 'ms', target: { op: '<=', limit: 100, source: 'issue 18' }, baseline: idleBase(mutIdle.p99), ratio: mutBusy.p99 / mutIdle.p99 },
       { name: 'watch delivery p99 during the run (create sent → event)', value: delBusy.p99, unit: 'ms', baseline: idleBase(delIdle.p99), ratio: delBusy.p99 / delIdle.p99 },
       { name: 'full GET /api/v1/pods (median of 3)', value: summarize(lists).p50, unit: 'ms' },
       { name: 'apiserver RSS at the end', value: rssEnd / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined, baseline: { value: rssNodes / MiB, label: 'with the nodes, before any pod', sameRun: true } },
+      { name: 'apiserver RSS at the end, after a full GC', value: rssGc / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined },
       { name: 'apiserver CPU during the run', value: apiCpu / (runMs / 1000), unit: 'cores' },
       { name: 'apiserver memory per pod', value: (rssRun - rssNodes) / pods / 1024, unit: 'KiB' },
       { name: 'SQLite file size (db + wal)', value: dbBytes / MiB, unit: 'MiB' },
@@ -162,18 +174,20 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     ];
     return { benchmark: 'scale', notes, figures };
   } finally {
-    await hollow?.stop();
+    // A profiled process writes its profile as it exits: give the thousand nodes' shutdown time to finish.
+    await (prof ? hollow?.process.stop(30_000) : hollow?.stop());
     await manager?.stop();
     await api?.stop();
-    const file = prof && readdirSync(prof.dir).find((f) => f.endsWith('.cpuprofile'));
-    if (prof && file) {
-      const kept = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', `scale-apiserver-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-      mkdirSync(path.dirname(kept), { recursive: true });
-      renameSync(path.join(prof.dir, file), kept);
-      notes.push(`apiserver profile kept as ${path.relative(process.cwd(), kept)}`);
+    for (const who of prof ? PROFILED : []) {
+      const dir = path.join(prof!.dir, who);
+      const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+      if (!file) continue;
+      const kept = resultFile(who, 'cpuprofile');
+      renameSync(path.join(dir, file), kept);
+      notes.push(`${who} profile kept as ${path.relative(process.cwd(), kept)}`);
       const s = summarizeProfile(kept, 15);
-      notes.push('apiserver profile, self time:', ...s.functions.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
-      notes.push('own code by inclusive time:', ...s.ownInclusive.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+      notes.push(`${who} profile, self time:`, ...s.functions.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+      notes.push(`${who}: own code by inclusive time:`, ...s.ownInclusive.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
     }
     prof?.remove();
   }
