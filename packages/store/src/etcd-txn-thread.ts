@@ -3,7 +3,8 @@
 // Node's HTTP/2 and streams, all on the event loop that also serves HTTP and applies the watch; on the worker it
 // uses another core. The messages are arrays of plain values, the value goes as its JSON text: cloning a Buffer
 // copies the whole ArrayBuffer under it (8 KiB for Node's pooled small buffers), which showed as postMessage in the
-// profile. Errors come back as the two kinds etcdFailure() tells apart (deadline or not).
+// profile. Each side sends what one turn of its event loop produced as one message. Errors come back as the two
+// kinds etcdFailure() tells apart (deadline or not).
 import { Worker } from 'node:worker_threads';
 import { GRPCDeadlineExceededError } from 'etcd3';
 
@@ -26,6 +27,7 @@ export interface TxnOutcome {
   current?: { value: Buffer; modRevision: number };
 }
 
+type Request = [id: number, key: string, rv: number, value: string | null];
 type Reply = [id: number, ok: true, succeeded: boolean, revision: number, resent: boolean, value: Uint8Array | null, modRevision: number]
   | [id: number, ok: false, deadline: boolean, message: string];
 
@@ -38,6 +40,8 @@ export class EtcdTxnThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Requests of this turn of the event loop, sent as one message (see send()). */
+  private outbox: Request[] = [];
 
   constructor(private readonly o: TxnThreadOptions) {}
 
@@ -47,13 +51,26 @@ export class EtcdTxnThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.thread().postMessage([id, key, rv, value ?? null]);
+      this.send([id, key, rv, value ?? null]);
     });
+  }
+
+  /** Queues a request; the turn's requests go in one message once its I/O callbacks have run (setImmediate), as the
+   *  thread batches its replies. A message per write and per reply, each waking the other thread, cost the apiserver
+   *  more CPU per create than the thread saved (same-run A/B: 0.76 against 0.61 ms). */
+  private send(r: Request): void {
+    if (this.outbox.length === 0) setImmediate(() => {
+      const batch = this.outbox;
+      this.outbox = [];
+      if (batch.length > 0 && !this.closed) this.thread().postMessage(batch);
+    });
+    this.outbox.push(r);
   }
 
   /** Stops the thread; calls still in flight fail. */
   async close(): Promise<void> {
     this.closed = true;
+    this.outbox = [];
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
@@ -65,7 +82,7 @@ export class EtcdTxnThread {
     const w = new Worker(WORKER, { workerData: this.o });
     // Not what keeps the apiserver running: its server and its own etcd client do; close() ends it.
     w.unref();
-    w.on('message', (r: Reply) => this.settle(r));
+    w.on('message', (replies: Reply[]) => { for (const r of replies) this.settle(r); });
     const gone = (why: string) => {
       if (this.worker !== w) return;
       this.worker = undefined; // the next call starts a new one

@@ -18,7 +18,14 @@ const client = new Etcd3({
   ...(o.tls && (o.tls.ca || o.tls.cert) ? { credentials: { rootCertificate: buf(o.tls.ca), certChain: buf(o.tls.cert), privateKey: buf(o.tls.key) } } : {}),
 });
 
-parentPort.on('message', (m) => { void run(m); });
+parentPort.on('message', (requests) => { for (const r of requests) void run(r); });
+
+/** Replies of this turn, sent as one message (the main thread batches its requests the same way). */
+let outbox = [];
+function reply(r) {
+  if (outbox.length === 0) setImmediate(() => { const batch = outbox; outbox = []; parentPort.postMessage(batch); });
+  outbox.push(r);
+}
 
 /** [id, key, rv, value|null]: put `value` (JSON text; null: delete) if the key's mod_revision is `rv`; else read the key. */
 async function run([id, key, rv, value]) {
@@ -31,11 +38,11 @@ async function run([id, key, rv, value]) {
         success: [op], failure: [{ request_range: { key: kb } }],
       });
       const kv = res.succeeded ? undefined : res.responses[0]?.response_range?.kvs[0];
-      parentPort.postMessage([id, true, res.succeeded, Number(res.header.revision), attempt > 1, kv ? new Uint8Array(kv.value) : null, kv ? Number(kv.mod_revision) : 0]);
+      reply([id, true, res.succeeded, Number(res.header.revision), attempt > 1, kv ? new Uint8Array(kv.value) : null, kv ? Number(kv.mod_revision) : 0]);
       return;
     } catch (err) {
       if (attempt < o.attempts && isRecoverableError(err)) continue;
-      parentPort.postMessage([id, false, err instanceof GRPCDeadlineExceededError, err instanceof Error ? err.message : String(err)]);
+      reply([id, false, err instanceof GRPCDeadlineExceededError, err instanceof Error ? err.message : String(err)]);
       return;
     }
   }
