@@ -24,6 +24,7 @@ test('issue 19: IPs come from the range after the gateway, survive a restart of 
   const restarted = new IpAllocator(tmp.dir);
   assert.equal(restarted.find('pod-b'), '10.250.7.3');
   assert.equal(restarted.allocate('pod-c', cidr), '10.250.7.4', 'round robin from the last one, on disk');
+  assert.equal(readFileSync(path.join(tmp.dir, 'ipam', 'last_reserved_ip'), 'utf8').trim(), '10.250.7.4', 'rewritten in place');
   restarted.release('pod-a');
   assert.deepEqual(readdirSync(path.join(tmp.dir, 'ipam')).sort(), ['10.250.7.3', '10.250.7.4', 'last_reserved_ip']);
   assert.equal(restarted.allocate('pod-d', cidr), '10.250.7.5');
