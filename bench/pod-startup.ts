@@ -12,8 +12,8 @@
 //
 // machine-busy is the share of all cores in use from the first create until all pods ran (this benchmark's own
 // processes included): near 100% the figures measure the machine's capacity, not only Podling's latency. The
-// `pod-startup-cpu` line splits that CPU per pod by process: apiserver, agent, spawner (the agent's helper that
-// forks and creates pod files), wrapper (the pods' sh wrappers, with unshare), container (the pods' commands up to
+// `pod-startup-cpu` line splits that CPU per pod by process: apiserver, agent, spawner (the agent's helpers: the Node
+// spawner that creates pod files, and podling-nsexec --serve, which makes sandboxes and forks wrappers), wrapper (the pods' sh wrappers, with unshare), container (the pods' commands up to
 // their exec), bench (this process: creates and the watch), other (the rest of the machine, kernel threads
 // included). --marks prints CLOCK_MONOTONIC ns at the start and end of the measured burst (for perf --time).
 import path from 'node:path';

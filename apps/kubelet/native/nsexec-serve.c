@@ -276,10 +276,17 @@ static void reap(void) {
   }
 }
 
+static int end_holder(int rc) {
+  if (holder > 0 && kill(holder, SIGKILL) == 0) waitpid(holder, NULL, 0);
+  holder = 0;
+  return rc;
+}
+
 int serve(void) {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
+  sigaddset(&chld, SIGTERM); /* read below, so the holder is reaped here rather than left to init */
   sigprocmask(SIG_BLOCK, &chld, NULL);
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC);
   if (sfd < 0) { perror("podling-nsexec: signalfd"); return 1; }
@@ -296,7 +303,7 @@ int serve(void) {
       len -= used;
     }
     if (len == sizeof buf) { fprintf(stderr, "podling-nsexec: request longer than %d bytes\n", MAX_LINE); return 2; }
-    if (eof && nrunning == 0) return 0;
+    if (eof && nrunning == 0) return end_holder(0);
     struct pollfd fds[2] = { { .fd = sfd, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
     nfds_t n = eof || nrunning >= MAX_RUNNING ? 1 : 2;
     if (poll(fds, n, -1) < 0) {
@@ -305,8 +312,9 @@ int serve(void) {
       return 1;
     }
     if (fds[0].revents) {
-      struct signalfd_siginfo si;
+      struct signalfd_siginfo si = { 0 };
       if (read(sfd, &si, sizeof si) < 0 && errno != EAGAIN) return 1;
+      if (si.ssi_signo == SIGTERM) return end_holder(0);
       reap();
     }
     if (n == 2 && fds[1].revents) {

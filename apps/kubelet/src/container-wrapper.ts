@@ -35,8 +35,9 @@
 // open on fd 3 (/proc/self/fd/3/<name> reaches it even under a shadowing mount): creating an inode costs up to
 // ~0.5 ms on a journal-less ext4 with recently deleted inodes, and start-up is where that time is felt.
 // The command itself is exec'd from a subshell (`(exec "$@") &`), never parsed by the shell: no shell is added.
-// The wrapper is forked by the agent's spawner process (spawner.mjs), detached: it is nobody's child that matters,
-// and whoever follows it learns its end from the spawner's exit report or, failing that, from /proc and `<n>.exit`.
+// The wrapper is forked, in a session of its own, by the agent's podling-nsexec --serve (namespaced containers) or its
+// spawner process (spawner.mjs): it is nobody's child that matters, and whoever follows it learns its end from that
+// process's exit report or, failing that, from /proc and `<n>.exit`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { readProcStat } from './proc-stat.ts';
 import { DEFAULT_PATH } from './container-env.ts';

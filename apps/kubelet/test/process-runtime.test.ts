@@ -164,6 +164,9 @@ test('as root, namespaced containers are forked by podling-nsexec --serve: exit 
   const early = await Promise.all(Array.from({ length: 6 }, () => run(['sleep', '30'], ns)));
   for (const [i, e] of early.entries()) setTimeout(() => viaHelper.signalGroup(e.pid, 'SIGTERM'), i);
   for (const e of early) assert.equal((await e.exited()).exitCode, 143);
+  const sigs = await run(['sh', '-c', 'grep -E "^Sig(Ign|Blk)" /proc/self/status'], ns);
+  await sigs.exited();
+  assert.match(readInstanceLog(sigs.logPath, {}), /SigBlk:\s+0+\n.*SigIgn:\s+0+\n/s, 'nothing blocked or ignored, as runc starts a container');
   // A helper that dies leaves its wrappers running; their end is found by polling.
   const outlives = await run(['sleep', '30'], ns);
   const helpers = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => {
