@@ -1,6 +1,6 @@
 // The ReplicaSet controller, which also runs ReplicationControllers (k/k pkg/controller/replicaset; the RC
 // controller is the same code over a map selector). One sync of `namespace/name`:
-//   1. claim the active pods of the namespace (adopt matching orphans, release pods that stopped matching);
+//   1. claim the active pods it controls or may adopt (adopt matching orphans, release pods that stopped matching);
 //   2. unless creates/deletes of an earlier sync are still unobserved (expectations) or the set is being deleted:
 //      create the missing pods in slow-start batches, or delete the surplus in Kubernetes' ranking order —
 //      at most 500 per sync, the rest next sync;
@@ -14,7 +14,9 @@ import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
-import { controllerRefOf, keyOf, newControllerRef, splitKey, type OwnerKind } from './owner-references.ts';
+import {
+  claimCandidates, CONTROLLER_UID_INDEX, controllerRefOf, controllerUidKeys, keyOf, newControllerRef, splitKey, type OwnerKind,
+} from './owner-references.ts';
 import { rankPodsForDeletion } from './pod-ranking.ts';
 import { isPodActive, nextAvailableAt } from './pod-state.ts';
 import { podFromTemplate } from './pod-template.ts';
@@ -79,6 +81,7 @@ export class ReplicaSetController extends QueueController {
       .on('add', (p) => this.onPod(p, undefined))
       .on('update', (old, p) => this.onPod(p, old))
       .on('delete', (p) => this.onPodGone(p));
+    this.pods.addIndex(CONTROLLER_UID_INDEX, controllerUidKeys);
   }
 
   /** The set controlling `pod`, if it is one of ours and still the same object (UID). */
@@ -122,7 +125,7 @@ export class ReplicaSetController extends QueueController {
     if (!set) { this.expectations.delete(key); return; }
     const satisfied = this.expectations.satisfied(key);
     const selector = this.flavour.selector(set);
-    const candidates = this.pods.listIn(namespace).filter(isPodActive);
+    const candidates = claimCandidates(this.pods, set).filter(isPodActive);
     const pods = await claimObjects<Pod>({
       client: this.opts.client, resource: 'pods', owner: set, ownerKind: this.flavour, ownerResource: this.flavour.resource,
       matches: (p) => labelsMatch(selector, p.metadata.labels),

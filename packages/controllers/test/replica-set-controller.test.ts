@@ -122,6 +122,21 @@ test('an orphan matching the selector is adopted; a pod whose labels stop matchi
   await waitFor(() => podsOf(cluster, 'web').length === 2, { timeoutMs: 5000, message: 'a replacement for the released pod' });
 });
 
+test('issue 18: a sync reads the pods the set controls and the orphans of its namespace, never a pod elsewhere that names it', async () => {
+  const cluster = new FakeCluster();
+  await start(cluster);
+  const set = await cluster.create<ReplicaSet>({ resource: 'replicasets', namespace: 'default' }, rs('web', 2));
+  await waitFor(() => podsOf(cluster, 'web').length === 2, { timeoutMs: 5000, message: '2 pods' });
+  const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: set.metadata.uid!, controller: true };
+  await cluster.create<Pod>({ resource: 'pods', namespace: 'other' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'impostor', namespace: 'other', labels: { app: 'web' }, ownerReferences: [owner] }, spec: { containers: [{ name: 'c', image: 'i' }] },
+  });
+  await cluster.patch({ resource: 'replicasets', namespace: 'default' }, 'web', { metadata: { annotations: { resync: '1' } } });
+  await waitFor(async () => (await cluster.get<ReplicaSet>({ resource: 'replicasets', namespace: 'default' }, 'web')).status?.replicas === 2, { timeoutMs: 5000, message: 'status.replicas 2' });
+  await cluster.patch({ resource: 'replicasets', namespace: 'default' }, 'web', { spec: { replicas: 3 } });
+  await waitFor(() => podsOf(cluster, 'web').length === 3, { timeoutMs: 5000, message: 'a third pod in default: the impostor does not count' });
+});
+
 test('readyReplicas and availableReplicas: available only after minReadySeconds', async () => {
   const cluster = new FakeCluster();
   let clock = Date.parse('2026-01-01T00:00:00Z');
