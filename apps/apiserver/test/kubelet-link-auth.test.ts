@@ -38,8 +38,13 @@ test("the agent's port answers 401 without the apiserver's token, to logs and to
     ws.on('error', () => resolve(-1));
   });
   assert.equal(status, 401);
-  // With the token (as the apiserver sends it) the same log request works.
-  assert.match(await (await cluster.kubelet!.fetch('/containerLogs/default/p/main')).text(), /started/);
+  // With the token (as the apiserver sends it) the same log request works. Running comes before the container's
+  // first line reaches its log, so the log is read until that line is there.
+  await waitFor(async () => {
+    const res = await cluster.kubelet!.fetch('/containerLogs/default/p/main');
+    assert.equal(res.status, 200);
+    return /started/.test(await res.text());
+  }, { timeoutMs: 10_000, message: "p's log through the agent with the token" });
 });
 
 test('issue 14.4: a malformed %-encoding on the agent port is a 400 Status, not an exception', async () => {
