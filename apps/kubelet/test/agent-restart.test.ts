@@ -10,6 +10,9 @@ import { create, pidsMatching, podManifest, spawnersOf, startCluster } from './c
 
 const sleeper = (marker: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', `echo up; exec sleep 3600 # ${marker}`] });
 const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready === true;
+/** The pod's log once its first line is there: Running (and an adoption) come before the output reaches the log. */
+const logOf = (agent: { fetch(path: string): Promise<Response> }, pod: string) =>
+  waitFor(async () => (await (await agent.fetch(`/containerLogs/default/${pod}/app`)).text()) || undefined, { message: `${pod}'s log` });
 
 test('two agents on one machine each run only the pods bound to them', async (t) => {
   const c = await startCluster(t, ['node-a', 'node-b']);
@@ -22,8 +25,7 @@ test('two agents on one machine each run only the pods bound to them', async (t)
   assert.equal(pidsMatching(`${rb}/pods/${b.metadata.uid}`).length, 1);
   assert.equal(pidsMatching(`${ra}/pods/${b.metadata.uid}`).length, 0);
   assert.equal(pidsMatching(`${rb}/pods/${a.metadata.uid}`).length, 0);
-  const logB = await c.agents[1].fetch(`/containerLogs/default/on-b/app`);
-  assert.equal(await logB.text(), 'up\n');
+  assert.equal(await logOf(c.agents[1], 'on-b'), 'up\n');
   assert.equal((await c.agents[0].fetch(`/containerLogs/default/on-b/app`)).status, 404);
 });
 
@@ -66,6 +68,5 @@ test('kill -9 of the agent leaves no orphan: pods deleted while it was down are 
   await c.addAgent('node-a', undefined, agent.rootDir);
   await waitFor(() => pidsMatching('orphan-marker').length === 0, { timeoutMs: 8000, message: 'orphaned pod process killed' });
   assert.equal(pidsMatching('survivor-marker').length, 1, 'the pod that still exists is adopted, not killed');
-  const log = await c.agents[0].fetch(`/containerLogs/default/survivor/app`);
-  assert.equal(await log.text(), 'up\n');
+  assert.equal(await logOf(c.agents[0], 'survivor'), 'up\n');
 });
