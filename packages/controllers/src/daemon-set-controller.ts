@@ -15,7 +15,7 @@ import { daemonPod } from './daemon-set-pods.ts';
 import { daemonSetStatus, planManage, planRollingUpdate, type DaemonPlan } from './daemon-set-plan.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
-import { controllerRefOf, keyOf, newControllerRef, splitKey } from './owner-references.ts';
+import { claimCandidates, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { nextAvailableAt } from './pod-state.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformers } from './shared-informers.ts';
@@ -60,6 +60,7 @@ export class DaemonSetController extends QueueController {
       .on('add', (p) => this.onPod(p, undefined))
       .on('update', (old, p) => this.onPod(p, old))
       .on('delete', (p) => { const o = this.ownerOf(p); if (o) { this.expectations.deletionObserved(keyOf(o), p.metadata.uid!); enqueue(o); } });
+    indexByController(this.pods);
     const all = () => { for (const s of this.sets.list()) enqueue(s); };
     this.nodes = nodes.informer.on('add', all).on('delete', all)
       .on('update', (old, cur) => { if (JSON.stringify([old.metadata.labels, old.spec]) !== JSON.stringify([cur.metadata.labels, cur.spec])) all(); });
@@ -98,7 +99,7 @@ export class DaemonSetController extends QueueController {
       client: this.client, resource, owner: ds, ownerKind: KIND, ownerResource: 'daemonsets',
       matches: (o) => labelsMatch(selector, o.metadata.labels),
     }, candidates.filter((o) => o.metadata.namespace === namespace));
-    const pods = await claim('pods', this.pods.list());
+    const pods = await claim('pods', claimCandidates(this.pods, ds));
     const revisions = await claim('controllerrevisions', this.revisions.list());
     const history: HistoryContext = { client: this.client, owner: ds as HistoryOwner, ownerKind: KIND, ownerResource: 'daemonsets', hashLabel: CONTROLLER_REVISION_HASH };
     const current = await syncCurrentRevision(history, revisions);

@@ -16,7 +16,7 @@ import { desiredReplicas, isRollingUpdate, newRSReplicas, oldReplicaSetScaleDown
 import { buildNewReplicaSet, DESIRED_REPLICAS, findNewReplicaSet, newReplicaSetAnnotations, replicasAnnotations, REVISION, revisionOf, templatesEqual } from './deployment-revisions.ts';
 import { calculateStatus, condition, getCondition, hasProgressDeadline, isComplete, progressDeadlineAt, rolloutStatus, setCondition, type DeploymentStatus } from './deployment-status.ts';
 import { EventRecorder } from './event-recorder.ts';
-import { controllerRefOf, keyOf, newControllerRef, splitKey } from './owner-references.ts';
+import { controlledBy, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformer, SharedInformers } from './shared-informers.ts';
 import { writeStatus } from './status-writer.ts';
@@ -63,6 +63,7 @@ export class DeploymentController extends QueueController {
       const d = rs && this.ownerOf(rs);
       if (d && !isRollingUpdate(d)) this.queue.add(keyOf(d));
     });
+    indexByController(this.pods);
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
@@ -155,8 +156,8 @@ export class DeploymentController extends QueueController {
 
   private oldPodsRunning(oldRSs: ReplicaSet[]): boolean {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return true;
-    const uids = new Set(oldRSs.map((rs) => rs.metadata.uid));
-    return this.pods.list().some((p) => uids.has(controllerRefOf(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+    return oldRSs.some((rs) => controlledBy(this.pods, rs.metadata.uid, rs.metadata.namespace ?? '')
+      .some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded'));
   }
 
   /**

@@ -21,7 +21,7 @@ import { JobBackoff } from './job-backoff.ts';
 import { finishedAs } from './job-conditions.ts';
 import { hasTrackingFinalizer, removeFinalizerPatch } from './job-pods.ts';
 import { syncJob } from './job-sync.ts';
-import { controllerRefOf, keyOf, splitKey } from './owner-references.ts';
+import { claimCandidates, controlledBy, controllerRefOf, indexByController, keyOf, splitKey } from './owner-references.ts';
 import { isPodActive } from './pod-state.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformer, SharedInformers } from './shared-informers.ts';
@@ -68,6 +68,7 @@ export class JobController extends QueueController {
       .on('add', (p) => this.onPod(p, undefined))
       .on('update', (old, p) => this.onPod(p, old))
       .on('delete', (p) => this.onPodGone(p));
+    indexByController(this.pods);
   }
 
   /** The Job controlling `pod`, if it is in the cache with the referenced UID. */
@@ -104,8 +105,8 @@ export class JobController extends QueueController {
   private onJobGone(job: Job): void {
     this.expectations.delete(keyOf(job));
     this.backoff.delete(keyOf(job));
-    for (const p of this.pods.list()) {
-      if (p.metadata.namespace === job.metadata.namespace && controllerRefOf(p)?.uid === job.metadata.uid && this.tracked(p)) this.queue.add(ORPHAN + keyOf(p));
+    for (const p of controlledBy(this.pods, job.metadata.uid, job.metadata.namespace ?? '')) {
+      if (this.tracked(p)) this.queue.add(ORPHAN + keyOf(p));
     }
   }
 
@@ -138,17 +139,16 @@ export class JobController extends QueueController {
     const [namespace, name] = splitKey(key);
     const job = this.jobs.get(namespace, name);
     if (!job) { this.expectations.delete(key); return; }
-    const inNamespace = this.pods.listIn(namespace);
     if (finishedAs(job)) {
       // A finished Job is never synced again; its pods only lose their finalizers.
-      await Promise.all(inNamespace.filter((p) => this.tracked(p) && controllerRefOf(p)?.uid === job.metadata.uid).map((p) => this.removeFinalizer(p)));
+      await Promise.all(controlledBy(this.pods, job.metadata.uid, namespace).filter((p) => this.tracked(p)).map((p) => this.removeFinalizer(p)));
       return;
     }
     const selector = selectorFromObject(job.spec.selector);
     const pods = await claimObjects<Pod>({
       client: this.opts.client, resource: 'pods', owner: job, ownerKind: JOB_KIND, ownerResource: 'jobs',
       matches: (p) => labelsMatch(selector, p.metadata.labels),
-    }, inNamespace);
+    }, claimCandidates(this.pods, job));
     await syncJob(this, key, job, pods);
   }
 

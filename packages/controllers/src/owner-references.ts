@@ -34,14 +34,24 @@ export function controllerUidKeys(obj: KubeObject): string[] {
   return [controllerRefOf(obj)?.uid ?? orphansOf(obj.metadata.namespace ?? '')];
 }
 
+/** Adds CONTROLLER_UID_INDEX to a (shared) informer; a no-op when another controller already did. */
+export function indexByController(informer: { addIndex(name: string, fn: (obj: KubeObject) => string[]): void }): void {
+  informer.addIndex(CONTROLLER_UID_INDEX, controllerUidKeys);
+}
+
+/** The objects of `namespace` whose controller is `uid`, from an informer indexed by CONTROLLER_UID_INDEX. */
+export function controlledBy<T extends KubeObject>(informer: { byIndex(name: string, value: string): T[] }, uid: string | undefined, namespace: string): T[] {
+  return informer.byIndex(CONTROLLER_UID_INDEX, uid ?? '').filter((o) => (o.metadata.namespace ?? '') === namespace);
+}
+
 /**
  * What an owner may claim: the objects it controls and the orphans of its namespace, from an informer indexed by
- * CONTROLLER_UID_INDEX — instead of every object of the namespace, which made each ReplicaSet sync walk all 30,000
- * pods of a namespace (k/k's ReplicaSet controller reads the same index for the same reason). The namespace is
- * checked as well: a UID names one owner, but any object may say it is controlled by it.
+ * CONTROLLER_UID_INDEX — instead of every object of the namespace (or, for DaemonSets and StatefulSets, of the
+ * cluster), which made each sync walk all 30,000 pods (k/k's ReplicaSet and Job controllers read the same index for
+ * the same reason). The namespace is checked as well: a UID names one owner, but any object may say it is
+ * controlled by it.
  */
 export function claimCandidates<T extends KubeObject>(informer: { byIndex(name: string, value: string): T[] }, owner: KubeObject): T[] {
   const ns = owner.metadata.namespace ?? '';
-  const controlled = informer.byIndex(CONTROLLER_UID_INDEX, owner.metadata.uid ?? '').filter((o) => (o.metadata.namespace ?? '') === ns);
-  return [...controlled, ...informer.byIndex(CONTROLLER_UID_INDEX, orphansOf(ns))];
+  return [...controlledBy(informer, owner.metadata.uid, ns), ...informer.byIndex(CONTROLLER_UID_INDEX, orphansOf(ns))];
 }

@@ -15,7 +15,7 @@ import { claimObjects } from './controller-ref-manager.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
 import {
-  claimCandidates, CONTROLLER_UID_INDEX, controllerRefOf, controllerUidKeys, keyOf, newControllerRef, splitKey, type OwnerKind,
+  claimCandidates, controlledBy, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey, type OwnerKind,
 } from './owner-references.ts';
 import { rankPodsForDeletion } from './pod-ranking.ts';
 import { isPodActive, nextAvailableAt } from './pod-state.ts';
@@ -81,7 +81,7 @@ export class ReplicaSetController extends QueueController {
       .on('add', (p) => this.onPod(p, undefined))
       .on('update', (old, p) => this.onPod(p, old))
       .on('delete', (p) => this.onPodGone(p));
-    this.pods.addIndex(CONTROLLER_UID_INDEX, controllerUidKeys);
+    indexByController(this.pods);
   }
 
   /** The set controlling `pod`, if it is one of ours and still the same object (UID). */
@@ -201,10 +201,11 @@ export class ReplicaSetController extends QueueController {
       for (const s of this.sets.listIn(set.metadata.namespace ?? '')) if (controllerRefOf(s)?.uid === parent.uid) family.add(s.metadata.uid);
     }
     const perNode = new Map<string, number>();
-    for (const p of this.pods.listIn(set.metadata.namespace ?? '')) {
-      const owner = controllerRefOf(p);
-      if (!p.spec.nodeName || !owner || !family.has(owner.uid) || !isPodActive(p)) continue;
-      perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    for (const uid of family) {
+      for (const p of controlledBy(this.pods, uid, set.metadata.namespace ?? '')) {
+        if (!p.spec.nodeName || !isPodActive(p)) continue;
+        perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+      }
     }
     const rank = (p: Pod) => (p.spec.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
     return rankPodsForDeletion(pods, rank, this.now()).slice(0, count);

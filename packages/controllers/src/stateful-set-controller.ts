@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { HISTORY_HASH_LABEL, syncCurrentRevision, templateOfRevision, trimHistory, type HistoryContext, type HistoryOwner } from './controller-history.ts';
 import { claimObjects } from './controller-ref-manager.ts';
 import { EventRecorder } from './event-recorder.ts';
-import { controllerRefOf, keyOf, newControllerRef, splitKey } from './owner-references.ts';
+import { claimCandidates, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { nextAvailableAt } from './pod-state.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformers } from './shared-informers.ts';
@@ -62,6 +62,7 @@ export class StatefulSetController extends QueueController {
       }
     };
     this.pods = pods.informer.on('add', onPod).on('update', (old, p) => { if (old.metadata.resourceVersion !== p.metadata.resourceVersion) onPod(p); }).on('delete', onPod);
+    indexByController(this.pods);
     this.revisions = revisions.informer;
   }
 
@@ -74,7 +75,7 @@ export class StatefulSetController extends QueueController {
       client: this.client, resource, owner: set, ownerKind: KIND, ownerResource: 'statefulsets',
       matches: (o) => labelsMatch(selector, o.metadata.labels) && member(o),
     }, candidates.filter((o) => o.metadata.namespace === namespace));
-    const pods = await claim('pods', this.pods.list(), (p) => ordinalOf(set, p) !== undefined);
+    const pods = await claim('pods', claimCandidates(this.pods, set), (p) => ordinalOf(set, p) !== undefined);
     const revisions = await claim('controllerrevisions', this.revisions.list(), () => true);
     const history: HistoryContext = { client: this.client, owner: set as HistoryOwner, ownerKind: KIND, ownerResource: 'statefulsets', hashLabel: HISTORY_HASH_LABEL };
     const update = await syncCurrentRevision(history, revisions);

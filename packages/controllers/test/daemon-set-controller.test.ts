@@ -142,3 +142,22 @@ test('OnDelete: a template change replaces only pods the user deletes', async ()
   await waitFor(async () => (await status(c))?.updatedNumberScheduled === 1, { timeoutMs: 5000, message: 'one updated' });
   assert.equal(live(c).find((p) => pinnedNodeName(p) === 'b')?.spec.containers[0].image, 'i:1');
 });
+
+test('issue 18: a sync adopts an orphan of its namespace and never counts a pod elsewhere that names it', async () => {
+  const { c } = await cluster([node('a')]);
+  const set = await c.create<DaemonSet>(DS, ds('agent'));
+  const [first] = await waitFor(() => live(c).length === 1 && live(c), { timeoutMs: 5000, message: 'a pod on a' });
+  // Released by hand, the pod is an orphan of the namespace that still matches: the next sync takes it back.
+  await c.patch(P, first.metadata.name!, { metadata: { ownerReferences: null } });
+  await waitFor(async () => (await c.get<Pod>(P, first.metadata.name!)).metadata.ownerReferences?.[0]?.uid === set.metadata.uid, { timeoutMs: 5000, message: 'adopted again' });
+  assert.deepEqual(live(c).map((p) => p.metadata.uid), [first.metadata.uid], 'no second pod for a');
+  // A pod of another namespace that names the set as its controller, on the node that joins next, is not its pod.
+  const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: set.metadata.uid!, controller: true };
+  await c.create({ resource: 'pods', namespace: 'other' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'impostor', namespace: 'other', labels: { app: 'agent' }, ownerReferences: [owner] },
+    spec: { nodeName: 'b', containers: [{ name: 'c', image: 'i:1' }] },
+  });
+  await c.create({ resource: 'nodes' }, node('b'));
+  await waitFor(() => nodesOf(live(c)).join() === 'a,b', { timeoutMs: 5000, message: 'a pod of its own on b' });
+  assert.ok(await c.get<Pod>({ resource: 'pods', namespace: 'other' }, 'impostor'), 'the impostor is left alone');
+});

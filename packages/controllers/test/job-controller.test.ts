@@ -155,3 +155,23 @@ test('ttlSecondsAfterFinished: the finished Job is deleted (Foreground) once its
   tick(50_000);
   await waitFor(async () => (await getJob(cluster)).metadata.finalizers?.includes('foregroundDeletion'), { timeoutMs: 5000, message: 'deleted in the foreground' });
 });
+
+test('issue 18: a sync adopts an orphan of its namespace and never counts a pod elsewhere that names it', async () => {
+  const { cluster } = await start();
+  const stray = await cluster.create<Pod>(P, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: 'default', labels: { 'batch.kubernetes.io/job-name': 'pi' } },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] },
+  });
+  const j = await cluster.create<Job>(J, job());
+  await waitFor(async () => (await cluster.get<Pod>(P, 'stray')).metadata.ownerReferences?.[0]?.uid === j.metadata.uid, { timeoutMs: 5000, message: 'adopted' });
+  await waitFor(async () => (await getJob(cluster)).status?.active === 1, { timeoutMs: 5000, message: 'active 1' });
+  assert.deepEqual(live(cluster).map((p) => p.metadata.uid), [stray.metadata.uid], 'the adopted pod is its one active pod');
+  const owner = { apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: j.metadata.uid!, controller: true };
+  await cluster.create({ resource: 'pods', namespace: 'other' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'impostor', namespace: 'other', labels: { 'batch.kubernetes.io/job-name': 'pi' }, ownerReferences: [owner] },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] },
+  });
+  await cluster.patch(J, 'pi', { spec: { parallelism: 2, completions: 2 } });
+  await waitFor(() => live(cluster).length === 2, { timeoutMs: 5000, message: 'a second pod in default: the impostor does not count' });
+  await waitFor(async () => (await getJob(cluster)).status?.active === 2, { timeoutMs: 5000, message: 'active 2' });
+});

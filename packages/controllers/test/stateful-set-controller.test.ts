@@ -130,3 +130,18 @@ test('OnDelete: pods change only when deleted; a recreated pod gets the new temp
   await waitFor(async () => image(await pod(c, 'x-0').catch(() => ({ spec: { containers: [{}] } }) as Pod)) === 'db:2', { timeoutMs: 5000, message: 'x-0 recreated at db:2' });
   assert.equal(image(await pod(c, 'x-1')), 'db:1');
 });
+
+test('issue 18: a sync adopts an orphan of its namespace and never counts a pod elsewhere that names it', async () => {
+  const { c } = await cluster();
+  const stray = await c.create<Pod>(P, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x-0', namespace: 'default', labels: { app: 'x' } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } });
+  const set = await c.create<StatefulSet>(STS, sts(1));
+  // Adopted, then (its template differs) replaced under the same name: the adoption is a write of the same UID.
+  await waitFor(() => c.log.some((e) => e.resource === 'pods' && e.object.metadata.uid === stray.metadata.uid && e.object.metadata.ownerReferences?.[0]?.uid === set.metadata.uid), { timeoutMs: 5000, message: 'x-0 adopted' });
+  const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: set.metadata.uid!, controller: true };
+  await c.create({ resource: 'pods', namespace: 'other' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x-1', namespace: 'other', labels: { app: 'x' }, ownerReferences: [owner] }, spec: { containers: [{ name: 'db', image: 'db:1' }] },
+  });
+  await c.patch(STS, 'x', { spec: { replicas: 2 } });
+  await waitFor(() => names(c) === 'x-0,x-1', { timeoutMs: 5000, message: 'x-1 made in default: the one elsewhere is not its pod' });
+  await waitFor(async () => (await status(c))?.replicas === 2, { timeoutMs: 5000, message: 'status.replicas 2' });
+});
