@@ -21,8 +21,10 @@ test('two agents on one machine each run only the pods bound to them', async (t)
   const a = await c.waitPod('on-a', running);
   const b = await c.waitPod('on-b', running);
   const [ra, rb] = c.agents.map((x) => x.rootDir);
-  assert.equal(pidsMatching(`${ra}/pods/${a.metadata.uid}`).length, 1);
-  assert.equal(pidsMatching(`${rb}/pods/${b.metadata.uid}`).length, 1);
+  // One process each under its own agent's directory: the wrapper, once the subshell it forks has exec'd the
+  // command (Running is reported when the wrapper starts, before that exec).
+  await waitFor(() => pidsMatching(`${ra}/pods/${a.metadata.uid}`).length === 1 && pidsMatching(`${rb}/pods/${b.metadata.uid}`).length === 1,
+    { message: "each pod's wrapper under its own agent's directory" });
   assert.equal(pidsMatching(`${ra}/pods/${b.metadata.uid}`).length, 0);
   assert.equal(pidsMatching(`${rb}/pods/${a.metadata.uid}`).length, 0);
   assert.equal(await logOf(c.agents[1], 'on-b'), 'up\n');
