@@ -10,6 +10,8 @@ import type { ZoneAnswer } from './cluster-answer.ts';
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4 } as const;
 const TCP_IDLE_MS = 10_000;
+/** Ports tried when asked for any free one (port 0), see listen(). */
+const PORT_ATTEMPTS = 5;
 
 export interface DnsResolver {
   /** The cluster's answer, or undefined when the name is not in its zones. */
@@ -26,19 +28,33 @@ export class DnsServer {
 
   constructor(private readonly resolver: DnsResolver, private readonly log: DnsServerLogger) {}
 
-  /** Binds UDP, then TCP on the same port (port 0: the one UDP got). Resolves with that port. */
+  /**
+   * Binds UDP, then TCP on the same port (port 0: the one UDP got). Resolves with that port. With port 0 the TCP
+   * port may already be taken (by a listener, or as the local end of an outgoing connection), so a few other
+   * ports are tried before giving up.
+   */
   async listen(host: string, port: number): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.bind(host, port);
+      } catch (err) {
+        if (port !== 0 || attempt >= PORT_ATTEMPTS || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
+  }
+
+  private async bind(host: string, port: number): Promise<number> {
     const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4' });
     await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => { udp.off('error', reject); resolve(); }); });
+    const bound = (udp.address() as AddressInfo).port;
+    const tcp = net.createServer((sock) => this.serveTcp(sock));
+    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(bound, host, () => { tcp.off('error', reject); resolve(); }); })
+      .catch((err) => { udp.close(); throw err; });
     this.udp = udp;
     udp.on('message', (msg, rinfo) => void this.answer(msg, 'udp').then((reply) => {
       if (reply) udp.send(reply, rinfo.port, rinfo.address);
     }));
     udp.on('error', (err) => this.log.warn({ err }, 'DNS UDP socket error'));
-    const bound = (udp.address() as AddressInfo).port;
-    const tcp = net.createServer((sock) => this.serveTcp(sock));
-    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(bound, host, () => { tcp.off('error', reject); resolve(); }); })
-      .catch((err) => { udp.close(); this.udp = undefined; throw err; });
     this.tcp = tcp;
     return bound;
   }

@@ -28,13 +28,27 @@ function upstreamAnswer(msg: Buffer): Buffer {
   return encode({ type: 'response', id: q.id, flags: 0x180, questions: q.questions, answers: [{ type: 'A', name: q.questions![0].name, ttl: 60, data: '192.0.2.1' }] });
 }
 
+/** Binds the stand-in upstream; the TCP side of the port UDP got may be taken (tests run side by side), so a few
+ *  ports are tried. */
+async function bindUpstream(): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    upstream = dgram.createSocket('udp4');
+    upstream.on('message', (m, r) => upstream.send(upstreamAnswer(m), r.port, r.address));
+    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', r));
+    const up = (upstream.address() as AddressInfo).port;
+    upstreamTcp = net.createServer((s) => s.on('data', (d) => { const reply = upstreamAnswer(d.subarray(2)); const l = Buffer.alloc(2); l.writeUInt16BE(reply.length); s.end(Buffer.concat([l, reply])); }));
+    try {
+      await new Promise<void>((resolve, reject) => { upstreamTcp.once('error', reject); upstreamTcp.listen(up, '127.0.0.1', resolve); });
+      return up;
+    } catch (err) {
+      upstream.close();
+      if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+}
+
 before(async () => {
-  upstream = dgram.createSocket('udp4');
-  upstream.on('message', (m, r) => upstream.send(upstreamAnswer(m), r.port, r.address));
-  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', r));
-  const up = (upstream.address() as AddressInfo).port;
-  upstreamTcp = net.createServer((s) => s.on('data', (d) => { const reply = upstreamAnswer(d.subarray(2)); const l = Buffer.alloc(2); l.writeUInt16BE(reply.length); s.end(Buffer.concat([l, reply])); }));
-  await new Promise<void>((r) => upstreamTcp.listen(up, '127.0.0.1', r));
+  const up = await bindUpstream();
   upstreams = [parseUpstream(`127.0.0.1:${up}`)!];
   const forwarder = new DnsForwarder(() => upstreams, 300);
   server = new DnsServer({ local: (n, t) => clusterAnswer(n, t, view, 'cluster.local'), forward: (q, t) => forwarder.forward(q, t) }, quiet);
@@ -124,4 +138,20 @@ test('upstream addresses: ip, ip:port, [v6]:port; anything else refused', () => 
   assert.deepEqual(parseUpstream('fd00::53'), { host: 'fd00::53', port: 53 });
   assert.equal(parseUpstream('dns.example'), undefined);
   assert.equal(parseUpstream('127.0.0.1:0'), undefined);
+});
+
+test('a port whose TCP side is taken is refused with EADDRINUSE, and its UDP socket is released', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const p = (taken.address() as AddressInfo).port;
+  try {
+    const other = new DnsServer({ local: () => undefined, forward: async () => undefined }, quiet);
+    await assert.rejects(other.listen('127.0.0.1', p), { code: 'EADDRINUSE' });
+    const udpAgain = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => { udpAgain.once('error', reject); udpAgain.bind(p, '127.0.0.1', resolve); });
+    udpAgain.close();
+    await other.close();
+  } finally {
+    taken.close();
+  }
 });
