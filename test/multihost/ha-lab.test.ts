@@ -71,7 +71,7 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
 
   step('shutting down cp-1: its apiserver, which leads, stops (the agents move to cp-2, which takes the controllers over), then its etcd member, then it leaves the network; new pods are scheduled and run', async () => {
     const survivor = await c.clientOf('cp-2').get<Pod>(pods, 'before-stop');
-    const survivorProcesses = processesOf(survivor);
+    const survivorProcesses = await waitFor(() => { const p = processesOf(survivor); return p.length === 2 && p; }, { message: 'before-stop: wrapper + sleep' });
     // A machine's shutdown: its services stop while its network is still up (so clients are refused, not left
     // waiting), then it goes off the network.
     const stopped = Date.now();
@@ -93,7 +93,8 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
     await c.clientOf('cp-2').create(pods, greeterPod('after-stop', {}));
     const moved = await runningOn('cp-2', 'after-stop', 40_000);
     assert.ok(NODES.includes(moved.spec.nodeName!), `scheduled by cp-2's controllers, to ${moved.spec.nodeName}`);
-    assert.equal(processesOf(moved).length, 2, 'wrapper + sleep, started by the agent through cp-2');
+    // Running comes when the wrapper is forked, before its exec and the container's: wait for both to show.
+    await waitFor(() => processesOf(moved).length === 2, { message: 'wrapper + sleep, started by the agent through cp-2' });
     const still = await c.clientOf('cp-2').get<Pod>(pods, 'before-stop');
     assert.equal(still.status!.containerStatuses![0].restartCount, 0, 'the pod running before is left alone');
     assert.deepEqual(processesOf(still), survivorProcesses, 'the same processes, none added');

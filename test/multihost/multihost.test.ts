@@ -155,8 +155,9 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(one.status!.hostIP, '10.77.0.2');
     assert.equal(two.spec.nodeName, 'node-2');
     assert.equal(two.status!.hostIP, '10.77.0.3');
-    assert.equal(processesOf('pinned-1', 'node-1').length, 2, 'wrapper + sleep on node-1');
-    assert.equal(processesOf('pinned-2', 'node-2').length, 2, 'wrapper + sleep on node-2');
+    // Running comes when the wrapper is forked, before its exec and the container's: wait for both to show.
+    await waitFor(() => processesOf('pinned-1', 'node-1').length === 2, { message: 'wrapper + sleep on node-1' });
+    await waitFor(() => processesOf('pinned-2', 'node-2').length === 2, { message: 'wrapper + sleep on node-2' });
     assert.deepEqual(processesOf('pinned-1', 'node-2'), [], 'node-2 does not run node-1\'s pod');
   });
 
@@ -188,7 +189,9 @@ describe('Podling on three machines: apiserver and two agents in separate networ
 
   step('restarting the apiserver: both agents reconnect and resume without duplicating a process', async () => {
     const survivors = [['pinned-2', 'node-2'], ['while-cut', 'node-2'], ['back-1', 'node-1']];
-    const before = survivors.map(([p, n]) => processesOf(p, n));
+    // back-1 has only just reached Running: wait until each has its wrapper and its sleep (see above).
+    const before = await waitFor(() => { const b = survivors.map(([p, n]) => processesOf(p, n)); return b.every((x) => x.length === 2) && b; },
+      { message: 'each survivor: wrapper + sleep' });
     await c.restartApiserver();
     // Heartbeat times have whole seconds: one stamped at or after the next full second was sent after the restart.
     const since = Math.ceil(Date.now() / 1000) * 1000;
