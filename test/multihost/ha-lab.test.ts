@@ -93,7 +93,7 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
     await c.clientOf('cp-2').create(pods, greeterPod('after-stop', {}));
     const moved = await runningOn('cp-2', 'after-stop', 40_000);
     assert.ok(NODES.includes(moved.spec.nodeName!), `scheduled by cp-2's controllers, to ${moved.spec.nodeName}`);
-    // Running comes when the wrapper is forked, before its exec and the container's: wait for both to show.
+    // Running comes once the wrapper runs, a moment before it forks the container's process: wait for both.
     await waitFor(() => processesOf(moved).length === 2, { message: 'wrapper + sleep, started by the agent through cp-2' });
     const still = await c.clientOf('cp-2').get<Pod>(pods, 'before-stop');
     assert.equal(still.status!.containerStatuses![0].restartCount, 0, 'the pod running before is left alone');

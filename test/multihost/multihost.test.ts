@@ -155,7 +155,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(one.status!.hostIP, '10.77.0.2');
     assert.equal(two.spec.nodeName, 'node-2');
     assert.equal(two.status!.hostIP, '10.77.0.3');
-    // Running comes when the wrapper is forked, before its exec and the container's: wait for both to show.
+    // Running comes once the wrapper runs, a moment before it forks the container's process: wait for both.
     await waitFor(() => processesOf('pinned-1', 'node-1').length === 2, { message: 'wrapper + sleep on node-1' });
     await waitFor(() => processesOf('pinned-2', 'node-2').length === 2, { message: 'wrapper + sleep on node-2' });
     assert.deepEqual(processesOf('pinned-1', 'node-2'), [], 'node-2 does not run node-1\'s pod');

@@ -27,7 +27,10 @@
  *           (every field escaped: backslash, tab and newline as \\ \t \n) a container's wrapper: a fork of the
  *           server that makes itself a session leader, runs the steps as `podling-nsexec --error-env` does (a failing
  *           step puts its reason in PODLING_SETUP_ERROR) and execs FILE with exactly that environment
- *   stdout  <id> 0 <pid> <start time>              started (the start time is field 22 of /proc/<pid>/stat)
+ *   stdout  <id> 0 <pid> <start time>              started (the start time is field 22 of /proc/<pid>/stat):
+ *           answered once the fork has exec'd FILE (or died), so the pid the agent learns, and reports Running,
+ *           is already in the container's namespaces and mounts: a `kubectl exec` or exec probe that comes at once
+ *           enters those, never the host's (as runc sets a container's namespaces up before `runc start`)
  *           x <pid> e <code> | x <pid> s <signal>  later, once, when it ended (a wrapper outlives a server that ends)
  * Answers come in completion order. At the end of stdin the server runs what it has read, waits for its children
  * and exits 0, so it never outlives the agent for long (whose pipe ends even when it is SIGKILLed). A stopping
@@ -56,6 +59,12 @@
 
 static struct { pid_t pid; unsigned long id; } running[MAX_RUNNING];
 static int nrunning;
+
+/* Wrappers forked and not yet answered for: each holds the read end of a pipe whose write end the fork closes by
+ * exec'ing (O_CLOEXEC) or by dying. Up to MAX_FORKING at once; further requests wait in the pipe. */
+#define MAX_FORKING 64
+static struct { pid_t pid; unsigned long id; int fd; unsigned long long start; } forking[MAX_FORKING];
+static int nforking;
 
 static void answer_line(const char *line, int n) {
   if (write(STDOUT_FILENO, line, (size_t)n) < 0) _exit(1); /* the agent is gone */
@@ -185,9 +194,12 @@ static void spawn_wrapper(unsigned long id, int argc, char **argv) {
     exit(1);
   }
   for (int k = 0; k < nenv; k++) envp[k] = argv[2 + k];
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) { free(envp); answer(id, strerror(errno)); return; }
   pid_t pid = fork();
-  if (pid < 0) { free(envp); answer(id, strerror(errno)); return; }
+  if (pid < 0) { close(p[0]); close(p[1]); free(envp); answer(id, strerror(errno)); return; }
   if (pid == 0) {
+    close(p[0]);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -207,11 +219,23 @@ static void spawn_wrapper(unsigned long id, int argc, char **argv) {
     execve(argv[end + 1], argv + end + 1, envp);
     _exit(127);
   }
+  close(p[1]);
   free(envp);
   wrappers[nwrappers++] = pid;
+  forking[nforking].pid = pid;
+  forking[nforking].id = id;
+  forking[nforking].fd = p[0];
+  forking[nforking].start = proc_start(pid);
+  nforking++;
+}
+
+/* Answers for the wrapper forking[k] (it exec'd or died) and forgets it. */
+static void forked(int k) {
   char data[64];
-  snprintf(data, sizeof data, "%d %llu", (int)pid, proc_start(pid));
-  answer_data(id, data);
+  snprintf(data, sizeof data, "%d %llu", (int)forking[k].pid, forking[k].start);
+  answer_data(forking[k].id, data);
+  close(forking[k].fd);
+  forking[k] = forking[--nforking];
 }
 
 static void start(char *line, const sigset_t *mask) {
@@ -256,6 +280,7 @@ static void reap(void) {
     for (size_t k = 0; k < nwrappers; k++) {
       if (wrappers[k] != pid) continue;
       wrappers[k] = wrappers[--nwrappers];
+      for (int f = 0; f < nforking; f++) if (forking[f].pid == pid) { forked(f); break; } /* its start comes first */
       char line[64];
       int n = WIFSIGNALED(st) ? snprintf(line, sizeof line, "x %d s %d\n", (int)pid, WTERMSIG(st))
                               : snprintf(line, sizeof line, "x %d e %d\n", (int)pid, WEXITSTATUS(st));
@@ -295,7 +320,7 @@ int serve(void) {
   int eof = 0;
   for (;;) {
     char *nl;
-    while (nrunning < MAX_RUNNING && (nl = memchr(buf, '\n', len))) {
+    while (nrunning < MAX_RUNNING && nforking < MAX_FORKING && (nl = memchr(buf, '\n', len))) {
       *nl = 0;
       start(buf, &chld);
       size_t used = (size_t)(nl + 1 - buf);
@@ -303,13 +328,20 @@ int serve(void) {
       len -= used;
     }
     if (len == sizeof buf) { fprintf(stderr, "podling-nsexec: request longer than %d bytes\n", MAX_LINE); return 2; }
-    if (eof && nrunning == 0) return end_holder(0);
-    struct pollfd fds[2] = { { .fd = sfd, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
-    nfds_t n = eof || nrunning >= MAX_RUNNING ? 1 : 2;
-    if (poll(fds, n, -1) < 0) {
+    if (eof && nrunning == 0 && nforking == 0) return end_holder(0);
+    struct pollfd fds[2 + MAX_FORKING] = { { .fd = sfd, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
+    int reading = !eof && nrunning < MAX_RUNNING && nforking < MAX_FORKING;
+    if (!reading) fds[1].fd = -1; /* poll skips it */
+    for (int k = 0; k < nforking; k++) fds[2 + k] = (struct pollfd){ .fd = forking[k].fd, .events = POLLIN };
+    int waiting = nforking;
+    if (poll(fds, 2 + (nfds_t)waiting, -1) < 0) {
       if (errno == EINTR) continue;
       perror("podling-nsexec: poll");
       return 1;
+    }
+    /* Forks that exec'd or died (their pipe's end is closed), latest first: forked() moves the last one into k. */
+    for (int k = waiting - 1; k >= 0; k--) {
+      if (fds[2 + k].revents && k < nforking && forking[k].fd == fds[2 + k].fd) forked(k);
     }
     if (fds[0].revents) {
       struct signalfd_siginfo si = { 0 };
@@ -317,7 +349,7 @@ int serve(void) {
       if (si.ssi_signo == SIGTERM) return end_holder(0);
       reap();
     }
-    if (n == 2 && fds[1].revents) {
+    if (reading && fds[1].revents) {
       ssize_t r = read(STDIN_FILENO, buf + len, sizeof buf - len);
       if (r <= 0) eof = 1; else len += (size_t)r;
     }

@@ -5,6 +5,8 @@
 //
 // It also starts the containers' wrappers (spawn): a fork of this small process that runs the container's namespace
 // steps and execs the wrapper, where the spawner's way was a fork of a Node process and an exec of podling-nsexec.
+// A spawn is answered once the fork has exec'd the wrapper, so the pid the agent reports Running with is already in
+// the container's namespaces: an exec probe or `kubectl exec` that comes at once never runs in the host's.
 //
 // The helper is a child of the agent on pipes: when the agent ends, even by SIGKILL, its stdin ends and it exits
 // once the requests it had read are done; a stopping agent ends it with SIGTERM. Like the spawner, it keeps the

@@ -2,7 +2,7 @@
 // order, a failing step's reason, arguments it cannot carry, and an exit that leaves no process behind.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, waitFor } from '@podling/testkit';
 import { NsexecServer } from '../src/nsexec-server.ts';
@@ -28,6 +28,19 @@ test('concurrent requests each get their own answer; a failing step stops its re
   await server.run(['--mkdir', path.join(tmp.dir, 'still-serving')]);
   await server.close();
   await assert.rejects(server.run(['--mkdir', tmp.dir]), /closed/);
+});
+
+test('a wrapper is answered for once it has exec\'d: its pid already runs the program, every step done', { skip: unbuilt }, async () => {
+  const server = new NsexecServer();
+  // Steps that take a while (each mkdir walks 50 path components): an answer sent at fork time would come while
+  // the fork still runs them, and /proc/<pid>/exe would still be the helper.
+  const slow = `${tmp.dir}${'/.'.repeat(50)}`;
+  const steps = Array.from({ length: 3800 }, () => ['--mkdir', slow]).flat();
+  const child = await server.spawn({}, steps, ['/bin/sleep', '30'], { exited: () => {}, lost: () => {} })!;
+  assert.equal(readlinkSync(`/proc/${child.pid}/exe`), realpathSync('/bin/sleep'));
+  process.kill(child.pid, 'SIGKILL');
+  await waitFor(() => !existsSync(`/proc/${child.pid}`), { message: 'the wrapper reaped' });
+  await server.close();
 });
 
 test('a helper that cannot be started rejects the request instead of hanging', async () => {
