@@ -53,9 +53,13 @@ export function containerEntry(t: EntryTarget, ctx: LaunchContext, argv: string[
   if (plan.configError !== undefined) return { configError: plan.configError };
   const { workingDir } = plan.launch;
   const cgroups = ctx.namespaces ? ctx.instanceCgroups?.(t.container.name, t.index) ?? [] : [];
+  const flags = ctx.namespaces ? namespaceFlags(t.pid) : [];
+  // A namespaced container always has a mount namespace of its own: a process without one has not finished its
+  // setup (or is gone), and entering "its" namespaces would mean the host's.
+  if (ctx.namespaces && !flags.includes('--mount')) return { configError: `container ${t.container.name} is not running in its namespaces (process ${t.pid} is still starting or gone)` };
   const chain = [
     ...(cgroups.length ? [NSEXEC, ...cgroups.flatMap((f) => ['--cgroup', f]), '--'] : []),
-    ...(ctx.namespaces ? ['nsenter', '--target', String(t.pid), ...namespaceFlags(t.pid), '--'] : []),
+    ...(ctx.namespaces ? ['nsenter', '--target', String(t.pid), ...flags, '--'] : []),
     ...finalExec(plan.launch, [`--chdir=${workingDir}`], argv),
   ];
   const [file, ...args] = chain;

@@ -3,8 +3,8 @@
 // pod chose reaches the programs that run as root.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,20 +37,30 @@ function podWith(container: object): Pod {
   } as unknown as Pod;
 }
 
-test('the command line joins the namespaces, drops to the user, and only env -i sees the pod environment', () => {
+test('the command line joins the namespaces, drops to the user, and only env -i sees the pod environment', async (t) => {
   const pod = podWith({ command: ['sleep', '1'], env: [{ name: 'LD_PRELOAD', value: '/evil.so' }], securityContext: { runAsUser: 7, runAsGroup: 8 } });
   const ctx: LaunchContext = { pod, paths: new PodPaths(tmp.dir, UID), nodeIP: '127.0.0.1', namespaces: true, mountBin: 'mount', agentUid: 0 };
-  const plan = containerEntry({ container: pod.spec.containers[0], index: 0, pid: process.pid }, ctx, ['ls', '-l']);
-  assert.ok(plan.configError === undefined);
+  // A process in the agent's own namespaces has not finished its setup: entering "its" namespaces would mean the
+  // host's, so there is no command line for it.
+  const early = containerEntry({ container: pod.spec.containers[0], index: 0, pid: process.pid }, ctx, ['ls', '-l']);
+  assert.match(early.configError ?? '', /container c is not running in its namespaces \(process \d+ is still starting or gone\)/);
+  // A stand-in container with mount and UTS namespaces of its own (in a user namespace, so no root is needed).
+  const stand = spawn('unshare', ['--user', '--map-root-user', '--mount', '--uts', 'sleep', '30'], { stdio: 'ignore' });
+  t.after(() => stand.kill('SIGKILL'));
+  const pid = stand.pid!;
+  const own = (ns: string) => readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`);
+  await waitFor(() => { try { return own('mnt') && own('uts'); } catch { return false; } }, { message: 'the stand-in has its namespaces' });
+  const plan = containerEntry({ container: pod.spec.containers[0], index: 0, pid }, ctx, ['ls', '-l']);
+  assert.ok(plan.configError === undefined, plan.configError);
   const { file, args, env } = plan.command;
   assert.equal(file, 'nsenter');
   assert.deepEqual(env, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
-  // Our own namespaces are all shared with ourselves: nothing to enter.
-  assert.deepEqual(args.slice(0, 3), ['--target', String(process.pid), '--']);
+  // Only the namespaces it does not share with the agent are entered.
+  assert.deepEqual(args.slice(0, 6), ['--target', String(pid), '--user', '--mount', '--uts', '--']);
   // The container's identity and capability bounding set (container-security.ts), then its environment.
   const envAt = args.indexOf('env');
-  assert.deepEqual(args.slice(3, 7), ['setpriv', '--reuid=7', '--regid=8', '--clear-groups']);
-  assert.ok(args.slice(7, envAt).includes('--bounding-set'), args.join(' '));
+  assert.deepEqual(args.slice(6, 10), ['setpriv', '--reuid=7', '--regid=8', '--clear-groups']);
+  assert.ok(args.slice(10, envAt).includes('--bounding-set'), args.join(' '));
   assert.deepEqual(args.slice(envAt, envAt + 4), ['env', '-i', `--chdir=${ctx.paths.workDir}`, '--']);
   assert.ok(args.includes('LD_PRELOAD=/evil.so') && args.indexOf('LD_PRELOAD=/evil.so') > args.indexOf('env'));
   assert.deepEqual(args.slice(-2), ['ls', '-l']);
