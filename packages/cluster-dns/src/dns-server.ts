@@ -3,15 +3,14 @@
 // forwarder with no answer gives SERVFAIL, an undecodable query FORMERR. UDP replies larger than the client's limit
 // (512 bytes, or its EDNS payload size) are sent truncated (TC) so the client retries over TCP. TCP connections may
 // carry several length-prefixed queries and are closed after 10 s idle.
-import dgram from 'node:dgram';
-import net, { type AddressInfo } from 'node:net';
+import type dgram from 'node:dgram';
+import type net from 'node:net';
 import { decode, encode, AUTHORITATIVE_ANSWER, RECURSION_AVAILABLE, RECURSION_DESIRED, TRUNCATED_RESPONSE, type Answer, type DecodedPacket, type OptAnswer, type Packet, type RecordType } from 'dns-packet';
 import type { ZoneAnswer } from './cluster-answer.ts';
+import { bindUdpAndTcp } from './udp-tcp-port.ts';
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4 } as const;
 const TCP_IDLE_MS = 10_000;
-/** Ports tried when asked for any free one (port 0), see listen(). */
-const PORT_ATTEMPTS = 5;
 
 export interface DnsResolver {
   /** The cluster's answer, or undefined when the name is not in its zones. */
@@ -28,34 +27,15 @@ export class DnsServer {
 
   constructor(private readonly resolver: DnsResolver, private readonly log: DnsServerLogger) {}
 
-  /**
-   * Binds UDP, then TCP on the same port (port 0: the one UDP got). Resolves with that port. With port 0 the TCP
-   * port may already be taken (by a listener, or as the local end of an outgoing connection), so a few other
-   * ports are tried before giving up.
-   */
+  /** Binds UDP, then TCP on the same port (port 0: any free one, see udp-tcp-port.ts). Resolves with that port. */
   async listen(host: string, port: number): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.bind(host, port);
-      } catch (err) {
-        if (port !== 0 || attempt >= PORT_ATTEMPTS || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      }
-    }
-  }
-
-  private async bind(host: string, port: number): Promise<number> {
-    const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4' });
-    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => { udp.off('error', reject); resolve(); }); });
-    const bound = (udp.address() as AddressInfo).port;
-    const tcp = net.createServer((sock) => this.serveTcp(sock));
-    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(bound, host, () => { tcp.off('error', reject); resolve(); }); })
-      .catch((err) => { udp.close(); throw err; });
+    const { udp, tcp, port: bound } = await bindUdpAndTcp(host, port);
     this.udp = udp;
     udp.on('message', (msg, rinfo) => void this.answer(msg, 'udp').then((reply) => {
       if (reply) udp.send(reply, rinfo.port, rinfo.address);
     }));
     udp.on('error', (err) => this.log.warn({ err }, 'DNS UDP socket error'));
-    this.tcp = tcp;
+    this.tcp = tcp.on('connection', (sock) => this.serveTcp(sock));
     return bound;
   }
 

@@ -9,3 +9,4 @@ export { DnsForwarder, parseUpstream, type Upstream } from './dns-forwarder.ts';
 export { DnsServer, type DnsResolver } from './dns-server.ts';
 export { startClusterDns, type ClusterDnsOptions, type RunningClusterDns } from './cluster-dns.ts';
 export { hostUpstreams } from './host-upstreams.ts';
+export { bindUdpAndTcp, type UdpTcpPort } from './udp-tcp-port.ts';

@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import net, { type AddressInfo } from 'node:net';
 import { decode, encode, type DecodedPacket, type RecordType } from 'dns-packet';
 import type { Service } from '@podling/api';
-import { ClusterView, DnsForwarder, DnsServer, clusterAnswer, parseUpstream, type Upstream } from '@podling/cluster-dns';
+import { ClusterView, DnsForwarder, DnsServer, bindUdpAndTcp, clusterAnswer, parseUpstream, type Upstream } from '@podling/cluster-dns';
 
 const quiet = { warn() {}, debug() {} };
 const services: Service[] = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.50' } }];
@@ -28,23 +28,12 @@ function upstreamAnswer(msg: Buffer): Buffer {
   return encode({ type: 'response', id: q.id, flags: 0x180, questions: q.questions, answers: [{ type: 'A', name: q.questions![0].name, ttl: 60, data: '192.0.2.1' }] });
 }
 
-/** Binds the stand-in upstream; the TCP side of the port UDP got may be taken (tests run side by side), so a few
- *  ports are tried. */
+/** The stand-in upstream, on UDP and TCP of one free port (the same binding the server uses). */
 async function bindUpstream(): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    upstream = dgram.createSocket('udp4');
-    upstream.on('message', (m, r) => upstream.send(upstreamAnswer(m), r.port, r.address));
-    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', r));
-    const up = (upstream.address() as AddressInfo).port;
-    upstreamTcp = net.createServer((s) => s.on('data', (d) => { const reply = upstreamAnswer(d.subarray(2)); const l = Buffer.alloc(2); l.writeUInt16BE(reply.length); s.end(Buffer.concat([l, reply])); }));
-    try {
-      await new Promise<void>((resolve, reject) => { upstreamTcp.once('error', reject); upstreamTcp.listen(up, '127.0.0.1', resolve); });
-      return up;
-    } catch (err) {
-      upstream.close();
-      if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    }
-  }
+  const bound = await bindUdpAndTcp('127.0.0.1', 0);
+  upstream = bound.udp.on('message', (m, r) => upstream.send(upstreamAnswer(m), r.port, r.address));
+  upstreamTcp = bound.tcp.on('connection', (s) => s.on('data', (d) => { const reply = upstreamAnswer(d.subarray(2)); const l = Buffer.alloc(2); l.writeUInt16BE(reply.length); s.end(Buffer.concat([l, reply])); }));
+  return bound.port;
 }
 
 before(async () => {
