@@ -13,7 +13,7 @@ import { isStatusError, type Node, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { LabCluster, sweepStaleRuns } from './lab-cluster.ts';
 import { greeterPod, runningAndReady } from './greeter-pod.ts';
-import { podProcesses } from './pod-processes.ts';
+import { podProcesses, startedPodProcesses } from './pod-processes.ts';
 import { multihostSkipReason } from './should-run.ts';
 
 const skip = multihostSkipReason();
@@ -34,6 +34,7 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
     return runningAndReady(p) && p;
   }, { timeoutMs, message: `pod ${name} scheduled and running (seen through ${role})` });
   const processesOf = (p: Pod) => podProcesses(c.agents.get(p.spec.nodeName!)!.rootDir, p.metadata.uid!);
+  const startedProcessesOf = (p: Pod) => startedPodProcesses(c.agents.get(p.spec.nodeName!)!.rootDir, p.metadata.uid!);
 
   before(async () => {
     sweepStaleRuns();
@@ -71,7 +72,7 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
 
   step('shutting down cp-1: its apiserver, which leads, stops (the agents move to cp-2, which takes the controllers over), then its etcd member, then it leaves the network; new pods are scheduled and run', async () => {
     const survivor = await c.clientOf('cp-2').get<Pod>(pods, 'before-stop');
-    const survivorProcesses = await waitFor(() => { const p = processesOf(survivor); return p.length === 2 && p; }, { message: 'before-stop: wrapper + sleep' });
+    const survivorProcesses = await startedProcessesOf(survivor);
     // A machine's shutdown: its services stop while its network is still up (so clients are refused, not left
     // waiting), then it goes off the network.
     const stopped = Date.now();
@@ -93,8 +94,7 @@ describe('issue 16: two apiservers on a 3-member etcd cluster, each on its own m
     await c.clientOf('cp-2').create(pods, greeterPod('after-stop', {}));
     const moved = await runningOn('cp-2', 'after-stop', 40_000);
     assert.ok(NODES.includes(moved.spec.nodeName!), `scheduled by cp-2's controllers, to ${moved.spec.nodeName}`);
-    // Running comes once the wrapper runs, a moment before it forks the container's process: wait for both.
-    await waitFor(() => processesOf(moved).length === 2, { message: 'wrapper + sleep, started by the agent through cp-2' });
+    await startedProcessesOf(moved); // wrapper + sleep, started by the agent through cp-2
     const still = await c.clientOf('cp-2').get<Pod>(pods, 'before-stop');
     assert.equal(still.status!.containerStatuses![0].restartCount, 0, 'the pod running before is left alone');
     assert.deepEqual(processesOf(still), survivorProcesses, 'the same processes, none added');

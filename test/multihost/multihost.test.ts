@@ -16,7 +16,7 @@ import { waitFor } from '@podling/testkit';
 import { LabCluster, KUBELET_PORT, sweepStaleRuns } from './lab-cluster.ts';
 import { ip } from './netns-lab.ts';
 import { ProxyTable } from '@podling/kubelet';
-import { podProcesses } from './pod-processes.ts';
+import { podProcesses, startedPodProcesses } from './pod-processes.ts';
 import { greeterPod, runningAndReady } from './greeter-pod.ts';
 import { serviceProxySteps } from './service-proxy-steps.ts';
 import { multihostSkipReason } from './should-run.ts';
@@ -53,6 +53,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     try { return ip('netns', 'exec', c.host(role).ns, 'nft', 'list', 'table', 'ip', `podling-${role}`); } catch { return undefined; }
   };
   const processesOf = (podName: string, nodeName: string) => podProcesses(c.agents.get(nodeName)!.rootDir, uids.get(podName)!);
+  const startedProcessesOf = (podName: string, nodeName: string) => startedPodProcesses(c.agents.get(nodeName)!.rootDir, uids.get(podName)!);
   const runPod = async (pod: Pod, what: string) => {
     const created = await c.client.create<Pod>(pods, pod);
     uids.set(pod.metadata.name!, created.metadata.uid!);
@@ -155,9 +156,8 @@ describe('Podling on three machines: apiserver and two agents in separate networ
     assert.equal(one.status!.hostIP, '10.77.0.2');
     assert.equal(two.spec.nodeName, 'node-2');
     assert.equal(two.status!.hostIP, '10.77.0.3');
-    // Running comes once the wrapper runs, a moment before it forks the container's process: wait for both.
-    await waitFor(() => processesOf('pinned-1', 'node-1').length === 2, { message: 'wrapper + sleep on node-1' });
-    await waitFor(() => processesOf('pinned-2', 'node-2').length === 2, { message: 'wrapper + sleep on node-2' });
+    await startedProcessesOf('pinned-1', 'node-1');
+    await startedProcessesOf('pinned-2', 'node-2');
     assert.deepEqual(processesOf('pinned-1', 'node-2'), [], 'node-2 does not run node-1\'s pod');
   });
 
@@ -189,9 +189,7 @@ describe('Podling on three machines: apiserver and two agents in separate networ
 
   step('restarting the apiserver: both agents reconnect and resume without duplicating a process', async () => {
     const survivors = [['pinned-2', 'node-2'], ['while-cut', 'node-2'], ['back-1', 'node-1']];
-    // back-1 has only just reached Running: wait until each has its wrapper and its sleep (see above).
-    const before = await waitFor(() => { const b = survivors.map(([p, n]) => processesOf(p, n)); return b.every((x) => x.length === 2) && b; },
-      { message: 'each survivor: wrapper + sleep' });
+    const before = await Promise.all(survivors.map(([p, n]) => startedProcessesOf(p, n))); // back-1 has only just started
     await c.restartApiserver();
     // Heartbeat times have whole seconds: one stamped at or after the next full second was sent after the restart.
     const since = Math.ceil(Date.now() / 1000) * 1000;

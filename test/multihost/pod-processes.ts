@@ -2,6 +2,7 @@
 // process group and names its exit file (under <root-dir>/pods/<uid>/) in its argv; the container's processes are
 // the rest of that group. Pods of agents in other network namespaces are still in our pid namespace.
 import { readdirSync, readFileSync } from 'node:fs';
+import { waitFor } from '@podling/testkit';
 
 interface ProcInfo { pid: number; pgrp: number; cmdline: string }
 
@@ -24,4 +25,10 @@ export function podProcesses(rootDir: string, uid: string): number[] {
   const all = processes();
   const wrappers = new Set(all.filter((p) => p.cmdline.includes(`podling-container ${rootDir}/pods/${uid}/`)).map((p) => p.pid));
   return all.filter((p) => wrappers.has(p.pid) || wrappers.has(p.pgrp)).map((p) => p.pid).sort((a, b) => a - b);
+}
+
+/** The pod's processes once it runs a wrapper and its container's process: Running is reported when the wrapper
+ *  runs, a moment before it forks the container's. */
+export function startedPodProcesses(rootDir: string, uid: string): Promise<number[]> {
+  return waitFor(() => { const p = podProcesses(rootDir, uid); return p.length === 2 && p; }, { message: `pod ${uid}: wrapper + container process` });
 }
