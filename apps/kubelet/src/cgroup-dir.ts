@@ -32,13 +32,19 @@ export const cgroupDir = {
     return false;
   },
 
-  /** Kills what is in `dir` and removes it once the processes are reaped (rmdir is EBUSY until then). */
-  async remove(dir: string): Promise<void> {
+  /**
+   * Kills what is in `dir` and removes it once the processes are gone (rmdir is EBUSY until then). `drain` runs
+   * once, when no process is left and before the rmdir: what the cgroup must give back first (memory charges).
+   */
+  async remove(dir: string, drain?: (dir: string) => Promise<void>): Promise<void> {
     if (!existsSync(dir)) return;
     cgroupDir.kill(dir);
     const until = Date.now() + EMPTY_WAIT_MS;
-    while (!cgroupDir.rmdir(dir) && existsSync(dir) && Date.now() < until) {
-      if (cgroupDir.procs(dir).length > 0) cgroupDir.kill(dir);
+    for (;;) {
+      const empty = cgroupDir.procs(dir).length === 0;
+      if (empty && drain) { await drain(dir).catch(() => {}); drain = undefined; }
+      if (cgroupDir.rmdir(dir) || !existsSync(dir) || Date.now() >= until) return;
+      if (!empty) cgroupDir.kill(dir);
       await new Promise((r) => setTimeout(r, EMPTY_POLL_MS));
     }
   },

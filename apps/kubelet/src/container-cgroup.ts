@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { cgroupDir } from './cgroup-dir.ts';
 import { detectHierarchies, enableSubtree, type CgroupHierarchies, type CgroupMode, type Hierarchy } from './cgroup-hierarchies.ts';
-import { writeCpuLimits, writeMemoryLimit, type ResourceLimits } from './cgroup-limits.ts';
+import { releaseMemory, writeCpuLimits, writeMemoryLimit, type ResourceLimits } from './cgroup-limits.ts';
 
 export type { CgroupMode } from './cgroup-hierarchies.ts';
 
@@ -99,19 +99,19 @@ export class ContainerCgroups {
 
   /** Kills the instance's processes and removes its cgroups once they are gone. */
   async remove(uid: string, container: string, index: number): Promise<void> {
-    await Promise.all(this.hierarchies().map((x) => cgroupDir.remove(path.join(x.dir, `pod-${uid}`, `${container}.${index}`))));
+    await Promise.all(this.hierarchies().map((x) => this.removeDir(x, path.join(x.dir, `pod-${uid}`, `${container}.${index}`))));
   }
 
   /** Kills every process of the pod (the whole subtree at once where cgroup.kill exists) and removes its cgroups. */
   async removePod(uid: string): Promise<void> {
     // Listing a cgroup directory is costly (kernfs lists every control file): once per pod directory. Nothing new
     // is created in them any more: the pod's worker has stopped starting containers.
-    const dirs = this.hierarchies().map((x) => path.join(x.dir, `pod-${uid}`)).filter((d) => existsSync(d))
-      .map((d) => ({ d, instances: cgroupDir.subdirs(d).map((c) => path.join(d, c)) }));
+    const dirs = this.hierarchies().map((x) => ({ x, d: path.join(x.dir, `pod-${uid}`) })).filter(({ d }) => existsSync(d))
+      .map(({ x, d }) => ({ x, d, instances: cgroupDir.subdirs(d).map((c) => path.join(d, c)) }));
     for (const { d, instances } of dirs) {
       if (!cgroupDir.kill(d)) for (const c of instances) cgroupDir.kill(c);
     }
-    await Promise.all(dirs.flatMap(({ instances }) => instances.map((c) => cgroupDir.remove(c))));
+    await Promise.all(dirs.flatMap(({ x, instances }) => instances.map((c) => this.removeDir(x, c))));
     for (const { d } of dirs) cgroupDir.rmdir(d);
   }
 
@@ -157,6 +157,11 @@ export class ContainerCgroups {
   instanceDir(uid: string, container: string, index: number, controller?: 'memory' | 'cpu'): string | undefined {
     const pod = this.podDir(uid, controller);
     return pod && path.join(pod, `${container}.${index}`);
+  }
+
+  /** Removes an instance's cgroup; in the memory controller's hierarchy its page cache is given back first. */
+  private removeDir(x: Hierarchy, dir: string): Promise<void> {
+    return cgroupDir.remove(dir, x === this.h.memory ? (d) => releaseMemory(x.kind, d) : undefined);
   }
 
   private v2Controllers(x: Hierarchy): string[] {

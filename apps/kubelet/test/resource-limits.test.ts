@@ -3,7 +3,8 @@
 // are deleted, also when the agent was killed with -9 meanwhile. Without cgroups the pod runs and says what it lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { KubeEvent, Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
@@ -63,6 +64,23 @@ test('issue 19: cgroup limits', { skip }, async (t) => {
     await del('quota');
     await waitFor(() => cgroups.pods().length === 0, { timeoutMs: 10_000, message: 'every pod cgroup removed, in every hierarchy' });
     assert.ok(!existsSync(cgroups.podDir(uid, 'memory')!) && !existsSync(cgroups.podDir(uid, 'cpu')!));
+  });
+
+  await t.test('a deleted container\'s page cache is given back with its memory cgroup, not left charged to a dying one', async () => {
+    // The file outlives the pod, and so would its 16 MiB of page cache charged to the container's memory cgroup:
+    // after the rmdir the kernel keeps such a cgroup as a dying one, still counted in its parent's usage, until
+    // memory pressure reclaims the pages.
+    const dir = mkdtempSync(path.join(tmpdir(), 'podling-page-cache-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'written');
+    await create(c, limited('writer', ['dd', 'if=/dev/zero', `of=${file}`, 'bs=1M', 'count=16', 'conv=fsync'], { limits: { memory: '64Mi' } }));
+    await c.waitPod('writer', (x) => x.status?.phase === 'Succeeded', 20_000);
+    await del('writer');
+    await waitFor(() => cgroups.pods().length === 0, { timeoutMs: 10_000, message: 'the writer\'s cgroups removed' });
+    assert.equal(statSync(file).size, 16 * 2 ** 20);
+    const node = cgroups.controller('memory')!;
+    const charged = Number(read(node.dir, node.kind === 'v2' ? 'memory.current' : 'memory.usage_in_bytes'));
+    assert.ok(charged < 4 * 2 ** 20, `the node's memory cgroup still has ${charged} bytes charged with no pod left`);
   });
 
   await t.test('after kill -9 of the agent, the cgroups of a pod deleted meanwhile are removed in every hierarchy', async () => {
