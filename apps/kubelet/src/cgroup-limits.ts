@@ -109,7 +109,7 @@ export function writeCpuLimits(kind: 'v1' | 'v2', dir: string, l: ResourceLimits
  * wrote or read), so that its rmdir frees it. Otherwise the kernel keeps it as a dying memcg until memory pressure
  * reclaims those pages (a few runs of bench/pod-startup left over 200), each holding its kernel structures and
  * counted in its parents' usage. This is what Kubernetes planned for pod cgroups
- * (kubernetes/kubernetes#29927, opencontainers/runc#984): cgroup v1 `memory.force_empty`, "useful before rmdir"
+ * (kubernetes/kubernetes#29927, opencontainers/runc#984): cgroup v1 `memory.force_empty`, whose typical use is just before rmdir
  * (Documentation/admin-guide/cgroup-v1/memory.rst), and v2's `memory.reclaim` (Documentation/admin-guide/cgroup-v2.rst).
  * Asynchronous: the reclaim runs in the writing thread, not the agent's event loop. Best effort: a page the kernel
  * cannot reclaim now keeps the memcg as before.
