@@ -10,6 +10,7 @@
 // endpoints at -110), so a ClusterIP that any agent's table translated is never refused by another's.
 //
 // Priorities are numeric: nft 1.0.6 refuses the `dstnat` keyword on the output hook.
+import { LOOPBACK_NOTRACK } from './loopback-notrack.ts';
 import type { ProxyServicePort } from './proxy-service-ports.ts';
 
 export interface ProxyNodeFacts {
@@ -104,6 +105,7 @@ export function renderProxyRuleset(node: ProxyNodeFacts, ports: ProxyServicePort
     ['filter-forward', { hook: base('filter', 'forward', -110), rules: fromOwnPods
       ? [`${fromOwnPods}ct state new jump service-endpoints-check`, `${fromOwnPods}ct state new jump cluster-ips-check`] : [] }],
     ['filter-output', { hook: base('filter', 'output', -90), rules: ['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check'] }],
+    [LOOPBACK_NOTRACK.name, { hook: LOOPBACK_NOTRACK.hook, rules: [LOOPBACK_NOTRACK.rule] }],
     ['services', { rules: ['ip daddr . meta l4proto . th dport vmap @service-ips'] }],
     ['nodeports', { rules: ['ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports'] }],
     ['service-endpoints-check', { rules: ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services'] }],
