@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { isStatusError, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
+import { IpAllocator } from '../src/ip-allocator.ts';
 import { SandboxNames } from '../src/sandbox-names.ts';
 import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
 
@@ -34,11 +34,10 @@ let names: SandboxNames;
 
 /** What of this agent's sandboxes exists on the machine: netns, IPC pins, IPAM files, bridge ports. */
 function leftovers(): string[] {
-  const ipam = path.join(c.agents[0].rootDir, 'ipam');
   return [
     ...readdirSync('/run/netns').filter((e) => names.uidOfNetns(e) !== undefined),
     ...(existsSync(names.sandboxesDir) ? readdirSync(names.sandboxesDir) : []),
-    ...(existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d/.test(f)) : []),
+    ...[...new IpAllocator(c.agents[0].rootDir).holders()].map((uid) => `IP of ${uid}`),
     ...execFileSync('ip', ['-o', 'link', 'show', 'master', names.bridge], { encoding: 'utf8' }).split('\n').filter(Boolean),
   ];
 }
