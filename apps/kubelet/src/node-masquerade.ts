@@ -5,7 +5,7 @@
 // (loopback-notrack.ts). Pod-to-pod traffic, on this node or another,
 // keeps the pod's IP. The table is replaced in one `nft -f` transaction (declare, delete, re-create), so applying
 // is idempotent — after a crash the next agent simply applies it again.
-import { LOOPBACK_NOTRACK } from './loopback-notrack.ts';
+import { LOOPBACK_NOTRACK, loopbackNotrackScript } from './loopback-notrack.ts';
 import { runCommand, type RunCommand } from './run-command.ts';
 
 export class NodeMasquerade {
@@ -18,6 +18,7 @@ export class NodeMasquerade {
   /** Installs (or replaces) the rule for `podCIDR`, excepting `clusterCIDR`. */
   async apply(podCIDR: string, clusterCIDR: string): Promise<void> {
     const t = `ip ${this.table}`;
+    await this.run('nft', ['-f', '-'], loopbackNotrackScript(this.table));
     await this.run('nft', ['-f', '-'], [
       `table ${t}`,
       `delete table ${t}`,

@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { proxyServicePorts } from './proxy-service-ports.ts';
 import { renderProxyRuleset, type ProxyNodeFacts, type ProxyRuleset } from './proxy-ruleset.ts';
 import type { ProxyTable } from './proxy-table.ts';
+import { loopbackNotrackScript } from './loopback-notrack.ts';
 import { formatRuleset, fullScript, syncScript } from './proxy-transaction.ts';
 
 const MIN_SYNC_GAP_MS = 50;
@@ -104,6 +105,7 @@ export class ServiceProxy {
     const { table } = this.opts;
     const script = this.applied ? syncScript(table.name, table.comment, this.applied.ruleset, ruleset) : fullScript(table.name, table.comment, ruleset);
     try {
+      if (!this.applied) await table.apply(loopbackNotrackScript(table.name));
       await table.apply(script);
       if (!this.applied) this.opts.log.info({ table: table.name, servicePorts: ports.length }, 'service proxy rules in place');
       this.applied = { ruleset, text };
