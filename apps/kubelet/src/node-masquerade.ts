@@ -5,7 +5,7 @@
 // (loopback-notrack.ts). Pod-to-pod traffic, on this node or another,
 // keeps the pod's IP. The table is replaced in one `nft -f` transaction (declare, delete, re-create), so applying
 // is idempotent — after a crash the next agent simply applies it again.
-import { LOOPBACK_NOTRACK, loopbackNotrackScript } from './loopback-notrack.ts';
+import { LOOPBACK_NOTRACK, loopbackNotrackScript, removeTable } from './loopback-notrack.ts';
 import { runCommand, type RunCommand } from './run-command.ts';
 
 export class NodeMasquerade {
@@ -41,10 +41,6 @@ export class NodeMasquerade {
 
   /** Removes the table; one already gone is fine. */
   async remove(): Promise<void> {
-    try {
-      await this.run('nft', ['delete', 'table', 'ip', this.table]);
-    } catch (err) {
-      if (!/No such file or directory/.test((err as Error).message)) throw err;
-    }
+    await removeTable(this.run, this.table);
   }
 }

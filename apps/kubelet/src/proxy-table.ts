@@ -2,6 +2,7 @@
 // (node name and root dir, sandbox-names.ts): several agents on one machine — test clusters share the host's
 // network namespace — each program and remove only their own table, never one that is not Podling's or not theirs.
 // Its comment says whose it is, for someone reading `nft list tables`.
+import { removeTable } from './loopback-notrack.ts';
 import { runCommand, type RunCommand } from './run-command.ts';
 import { SandboxNames } from './sandbox-names.ts';
 
@@ -31,10 +32,6 @@ export class ProxyTable {
 
   /** Removes the table; one already gone is fine. */
   async remove(): Promise<void> {
-    try {
-      await this.run('nft', ['delete', 'table', 'ip', this.name]);
-    } catch (err) {
-      if (!/No such file or directory/.test((err as Error).message)) throw err;
-    }
+    await removeTable(this.run, this.name);
   }
 }
