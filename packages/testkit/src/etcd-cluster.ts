@@ -15,6 +15,8 @@ export interface EtcdMember {
   readonly dataDir: string;
   /** Running right now (false after kill() until restart()). */
   readonly running: boolean;
+  /** The etcd process's pid while running (for CPU figures in benchmarks). */
+  readonly pid: number | undefined;
   /** What the member printed lately (for failure messages). */
   output(): string;
 }
@@ -52,6 +54,7 @@ class Member implements EtcdMember {
     private readonly argv: string[]) {}
 
   get running(): boolean { return !!this.child && this.child.exitCode === null && this.child.signalCode === null; }
+  get pid(): number | undefined { return this.running ? this.child!.pid : undefined; }
   output(): string { return this.log; }
 
   start(): void {
