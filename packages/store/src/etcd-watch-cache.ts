@@ -10,7 +10,7 @@ import { ChangeWindow } from './change-window.ts';
 import { listPage } from './list-page.ts';
 import { nameKey } from './object-key.ts';
 import { ResourceObjects } from './resource-objects.ts';
-import { WatchHub } from './watch-hub.ts';
+import { IndexedWatchers } from './indexed-watchers.ts';
 import type { StorageLogger } from './sqlite-storage.ts';
 import { stamp } from './stamp.ts';
 
@@ -22,7 +22,7 @@ interface Waiter { rv: number; resolve(): void }
 export class EtcdWatchCache {
   private readonly resources = new Map<string, ResourceObjects>();
   private window: ChangeWindow;
-  private readonly hub: WatchHub;
+  private readonly watchers: IndexedWatchers;
   private rv: number;
   private waiters: Waiter[] = [];
 
@@ -30,7 +30,7 @@ export class EtcdWatchCache {
     this.rv = base.rv;
     this.window = new ChangeWindow(base.rv, []);
     for (const [k, o] of base.objects) this.table(k.resource).set(nameKey(k.namespace, k.name), o);
-    this.hub = new WatchHub(logger);
+    this.watchers = new IndexedWatchers(logger);
   }
 
   get revision(): number { return this.rv; }
@@ -59,7 +59,7 @@ export class EtcdWatchCache {
       const later = batch[batch.length - 1].rv > from ? batch.filter((c) => c.rv > from) : [];
       if (later.length > 0) listener(later);
     };
-    return this.hub.add(opts.resource, namespace, deliver, replay, opts.onEnd, opts.trigger);
+    return this.watchers.add(opts.resource, namespace, deliver, replay, opts.onEnd, opts.trigger);
   }
 
   /** Applies one watch response (events in revision order), then moves the revision to `rv` (>= the last event's). */
@@ -86,7 +86,7 @@ export class EtcdWatchCache {
       this.window.apply(changes, plan);
     }
     this.advance(Math.max(rv, changes.at(-1)?.rv ?? 0));
-    if (changes.length > 0) this.hub.publish(changes);
+    if (changes.length > 0) this.watchers.publish(changes);
     return changes;
   }
 
@@ -125,7 +125,7 @@ export class EtcdWatchCache {
     this.resources.clear();
     for (const [k, o] of objects) this.table(k.resource).set(nameKey(k.namespace, k.name), o);
     this.window = new ChangeWindow(rv, []);
-    this.hub.endAll();
+    this.watchers.endAll();
     this.advance(rv);
   }
 

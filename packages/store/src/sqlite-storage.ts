@@ -20,7 +20,7 @@ import { listPage } from './list-page.ts';
 import { fullKey, nameKey } from './object-key.ts';
 import { ResourceObjects } from './resource-objects.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
-import { WatchHub } from './watch-hub.ts';
+import { IndexedWatchers } from './indexed-watchers.ts';
 import { copyKey, describeKey, notFound, stamp, unavailable } from './stamp.ts';
 
 export interface StorageLogger {
@@ -79,7 +79,7 @@ class SqliteStore implements SqliteStorage {
   private readonly historyLimit: number;
   private readonly resources = new Map<string, ResourceObjects>();
   private readonly window: ChangeWindow;
-  private readonly hub: WatchHub;
+  private readonly watchers: IndexedWatchers;
   private committedRv: number;
   /** Last revision handed out (committed or pending). */
   private assignedRv: number;
@@ -126,7 +126,7 @@ class SqliteStore implements SqliteStorage {
       this.journal.close();
       throw err;
     }
-    this.hub = new WatchHub(this.logger);
+    this.watchers = new IndexedWatchers(this.logger);
   }
 
   currentRevision(): number { return this.committedRv; }
@@ -191,7 +191,7 @@ class SqliteStore implements SqliteStorage {
     for (let i = this.window.firstAfter(opts.fromRv), c = this.window.at(i); c; c = this.window.at(++i)) {
       if (c.key.resource === opts.resource && (namespace === '' || c.key.namespace === namespace)) replay.push(c);
     }
-    return this.hub.add(opts.resource, namespace, listener, replay, undefined, opts.trigger);
+    return this.watchers.add(opts.resource, namespace, listener, replay, undefined, opts.trigger);
   }
 
   async close(): Promise<void> {
@@ -301,7 +301,7 @@ class SqliteStore implements SqliteStorage {
       this.counters.commits++;
       this.counters.writes += changes.length;
       this.counters.maxBatch = Math.max(this.counters.maxBatch, changes.length);
-      this.hub.publish(changes);
+      this.watchers.publish(changes);
     }
     for (const w of batch) w.resolve(w.result);
   }

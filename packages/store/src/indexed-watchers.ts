@@ -1,8 +1,10 @@
-// Watchers of committed changes, per resource. Delivery is synchronous on the commit path, one call per watcher per
-// commit; a throwing listener is logged and skipped so it cannot fail a commit or starve the other watchers.
-// Watchers with a trigger (storage.ts WatchTrigger) sit in an index by the field's value, as kube's cacher keeps
-// its "valueWatchers": a change reaches those whose value its current or previous state has, so the cost of a change
-// does not grow with the number of such watchers (a thousand agents watching their own pods).
+// The store's watchers of committed changes, per resource, named after kube's cacher `indexedWatchers`
+// (staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go). The apiserver's WatchHub serves client watches over HTTP
+// and registers each one here. Delivery is synchronous on the commit path, one call per watcher per commit; a throwing
+// listener is logged and skipped so it cannot fail a commit or starve the other watchers. Watchers with a trigger
+// (storage.ts WatchTrigger) sit in an index by the field's value, as kube's cacher keeps its "valueWatchers": a change
+// reaches those whose value its current or previous state has, so the cost of a change does not grow with the number of
+// such watchers (a thousand agents watching their own pods).
 import type { Change, WatchHandle, WatchTrigger } from './storage.ts';
 import type { StorageLogger } from './sqlite-storage.ts';
 
@@ -20,7 +22,7 @@ interface TriggerIndex { valueOf: WatchTrigger['valueOf']; byValue: Map<string, 
 
 interface ResourceWatchers { plain: Set<Watcher>; triggered: Map<string, TriggerIndex>; size: number }
 
-export class WatchHub {
+export class IndexedWatchers {
   private readonly byResource = new Map<string, ResourceWatchers>();
 
   constructor(private readonly logger: StorageLogger) {}
