@@ -1,7 +1,8 @@
 // ContainerStatus (reference B2) from what the agent recorded about a container. Pure.
+import { rfc3339 } from '@podling/api';
 import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus } from '@podling/api';
-import { isRunning, rfc3339, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
+import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-record.ts';
 
 export const containerID = (i: InstanceRecord): string => `podling://${i.pid}`;
 

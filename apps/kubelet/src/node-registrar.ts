@@ -2,7 +2,7 @@
 // reconcile the existing object; then PATCH nodes/{name}/status (merge) every `frequencyMs` with new
 // lastHeartbeatTime values, and renew the node's Lease. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
 // forever, so an apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
-import { isStatusError, type Node, type NodeCondition } from '@podling/api';
+import { isStatusError, type Node, type NodeCondition, rfc3339 } from '@podling/api';
 import { timerDelay, type KubeClientApi } from '@podling/client';
 import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
 import { renewNodeLease } from './node-lease.ts';
@@ -76,7 +76,7 @@ export class NodeRegistrar {
   }
 
   private async heartbeat(): Promise<void> {
-    const status = buildNodeStatus(this.facts, new Date().toISOString().replace(/\.\d+Z$/, 'Z'), this.conditions);
+    const status = buildNodeStatus(this.facts, rfc3339(), this.conditions);
     await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
     this.conditions = status.conditions;
     await renewNodeLease(this.client, this.facts.nodeName);

@@ -1,5 +1,6 @@
 // What the agent knows about a pod on this node, persisted as `<root>/pods/<uid>/state.json` so a restarted agent
 // can adopt (or kill) the processes it started and keep restart counts truthful. Plain data only.
+import { rfc3339 } from '@podling/api';
 import type { BackoffEntry } from './crashloop-backoff.ts';
 import type { TrackedProcess } from './descendant-tracker.ts';
 
@@ -55,7 +56,3 @@ export function newPodRecord(uid: string, namespace: string, name: string, now: 
   return { uid, namespace, name, startTime: rfc3339(now), containers: {} };
 }
 
-/** Kubernetes metav1.Time: RFC 3339 with second precision. */
-export function rfc3339(d: Date | string): string {
-  return (typeof d === 'string' ? d : d.toISOString()).replace(/\.\d+Z$/, 'Z');
-}

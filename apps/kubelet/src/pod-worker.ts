@@ -9,6 +9,7 @@
 // The latest update wins: the loop only ever looks at the newest pod object, so intermediate updates may be
 // skipped. A deletionTimestamp or the object vanishing (force delete) moves the worker to terminating; nothing goes
 // back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
+import { rfc3339 } from '@podling/api';
 import type { Container, Pod, PodCondition } from '@podling/api';
 import { timerDelay } from '@podling/client';
 import type { LaunchContext } from './container-launcher.ts';
@@ -18,7 +19,7 @@ import type { ExitInfo } from './process-runtime.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 import type { WorkerSandbox } from './container-runtime.ts';
 import { serviceEnv } from './service-env.ts';
-import { isRunning, rfc3339, type PodRecord } from './pod-record.ts';
+import { isRunning, type PodRecord } from './pod-record.ts';
 import { PodPaths } from './pod-paths.ts';
 import { PodState } from './pod-state.ts';
 import { PodTerminator } from './pod-terminator.ts';

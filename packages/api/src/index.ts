@@ -4,7 +4,7 @@ export * from './types.ts';
 export * from './errors.ts';
 export * from './field-errors.ts';
 export * from './duration.ts';
-export * from './micro-time.ts';
+export * from './meta-time.ts';
 export * from './names.ts';
 export * from './quantity.ts';
 export * from './label-selector.ts';

@@ -3,7 +3,7 @@
 // in spec.timeZone — or in a `CRON_TZ=`/`TZ=` prefix, which only objects from before the timeZone field carry —
 // else in UTC (kube-controller-manager's usual local zone). The field syntax itself is cron-parser's (Vixie cron
 // semantics, as robfig/cron: names, ranges, steps, `?`, day-of-month OR day-of-week when both are restricted).
-import { parseDuration } from '@podling/api';
+import { parseDuration, rfc3339 } from '@podling/api';
 import { CronExpressionParser } from 'cron-parser';
 
 export interface CronSchedule {
@@ -57,7 +57,7 @@ export function countMissed(s: CronSchedule, after: number, now: number, cap = 1
 
 /** Go's time.RFC3339 of `ms` in zone `tz` (`Z` for UTC, else `+hh:mm`), for the scheduled-timestamp annotation. */
 export function rfc3339In(ms: number, tz: string | undefined): string {
-  if (!tz || tz === 'UTC' || tz === 'Etc/UTC') return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  if (!tz || tz === 'UTC' || tz === 'Etc/UTC') return rfc3339(ms);
   const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
     timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
   }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));

@@ -3,12 +3,13 @@
 // rollout moves, NewReplicaSetAvailable once complete, ProgressDeadlineExceeded when it stood still for
 // progressDeadlineSeconds (reported only: the rollout goes on). A condition keeps its lastTransitionTime while its
 // status stays the same.
+import { rfc3339 } from '@podling/api';
 import { desiredReplicas, maxUnavailable, sumAvailable } from './deployment-math.ts';
 import type { Deployment, DeploymentCondition, ReplicaSet } from './workload-types.ts';
 
 export type DeploymentStatus = NonNullable<Deployment['status']>;
 
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const stamp = (ms: number) => rfc3339(ms);
 
 export function condition(type: string, status: string, reason: string, message: string, now: number): DeploymentCondition {
   return { type, status, reason, message, lastUpdateTime: stamp(now), lastTransitionTime: stamp(now) };

@@ -2,9 +2,10 @@
 // Job has Complete or Failed True and is never touched again; since 1.31 the interim SuccessCriteriaMet or
 // FailureTarget comes first, while the last pods are stopped and counted, and the terminal condition repeats its
 // reason and message. Suspended toggles between JobSuspended and JobResumed.
+import { rfc3339 } from '@podling/api';
 import type { Job, JobCondition } from './workload-types.ts';
 
-export const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+export const stamp = (ms: number) => rfc3339(ms);
 
 export const REASONS = {
   CompletionsReached: 'Reached expected number of succeeded pods',

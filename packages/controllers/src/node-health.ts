@@ -4,6 +4,7 @@
 // lastHeartbeatTime and the node Lease's renewTime as values, and the local time we first saw either change
 // (`probeAt`). A node is stale when neither has changed for the grace period, so clock skew between machines
 // cannot make a node look alive or dead. A node that never posted anything counts from when we first saw it.
+import { rfc3339 } from '@podling/api';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from '@podling/api';
 import { tolerates } from './scheduling-algorithm.ts';
 
@@ -35,7 +36,7 @@ export function isStale(obs: Observation, now: number, gracePeriodMs: number): b
   return now - obs.probeAt > gracePeriodMs;
 }
 
-const secondsIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const secondsIso = (ms: number) => rfc3339(ms);
 
 /**
  * The conditions of a node whose kubelet went silent: every kubelet condition Unknown, with

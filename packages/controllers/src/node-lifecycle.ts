@@ -6,7 +6,7 @@
 // a TaintManagerEviction event. A zone with no Ready node is in full disruption: no NoExecute taints, no evictions
 // (the controller assumes it lost the nodes, not they their pods). Each write carries the resourceVersion it was computed from, so a kubelet that
 // comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
-import { isStatusError, type KubeObject, type Node, type Pod } from '@podling/api';
+import { isStatusError, type KubeObject, type Node, type Pod, rfc3339 } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
@@ -192,7 +192,7 @@ export class NodeLifecycleController {
     this.log.info({ pod: `${pod.metadata.namespace}/${name}`, node: nodeName }, 'evicting pod from tainted node');
     const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), {
       type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager',
-      message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+      message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: rfc3339(this.now()),
     }];
     try {
       await this.opts.client.patchStatus(ref, name, { status: { conditions } });

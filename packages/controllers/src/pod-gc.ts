@@ -4,7 +4,7 @@
 //     marked Failed with a DisruptionTarget condition and force-deleted (grace 0): no kubelet will ever finish it;
 //   - terminating pods that were never scheduled: nothing would ever finish them either → force delete;
 //   - terminated pods (Succeeded/Failed) beyond `terminatedThreshold` (0 disables): the oldest are force-deleted.
-import { isStatusError, type Node, type Pod } from '@podling/api';
+import { isStatusError, type Node, type Pod, rfc3339 } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { isTerminal } from './scheduling-algorithm.ts';
@@ -112,7 +112,7 @@ export class PodGcController {
 
   private async collectOrphan(pod: Pod): Promise<void> {
     if (!isTerminal(pod)) {
-      const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const at = rfc3339();
       const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
         { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: at }];
       try {

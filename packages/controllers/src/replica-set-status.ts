@@ -1,5 +1,6 @@
 // A ReplicaSet's (or ReplicationController's) status from the pods it controls (k/k pkg/controller/replicaset
 // replica_set_utils.go calculateStatus), plus the ReplicaFailure condition while creates or deletes fail.
+import { rfc3339 } from '@podling/api';
 import type { Pod } from '@podling/api';
 import { isPodAvailable, isPodReady } from './pod-state.ts';
 import type { ReplicaSetCondition } from './workload-types.ts';
@@ -40,7 +41,7 @@ export function replicaSetStatus(i: StatusInput): ReplicaSetStatusFields {
     const same = prior && prior.reason === i.failure.reason && prior.message === i.failure.message;
     others.push(same ? prior : {
       type: 'ReplicaFailure', status: 'True', reason: i.failure.reason, message: i.failure.message,
-      lastTransitionTime: new Date(i.now).toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: rfc3339(i.now),
     });
   }
   if (others.length) status.conditions = others;

@@ -9,7 +9,7 @@
 // is not held to one apiserver round trip per pod.
 // What each node's pods use is kept from the pod events (node-usage.ts: assumed pods count from the moment they
 // are assumed), so a decision never walks the pods, only the nodes it examines.
-import { isStatusError, type Node, type Pod, type PodCondition } from '@podling/api';
+import { isStatusError, type Node, type Pod, type PodCondition, rfc3339 } from '@podling/api';
 import type { Informer, KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { EventRecorder } from './event-recorder.ts';
@@ -202,7 +202,7 @@ export class Scheduler {
     if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
     const cond: PodCondition = {
       type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null,
-      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(),
     };
     const next = [...conditions.filter((c) => c.type !== 'PodScheduled'), cond];
     try {

@@ -7,12 +7,11 @@
 // NamespaceDeletionContentFailure condition (with what remains and which finalizers hold it, namespace-conditions.ts),
 // and the pass is retried with back-off until it succeeds — a namespace delete never hangs silently.
 import type { FastifyBaseLogger } from 'fastify';
-import { isStatusError, type KubeObject, type Namespace } from '@podling/api';
+import { isStatusError, type KubeObject, type Namespace, rfc3339 } from '@podling/api';
 import { isStorageError, type Storage, type WatchHandle } from '@podling/store';
 import { namespaces } from '../registry/namespace-strategy.ts';
 import type { Registry } from '../registry/registry.ts';
 import { RESOURCES } from '../registry/resources.ts';
-import { rfc3339 } from '../registry/strategy.ts';
 import { countRemaining, emptyTally, updatedConditions, type DeletionTally } from './namespace-conditions.ts';
 
 const CONTENT = RESOURCES.filter((r) => r.namespaced);

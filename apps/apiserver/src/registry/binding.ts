@@ -1,8 +1,7 @@
 // POST pods/{name}/binding: the only way to set spec.nodeName after creation (kubernetes pod/storage BindingREST).
-import { decodeObject, errors, type Binding, type Pod, type PodCondition } from '@podling/api';
+import { decodeObject, errors, type Binding, type Pod, type PodCondition, rfc3339 } from '@podling/api';
 import type { Registry } from './registry.ts';
 import { pods } from './pod-strategy.ts';
-import { rfc3339 } from './strategy.ts';
 
 export async function bindPod(reg: Registry, namespace: string, name: string, raw: unknown): Promise<void> {
   if (raw === undefined || raw === null) throw errors.badRequest('a Binding object is required');

@@ -3,12 +3,12 @@
 // propagationPolicy adds the `orphan` / `foregroundDeletion` finalizer for the garbage collector — only gets
 // deletionTimestamp (watchers see MODIFIED); it goes when its grace is over and its last finalizer is removed.
 // Anything else goes at once. A later delete may only shorten a grace period, counted from the original request.
-import { errors, field, type DeleteOptions, type KubeObject } from '@podling/api';
+import { errors, field, type DeleteOptions, type KubeObject, rfc3339 } from '@podling/api';
 import type { StoredObject } from '@podling/store';
 import type { Requester } from './admission.ts';
 import type { Registry } from './registry.ts';
 import { qualifiedResource, type Resource } from './resource.ts';
-import { rfc3339, type PropagationPolicy } from './strategy.ts';
+import type { PropagationPolicy } from './strategy.ts';
 
 export interface DeleteResult {
   stored: StoredObject;

@@ -1,10 +1,9 @@
 // Namespaces: a DELETE marks the namespace Terminating; the namespace finalizer empties it, clears spec.finalizers
 // through /finalize and deletes it again, which then removes it (pkg/registry/core/namespace/storage/storage.go).
-import { isDNS1123Label, validateNamespace, validateNamespaceUpdate, type Namespace } from '@podling/api';
+import { isDNS1123Label, validateNamespace, validateNamespaceUpdate, type Namespace, rfc3339 } from '@podling/api';
 import { namespacePrinter } from '../kubectl/simple-tables.ts';
 import { resetObjectMetaForStatus } from './object-meta.ts';
 import { defineResource } from './resource.ts';
-import { rfc3339 } from './strategy.ts';
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

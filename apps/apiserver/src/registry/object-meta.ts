@@ -1,7 +1,6 @@
 // System-owned metadata, set or preserved in one place (apiserver rest.FillObjectMetaSystemFields / BeforeUpdate).
 import { randomUUID } from 'node:crypto';
-import { errors, type KubeObject } from '@podling/api';
-import { rfc3339 } from './strategy.ts';
+import { errors, type KubeObject, rfc3339 } from '@podling/api';
 
 export function fillSystemFieldsOnCreate(obj: KubeObject): void {
   const m = obj.metadata;

@@ -43,7 +43,3 @@ export interface Strategy<T extends KubeObject = KubeObject> extends UpdateStrat
   defaultPropagation?: PropagationPolicy;
 }
 
-/** metav1.Time: RFC 3339 at whole seconds, UTC. */
-export function rfc3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}

@@ -1,5 +1,6 @@
 // The writes the dashboard offers, as kubectl sends them: delete (graceful, or --force --grace-period=0), scale through
 // the scale subresource, rollout restart's template annotation, cordon's spec.unschedulable.
+import { rfc3339 } from '@podling/api';
 import { request } from './api.ts';
 
 export interface Target { group: string; resource: string; namespace?: string; name: string }
@@ -23,7 +24,7 @@ export function scale(t: Target, replicas: number): Promise<Response> {
 
 /** kubectl rollout restart: a new template annotation makes a new revision with the same spec. */
 export function rolloutRestart(t: Target): Promise<Response> {
-  const restartedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const restartedAt = rfc3339();
   return request(objectPath(t), {
     method: 'PATCH', patch: 'strategic',
     body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } },

@@ -2,6 +2,7 @@
 // every non-pointer scalar, "" and 0 and false included, where Go's JSON omits them (`omitempty`); pointer scalars
 // are written only when set, so their zero is kept. Structs are never omitted by Go's JSON, so an empty nested message
 // stays `{}` (`resources: {}`), except the zero Time, which JSON writes as null and we leave out.
+import { rfc3339 } from '@podling/api';
 import { MESSAGES, SPECIAL_MESSAGES, type FieldSpec } from './message-table.ts';
 
 type Decoded = Record<string, unknown>;
@@ -12,7 +13,7 @@ const num = (v: unknown): number => Number(v ?? 0);
 function time(m: Decoded): string | undefined {
   const seconds = num(m.f1);
   if (seconds === 0 && num(m.f2) === 0) return undefined;
-  return new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return rfc3339(seconds * 1000);
 }
 
 /** RFC 3339 with six fractional digits, as metav1.MicroTime marshals. */
