@@ -8,7 +8,7 @@ import { makeTempDir, startKubelet, startTs, waitFor, type RunningKubelet } from
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { createPods, pods, stopBenchCluster } from './harness/bench-pods.ts';
-import { commandName, cpuCoresOver, descendants, isGroupLeader, MiB, pssBytes, rssBytes } from './harness/proc-stats.ts';
+import { commandName, cpuCoresOver, descendants, isGroupLeader, MiB, pssBytes, rssBytes } from '@podling/testkit';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const NODE = 'bench-node';

@@ -16,7 +16,7 @@ import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiser
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { stopBenchCluster } from './harness/bench-pods.ts';
-import { cpuSeconds, machineBusySeconds, processesUnder } from './harness/proc-stats.ts';
+import { cpuSeconds, machineBusySeconds, processesUnder } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 

@@ -12,7 +12,7 @@ import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
-import { cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
+import { cpuSeconds, machineBusySeconds } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';

@@ -17,7 +17,7 @@ import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE, podBody } from './harness/pod-bodies.ts';
-import { childCpuSeconds, cpuSeconds, machineBusySeconds } from './harness/proc-stats.ts';
+import { childCpuSeconds, cpuSeconds, machineBusySeconds } from '@podling/testkit';
 import { availableParallelism } from 'node:os';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { watchLatency } from './harness/watch-latency.ts';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
-import { MiB, rssBytes } from './harness/proc-stats.ts';
+import { MiB, rssBytes } from '@podling/testkit';
 import type { ServerUnderTest } from './harness/script-server.ts';
 import { collectGarbage } from './harness/collect-garbage.ts';
 

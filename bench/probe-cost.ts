@@ -11,7 +11,7 @@ import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podlin
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import { createPods, deleteAll, pods, stopBenchCluster } from './harness/bench-pods.ts';
 import type { BenchResult } from './harness/figure.ts';
-import { childCpuSeconds, commandName, cpuSeconds, descendants, isGroupLeader } from './harness/proc-stats.ts';
+import { childCpuSeconds, commandName, cpuSeconds, descendants, isGroupLeader } from '@podling/testkit';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const NODE = 'bench-node';

@@ -23,7 +23,7 @@ import { peakPerSecond, Timeline } from './harness/scale-timeline.ts';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
-import { cpuSeconds, machineCpu, MiB, rssBytes } from './harness/proc-stats.ts';
+import { cpuSeconds, machineCpu, MiB, rssBytes } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { collectGarbage, inspectArg } from './harness/collect-garbage.ts';
 import { writeHeapSnapshot } from './harness/heap-snapshot.ts';

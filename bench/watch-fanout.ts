@@ -10,7 +10,7 @@ import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { currentResourceVersion, namedPodBody } from './harness/pod-bodies.ts';
 import { nowMs, summarize, type Summary } from './harness/percentiles.ts';
-import { cpuSeconds, MiB, rssBytes } from './harness/proc-stats.ts';
+import { cpuSeconds, MiB, rssBytes } from '@podling/testkit';
 import { startScriptServer, type ServerUnderTest } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { SEQ_LABEL, startWatchClients, type ClientReport } from './harness/watch-client-pool.ts';

@@ -2,7 +2,7 @@
 // them all and wait until they are gone, and kill what a stopped agent left behind.
 import { existsSync } from 'node:fs';
 import { waitFor, type RunningKubelet } from '@podling/testkit';
-import { descendants, isGroupLeader } from './proc-stats.ts';
+import { descendants, isGroupLeader } from '@podling/testkit';
 import { namedPodBody } from './pod-bodies.ts';
 
 export interface BenchPod {

@@ -6,7 +6,7 @@ import { closeSync, fdatasyncSync, openSync, unlinkSync, writeSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { summarize } from './percentiles.ts';
-import { machineBusySeconds } from './proc-stats.ts';
+import { machineBusySeconds } from '@podling/testkit';
 
 export interface MachineProbe {
   /** Busy cores (of all) over the probe, none of it ours: the runner only sleeps and fsyncs meanwhile. */

@@ -1,7 +1,7 @@
 // Hostile HTTP clients for the request-limit tests, on raw sockets: uploads that declare a body and send it slowly
 // or never, and the apiserver's resident memory and open descriptors read from /proc. Loopback only.
 import net from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 
 export interface RawAnswer { status: number; headers: Record<string, string>; body: string }
 
@@ -94,13 +94,6 @@ function parseAnswer(raw: Buffer): RawAnswer | undefined {
   const length = Number(headers['content-length'] ?? 0);
   if (raw.length < end + 4 + length) return undefined;
   return { status: Number(statusLine.split(' ')[1]), headers, body: raw.subarray(end + 4, end + 4 + length).toString('utf8') };
-}
-
-/** Resident memory of a process in bytes (VmRSS). */
-export function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) * 1024;
 }
 
 /** Open file descriptors of a process. */

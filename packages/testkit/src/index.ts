@@ -8,3 +8,4 @@ export * from './pod-processes.ts';
 export * from './hollow-nodes.ts';
 export * from './free-port.ts';
 export * from './etcd-cluster.ts';
+export * from './proc-stats.ts';
