@@ -23,11 +23,11 @@ import { etcdEndpoints, etcdJoined, startLabEtcd } from './lab-etcd.ts';
 export const API_PORT = 6443;
 export const KUBELET_PORT = 10250;
 
-export interface NodeSpec { name: string; labels: Record<string, string> }
+export interface LabNode { name: string; labels: Record<string, string> }
 export interface LabAgent { nodeName: string; ip: string; rootDir: string; proc: NetnsProcess }
 
 export interface LabClusterOptions {
-  nodes: NodeSpec[];
+  nodes: LabNode[];
   apiserverArgs: string[];
   agentArgs: string[];
   /** More machines on the lab switch, after "ops" (e.g. "outside", playing the internet). */
@@ -147,7 +147,7 @@ export class LabCluster {
     await waitFor(async () => (await this.client.request('GET', '/readyz')).ok, { timeoutMs: 20_000, message: 'apiserver /readyz through the ops machine' });
   }
 
-  async startAgent(node: NodeSpec): Promise<LabAgent> {
+  async startAgent(node: LabNode): Promise<LabAgent> {
     const { ns, ip } = this.host(node.name);
     const rootDir = path.join(this.tmp.dir, node.name);
     const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`).join(',');

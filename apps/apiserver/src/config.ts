@@ -55,10 +55,10 @@ export interface ApiserverConfig {
   /** How long an apiserver's endpoint lease lives unrenewed (Kubernetes: 15 s, renewed every 10 s). */
   endpointLeaseTtlMs: number;
   /** The embedded cluster DNS server and its kube-dns Service (packages/cluster-dns); undefined when turned off. */
-  clusterDns?: ClusterDnsConfig;
+  clusterDns?: EmbeddedDnsConfig;
 }
 
-export interface ClusterDnsConfig {
+export interface EmbeddedDnsConfig {
   bindAddress: string;
   port: number;
   /** The kube-dns Service's ClusterIP (the kubelets' --cluster-dns). */
@@ -242,7 +242,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   return { config: problems.length ? undefined : config, problems, help: values.help === true };
 }
 
-function parseClusterDns(str: (k: string) => string | undefined, range: IPRange | undefined, problems: string[]): ClusterDnsConfig | undefined {
+function parseClusterDns(str: (k: string) => string | undefined, range: IPRange | undefined, problems: string[]): EmbeddedDnsConfig | undefined {
   const enabled = str('cluster-dns-enabled');
   if (enabled !== 'true' && enabled !== 'false') problems.push(`--cluster-dns-enabled: must be true or false, got ${JSON.stringify(enabled)}`);
   if (enabled === 'false') return undefined;

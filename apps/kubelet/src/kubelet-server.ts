@@ -12,7 +12,7 @@ import type { Logger } from './logger.ts';
 import { isApiserver, proofHeaders, type KubeletAuthConfig } from './kubelet-auth.ts';
 import { handleStreamUpgrade, type StreamDeps } from './stream-server.ts';
 
-export interface ServerDeps extends StreamDeps {
+export interface KubeletServerDeps extends StreamDeps {
   /** Throws StatusError (404 unknown pod, 400 container problems). */
   findLog(namespace: string, pod: string, container: string, previous: boolean): LogTarget;
   auth: KubeletAuthConfig;
@@ -26,7 +26,7 @@ const LOGS_PATH = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/;
 const REQUEST_HEADER_TIMEOUT_MS = 30_000;
 const REQUEST_READ_TIMEOUT_MS = 60_000;
 
-export function buildKubeletServer(deps: ServerDeps): http.Server {
+export function buildKubeletServer(deps: KubeletServerDeps): http.Server {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res, deps).catch((err: unknown) => {
       const status = isStatusError(err) ? err.status : undefined;
@@ -58,7 +58,7 @@ export function decodeSegments(m: RegExpExecArray): string[] {
   }
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: ServerDeps): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, deps: KubeletServerDeps): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://kubelet');
   if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');

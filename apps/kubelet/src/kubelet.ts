@@ -71,7 +71,7 @@ export class Kubelet {
     this.server = buildKubeletServer({
       findLog: (ns, pod, c, prev) => this.findLog(ns, pod, c, prev),
       findContainer: (ns, pod, c) => findContainer(this.pods?.workers.byName(ns, pod), pod, c),
-      findPodNetwork: (ns, pod) => { const s = this.worker(ns, pod).sandbox.network.sandbox; return s ? { netns: s.netns } : {}; },
+      findPodPortTarget: (ns, pod) => { const s = this.worker(ns, pod).sandbox.network.sandbox; return s ? { netns: s.netns } : {}; },
       auth: { token: cfg.kubeletAuthToken, clientCA: tls !== undefined }, tls,
       log: log.child({ component: 'server' }),
     });

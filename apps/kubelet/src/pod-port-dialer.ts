@@ -8,7 +8,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { WRAPPER_ENV } from './container-wrapper.ts';
 
-export interface PodNetwork {
+export interface PodPortTarget {
   /** The pod's network namespace file when it has one; undefined: it shares the node's network. */
   netns?: string;
 }
@@ -18,7 +18,7 @@ s.on('error', (e) => { process.stderr.write(e.message); process.exit(1); });
 process.stdin.pipe(s); s.pipe(process.stdout); s.on('close', () => process.exit(0));`;
 
 /** A connection to `port` in the pod's network; errors arrive as the stream's 'error' event. */
-export function dialPodPort(pod: PodNetwork, port: number): Duplex {
+export function dialPodPort(pod: PodPortTarget, port: number): Duplex {
   if (!pod.netns) return net.connect({ host: '127.0.0.1', port });
   const child = spawn('nsenter', [`--net=${pod.netns}`, '--', process.execPath, '-e', RELAY, String(port)], { env: { ...WRAPPER_ENV }, stdio: 'pipe' });
   const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });

@@ -7,7 +7,7 @@ import { computePhase, isTerminalPhase } from './pod-phase.ts';
 import { buildConditions } from './pod-conditions.ts';
 import type { PodRecord } from './pod-record.ts';
 
-export interface StatusInput {
+export interface PodStatusInput {
   pod: Pod;
   record: PodRecord;
   nodeIP: string;
@@ -29,7 +29,7 @@ export interface StatusInput {
 
 export const UNKNOWN_AT_TERMINATION = 'The container could not be located when the pod was terminated';
 
-export function buildPodStatus(input: StatusInput): PodStatus {
+export function buildPodStatus(input: PodStatusInput): PodStatus {
   const { pod, record } = input;
   const inits = pod.spec.initContainers ?? [];
   const initStatuses = inits.map((c) => statusOf(c, input, 'PodInitializing'));
@@ -56,7 +56,7 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   };
 }
 
-function statusOf(c: Container, input: StatusInput, defaultWaiting: string): ContainerStatus {
+function statusOf(c: Container, input: PodStatusInput, defaultWaiting: string): ContainerStatus {
   const rec = input.record.containers[c.name];
   const s = buildContainerStatus(c, rec, defaultWaiting, input.probes?.(c.name));
   if (!input.final) return s;

@@ -4,10 +4,10 @@
 // port, 2 bytes little-endian. One websocket is one connection per port; when the pod side closes, so does the
 // websocket.
 import type { WebSocket } from 'ws';
-import { dialPodPort, type PodNetwork } from './pod-port-dialer.ts';
+import { dialPodPort, type PodPortTarget } from './pod-port-dialer.ts';
 import { frame } from './stream-channels.ts';
 
-export function runLegacyPortForward(ws: WebSocket, pod: PodNetwork, ports: number[]): void {
+export function runLegacyPortForward(ws: WebSocket, pod: PodPortTarget, ports: number[]): void {
   const sockets = ports.map((port, i) => {
     const le = Buffer.alloc(2);
     le.writeUInt16LE(port);

@@ -7,7 +7,7 @@
 // side does (kubectl waits for the error stream's end before it closes the local connection).
 import type { WebSocket } from 'ws';
 import type { Logger } from './logger.ts';
-import { dialPodPort, type PodNetwork } from './pod-port-dialer.ts';
+import { dialPodPort, type PodPortTarget } from './pod-port-dialer.ts';
 import { SpdySession, type SpdyStream } from './spdy-session.ts';
 
 /** The agent link's subprotocol for the tunnelled session (`ws` refuses the '/' of kubectl's name). */
@@ -15,7 +15,7 @@ export const SPDY_PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
 
 interface Pair { error?: SpdyStream; data?: SpdyStream }
 
-export function runSpdyPortForward(ws: WebSocket, net: PodNetwork, log: Logger): void {
+export function runSpdyPortForward(ws: WebSocket, net: PodPortTarget, log: Logger): void {
   const pairs = new Map<string, Pair>();
   const session = new SpdySession(
     (bytes) => { if (ws.readyState === ws.OPEN) ws.send(bytes); },
@@ -34,7 +34,7 @@ export function runSpdyPortForward(ws: WebSocket, net: PodNetwork, log: Logger):
   ws.on('close', () => session.close('client went away'));
 }
 
-function forward(pair: Pair, port: number, net: PodNetwork, done: () => void): void {
+function forward(pair: Pair, port: number, net: PodPortTarget, done: () => void): void {
   const data = pair.data!;
   const end = (message?: string) => {
     if (message) pair.error?.write(Buffer.from(message));

@@ -18,7 +18,7 @@ import { runExecSession, type StreamOptions } from './exec-session.ts';
 import { runAttachSession, type AttachTarget } from './attach-session.ts';
 import { runLegacyPortForward } from './port-forward-legacy.ts';
 import { runSpdyPortForward, SPDY_PORTFORWARD_PROTOCOL } from './port-forward-spdy.ts';
-import type { PodNetwork } from './pod-port-dialer.ts';
+import type { PodPortTarget } from './pod-port-dialer.ts';
 import { EXEC_PROTOCOLS } from './stream-channels.ts';
 
 export interface ContainerHandle {
@@ -31,7 +31,7 @@ export interface ContainerHandle {
 export interface StreamDeps {
   /** The running container; throws StreamRefusal (or a StatusError) when there is none. */
   findContainer(namespace: string, pod: string, container: string): ContainerHandle;
-  findPodNetwork(namespace: string, pod: string): PodNetwork;
+  findPodPortTarget(namespace: string, pod: string): PodPortTarget;
   auth: KubeletAuthConfig;
   log: Logger;
 }
@@ -73,7 +73,7 @@ export function handleStreamUpgrade(req: Marked, socket: Duplex, head: Buffer, d
     if (kind === 'portForward') {
       const ports = q.getAll('port').flatMap((p) => p.split(',')).filter((p) => p !== '').map(Number);
       if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new StreamRefusal(400, 'invalid port: ports must be between 1 and 65535');
-      const net = deps.findPodNetwork(ns, pod);
+      const net = deps.findPodPortTarget(ns, pod);
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (offered.includes(SPDY_PORTFORWARD_PROTOCOL)) {
         return upgrade(req, socket, head, (ws) => runSpdyPortForward(ws, net, deps.log));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, pidsMatching, podManifest, spawnersOf, startCluster } from './cluster-fixture.ts';
+import { create, pidsMatching, podManifest, spawnersOf, startAgentCluster } from './cluster-fixture.ts';
 
 const sleeper = (marker: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', `echo up; exec sleep 3600 # ${marker}`] });
 const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready === true;
@@ -15,7 +15,7 @@ const logOf = (agent: { fetch(path: string): Promise<Response> }, pod: string) =
   waitFor(async () => (await (await agent.fetch(`/containerLogs/default/${pod}/app`)).text()) || undefined, { message: `${pod}'s log` });
 
 test('two agents on one machine each run only the pods bound to them', async (t) => {
-  const c = await startCluster(t, ['node-a', 'node-b']);
+  const c = await startAgentCluster(t, ['node-a', 'node-b']);
   await create(c, podManifest('on-a', { containers: [sleeper('two-agents-a')] }, 'node-a'));
   await create(c, podManifest('on-b', { containers: [sleeper('two-agents-b')] }, 'node-b'));
   const a = await c.waitPod('on-a', running);
@@ -32,7 +32,7 @@ test('two agents on one machine each run only the pods bound to them', async (t)
 });
 
 test('an agent stopped with SIGTERM leaves pods running; the next one adopts them and keeps restart counts', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('keep', { containers: [sleeper('adopt-keep')] }));
   await create(c, podManifest('flappy', { containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 0.2; exit 1'] }] }));
   const before = await c.waitPod('keep', running);
@@ -55,7 +55,7 @@ test('an agent stopped with SIGTERM leaves pods running; the next one adopts the
 });
 
 test('kill -9 of the agent leaves no orphan: pods deleted while it was down are killed when it restarts', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('orphan', { terminationGracePeriodSeconds: 30, containers: [sleeper('orphan-marker')] }));
   await create(c, podManifest('survivor', { containers: [sleeper('survivor-marker')] }));
   await c.waitPod('orphan', running);

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { decode, encode } from 'dns-packet';
 import type { Pod, Service } from '@podling/api';
 import { leasePodCidr, waitFor } from '@podling/testkit';
-import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const run = promisify(execFile);
 const skip = process.getuid?.() !== 0 ? 'needs root: pods in their own network namespaces, and the node proxy\'s nftables rules' : false;
@@ -45,7 +45,7 @@ async function fakeUpstream(): Promise<{ port: number; close(): void }> {
 test('issue 20: cluster DNS from inside pods', { skip }, async (t) => {
   const upstream = await fakeUpstream();
   t.after(() => upstream.close());
-  const c: Cluster = await startCluster(t, ['node-a'], undefined, (dir) => {
+  const c: AgentCluster = await startAgentCluster(t, ['node-a'], undefined, (dir) => {
     const gateway = leasePodCidr(path.join(dir, 'node-a')).replace(/0\/24$/, '1');
     return ['--cluster-dns-bind-address', '0.0.0.0', '--cluster-dns-advertise-address', gateway, '--cluster-dns-upstream', `127.0.0.1:${upstream.port}`];
   });

@@ -12,7 +12,7 @@ export { pidsMatching } from '@podling/testkit';
 
 export const FAST_ARGS = ['--crashloop-backoff-base', '1s', '--crashloop-backoff-max', '8s', '--node-status-update-frequency', '1s'];
 
-export interface Cluster {
+export interface AgentCluster {
   api: RunningApiserver;
   client: KubeClient;
   dir: string;
@@ -23,7 +23,7 @@ export interface Cluster {
 }
 
 /** `apiserverArgs` gets the cluster's temp dir (agents' root dirs are `<dir>/<node>`). */
-export async function startCluster(t: TestContext, nodes: string[] = ['node-a'], args: string[] = FAST_ARGS, apiserverArgs: (dir: string) => string[] = () => []): Promise<Cluster> {
+export async function startAgentCluster(t: TestContext, nodes: string[] = ['node-a'], args: string[] = FAST_ARGS, apiserverArgs: (dir: string) => string[] = () => []): Promise<AgentCluster> {
   const tmp = makeTempDir('podling-kubelet-');
   const api = await startApiserver({ dbPath: path.join(tmp.dir, 'db.sqlite'), args: apiserverArgs(tmp.dir) });
   const client = new KubeClient({ server: api.url });
@@ -43,7 +43,7 @@ export async function startCluster(t: TestContext, nodes: string[] = ['node-a'],
     await api.stop();
     tmp.remove();
   });
-  const c: Cluster = {
+  const c: AgentCluster = {
     api, client, dir: tmp.dir, agents,
     async addAgent(nodeName, extra = args, rootDir = path.join(tmp.dir, nodeName)) {
       rootDirs.set(rootDir, nodeName);
@@ -69,7 +69,7 @@ export function podManifest(name: string, spec: Partial<Pod['spec']> & { contain
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName, terminationGracePeriodSeconds: 5, ...spec } };
 }
 
-export const create = (c: Cluster, pod: Pod) => c.client.create<Pod>({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default' }, pod);
+export const create = (c: AgentCluster, pod: Pod) => c.client.create<Pod>({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default' }, pod);
 
 
 /** Live spawner.mjs processes whose parent is `ppid`. */

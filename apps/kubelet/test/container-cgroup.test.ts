@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { ContainerCgroups } from '../src/container-cgroup.ts';
-import { allEscapes, create, escaper, noEscapes as none, pidsMatching, podManifest, sleeps, startCluster } from './cluster-fixture.ts';
+import { allEscapes, create, escaper, noEscapes as none, pidsMatching, podManifest, sleeps, startAgentCluster } from './cluster-fixture.ts';
 
 const probe = ContainerCgroups.detect('/nonexistent/podling-probe', 'probe');
 const skip = probe.mode.kind === 'none' ? `no cgroups here: ${probe.mode.reason}` : false;
@@ -26,7 +26,7 @@ function agentCgroups(rootDir: string): ContainerCgroups {
 }
 
 test('issue 14.5: deleting a pod ends the processes that setsid and double-fork out of its container', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const pod = await create(c, podManifest('escapes', { terminationGracePeriodSeconds: 2, containers: [escaper('1001')] }));
   await c.waitPod('escapes', running);
   await waitFor(() => allEscapes('1001'), { message: 'the escaped sleeps run' });
@@ -42,7 +42,7 @@ test('issue 14.5: deleting a pod ends the processes that setsid and double-fork 
 });
 
 test('issue 14.5: after kill -9 of the agent, escaped processes still end with their pod — adopted or deleted meanwhile', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const kept = await create(c, podManifest('adopted', { terminationGracePeriodSeconds: 2, containers: [escaper('2002')] }));
   const dropped = await create(c, podManifest('dropped', { terminationGracePeriodSeconds: 2, containers: [escaper('3003')] }));
   await c.waitPod('adopted', running);
@@ -64,7 +64,7 @@ test('issue 14.5: after kill -9 of the agent, escaped processes still end with t
 });
 
 test('issue 14.5: a root container cannot write itself out of its cgroup', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const mount = probe.mode.kind === 'none' ? '' : probe.mode.mount;
   await create(c, podManifest('mover', { containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c',
     `if echo $$ 2>/dev/null > ${mount}/cgroup.procs; then echo escaped; else echo stayed; fi; exec sleep 3600`] }] }));

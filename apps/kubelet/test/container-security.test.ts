@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Container, Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../src/container-security.ts';
-import { create, FAST_ARGS, pidsMatching, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, FAST_ARGS, pidsMatching, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root: only a root agent sets identities and capabilities' : false;
 
@@ -18,7 +18,7 @@ const statusPrinter = (name: string, marker: string, extra: Partial<Container> =
   name, image: 'busybox', command: ['sh', '-c', `grep -E '^(Cap|NoNewPrivs|Uid)' /proc/self/status; echo uid=$(id -u); exec sleep 3600 ${marker}`], ...extra,
 });
 
-async function statusOf(c: Cluster, pod: string, container = 'app'): Promise<Record<string, string>> {
+async function statusOf(c: AgentCluster, pod: string, container = 'app'): Promise<Record<string, string>> {
   const text = await waitFor(async () => {
     const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
     const t = r.ok ? await r.text() : '';
@@ -35,7 +35,7 @@ function hostStatus(marker: string, key: string): string {
 }
 
 test('issue 14.6: containers get the runtime default capabilities, add/drop, and no_new_privs', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('caps', { containers: [
     statusPrinter('app', '9101'),
     statusPrinter('tuned', '9102', { securityContext: { capabilities: { add: ['NET_ADMIN', 'CAP_SYS_TIME'], drop: ['KILL', 'net_raw'] } } }),
@@ -59,7 +59,7 @@ test('issue 14.6: containers get the runtime default capabilities, add/drop, and
 });
 
 test('issue 14.6: hostUsers: false runs the pod\'s root as an unprivileged host user; the agent flag makes it the default', { skip }, async (t) => {
-  const c = await startCluster(t, ['node-a'], [...FAST_ARGS, '--default-host-users', 'false']);
+  const c = await startAgentCluster(t, ['node-a'], [...FAST_ARGS, '--default-host-users', 'false']);
   await create(c, podManifest('userns', { hostUsers: false, containers: [statusPrinter('app', '9201')] }));
   await create(c, podManifest('by-default', { containers: [statusPrinter('app', '9202', { securityContext: { runAsUser: 1000 } })] }));
   await create(c, podManifest('opted-out', { hostUsers: true, containers: [statusPrinter('app', '9203')] }));
@@ -76,7 +76,7 @@ test('issue 14.6: hostUsers: false runs the pod\'s root as an unprivileged host 
 });
 
 test('issue 14.6: the pod\'s LD_PRELOAD and PATH never reach the agent\'s root-run wrapper, only the container', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const pod: Pod = podManifest('preload', { containers: [{
     name: 'app', image: 'busybox', command: ['sleep', '3600', '9301'],
     env: [{ name: 'LD_PRELOAD', value: '/nonexistent/podling-evil.so' }, { name: 'PATH', value: `/nonexistent/bin:${process.env.PATH}` }, { name: 'MARKER', value: 'pod-env-9301' }],
@@ -98,7 +98,7 @@ test('issue 14.6: the pod\'s LD_PRELOAD and PATH never reach the agent\'s root-r
 });
 
 test('issue 14.6: readOnlyRootFilesystem makes / read-only in the container while its volumes stay writable', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('ro', {
     restartPolicy: 'Never',
     volumes: [{ name: 'scratch', emptyDir: {} }],

@@ -9,7 +9,7 @@ import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { PodPaths } from '../src/pod-paths.ts';
 import type { PodRecord } from '../src/pod-record.ts';
-import { create, FAST_ARGS, podManifest, sleeps, startCluster } from './cluster-fixture.ts';
+import { create, FAST_ARGS, podManifest, sleeps, startAgentCluster } from './cluster-fixture.ts';
 
 const NO_CGROUPS = [...FAST_ARGS, '--cgroups', 'false'];
 const running = (p: Pod) => p.status?.phase === 'Running';
@@ -42,7 +42,7 @@ function recorded(rootDir: string, uid: string, tag: string): boolean {
 }
 
 test('issue 14.5: without cgroups, deleting a pod ends the processes that setsid and double-fork out of its container', async (t) => {
-  const c = await startCluster(t, ['node-a'], NO_CGROUPS);
+  const c = await startAgentCluster(t, ['node-a'], NO_CGROUPS);
   const pod = await create(c, podManifest('escapes', { terminationGracePeriodSeconds: 2, containers: [lateEscaper('4004')] }));
   await c.waitPod('escapes', running);
   await waitFor(() => seen('4004') && recorded(c.agents[0].rootDir, pod.metadata.uid!, '4004'), { message: 'the escapes run and a scan recorded them' });
@@ -53,7 +53,7 @@ test('issue 14.5: without cgroups, deleting a pod ends the processes that setsid
 });
 
 test('issue 14.5: without cgroups, after kill -9 of the agent, escaped processes still end with their pod — adopted or deleted meanwhile', async (t) => {
-  const c = await startCluster(t, ['node-a'], NO_CGROUPS);
+  const c = await startAgentCluster(t, ['node-a'], NO_CGROUPS);
   const kept = await create(c, podManifest('adopted', { terminationGracePeriodSeconds: 2, containers: [lateEscaper('5005')] }));
   const dropped = await create(c, podManifest('dropped', { terminationGracePeriodSeconds: 2, containers: [lateEscaper('6006')] }));
   await c.waitPod('adopted', running);

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, FAST_ARGS, podManifest, startCluster } from './cluster-fixture.ts';
+import { create, FAST_ARGS, podManifest, startAgentCluster } from './cluster-fixture.ts';
 
 const LINES = 300_000;
 
 test('issue 14.8: logs -f of a fast writer gets every line exactly once across many rotations', async (t) => {
-  const c = await startCluster(t, ['node-a'], [...FAST_ARGS, '--container-log-max-size', '256Ki']);
+  const c = await startAgentCluster(t, ['node-a'], [...FAST_ARGS, '--container-log-max-size', '256Ki']);
   const pod = await create(c, podManifest('chatty', {
     restartPolicy: 'Never',
     volumes: [{ name: 'ctl', emptyDir: {} }],

@@ -9,7 +9,7 @@ import { waitFor } from '@podling/testkit';
 import { NodeMasquerade } from '../src/node-masquerade.ts';
 import { ProxyTable } from '../src/proxy-table.ts';
 import { runCommand } from '../src/run-command.ts';
-import { startCluster } from './cluster-fixture.ts';
+import { startAgentCluster } from './cluster-fixture.ts';
 
 const CONNTRACK = '/proc/net/nf_conntrack';
 const skip = process.getuid?.() !== 0 ? 'needs root (nftables)' : !existsSync(CONNTRACK) ? `no ${CONNTRACK} in this kernel` : false;
@@ -17,7 +17,7 @@ const skip = process.getuid?.() !== 0 ? 'needs root (nftables)' : !existsSync(CO
 const listTable = (name: string) => runCommand('nft', ['list', 'table', 'ip', name]).catch(() => undefined);
 
 test('issue 20: with the agent\'s tables in place, loopback connections get no conntrack entry', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const rootDir = c.agents[0].rootDir;
   const tables = [new ProxyTable('node-a', rootDir).name, new NodeMasquerade('node-a').table];
   for (const name of tables) {

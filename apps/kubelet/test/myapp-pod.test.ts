@@ -7,10 +7,10 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { Node, Pod } from '@podling/api';
 import { waitFor, repoRoot } from '@podling/testkit';
-import { create, startCluster } from './cluster-fixture.ts';
+import { create, startAgentCluster } from './cluster-fixture.ts';
 
 test('myapp-pod reaches Running and its log says Hello Kubernetes!', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const manifest = parse(readFileSync(path.join(repoRoot, 'manifests/myapp-pod.yaml'), 'utf8')) as Pod;
   await create(c, { ...manifest, metadata: { ...manifest.metadata, namespace: 'default' }, spec: { ...manifest.spec, nodeName: 'node-a' } });
   const pod = await c.waitPod('myapp-pod', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready === true);

@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { startCluster } from './cluster-fixture.ts';
+import { startAgentCluster } from './cluster-fixture.ts';
 
 type Lease = KubeObject & { spec: { holderIdentity: string; leaseDurationSeconds: number; renewTime: string } };
 
 test('the agent creates its Lease, owned by its Node, and keeps renewing it', async (t) => {
-  const c = await startCluster(t, ['lease-node']);
+  const c = await startAgentCluster(t, ['lease-node']);
   const ref = { resource: 'leases', namespace: 'kube-node-lease' };
   const first = await waitFor(() => c.client.get<Lease>(ref, 'lease-node').catch(() => undefined), { message: 'lease created' });
   assert.equal(first.spec.holderIdentity, 'lease-node');

@@ -9,7 +9,7 @@ import { isStatusError, type Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { IpAllocator } from '../src/ip-allocator.ts';
 import { SandboxNames } from '../src/sandbox-names.ts';
-import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root: pod sandboxes are network and IPC namespaces with veths' : false;
 
@@ -27,7 +27,7 @@ const fetchId = (url: string) => execFileSync('python3', ['-c', FETCH, url], { e
 /** The host's search domains as the pod's search line continues them (` a b`, or nothing). */
 const hostSearch = () => (readFileSync('/etc/resolv.conf', 'utf8').match(/^search\s+(.*)$/m)?.[1].trim().split(/\s+/).map((s) => ` ${s.replace(/\.$/, '')}`).join('') ?? '');
 
-let c: Cluster;
+let c: AgentCluster;
 /** The cases share one cluster (started by the test at the end of this file). */
 const cases: [string, () => Promise<void>][] = [];
 let names: SandboxNames;
@@ -137,7 +137,7 @@ cases.push(['after kill -9 of the agent, the restarted one keeps running pods\' 
 }]);
 
 test('issue 19: pod sandboxes on one agent', { skip }, async (t) => {
-  c = await startCluster(t);
+  c = await startAgentCluster(t);
   names = new SandboxNames('node-a', c.agents[0].rootDir);
   for (const [name, fn] of cases) await t.test(name, fn);
 });

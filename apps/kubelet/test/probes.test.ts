@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Container, KubeEvent, Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const TARGET = fileURLToPath(new URL('./fixtures/probe-target.mjs', import.meta.url));
 const sleeper = (extra: Partial<Container> = {}): Container => ({ name: 'app', image: 'busybox', command: ['sleep', '3600'], ...extra });
@@ -34,7 +34,7 @@ function tmpFiles(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-async function waitEvent(c: Cluster, pod: string, match: (e: KubeEvent) => boolean, what: string): Promise<KubeEvent> {
+async function waitEvent(c: AgentCluster, pod: string, match: (e: KubeEvent) => boolean, what: string): Promise<KubeEvent> {
   let seen: string[] = [];
   try {
     return await waitFor(async () => {
@@ -48,7 +48,7 @@ async function waitEvent(c: Cluster, pod: string, match: (e: KubeEvent) => boole
 }
 
 test('issue 13: readiness follows an exec probe; the pod is Ready only while it passes', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = tmpFiles(t);
   const flag = path.join(dir, 'ready');
   await create(c, podManifest('ready', { containers: [sleeper({ readinessProbe: { exec: { command: ['test', '-f', flag] }, periodSeconds: 1 } })] }));
@@ -68,7 +68,7 @@ test('issue 13: readiness follows an exec probe; the pod is Ready only while it 
 });
 
 test('issue 13: a failing liveness probe restarts the container with Unhealthy and Killing events', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = tmpFiles(t);
   await create(c, podManifest('live', { containers: [sleeper({
     livenessProbe: { exec: { command: ['sh', '-c', `echo not alive >&2; test -f ${dir}/alive`] }, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 2 },
@@ -81,7 +81,7 @@ test('issue 13: a failing liveness probe restarts the container with Unhealthy a
 });
 
 test('issue 13: httpGet and tcpSocket probes against the pod address, by port name and number', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const [web, closed] = [await freePort(), await freePort()];
   await create(c, podManifest('web', { containers: [target('http', web, {
     ports: [{ name: 'http', containerPort: web }],
@@ -102,7 +102,7 @@ test('issue 13: httpGet and tcpSocket probes against the pod address, by port na
 });
 
 test('issue 13: the startup probe gates readiness; a failing one restarts the container', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = tmpFiles(t);
   await create(c, podManifest('slow', { containers: [sleeper({
     startupProbe: { exec: { command: ['test', '-f', `${dir}/started`] }, periodSeconds: 1, failureThreshold: 600 },
@@ -123,7 +123,7 @@ test('issue 13: the startup probe gates readiness; a failing one restarts the co
 });
 
 test('issue 13: a grpc probe calls grpc.health.v1.Health/Check', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const port = await freePort();
   await create(c, podManifest('grpc', { containers: [
     target('grpc', port, { readinessProbe: { grpc: { port }, periodSeconds: 1 } }),
@@ -136,7 +136,7 @@ test('issue 13: a grpc probe calls grpc.health.v1.Health/Check', async (t) => {
 });
 
 test('issue 13: postStart runs before the container counts as started; a failing one kills it', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = tmpFiles(t);
   const marker = path.join(dir, 'hooked');
   await create(c, podManifest('hooked', { containers: [sleeper({ lifecycle: { postStart: { exec: { command: ['sh', '-c', `sleep 1; echo "$HOSTNAME" > ${marker}`] } } } })] }));
@@ -150,7 +150,7 @@ test('issue 13: postStart runs before the container counts as started; a failing
 });
 
 test('issue 13: httpGet hooks and probes reach the pod address with the kubelet user agents; probes stop with the pod', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const hits = new Map<string, string[]>();
   const srv = http.createServer((req, res) => {
     hits.set(req.url!, [...(hits.get(req.url!) ?? []), String(req.headers['user-agent'])]);
@@ -177,7 +177,7 @@ test('issue 13: httpGet hooks and probes reach the pod address with the kubelet 
 });
 
 test('issue 13: a restarted agent probes the containers it adopts, without restarting them', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = tmpFiles(t);
   writeFileSync(path.join(dir, 'ready'), '');
   await create(c, podManifest('adopted', { containers: [sleeper({

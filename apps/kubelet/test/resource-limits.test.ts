@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { KubeEvent, Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { ContainerCgroups } from '../src/container-cgroup.ts';
-import { create, podManifest, startCluster, FAST_ARGS } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster, FAST_ARGS } from './cluster-fixture.ts';
 
 const probe = ContainerCgroups.detect('/nonexistent/podling-probe', 'probe');
 const skip = probe.missing.memory ?? probe.missing.cpu ? `no cgroup memory/cpu controllers here: ${probe.missing.memory ?? probe.missing.cpu}` : false;
@@ -21,7 +21,7 @@ const limited = (name: string, command: string[], resources: object): Pod => pod
 });
 
 test('issue 19: cgroup limits', { skip }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const rootDir = c.agents[0].rootDir;
   const cgroups = ContainerCgroups.detect(rootDir, 'node-a');
   const del = (name: string) => c.client.delete({ resource: 'pods', namespace: 'default' }, name, { gracePeriodSeconds: 0 });

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, podManifest, startCluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster } from './cluster-fixture.ts';
 
 const sh = (script: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', script] });
 const term = (p: Pod) => p.status?.containerStatuses?.[0]?.state.terminated;
 
 test('exit codes and phases follow restartPolicy', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const cases: { name: string; policy: 'Never' | 'OnFailure' | 'Always'; script?: string; command?: string[]; check: (p: Pod) => boolean; expect: (p: Pod) => void }[] = [
     { name: 'never-ok', policy: 'Never', script: 'exit 0', check: (p) => p.status?.phase === 'Succeeded',
       expect: (p) => assert.deepEqual([term(p)?.exitCode, term(p)?.reason], [0, 'Completed']) },
@@ -39,7 +39,7 @@ test('exit codes and phases follow restartPolicy', async (t) => {
 });
 
 test('CrashLoopBackOff: restarts immediately, then after 1 s, 2 s, 4 s, and the waiting message names the delay', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   // Restart times are read from the watch, so the pod's first status write must not be slower than the rest. On a
   // fresh apiserver it is: the first Event create compiles the Event schema (~210 ms here, on the apiserver's event
   // loop) and the status write queues behind it, which made the first gap look 300-700 ms short. A pod that

@@ -6,7 +6,7 @@ import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
 import { planLaunch } from '../src/container-launcher.ts';
 import { PodPaths } from '../src/pod-paths.ts';
-import { create, podManifest, startCluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster } from './cluster-fixture.ts';
 
 const UID = '0f3c0e2a-5b1e-4c8a-9a57-2a0f6c1d2b3e';
 
@@ -34,7 +34,7 @@ test('an agent that is not root refuses runAsUser with a clear reason', () => {
 });
 
 test('as root, the process really runs with the requested uid and gid', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('nobody', { containers: [
     { name: 'app', image: 'busybox', command: ['sh', '-c', 'echo "$(id -u) $(id -g) $(id -G)"; sleep 3600'], securityContext: { runAsUser: 65534, runAsGroup: 65534 } },
   ] }));

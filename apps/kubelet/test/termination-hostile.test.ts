@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isStatusError } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, pidsMatching, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, pidsMatching, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const stubborn = (marker: string) => ({ name: 'app', image: 'busybox', command: ['sh', '-c', `trap "echo ignoring" TERM; echo ready; while :; do sleep 0.2; done # ${marker}`] });
 
@@ -16,21 +16,21 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
-async function logged(c: Cluster, pod: string, text: string): Promise<void> {
+async function logged(c: AgentCluster, pod: string, text: string): Promise<void> {
   await waitFor(async () => {
     const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/app`);
     return r.ok && (await r.text()).includes(text);
   }, { timeoutMs: 10_000, message: `${pod} printed ${text}` });
 }
 
-async function deleted(c: Cluster, name: string): Promise<void> {
+async function deleted(c: AgentCluster, name: string): Promise<void> {
   await waitFor(async () => {
     try { await c.pod('default', name); return false; } catch (e) { return isStatusError(e) && e.code === 404; }
   }, { timeoutMs: 10_000, message: `pod ${name} deleted` });
 }
 
 test('issue 14.7: a pod with a grace period of 100,000,000 s neither spins the agent nor warns about timers', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const agent = c.agents[0];
   await create(c, podManifest('forever', { terminationGracePeriodSeconds: 100_000_000, containers: [stubborn('grace-forever')] }));
   await logged(c, 'forever', 'ready');
@@ -49,7 +49,7 @@ test('issue 14.7: a pod with a grace period of 100,000,000 s neither spins the a
 });
 
 test('issue 14.11: an agent asked to stop right after a force delete exits promptly', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('victim', { terminationGracePeriodSeconds: 30, containers: [stubborn('force-then-stop')] }));
   await logged(c, 'victim', 'ready');
   await c.client.delete({ resource: 'pods', namespace: 'default' }, 'victim');

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
 import { isStatusError } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, pidsMatching, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, pidsMatching, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const sh = (name: string, script: string, extra: object = {}) => ({ name, image: 'busybox', command: ['sh', '-c', script], ...extra });
 const ready = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((s) => s.ready);
 
-async function gone(c: Cluster, name: string, timeoutMs: number): Promise<number> {
+async function gone(c: AgentCluster, name: string, timeoutMs: number): Promise<number> {
   await waitFor(async () => {
     try { await c.pod('default', name); return false; } catch (e) { return isStatusError(e) && e.code === 404; }
   }, { timeoutMs, message: `pod ${name} deleted` });
@@ -18,7 +18,7 @@ async function gone(c: Cluster, name: string, timeoutMs: number): Promise<number
 }
 
 /** Waits until the container printed `marker` (its TERM trap is installed only then). */
-async function printed(c: Cluster, pod: string, container: string, marker: string): Promise<void> {
+async function printed(c: AgentCluster, pod: string, container: string, marker: string): Promise<void> {
   await waitFor(async () => {
     const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
     return r.ok && (await r.text()).includes(marker);
@@ -26,7 +26,7 @@ async function printed(c: Cluster, pod: string, container: string, marker: strin
 }
 
 test('graceful delete: a container that traps TERM exits at once; one that ignores TERM is killed at the grace, not before', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('polite', { terminationGracePeriodSeconds: 10, containers: [
     sh('app', 'trap "echo bye; exit 0" TERM; echo ready; while :; do sleep 0.1; done')] }));
   await create(c, podManifest('stubborn', { terminationGracePeriodSeconds: 3, containers: [
@@ -54,7 +54,7 @@ test('graceful delete: a container that traps TERM exits at once; one that ignor
 });
 
 test('preStop runs before TERM', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('hooked', { terminationGracePeriodSeconds: 10, volumes: [{ name: 'shared', emptyDir: {} }], containers: [
     sh('app', 'trap "echo term >> $PODLING_VOLUME_SHARED/order; exit 0" TERM; echo ready; while :; do sleep 0.1; done', {
       volumeMounts: [{ name: 'shared', mountPath: '/podling-test-nowhere' }],
@@ -74,7 +74,7 @@ test('preStop runs before TERM', async (t) => {
 });
 
 test('force delete kills the processes at once and cleans up', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const created = await create(c, podManifest('doomed', { terminationGracePeriodSeconds: 30, containers: [sh('app', 'echo ready; sleep 3600')] }));
   await c.waitPod('doomed', ready);
   const root = c.agents[0].rootDir;

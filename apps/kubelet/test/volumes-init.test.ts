@@ -3,17 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@podling/api';
 import { waitFor } from '@podling/testkit';
-import { create, podManifest, startCluster, type Cluster } from './cluster-fixture.ts';
+import { create, podManifest, startAgentCluster, type AgentCluster } from './cluster-fixture.ts';
 
 const sh = (name: string, script: string, extra: object = {}) => ({ name, image: 'busybox', command: ['sh', '-c', script], ...extra });
 
-async function logOf(c: Cluster, pod: string, container: string): Promise<string> {
+async function logOf(c: AgentCluster, pod: string, container: string): Promise<string> {
   const r = await c.agents[0].fetch(`/containerLogs/default/${pod}/${container}`);
   return r.ok ? r.text() : '';
 }
 
 test('a sidecar pair shares an emptyDir: one writes, the other reads', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   // /tmp exists on every host, so as root the volume is bind-mounted there inside the container's own mount
   // namespace; without root the containers use $PODLING_VOLUME_SHARED. The script works either way.
   const dir = '${PODLING_VOLUME_SHARED}';
@@ -28,7 +28,7 @@ test('a sidecar pair shares an emptyDir: one writes, the other reads', async (t)
 });
 
 test('a mountPath that does not exist on the host is not created; the container gets the env var and an Event says so', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   await create(c, podManifest('nomount', { volumes: [{ name: 'cache-vol', emptyDir: {} }], containers: [
     sh('app', 'echo "$PODLING_VOLUME_CACHE_VOL"; sleep 3600', { volumeMounts: [{ name: 'cache-vol', mountPath: '/podling-test-does-not-exist/cache' }] }),
   ] }));
@@ -40,7 +40,7 @@ test('a mountPath that does not exist on the host is not created; the container 
 });
 
 test('init containers run in order before the app; a failing one with restartPolicy Never fails the pod', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   const dir = '${PODLING_VOLUME_W}';
   const vol = { volumes: [{ name: 'w', emptyDir: {} }] };
   const mount = { volumeMounts: [{ name: 'w', mountPath: '/podling-test-nowhere' }] };
@@ -63,7 +63,7 @@ test('init containers run in order before the app; a failing one with restartPol
 });
 
 test('a volume mounted over the agent\'s root dir does not hide the exit record: a start error keeps its reason', async (t) => {
-  const c = await startCluster(t);
+  const c = await startAgentCluster(t);
   // As root, /tmp (where the test agent's root dir lies) is shadowed by the volume inside the container's mount
   // namespace; the wrapper still reaches the pod directory through the directory it holds open.
   await create(c, podManifest('shadowed', { restartPolicy: 'Never', volumes: [{ name: 'scratch', emptyDir: {} }], containers: [

@@ -14,7 +14,7 @@ export interface ReplicaSetStatusFields {
   conditions?: ReplicaSetCondition[];
 }
 
-export interface StatusInput {
+export interface ReplicaSetStatusInput {
   /** Active pods the set controls. */
   pods: Pod[];
   templateLabels: Record<string, string>;
@@ -26,7 +26,7 @@ export interface StatusInput {
   now: number;
 }
 
-export function replicaSetStatus(i: StatusInput): ReplicaSetStatusFields {
+export function replicaSetStatus(i: ReplicaSetStatusInput): ReplicaSetStatusFields {
   const labelled = i.pods.filter((p) => Object.entries(i.templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v));
   const status: ReplicaSetStatusFields = {
     replicas: i.pods.length,

@@ -9,10 +9,10 @@ import type { Pod } from '@podling/api';
 import type { KubeClient } from '@podling/client';
 import { waitFor } from '@podling/testkit';
 import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
-import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
+import { PODS as P, startControllersCluster, type ControllersCluster } from './controllers-cluster.ts';
 import type { Job } from '../src/workload-types.ts';
 
-let c: KubectlCluster;
+let c: ControllersCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
 
@@ -35,7 +35,7 @@ ${spec}
 }
 
 before(async () => {
-  c = await startKubectlCluster(['job-a', 'job-b']);
+  c = await startControllersCluster(['job-a', 'job-b']);
   ({ client, kubectl } = c);
   await kubectl.ok(['create', '-f', kubectl.file('fail.yaml', manifest('fail', '  backoffLimit: 1', 'exit 3'))]);
 });

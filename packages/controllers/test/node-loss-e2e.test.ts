@@ -12,15 +12,15 @@ import type { Node, Pod } from '@podling/api';
 import type { KubeClient } from '@podling/client';
 import { waitFor } from '@podling/testkit';
 import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
-import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
+import { PODS as P, startControllersCluster, type ControllersCluster } from './controllers-cluster.ts';
 
-let c: KubectlCluster;
+let c: ControllersCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
 let casualty: string | undefined;
 
 before(async () => {
-  c = await startKubectlCluster(['node-a', 'node-b'],
+  c = await startControllersCluster(['node-a', 'node-b'],
     ['--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms', '--pod-eviction-timeout', '2s', '--pod-gc-period', '1s']);
   ({ client, kubectl } = c);
 });

@@ -9,14 +9,14 @@ import type { Pod } from '@podling/api';
 import type { KubeClient } from '@podling/client';
 import { waitFor } from '@podling/testkit';
 import type { Kubectl } from '../../../apps/apiserver/test/kubectl-cli.ts';
-import { PODS as P, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.ts';
+import { PODS as P, startControllersCluster, type ControllersCluster } from './controllers-cluster.ts';
 
-let c: KubectlCluster;
+let c: ControllersCluster;
 let client: KubeClient;
 let kubectl: Kubectl;
 
 before(async () => {
-  c = await startKubectlCluster(['sets-a', 'sets-b']);
+  c = await startControllersCluster(['sets-a', 'sets-b']);
   ({ client, kubectl } = c);
 });
 

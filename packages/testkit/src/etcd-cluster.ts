@@ -111,7 +111,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
         '--initial-cluster-state', 'new', ...(opts.args ?? []),
       ]);
     });
-    const cluster = new Cluster(members, tmp.dir);
+    const cluster = new EtcdProcesses(members, tmp.dir);
     for (const m of members) m.start();
     try {
       await cluster.waitHealthy(members);
@@ -124,7 +124,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions = {}): Promise<E
   }
 }
 
-class Cluster implements EtcdCluster {
+class EtcdProcesses implements EtcdCluster {
   private stopped = false;
   constructor(readonly members: Member[], private readonly dir: string) {
     dirs.add(dir);

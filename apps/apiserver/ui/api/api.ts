@@ -6,7 +6,7 @@ export class ApiError extends Error {
   constructor(readonly code: number, message: string) { super(message); }
 }
 
-export interface RequestOptions {
+export interface FetchOptions {
   method?: string;
   body?: unknown;
   /** Content-Type of a PATCH body; JSON otherwise. */
@@ -20,7 +20,7 @@ export function authHeaders(): Record<string, string> {
 }
 
 /** The raw response of a request that succeeded (2xx); anything else throws ApiError. */
-export async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
+export async function request(path: string, opts: FetchOptions = {}): Promise<Response> {
   const contentType = opts.patch === 'merge' ? 'application/merge-patch+json'
     : opts.patch === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/json';
   const res = await fetch(path, {
@@ -36,6 +36,6 @@ export async function request(path: string, opts: RequestOptions = {}): Promise<
   throw new ApiError(res.status, message);
 }
 
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+export async function api<T>(path: string, opts: FetchOptions = {}): Promise<T> {
   return (await request(path, opts)).json() as Promise<T>;
 }

@@ -10,7 +10,7 @@ import { makeKubectl, requireKubectl, type Kubectl } from '../../../apps/apiserv
 
 export const PODS = { resource: 'pods', namespace: 'default' };
 
-export interface KubectlCluster {
+export interface ControllersCluster {
   srv: RunningApiserver;
   client: KubeClient;
   kubectl: Kubectl;
@@ -26,7 +26,7 @@ export interface KubectlCluster {
 const readyNodes = async (client: KubeClient) => (await client.list<Node>({ resource: 'nodes' })).items
   .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 
-export async function startKubectlCluster(nodes: string[], apiserverArgs: string[] = []): Promise<KubectlCluster> {
+export async function startControllersCluster(nodes: string[], apiserverArgs: string[] = []): Promise<ControllersCluster> {
   requireKubectl();
   const tmp = makeTempDir();
   const srv = await startApiserver({ dbPath: path.join(tmp.dir, 'podling.db'), args: apiserverArgs });
@@ -36,7 +36,7 @@ export async function startKubectlCluster(nodes: string[], apiserverArgs: string
   const agents: RunningKubelet[] = [];
   const launch = (name: string) =>
     startKubelet({ server: srv.url, nodeName: name, rootDir: path.join(tmp.dir, name), args: ['--node-status-update-frequency', '1s'] });
-  const c: KubectlCluster = {
+  const c: ControllersCluster = {
     srv, client, kubectl, agents,
     async addAgent(name) {
       agents.push(await launch(name));
