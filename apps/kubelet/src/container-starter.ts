@@ -21,30 +21,30 @@ export async function startContainer(w: PodWorker, c: Container, init: boolean, 
   if (plan.configError !== undefined) {
     if (r.waiting?.message !== plan.configError) {
       r.waiting = { reason: 'CreateContainerConfigError', message: plan.configError };
-      deps.events.warning(target, 'Failed', `Error: ${plan.configError}`);
+      deps.events.record(target, 'Warning', 'Failed', `Error: ${plan.configError}`);
     }
     return;
   }
   for (const m of plan.unhonoured) {
     if (!w.warnOnce(`${c.name}:${m}`)) continue;
     const vm = c.volumeMounts!.find((v) => v.mountPath === m)!;
-    deps.events.warning(target, 'MountPathNotHonoured',
+    deps.events.record(target, 'Warning', 'MountPathNotHonoured',
       `mountPath ${m} of volume ${vm.name} cannot be honoured on this node (${deps.namespaces ? 'it is not an existing directory' : 'no mount namespace: the agent does not run as root'}); the container finds the volume at $${volumeEnvName(vm.name)}`);
   }
   for (const m of plan.notHonoured) {
-    if (w.warnOnce(`${c.name}:${m}`)) deps.events.warning(target, 'SecurityContextNotHonoured', `${m} (container ${c.name})`);
+    if (w.warnOnce(`${c.name}:${m}`)) deps.events.record(target, 'Warning', 'SecurityContextNotHonoured', `${m} (container ${c.name})`);
   }
   const inst = await w.sandbox.launch(c.name, index, plan.launch, (n, i, info) => w.instanceExited(n, i, info), () => w.terminator.signalSent(c.name));
   w.podState.started(c.name, init, inst);
   w.terminator.instanceStarted(c.name);
   w.sandbox.removeLogsBefore(c.name, index - 1);
   if (inst.reason === 'StartError') {
-    deps.events.warning(target, 'Failed', `Error: ${inst.message}`);
+    deps.events.record(target, 'Warning', 'Failed', `Error: ${inst.message}`);
     w.poke();
     return;
   }
-  deps.events.normal(target, 'Created', `Created container ${c.name}`);
-  deps.events.normal(target, 'Started', `Started container ${c.name}`);
+  deps.events.record(target, 'Normal', 'Created', `Created container ${c.name}`);
+  deps.events.record(target, 'Normal', 'Started', `Started container ${c.name}`);
   const hook = c.lifecycle?.postStart;
   if (!hook) return;
   const { name, namespace } = w.record;
@@ -53,7 +53,7 @@ export async function startContainer(w: PodWorker, c: Container, init: boolean, 
   });
   if (res.ok || !isRunning(inst) || w.lifetime.aborted) return;
   deps.log.debug({ container: c.name, index, message: res.message }, 'postStart hook failed');
-  deps.events.warning(target, 'FailedPostStartHook', 'PostStartHook failed');
+  deps.events.record(target, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
   w.killInstance(c, 'FailedPostStartHook', w.currentPod.spec.terminationGracePeriodSeconds ?? 30);
   // Shown once it ended, until it is started again (the kubelet's reasonCache), if it is to be restarted at all.
   if (w.currentPod.spec.restartPolicy !== 'Never') r.waiting = { reason: 'PostStartHookError', message: res.message };
@@ -74,7 +74,7 @@ export async function restartContainer(w: PodWorker, c: Container, init: boolean
   const message = backoffMessage(d.delayMs, c.name, { name: w.record.name, namespace: w.record.namespace, uid: w.uid });
   if (r.waiting?.message !== message) {
     r.waiting = { reason: 'CrashLoopBackOff', message };
-    deps.events.warning(w.target(c.name), 'BackOff', `Back-off restarting failed container ${c.name} in pod ${w.record.name}`);
+    deps.events.record(w.target(c.name), 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${w.record.name}`);
   }
   return d.notBeforeMs;
 }

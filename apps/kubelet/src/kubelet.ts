@@ -14,7 +14,7 @@ import { formatCidr, StatusError, type Node } from '@podling/api';
 import type { KubeClientApi } from '@podling/client';
 import type { KubeletConfig } from './config.ts';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
-import { EventRecorder } from './event-recorder.ts';
+import { kubeletEventRecorder } from './kubelet-event-recorder.ts';
 import { buildKubeletServer } from './kubelet-server.ts';
 import { containerLogTarget } from './container-log-target.ts';
 import { findContainer } from './running-container.ts';
@@ -98,10 +98,10 @@ export class Kubelet {
       this.log.warn({ reason: this.cgroups.mode.reason }, 'no cgroups: containers\' descendants are tracked by /proc scans; one that escapes between two scans is not ended with its container');
     }
 
-    const events = new EventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }));
+    const events = kubeletEventRecorder(this.client, this.cfg.nodeName, this.log.child({ component: 'events' }));
     const table = new ProxyTable(this.cfg.nodeName, this.cfg.rootDir);
     const node = { namespace: 'default', name: this.cfg.nodeName, uid: this.cfg.nodeName, kind: 'Node' as const };
-    const proxyCondition = new ServiceProxyCondition(table.name, (reason, message) => events.warning(node, reason, message), () => this.registrar?.refresh());
+    const proxyCondition = new ServiceProxyCondition(table.name, (reason, message) => events.record(node, 'Warning', reason, message), () => this.registrar?.refresh());
     this.proxyCondition = proxyCondition;
     this.registrar = new NodeRegistrar(this.client, {
       ...hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },

@@ -4,7 +4,7 @@
 // and the record store differ between the two, so both make the same requests at the same rates.
 import type { Pod, Service } from '@podling/api';
 import { Informer, type KubeClientApi } from '@podling/client';
-import { EventRecorder } from './event-recorder.ts';
+import { kubeletEventRecorder } from './kubelet-event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { PodRecord } from './pod-record.ts';
 import { PodWorkers } from './pod-workers.ts';
@@ -36,7 +36,7 @@ export class PodSync {
   constructor(o: PodSyncOptions) {
     this.status = new StatusManager(o.client, o.log.child({ component: 'status' }),
       (k) => this.informer.get(k.namespace, k.name)?.metadata.uid === k.uid);
-    const events = new EventRecorder(o.client, o.nodeName, o.log.child({ component: 'events' }), this.status);
+    const events = kubeletEventRecorder(o.client, o.nodeName, o.log.child({ component: 'events' }), this.status);
     this.workers = new PodWorkers({
       ...o.workers, status: this.status, events, client: o.client, log: o.log.child({ component: 'pods' }), services: () => this.services.list(),
     }, o.recovered ?? new Map());

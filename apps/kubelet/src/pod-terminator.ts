@@ -10,8 +10,8 @@
 // reach into an instance. It imports nothing of the worker.
 import { constants } from 'node:os';
 import type { Container, Pod } from '@podling/api';
+import type { EventRecorder, EventTarget } from '@podling/client';
 import type { EntryPlan } from './container-entry.ts';
-import type { EventRecorder, EventTarget } from './event-recorder.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
 import { runPreStop } from './pre-stop-hook.ts';
 import { isRunning, type InstanceRecord, type PodRecord } from './pod-record.ts';
@@ -104,10 +104,10 @@ export class PodTerminator {
     const hook = c.lifecycle?.preStop;
     if (hook && !this.host.isGone()) {
       const res = await runPreStop(hook, { enter: (argv) => this.host.enter(c, inst, argv), deadline: () => deadline() + PRESTOP_EXTENSION_MS });
-      if (!res.ok) this.events.warning(this.host.target(c.name), 'FailedPreStopHook', `PreStopHook failed: ${res.message}`);
+      if (!res.ok) this.events.record(this.host.target(c.name), 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${res.message}`);
     }
     if (!alive() || this.host.isStopped()) return;
-    this.events.normal(this.host.target(c.name), 'Killing', o.message ?? `Stopping container ${c.name}`);
+    this.events.record(this.host.target(c.name), 'Normal', 'Killing', o.message ?? `Stopping container ${c.name}`);
     this.send(inst, 'SIGTERM', c.name);
     const termAt = Date.now();
     await this.waitWhile(alive, () => Math.max(deadline(), termAt + MIN_TERM_TO_KILL_MS));

@@ -11,9 +11,8 @@
 // back. stop() (agent shutdown) leaves the processes running and the record on disk for the next agent to adopt.
 import { rfc3339 } from '@podling/api';
 import type { Container, Pod, PodCondition } from '@podling/api';
-import { timerDelay } from '@podling/client';
+import { timerDelay, type EventTarget } from '@podling/client';
 import type { LaunchContext } from './container-launcher.ts';
-import type { EventTarget } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { ExitInfo } from './process-runtime.ts';
 import type { WorkerDeps } from './worker-deps.ts';
@@ -77,7 +76,7 @@ export class PodWorker {
     this.adopted = new Set(Object.values(this.record.containers).filter((r) => isRunning(r.current)).map((r) => `${r.name}:${r.current!.index}`));
     this.probes = new ProberManager({
       act: (c, index, probe) => runProbeAction(probe, { container: c, podIP: this.podIP, exec: this.execIn(c, index) }),
-      warn: (c, reason, message) => deps.events.warning(this.target(c), reason, message),
+      warn: (c, reason, message) => deps.events.record(this.target(c), 'Warning', reason, message),
       changed: () => this.poke(),
     });
     this.done = this.run();
@@ -168,7 +167,7 @@ export class PodWorker {
     try {
       await this.sandbox.prepare(this.pod, this.record, (name, index, info) => this.instanceExited(name, index, info), (name) => this.terminator.signalSent(name));
       this.log.debug({}, 'sandbox ready');
-      for (const gap of this.sandbox.gaps) this.deps.events.warning(this.target(), 'SandboxIncomplete', `Pod runs without ${gap}`);
+      for (const gap of this.sandbox.gaps) this.deps.events.record(this.target(), 'Warning', 'SandboxIncomplete', `Pod runs without ${gap}`);
       let recorded = false;
       while (!this.stopped) {
         if (this.gone || this.pod.metadata.deletionTimestamp) { await this.terminate(); break; }
@@ -225,11 +224,11 @@ export class PodWorker {
   private async networkReady(): Promise<boolean> {
     const s = await this.sandbox.network.ensure(this.pod, Object.keys(this.record.containers).length > 0);
     if (s.kind === 'waiting') {
-      if (this.warnOnce('NetworkNotReady')) this.deps.events.warning(this.target(), 'NetworkNotReady', s.message);
+      if (this.warnOnce('NetworkNotReady')) this.deps.events.record(this.target(), 'Warning', 'NetworkNotReady', s.message);
       return false;
     }
-    if (s.fallback && this.warnOnce('HostNetworkFallback')) this.deps.events.warning(this.target(), 'HostNetworkFallback', s.fallback);
-    for (const w of this.sandbox.network.dnsWarnings ?? []) if (this.warnOnce(`${w.reason}: ${w.message}`)) this.deps.events.warning(this.target(), w.reason, w.message);
+    if (s.fallback && this.warnOnce('HostNetworkFallback')) this.deps.events.record(this.target(), 'Warning', 'HostNetworkFallback', s.fallback);
+    for (const w of this.sandbox.network.dnsWarnings ?? []) if (this.warnOnce(`${w.reason}: ${w.message}`)) this.deps.events.record(this.target(), 'Warning', w.reason, w.message);
     return true;
   }
 
@@ -237,7 +236,7 @@ export class PodWorker {
   instanceExited(name: string, index: number, info: ExitInfo): void {
     if (!this.podState.exited(name, index, info)) return;
     this.sandbox.endInstance(name);
-    if (info.reason === 'StartError') this.deps.events.warning(this.target(name), 'Failed', `Error: ${info.message}`);
+    if (info.reason === 'StartError') this.deps.events.record(this.target(name), 'Warning', 'Failed', `Error: ${info.message}`);
     this.log.debug({ container: name, index, exitCode: info.exitCode }, 'container exited');
     this.poke();
   }

@@ -1,9 +1,8 @@
 // What every pod worker of an agent shares: the node's settings and the agent-wide components (container runtime,
 // record store, status and event writers). Built once per node (kubelet.ts, hollow-node.ts).
 import type { Service } from '@podling/api';
-import type { KubeClientApi } from '@podling/client';
+import type { EventRecorder, KubeClientApi } from '@podling/client';
 import type { CrashLoopBackoff } from './crashloop-backoff.ts';
-import type { EventRecorder } from './event-recorder.ts';
 import type { Logger } from './logger.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
 import type { PodRecordStore } from './pod-state.ts';

@@ -9,11 +9,10 @@
 //   3. delete finished Jobs beyond the history limits; write status (guarded by resourceVersion); come back at the
 //      next schedule time + 100 ms. The clock is injectable, so tests never wait for real minutes.
 import { isStatusError } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { countMissed, parseSchedule, rfc1123z, validTimeZone, type CronSchedule } from './cron-schedule.ts';
 import { CRONJOB_KIND, jobFromTemplate, jobName, jobRef, jobsBeyondHistory } from './cronjob-jobs.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { finishedAs, stamp } from './job-conditions.ts';
 import { controllerRefOf, keyOf, splitKey } from './owner-references.ts';
 import { QueueController } from './queue-controller.ts';
@@ -43,7 +42,7 @@ export class CronJobController extends QueueController {
     super('cronjob-controller', opts.workers ?? 5);
     this.now = opts.now ?? Date.now;
     this.log = opts.logger.child({ controller: 'cronjob-controller' });
-    this.events = new EventRecorder(opts.client, 'cronjob-controller', this.log, () => new Date(this.now()));
+    this.events = new EventRecorder(opts.client, { component: 'cronjob-controller', logger: this.log, now: () => new Date(this.now()) });
     const cronJobs = opts.informers.get<CronJob>('cronjobs');
     const jobs = opts.informers.get<Job>('jobs');
     this.informers = [cronJobs, jobs] as SharedInformer<CronJob | Job>[];

@@ -7,13 +7,12 @@
 //      available (minReadySeconds).
 // Every node change that can alter eligibility (added, deleted, labels, taints, unschedulable) resyncs every set.
 import { isStatusError, labelsMatch, selectorFromObject, type ControllerRevision, type KubeObject, type Node, type Pod } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { CONTROLLER_REVISION_HASH, syncCurrentRevision, trimHistory, type HistoryContext, type HistoryOwner } from './controller-history.ts';
 import { claimObjects } from './controller-ref-manager.ts';
 import { daemonPod } from './daemon-set-pods.ts';
 import { daemonSetStatus, planManage, planRollingUpdate, type DaemonPlan } from './daemon-set-plan.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
 import { claimCandidates, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { nextAvailableAt } from './pod-state.ts';
@@ -47,7 +46,7 @@ export class DaemonSetController extends QueueController {
     this.now = opts.now ?? Date.now;
     this.expectations = new Expectations(this.now);
     this.log = opts.logger.child({ controller: 'daemonset-controller' });
-    this.events = new EventRecorder(opts.client, 'daemonset-controller', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'daemonset-controller', logger: this.log });
     const sets = opts.informers.get<DaemonSet>('daemonsets');
     const pods = opts.informers.get<Pod>('pods');
     const nodes = opts.informers.get<Node>('nodes');

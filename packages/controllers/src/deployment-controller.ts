@@ -9,13 +9,12 @@
 //   5. write status and conditions; come back when the progress deadline would pass.
 // The ReplicaSets do the pod work; this controller only sets their spec.replicas and annotations.
 import { isStatusError, labelsMatch, selectorFromObject, type KubeObject, type Pod } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
 import { desiredReplicas, isRollingUpdate, newRSReplicas, oldReplicaSetScaleDown, proportionalScale, replicasOf, type ScaleStep } from './deployment-math.ts';
 import { buildNewReplicaSet, DESIRED_REPLICAS, findNewReplicaSet, newReplicaSetAnnotations, replicasAnnotations, REVISION, revisionOf, templatesEqual } from './deployment-revisions.ts';
 import { calculateStatus, condition, getCondition, hasProgressDeadline, isComplete, progressDeadlineAt, rolloutStatus, setCondition, type DeploymentStatus } from './deployment-status.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { controlledBy, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformer, SharedInformers } from './shared-informers.ts';
@@ -41,7 +40,7 @@ export class DeploymentController extends QueueController {
     this.client = opts.client;
     this.now = opts.now ?? Date.now;
     this.log = opts.logger.child({ controller: 'deployment-controller' });
-    this.events = new EventRecorder(opts.client, 'deployment-controller', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'deployment-controller', logger: this.log });
     const ds = opts.informers.get<Deployment>('deployments');
     const rss = opts.informers.get<ReplicaSet>('replicasets');
     const pods = opts.informers.get<Pod>('pods');

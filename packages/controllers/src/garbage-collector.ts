@@ -10,9 +10,8 @@
 // Level-triggered: the informers' first list enqueues every object, so owners that vanished while the collector
 // was down are found after a restart. Owners of kinds it does not watch are assumed to live.
 import { isStatusError, type KubeObject, type OwnerReference } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
-import { EventRecorder } from './event-recorder.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformer, SharedInformers } from './shared-informers.ts';
 
@@ -48,7 +47,7 @@ export class GarbageCollector extends QueueController {
   constructor(private readonly opts: GarbageCollectorOptions) {
     super('garbage-collector', opts.workers ?? 5);
     this.log = opts.logger.child({ controller: 'garbage-collector' });
-    this.events = new EventRecorder(opts.client, 'garbage-collector', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'garbage-collector', logger: this.log });
     for (const resource of opts.resources ?? Object.keys(GC_RESOURCES)) {
       const shared = opts.informers.get<KubeObject>(resource);
       this.informers.push(shared);

@@ -3,7 +3,6 @@
 // embeds them by default and `podling-controller-manager` runs the same code as its own process. Each controller
 // starts its informers in the background (retrying until the apiserver answers) and logs through its own child
 // logger. Not here: storage, HTTP serving, admission — the apiserver's business. README.md tells what each does.
-export { EventRecorder, type EventType } from './event-recorder.ts';
 export { Scheduler } from './scheduler.ts';
 export { NodeLifecycleController } from './node-lifecycle.ts';
 export { PodGcController } from './pod-gc.ts';

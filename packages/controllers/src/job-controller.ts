@@ -12,10 +12,9 @@
 //   4. otherwise create or delete pods toward the wanted count (job-plan.ts), after the failure back-off.
 // Pods whose Job is gone or finished lose their finalizer at once, so deleting them never hangs.
 import { isStatusError, labelsMatch, selectorFromObject, type Pod } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
 import { JobBackoff } from './job-backoff.ts';
 import { finishedAs } from './job-conditions.ts';
@@ -56,7 +55,7 @@ export class JobController extends QueueController {
     this.now = opts.now ?? Date.now;
     this.expectations = new Expectations(this.now);
     this.log = opts.logger.child({ controller: 'job-controller' });
-    this.events = new EventRecorder(opts.client, 'job-controller', this.log, () => new Date(this.now()));
+    this.events = new EventRecorder(opts.client, { component: 'job-controller', logger: this.log, now: () => new Date(this.now()) });
     const jobs = opts.informers.get<Job>('jobs');
     const pods = opts.informers.get<Pod>('pods');
     this.informers = [jobs, pods] as SharedInformer<Job | Pod>[];

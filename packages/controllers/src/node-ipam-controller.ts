@@ -7,10 +7,9 @@
 // A full range: a `CIDRNotAvailable` event on the Node (Kubernetes' recordNodeStatusChange) and a retry with
 // back-off, plus a fresh try for every waiting Node whenever a Node goes away.
 import { formatCidr, isStatusError, type Ipv4Cidr, type Node } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { CidrSet } from './cidr-set.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { QueueController } from './queue-controller.ts';
 import type { SharedInformer, SharedInformers } from './shared-informers.ts';
 
@@ -37,7 +36,7 @@ export class NodeIpamController extends QueueController {
   constructor(private readonly opts: NodeIpamOptions) {
     super('nodeipam', 1);
     this.log = opts.logger.child({ controller: 'nodeipam' });
-    this.events = new EventRecorder(opts.client, 'cidrAllocator', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'cidrAllocator', logger: this.log });
     this.cidrs = new CidrSet(opts.clusterCidr, opts.nodeCidrMaskSize);
     const nodes = opts.informers.get<Node>('nodes');
     this.informers = [nodes];

@@ -7,9 +7,8 @@
 // (the controller assumes it lost the nodes, not they their pods). Each write carries the resourceVersion it was computed from, so a kubelet that
 // comes back in between wins and we recompute on the next pass. Eviction granularity is one period.
 import { isStatusError, type KubeObject, type Node, type Pod, rfc3339 } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
-import { EventRecorder } from './event-recorder.ts';
 import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import {
   evictionTime, fullyDisruptedZones, isStale, notReadyPodConditions, observe, reconcileTaints, unknownConditions, zoneOf,
@@ -48,7 +47,7 @@ export class NodeLifecycleController {
   constructor(private readonly opts: NodeLifecycleOptions) {
     this.log = opts.logger.child({ controller: 'nodelifecycle' });
     this.now = opts.now ?? Date.now;
-    this.events = new EventRecorder(opts.client, 'node-controller', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'node-controller', logger: this.log });
     // Observe on every change, not only per pass, so `probeAt` is when the heartbeat really arrived.
     const seen = (name: string) => {
       const node = this.nodes.get('', name);

@@ -3,7 +3,7 @@
 // and converges; a failed sync is retried with back-off. Workers start only after every informer has listed once,
 // so no sync ever judges an empty cache. stop() ends the loops after their current key.
 import type { Logger } from 'pino';
-import type { EventRecorder } from './event-recorder.ts';
+import type { EventRecorder } from '@podling/client';
 import { runWorkers, WorkQueue } from './work-queue.ts';
 
 export abstract class QueueController {

@@ -9,10 +9,9 @@
 // A pod that is deleted, evicted or fails stops counting at once, so its replacement (a new pod, new UID) is
 // created while the old process may still be in its grace period, as in Kubernetes.
 import { isStatusError, labelsMatch, selectorFromObject, selectorFromMatchLabels, type KubeObject, type LabelSelector, type Pod } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { claimObjects } from './controller-ref-manager.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { Expectations } from './expectations.ts';
 import {
   claimCandidates, controlledBy, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey, type OwnerKind,
@@ -69,7 +68,7 @@ export class ReplicaSetController extends QueueController {
     this.now = opts.now ?? Date.now;
     this.expectations = new Expectations(this.now);
     this.log = opts.logger.child({ controller: flavour.component });
-    this.events = new EventRecorder(opts.client, flavour.component, this.log);
+    this.events = new EventRecorder(opts.client, { component: flavour.component, logger: this.log });
     const sets = opts.informers.get<ReplicaOwner>(flavour.resource);
     const pods = opts.informers.get<Pod>('pods');
     this.informers = [sets, pods] as SharedInformer<ReplicaOwner | Pod>[];

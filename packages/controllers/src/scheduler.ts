@@ -10,9 +10,8 @@
 // What each node's pods use is kept from the pod events (node-usage.ts: assumed pods count from the moment they
 // are assumed), so a decision never walks the pods, only the nodes it examines.
 import { isStatusError, type Node, type Pod, type PodCondition, rfc3339 } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
-import { EventRecorder } from './event-recorder.ts';
 import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import { DEFAULT_SCHEDULER_NAME, isNodeReady, isTerminal, needsScheduling, schedulePod } from './scheduling-algorithm.ts';
 import { NodeUsageCache } from './node-usage.ts';
@@ -53,7 +52,7 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.logger.child({ controller: 'scheduler' });
-    this.events = new EventRecorder(opts.client, DEFAULT_SCHEDULER_NAME, this.log);
+    this.events = new EventRecorder(opts.client, { component: DEFAULT_SCHEDULER_NAME, logger: this.log });
     const informers = opts.informers ?? new SharedInformers(opts.client, this.log);
     const nodes = informers.get<Node>('nodes');
     const pods = informers.get<Pod>('pods');

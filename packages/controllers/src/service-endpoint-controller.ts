@@ -3,9 +3,8 @@
 // matches the pod before or after the change; a change to an object the controller writes enqueues its Service, so
 // a hand edit or a deletion is undone. sync(key) reads the caches and converges.
 import type { Pod, Service, KubeObject } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
-import { EventRecorder } from './event-recorder.ts';
 import { selects } from './endpoint-pods.ts';
 import { keyOf } from './owner-references.ts';
 import { QueueController } from './queue-controller.ts';
@@ -32,7 +31,7 @@ export abstract class ServiceEndpointController<W extends KubeObject> extends Qu
     super(component, opts.workers ?? 5);
     this.client = opts.client;
     this.log = opts.logger.child({ controller: component });
-    this.events = new EventRecorder(opts.client, component, this.log);
+    this.events = new EventRecorder(opts.client, { component, logger: this.log });
     const services = opts.informers.get<Service>('services');
     const pods = opts.informers.get<Pod>('pods');
     const written = opts.informers.get<W>(resource);

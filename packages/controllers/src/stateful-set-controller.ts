@@ -13,11 +13,10 @@
 // Names are fixed, so a create that races a stale cache fails with AlreadyExists instead of doubling a pod: no
 // expectations are needed (as in Kubernetes).
 import { isStatusError, labelsMatch, selectorFromObject, type ControllerRevision, type KubeObject, type Pod } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
 import { HISTORY_HASH_LABEL, syncCurrentRevision, templateOfRevision, trimHistory, type HistoryContext, type HistoryOwner } from './controller-history.ts';
 import { claimObjects } from './controller-ref-manager.ts';
-import { EventRecorder } from './event-recorder.ts';
 import { claimCandidates, controllerRefOf, indexByController, keyOf, newControllerRef, splitKey } from './owner-references.ts';
 import { nextAvailableAt } from './pod-state.ts';
 import { QueueController } from './queue-controller.ts';
@@ -47,7 +46,7 @@ export class StatefulSetController extends QueueController {
     this.client = opts.client;
     this.now = opts.now ?? Date.now;
     this.log = opts.logger.child({ controller: 'statefulset-controller' });
-    this.events = new EventRecorder(opts.client, 'statefulset-controller', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'statefulset-controller', logger: this.log });
     const sets = opts.informers.get<StatefulSet>('statefulsets');
     const pods = opts.informers.get<Pod>('pods');
     const revisions = opts.informers.get<ControllerRevision>('controllerrevisions');

@@ -4,9 +4,8 @@
 // its UID as a precondition and, as in Kubernetes, propagationPolicy Foreground, so the Job stays visible until
 // the garbage collector has removed its pods.
 import { isStatusError } from '@podling/api';
-import type { Informer, KubeClientApi } from '@podling/client';
+import { EventRecorder, type Informer, type KubeClientApi } from '@podling/client';
 import type { Logger } from 'pino';
-import { EventRecorder } from './event-recorder.ts';
 import { finishedAt } from './job-conditions.ts';
 import { keyOf, splitKey } from './owner-references.ts';
 import { QueueController } from './queue-controller.ts';
@@ -40,7 +39,7 @@ export class TtlAfterFinishedController extends QueueController {
     super('ttl-after-finished-controller', opts.workers ?? 5);
     this.now = opts.now ?? Date.now;
     this.log = opts.logger.child({ controller: 'ttl-after-finished-controller' });
-    this.events = new EventRecorder(opts.client, 'ttl-after-finished-controller', this.log);
+    this.events = new EventRecorder(opts.client, { component: 'ttl-after-finished-controller', logger: this.log });
     const jobs = opts.informers.get<Job>('jobs');
     this.informers = [jobs];
     const enqueue = (j: Job) => { if (expiresAt(j) !== undefined) this.queue.add(keyOf(j)); };
