@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
  *   crash (kill -9) but may lose the last commits on power loss.
  * - cache_size=-8192: 8 MiB page cache. Every read is served from memory, so the cache only holds the pages a commit
  *   touches (the log's newest rows, the pruned oldest ones). At 64 MiB it was resident in full once the log outgrew it
- *   (+100 MiB of RSS after a GC at 30,000 pods, bench/scale.ts) with the same create rate (bench/creates.ts, 4.3-5.3k/s
- *   at 64 MiB against 4.8-4.9k/s at 8 MiB in one morning's runs).
+ *   (a 213 MiB database at 30,000 pods in bench/scale.ts), for the same create rate (bench/creates.ts: 4.3-5.3k/s at
+ *   64 MiB against 4.8-4.9k/s at 8 MiB in one morning's runs).
  * - wal_autocheckpoint=200 pages (~800 KiB): the checkpoint runs inside whichever COMMIT crosses it and stalls the
  *   event loop for as long as it copies, so shorter and more frequent is better for latency. Measured with 50 HTTP
  *   clients creating pods (4 runs each): p99 16-20 ms at 200 pages against 20-23 ms at SQLite's default 1000, at
