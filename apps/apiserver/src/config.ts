@@ -3,29 +3,20 @@
 import { parseArgs } from 'node:util';
 import { isIPv4, parseDuration } from '@podling/api';
 import type { RequestLimits } from './http/request-limits.ts';
-import {
-  DEFAULT_CLUSTER_CIDR, DEFAULT_CONTROLLERS, DEFAULT_NODE_CIDR_MASK_SIZE, LEADER_ELECTION_DEFAULTS, parseControllerSelection, parseLeaderElectionFlags,
-  parseNodeCidrFlags, type ControllerName, type LeaderElectionConfig, type NodeCidrConfig,
-} from '@podling/controllers';
+import { CONTROLLER_OPTIONS, parseControllerFlags, type ControllerFlags } from '@podling/controllers';
 import { isIP } from 'node:net';
 import { parsePortRange, type PortRange } from './registry/service-allocator.ts';
 import { parseStorageFlags, STORAGE_OPTIONS, type StorageConfig } from './storage-flags.ts';
 import { ipAt, isAllocatable, parseIPRange, type IPRange } from './registry/service-ip-range.ts';
 import { parseUpstream, type Upstream } from '@podling/cluster-dns';
 
-export interface ApiserverConfig {
+/** ControllerFlags: the embedded controllers' (leaderElection false runs them without a Lease). */
+export interface ApiserverConfig extends ControllerFlags {
   address: string;
   port: number;
   db: string;
   allowPrivileged: boolean;
   logLevel: string;
-  controllers: Set<ControllerName>;
-  nodeMonitorGracePeriodMs: number;
-  nodeMonitorPeriodMs: number;
-  podEvictionTimeoutMs: number;
-  podGcPeriodMs: number;
-  terminatedPodGcThreshold: number;
-  nodeCidrs: NodeCidrConfig;
   tokenAuthFile?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
@@ -46,8 +37,6 @@ export interface ApiserverConfig {
   kubeletAuthToken?: string;
   serviceClusterIPRange: IPRange;
   serviceNodePortRange: PortRange;
-  /** The embedded controllers' Lease timings; false runs them without one. */
-  leaderElection: LeaderElectionConfig | false;
   /** The address the `kubernetes` Service's endpoints carry for this apiserver ('' = derived from --address). */
   advertiseAddress: string;
   /** 'lease': every live apiserver is an endpoint of the `kubernetes` Service; 'none': nobody writes them. */
@@ -76,14 +65,7 @@ const options = {
   db: { type: 'string', default: './data/podling.db' },
   'allow-privileged': { type: 'boolean', default: false },
   'log-level': { type: 'string', default: 'info' },
-  controllers: { type: 'string', default: DEFAULT_CONTROLLERS },
-  'node-monitor-grace-period': { type: 'string', default: '40s' },
-  'node-monitor-period': { type: 'string', default: '5s' },
-  'pod-eviction-timeout': { type: 'string', default: '5m' },
-  'pod-gc-period': { type: 'string', default: '20s' },
-  'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
-  'cluster-cidr': { type: 'string', default: DEFAULT_CLUSTER_CIDR },
-  'node-cidr-mask-size': { type: 'string', default: DEFAULT_NODE_CIDR_MASK_SIZE },
+  ...CONTROLLER_OPTIONS,
   'token-auth-file': { type: 'string' },
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
@@ -108,10 +90,6 @@ const options = {
   'kubelet-auth-token': { type: 'string' },
   'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
-  'leader-elect': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaderElect },
-  'leader-elect-lease-duration': { type: 'string', default: LEADER_ELECTION_DEFAULTS.leaseDuration },
-  'leader-elect-renew-deadline': { type: 'string', default: LEADER_ELECTION_DEFAULTS.renewDeadline },
-  'leader-elect-retry-period': { type: 'string', default: LEADER_ELECTION_DEFAULTS.retryPeriod },
   'advertise-address': { type: 'string', default: '' },
   'endpoint-reconciler-type': { type: 'string', default: 'lease' },
   // Podling's own: Kubernetes hard-codes 15 s (pkg/controlplane/reconcilers); tests shorten it.
@@ -165,10 +143,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   };
   const port = int('port', 0);
   if (port > 65535) problems.push('--port: must be at most 65535');
-  const { which: controllers, problems: controllerProblems } = parseControllerSelection(str('controllers') ?? '');
-  problems.push(...controllerProblems);
-  const cidrs = parseNodeCidrFlags(str('cluster-cidr')!, str('node-cidr-mask-size')!);
-  problems.push(...cidrs.problems);
   const sync = (str('storage-sync') ?? '').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('--storage-sync: must be FULL or NORMAL');
   if (!!str('tls-cert-file') !== !!str('tls-private-key-file')) problems.push('--tls-cert-file and --tls-private-key-file go together');
@@ -178,11 +152,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
   if (typeof ipRange === 'string') problems.push(`--service-cluster-ip-range: ${ipRange}`);
   const portRange = parsePortRange(str('service-node-port-range')!);
   if (typeof portRange === 'string') problems.push(`--service-node-port-range: ${portRange}`);
-  const election = parseLeaderElectionFlags({
-    leaderElect: str('leader-elect')!, leaseDuration: str('leader-elect-lease-duration')!,
-    renewDeadline: str('leader-elect-renew-deadline')!, retryPeriod: str('leader-elect-retry-period')!,
-  });
-  problems.push(...election.problems);
   const advertise = str('advertise-address')!;
   if (advertise !== '' && isIP(advertise) !== 4) problems.push(`--advertise-address: ${JSON.stringify(advertise)} is not an IPv4 address`);
   const reconciler = str('endpoint-reconciler-type')!;
@@ -194,13 +163,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     db: str('db')!,
     allowPrivileged: values['allow-privileged'] === true,
     logLevel: str('log-level')!,
-    controllers,
-    nodeMonitorGracePeriodMs: dur('node-monitor-grace-period'),
-    nodeMonitorPeriodMs: dur('node-monitor-period'),
-    podEvictionTimeoutMs: dur('pod-eviction-timeout'),
-    podGcPeriodMs: dur('pod-gc-period'),
-    terminatedPodGcThreshold: int('terminated-pod-gc-threshold', 0),
-    nodeCidrs: cidrs.config!,
+    ...parseControllerFlags(str, problems),
     tokenAuthFile: str('token-auth-file'),
     tlsCertFile: str('tls-cert-file'),
     tlsPrivateKeyFile: str('tls-private-key-file'),
@@ -227,7 +190,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     kubeletAuthToken: str('kubelet-auth-token') || undefined,
     serviceClusterIPRange: ipRange as IPRange,
     serviceNodePortRange: portRange as PortRange,
-    leaderElection: election.config ?? false,
     advertiseAddress: advertise,
     endpointReconcilerType: reconciler as 'lease' | 'none',
     endpointLeaseTtlMs: positive('endpoint-lease-ttl'),

@@ -19,6 +19,7 @@ export { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, parseNodeCidrFlags, 
 export { EndpointsController } from './endpoints-controller.ts';
 export { EndpointSliceController } from './endpointslice-controller.ts';
 export { SharedInformers, type SharedInformer } from './shared-informers.ts';
+export { CONTROLLER_OPTIONS, parseControllerFlags, type ControllerFlags } from './controller-flags.ts';
 export { LEADER_ELECTION_DEFAULTS, parseLeaderElectionFlags } from './leader-election-flags.ts';
 export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-election.ts';
 export { WorkQueue, runWorkers } from './work-queue.ts';
