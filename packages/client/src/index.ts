@@ -13,3 +13,4 @@ export { resourcePath } from './resource-path.ts';
 export { ServerList, parseServers, serverListProblems, isUnreachable } from './server-list.ts';
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timer-delay.ts';
 export { KUBELET_NONCE_HEADER, KUBELET_PROOF_HEADER, kubeletProof, isValidKubeletProof, newNonce } from './kubelet-link.ts';
+export { TokenBucket } from './token-bucket.ts';

@@ -18,6 +18,14 @@ export class TokenBucket {
     return true;
   }
 
+  /** Takes one token at time `nowMs` even if it is not there yet, going into debt like golang.org/x/time/rate's
+   *  Reserve; returns the milliseconds until that token exists (0: it did). */
+  reserve(nowMs: number): number {
+    this.refill(nowMs);
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
+  }
+
   /** Milliseconds from `nowMs` until a token is there (0: one is). */
   waitMs(nowMs: number): number {
     this.refill(nowMs);
