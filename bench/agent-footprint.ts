@@ -4,11 +4,13 @@
 // before the kubelet stops, since a stopping kubelet leaves its pods running by design.
 // Usage: node --import tsx bench/agent-footprint.ts [--quick]
 import path from 'node:path';
-import { makeTempDir, startKubelet, startTs, waitFor, type RunningKubelet } from '@podling/testkit';
+import {
+  commandName, cpuCoresOver, descendants, isGroupLeader, makeTempDir, MiB, pssBytes, rssBytes, type RunningKubelet,
+  startKubelet, startTs, waitFor
+} from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { createPods, pods, stopBenchCluster } from './harness/bench-pods.ts';
-import { commandName, cpuCoresOver, descendants, isGroupLeader, MiB, pssBytes, rssBytes } from '@podling/testkit';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const NODE = 'bench-node';

@@ -10,13 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
-import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
+import {
+  cpuSeconds, machineBusySeconds, makeTempDir, processesUnder, type RunningKubelet, startKubelet, waitFor
+} from '@podling/testkit';
 import { makeKubectl, requireKubectl } from '../apps/apiserver/test/kubectl-cli.ts';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { stopBenchCluster } from './harness/bench-pods.ts';
-import { cpuSeconds, machineBusySeconds, processesUnder } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 

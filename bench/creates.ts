@@ -6,13 +6,12 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir } from '@podling/testkit';
+import { cpuSeconds, machineBusySeconds, makeTempDir } from '@podling/testkit';
 import { runAutocannon, type LoadReport } from './harness/autocannon.ts';
 import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { POD_BODY_FILE } from './harness/pod-bodies.ts';
-import { cpuSeconds, machineBusySeconds } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { startScriptServer } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';

@@ -10,13 +10,12 @@ import { startBenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { currentResourceVersion, POD_BODY_FILE } from './harness/pod-bodies.ts';
 import { summarize, type Summary } from './harness/percentiles.ts';
-import { cpuSeconds, MiB, rssBytes } from '@podling/testkit';
+import { cpuSeconds, freePort, MiB, rssBytes } from '@podling/testkit';
 import { startScriptServer, type ServerUnderTest } from './harness/script-server.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { startWatchClients } from './harness/watch-client-pool.ts';
 import { describeListMemory, measureListMemory } from './list-memory.ts';
 import { inspectArg } from './harness/collect-garbage.ts';
-import { freePort } from '@podling/testkit';
 
 /** One GET, timed from the request until the response's last byte. */
 function timedGet(agent: http.Agent, url: string): Promise<{ ms: number; bytes: number; status: number; body?: string }> {

@@ -7,11 +7,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { makeTempDir, startKubelet, waitFor, type RunningKubelet } from '@podling/testkit';
+import {
+  childCpuSeconds, commandName, cpuSeconds, descendants, isGroupLeader, makeTempDir, type RunningKubelet,
+  startKubelet, waitFor
+} from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import { createPods, deleteAll, pods, stopBenchCluster } from './harness/bench-pods.ts';
 import type { BenchResult } from './harness/figure.ts';
-import { childCpuSeconds, commandName, cpuSeconds, descendants, isGroupLeader } from '@podling/testkit';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
 const NODE = 'bench-node';

@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { KubeObject, Node, Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
-import { freePort, makeTempDir, startHollowNodes, startTs, waitFor, type ManagedProcess, type RunningHollowNodes } from '@podling/testkit';
+import {
+  cpuSeconds, freePort, machineCpu, makeTempDir, type ManagedProcess, MiB, rssBytes, type RunningHollowNodes,
+  startHollowNodes, startTs, waitFor
+} from '@podling/testkit';
 import { summarizeProfile } from './harness/cpu-profile.ts';
 import { ApiProbe } from './harness/api-probe.ts';
 import { runPacedPods } from './harness/paced-pods.ts';
@@ -23,7 +26,6 @@ import { peakPerSecond, Timeline } from './harness/scale-timeline.ts';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
-import { cpuSeconds, machineCpu, MiB, rssBytes } from '@podling/testkit';
 import { readMetrics } from './harness/server-metrics.ts';
 import { collectGarbage, inspectArg } from './harness/collect-garbage.ts';
 import { writeHeapSnapshot } from './harness/heap-snapshot.ts';

@@ -1,8 +1,7 @@
 // Pods for the agent benchmarks (agent-footprint, probe-cost): create a batch through the API, list them, delete
 // them all and wait until they are gone, and kill what a stopped agent left behind.
 import { existsSync } from 'node:fs';
-import { waitFor, type RunningKubelet } from '@podling/testkit';
-import { descendants, isGroupLeader } from '@podling/testkit';
+import { descendants, isGroupLeader, type RunningKubelet, waitFor } from '@podling/testkit';
 import { namedPodBody } from './pod-bodies.ts';
 
 export interface BenchPod {

@@ -1,7 +1,6 @@
 // Starts one of the bench's own baseline servers (echo-server.ts, bare-watch-server.ts) on a free port, the same
 // process model as the apiserver: its own Node process under tsx, stopped with SIGTERM then SIGKILL.
-import { startTs } from '@podling/testkit';
-import { freePort } from '@podling/testkit';
+import { freePort, startTs } from '@podling/testkit';
 import { waitReady } from './bench-apiserver.ts';
 
 export interface ServerUnderTest {
