@@ -3,7 +3,8 @@
 /** metav1.Time: RFC 3339 at whole seconds, UTC (creationTimestamp, conditions, events' timestamps). A string is an
  *  ISO time whose fraction is dropped. */
 export function rfc3339(at: Date | number | string = new Date()): string {
-  return (typeof at === 'string' ? at : new Date(at).toISOString()).replace(/\.\d+Z$/, 'Z');
+  const iso = typeof at === 'string' ? at : (at instanceof Date ? at : new Date(at)).toISOString();
+  return iso.replace(/\.\d+Z$/, 'Z');
 }
 
 /** metav1.MicroTime: RFC 3339 with six fractional digits (Leases' acquireTime and renewTime). */
