@@ -16,13 +16,21 @@ export interface OpenedStorage {
 
 const ETCD_START_PATIENCE_MS = 60_000;
 
+/** Read from the database rather than held in memory: events are most of what a busy cluster stores (~3 per pod,
+ *  each written once) and are rarely read, which is why kube-apiserver keeps them out of its watch cache
+ *  (DefaultWatchCacheSizes in pkg/kubeapiserver/default_storage_factory_builder.go). */
+const UNCACHED_RESOURCES = ['events'];
+
 /** Throws DataFilesError for SQLite files that opening would destroy; Error with a readable message otherwise. */
 export async function openStorage(config: ApiserverConfig, logger: Logger): Promise<OpenedStorage> {
   const log = logger.child({ component: 'store' });
   const s = config.storage;
   if (s.backend === 'sqlite') {
     mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
-    const storage = openSqliteStorage({ path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory, logger: log });
+    const storage = openSqliteStorage({
+      path: config.db, synchronous: config.storageSync, historyLimit: config.watchHistory,
+      uncachedResources: UNCACHED_RESOURCES, logger: log,
+    });
     return { storage, stats: () => storage.stats() };
   }
   let tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;

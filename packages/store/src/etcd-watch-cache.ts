@@ -37,7 +37,7 @@ export class EtcdWatchCache {
   get oldestRevision(): number { return this.window.compactedRv + 1; }
 
   get(key: ObjectKey): StoredObject | undefined {
-    return this.resources.get(key.resource)?.byKey.get(nameKey(key.namespace, key.name));
+    return this.resources.get(key.resource)?.get(nameKey(key.namespace, key.name));
   }
 
   list(resource: string, opts?: ListOptions): ListResult {
@@ -69,7 +69,7 @@ export class EtcdWatchCache {
       if (e.rv <= this.rv) continue; // replayed after a reconnect
       const t = this.table(e.key.resource);
       const k = nameKey(e.key.namespace, e.key.name);
-      const previous = t.byKey.get(k);
+      const previous = t.get(k);
       if (e.put) {
         t.set(k, e.put);
         changes.push(previous ? { type: 'MODIFIED', rv: e.rv, key: e.key, current: e.put, previous }

@@ -1,15 +1,15 @@
-// One page of a list, served from memory. The first page is the current state; later pages are the snapshot at the
-// first page's revision, rebuilt from the current state and the change window.
+// One page of a list. The first page is the current state; later pages are the snapshot at the first page's revision,
+// rebuilt from the current state and the change window.
 import { StorageError, type ListOptions, type ListResult, type StoredObject } from './storage.ts';
 import { lowerBound, nameKey } from './object-key.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ChangeWindow } from './change-window.ts';
-import type { ResourceObjects } from './resource-objects.ts';
+import type { ObjectTable } from './resource-objects.ts';
 
 const EMPTY: readonly string[] = [];
 
 export function listPage(
-  resource: string, objects: ResourceObjects | undefined, window: ChangeWindow, currentRv: number, opts: ListOptions = {},
+  resource: string, objects: ObjectTable | undefined, window: ChangeWindow, currentRv: number, opts: ListOptions = {},
 ): ListResult {
   let rv = currentRv;
   let after: string | undefined;
@@ -25,11 +25,10 @@ export function listPage(
   }
 
   const keys = objects?.sortedKeys() ?? EMPTY;
-  const current = objects?.byKey;
   // State as of rv for every key changed since: the `previous` of its first later change (null: absent at rv).
   const asOf = rv < currentRv ? stateAt(window, resource, rv) : undefined;
   // Keys that existed at rv but are gone now.
-  const gone = asOf ? [...asOf.keys()].filter((k) => asOf.get(k) && !current?.has(k)).sort() : EMPTY;
+  const gone = asOf ? [...asOf.keys()].filter((k) => asOf.get(k) && !objects?.has(k)).sort() : EMPTY;
 
   const ns = opts.namespace ?? '';
   const lo = ns === '' ? '' : nameKey(ns, '');
@@ -47,7 +46,7 @@ export function listPage(
       else if (j < gone.length) k = gone[j++];
       else return undefined;
       if (hi !== undefined && k >= hi) return undefined;
-      const o = asOf?.has(k) ? asOf.get(k) : current?.get(k);
+      const o = asOf?.has(k) ? asOf.get(k) : objects?.get(k);
       if (o) return [k, o];
     }
   };

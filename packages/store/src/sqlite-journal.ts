@@ -29,6 +29,7 @@ export class SqliteJournal {
   /** Not private only for fault-injection tests. */
   readonly db: Database.Database;
   private readonly commitTx: (batch: readonly Change[], plan: PrunePlan) => void;
+  private readonly selectValue: Database.Statement<[number], string>;
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
 
@@ -46,6 +47,7 @@ export class SqliteJournal {
       `INSERT INTO changes (rv, resource, namespace, name, type, value, prev_rv, prev_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     const deleteRow = db.prepare('DELETE FROM changes WHERE rv = ?');
     const setPrevValue = db.prepare('UPDATE changes SET prev_value = ? WHERE rv = ?');
+    this.selectValue = db.prepare<[number], string>('SELECT value FROM changes WHERE rv = ?').pluck();
     const setCompacted = db.prepare(`INSERT INTO meta (key, value) VALUES ('compacted_rv', ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
@@ -120,6 +122,11 @@ export class SqliteJournal {
       }
       return { revision: Math.max(revision, compactedRv), compactedRv, objects: [...live.values()], changes, missingPrevious };
     }).immediate();
+  }
+
+  /** The JSON text of the state written at rv, while its row is in the log (a current state's row always is). */
+  readState(rv: number): string | undefined {
+    return this.selectValue.get(rv);
   }
 
   /** Whether syncWal() has anything to do: a durable journal on a file. */

@@ -1,5 +1,6 @@
 // The whole on-disk schema, its pragmas and its migrations. SQLite is the durable log and the source on restart;
-// every read is served from memory (sqlite-storage.ts), so the tables are shaped for appending and reloading.
+// reads are served from memory (sqlite-storage.ts) or, for resources kept out of it, by revision (the primary key),
+// so the tables are shaped for appending and reloading.
 import Database from 'better-sqlite3';
 
 /**
@@ -7,7 +8,7 @@ import Database from 'better-sqlite3';
  * - synchronous=FULL (default): the WAL is fsynced at every commit, so an acknowledged write survives power loss.
  *   Group commit makes this almost free (measured here: 14.2k vs 14.4k creates/s). NORMAL survives a process
  *   crash (kill -9) but may lose the last commits on power loss.
- * - cache_size=-8192: 8 MiB page cache. Every read is served from memory, so the cache only holds the pages a commit
+ * - cache_size=-8192: 8 MiB page cache. Reads are mostly served from memory, so the cache holds mainly the pages a commit
  *   touches (the log's newest rows, the pruned oldest ones). At 64 MiB it was resident in full once the log outgrew it
  *   (a 213 MiB database at 30,000 pods in bench/scale.ts), for the same create rate (bench/creates.ts: 4.3-5.3k/s at
  *   64 MiB against 4.8-4.9k/s at 8 MiB in one morning's runs).

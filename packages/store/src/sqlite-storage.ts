@@ -1,5 +1,6 @@
-// Storage on better-sqlite3 with group commit. Memory holds every current object and a window of recent changes;
-// reads, lists and watches are served from it. SQLite is the durable log and the source on restart.
+// Storage on better-sqlite3 with group commit. Memory holds every current object (but those of `uncachedResources`,
+// read from the log) and a window of recent changes; reads, lists and watches are served from it. SQLite is the
+// durable log and the source on restart.
 //
 // A write is validated against committed + pending state and given its revision synchronously, then queued. One
 // flush per event-loop turn (setImmediate) writes the whole queue in one transaction, then syncs the WAL on libuv's
@@ -18,7 +19,8 @@ import { checkDataFiles } from './data-files.ts';
 import { ChangeWindow, type PrunePlan } from './change-window.ts';
 import { listPage } from './list-page.ts';
 import { fullKey, nameKey } from './object-key.ts';
-import { ResourceObjects } from './resource-objects.ts';
+import { ResourceObjects, type ObjectTable } from './resource-objects.ts';
+import { JournalObjects } from './journal-objects.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { IndexedWatchers } from './indexed-watchers.ts';
 import { copyKey, describeKey, notFound, stamp, unavailable } from './stamp.ts';
@@ -36,6 +38,10 @@ export interface SqliteStorageOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Changes kept for watch replay and continued lists, in memory and on disk (default 20000, at least 1). */
   historyLimit?: number;
+  /** Resources whose current objects are read from the database when asked for instead of being held in memory
+   *  (kube-apiserver keeps events out of its watch cache the same way): memory keeps their keys and revisions, and
+   *  their recent changes in the window like any other. Gets and lists of them cost a read per object. */
+  uncachedResources?: readonly string[];
   logger?: StorageLogger;
 }
 
@@ -77,7 +83,8 @@ class SqliteStore implements SqliteStorage {
   private readonly journal: SqliteJournal;
   private readonly logger: StorageLogger;
   private readonly historyLimit: number;
-  private readonly resources = new Map<string, ResourceObjects>();
+  private readonly resources = new Map<string, ObjectTable>();
+  private readonly uncached: ReadonlySet<string>;
   private readonly window: ChangeWindow;
   private readonly watchers: IndexedWatchers;
   private committedRv: number;
@@ -103,6 +110,7 @@ class SqliteStore implements SqliteStorage {
     if (opts.synchronous !== undefined && opts.synchronous !== 'FULL' && opts.synchronous !== 'NORMAL') {
       throw new TypeError(`synchronous must be FULL or NORMAL, got ${String(opts.synchronous)}`);
     }
+    this.uncached = new Set(opts.uncachedResources ?? []);
     const started = performance.now();
     checkDataFiles(opts.path, this.logger);
     this.journal = new SqliteJournal(opts.path, (opts.synchronous ?? 'FULL') === 'FULL');
@@ -134,7 +142,7 @@ class SqliteStore implements SqliteStorage {
   stats(): StorageStats { return { ...this.counters }; }
 
   get(key: ObjectKey): StoredObject | undefined {
-    return this.resources.get(key.resource)?.byKey.get(nameKey(key.namespace, key.name));
+    return this.resources.get(key.resource)?.get(nameKey(key.namespace, key.name));
   }
 
   list(resource: string, opts?: ListOptions): ListResult {
@@ -210,10 +218,18 @@ class SqliteStore implements SqliteStorage {
     return e;
   }
 
-  private table(resource: string): ResourceObjects {
+  private table(resource: string): ObjectTable {
     let t = this.resources.get(resource);
-    if (!t) this.resources.set(resource, (t = new ResourceObjects()));
+    if (!t) this.resources.set(resource, (t = this.uncached.has(resource) ? new JournalObjects(resource, this.journal) : new ResourceObjects()));
     return t;
+  }
+
+  /** Before a commit: the published states it replaces stay readable even where it removes their rows. */
+  private pinReplaced(changes: readonly Change[]): void {
+    for (const c of changes) {
+      const t = c.previous && this.resources.get(c.key.resource);
+      if (t instanceof JournalObjects) t.pin(nameKey(c.key.namespace, c.key.name), c.previous!);
+    }
   }
 
   /** Latest state including pending writes. */
@@ -259,6 +275,7 @@ class SqliteStore implements SqliteStorage {
     for (const w of batch) if (w.change) changes.push(w.change);
 
     const plan = this.window.planPrune(changes, this.historyLimit);
+    this.pinReplaced(changes);
     try {
       if (changes.length > 0) this.journal.commit(changes, plan);
     } catch (err) {

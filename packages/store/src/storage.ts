@@ -92,7 +92,7 @@ export interface Storage {
   /** Oldest revision from which a watch (or a continue token) can still resume. */
   oldestRevision(): number;
 
-  /** Committed state of one object, or undefined. Synchronous: served from memory. */
+  /** Committed state of one object, or undefined. Synchronous: served from memory (or SQLite's local file). */
   get(key: ObjectKey): StoredObject | undefined;
 
   /** Objects ordered by (namespace, name). Pages of a continued list are a consistent snapshot at the first

@@ -30,6 +30,8 @@ function tempStore(opts: Partial<SqliteStorageOptions> = {}) {
 
 runStorageContract('sqlite (FULL)', async () => tempStore());
 runStorageContract('sqlite (NORMAL)', async () => tempStore({ synchronous: 'NORMAL' }));
+// Every object read from the log when asked for (apiservers do this for events): the same promises.
+runStorageContract('sqlite (objects read from the log)', async () => tempStore({ uncachedResources: ['pods', 'nodes', 'leases'] }));
 // Nothing to reopen, so the restart part of the contract does not apply.
 runStorageContract('sqlite (:memory:)', async () => ({
   storage: openSqliteStorage({ path: ':memory:', historyLimit: 1500 }),

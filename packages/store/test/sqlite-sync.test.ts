@@ -117,3 +117,50 @@ test('close waits for the sync in flight and stores what queued behind it', asyn
     cleanup();
   }
 });
+
+test('an object read from the log stays readable while a held commit has removed the row of its published state', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'podling-sync-'));
+  // A window of two changes: two writes after an object's last one leave its state older than the window, and the
+  // commit that replaces or deletes it then removes that state's row.
+  const storage = openSqliteStorage({ path: path.join(dir, 'state.db'), historyLimit: 2, uncachedResources: ['pods'] });
+  const db = (storage as unknown as { journal: { db: { prepare(sql: string): { pluck(): { get(rv: number): number } } } } }).journal.db;
+  const rowCount = db.prepare('SELECT count(*) FROM changes WHERE rv = ?').pluck();
+  const sync = holdSyncs(storage);
+  const durably = async <T>(p: Promise<T>): Promise<T> => {
+    await until(sync.waiting);
+    sync.release();
+    return p;
+  };
+  const twoMore = async (name: string) => {
+    for (const n of [`${name}1`, `${name}2`]) await durably(storage.create(podKey('ns', n), pod('ns', n)));
+  };
+  try {
+    const a = await durably(storage.create(podKey('ns', 'a'), pod('ns', 'a')));
+    await twoMore('b');
+    assert.ok(storage.oldestRevision() > a.rv, 'a is older than the window');
+
+    const updated = storage.guaranteedUpdate(podKey('ns', 'a'), (cur) => annotate(cur.object, 'k', 'v'));
+    await until(sync.waiting);
+    assert.equal(rowCount.get(a.rv), 0, 'the commit waiting for its sync removed the row of a\'s published state');
+    assert.deepEqual(storage.get(podKey('ns', 'a')), a);
+    assert.deepEqual(storage.list('pods').items[0], a);
+    sync.release();
+    const a2 = await updated;
+    assert.deepEqual(storage.get(podKey('ns', 'a')), a2);
+    assert.equal(storage.get(podKey('ns', 'a'))?.object.metadata.annotations?.k, 'v');
+
+    await twoMore('c');
+    const deleted = storage.delete(podKey('ns', 'a'));
+    await until(sync.waiting);
+    assert.equal(rowCount.get(a2.rv), 0);
+    assert.deepEqual(storage.get(podKey('ns', 'a')), a2, 'a delete in flight is invisible too');
+    sync.release();
+    await deleted;
+    assert.equal(storage.get(podKey('ns', 'a')), undefined);
+    assert.deepEqual(storage.list('pods').items.map((o) => o.object.metadata.name), ['b1', 'b2', 'c1', 'c2']);
+  } finally {
+    if (sync.waiting()) sync.release();
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
