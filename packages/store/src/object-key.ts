@@ -12,9 +12,8 @@ export function fullKey(key: ObjectKey): string {
   return key.resource + '\0' + key.namespace + '\0' + key.name;
 }
 
-/** First index in the sorted `keys` whose key is >= `key` (or > `key` when `exclusive`). */
-export function lowerBound(keys: readonly string[], key: string, exclusive = false): number {
-  let lo = 0;
+/** First index (from `lo` on) in the sorted `keys` whose key is >= `key` (or > `key` when `exclusive`). */
+export function lowerBound(keys: readonly string[], key: string, exclusive = false, lo = 0): number {
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

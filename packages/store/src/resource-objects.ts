@@ -14,23 +14,21 @@ export interface ObjectTable {
   sortedKeys(): readonly string[];
 }
 
-/** A map whose sorted key array is built on the first list and then maintained: a create appends and marks it
- *  unsorted (the next list re-sorts; TimSort on a sorted run plus a short tail is close to linear), a delete splices
- *  it. */
+/** A map whose sorted key array is built on the first list and then maintained: a create appends to an unsorted
+ *  tail and the next list merges it in (sorting only the tail: paging through a resource that keeps growing would
+ *  otherwise re-sort every key for each page), a delete splices it. */
 export class SortedKeyMap<V> {
   private readonly byKey = new Map<string, V>();
   private keys: string[] | null = null;
-  private unsorted = false;
+  /** keys[0, sorted) are in order; the rest were appended since. */
+  private sorted = 0;
 
   get size(): number { return this.byKey.size; }
   get(key: string): V | undefined { return this.byKey.get(key); }
   has(key: string): boolean { return this.byKey.has(key); }
 
   set(key: string, value: V): void {
-    if (!this.byKey.has(key) && this.keys) {
-      this.keys.push(key);
-      this.unsorted = true;
-    }
+    if (!this.byKey.has(key) && this.keys) this.keys.push(key);
     this.byKey.set(key, value);
   }
 
@@ -39,19 +37,41 @@ export class SortedKeyMap<V> {
     const keys = this.sortedKeys() as string[];
     const i = lowerBound(keys, key);
     if (keys[i] === key) keys.splice(i, 1);
+    this.sorted = keys.length;
   }
 
   sortedKeys(): readonly string[] {
     if (!this.keys) {
-      this.keys = [...this.byKey.keys()];
-      this.unsorted = true;
-    }
-    if (this.unsorted) {
-      this.keys.sort();
-      this.unsorted = false;
+      this.keys = [...this.byKey.keys()].sort();
+      this.sorted = this.keys.length;
+    } else if (this.sorted < this.keys.length) {
+      this.keys = mergeTail(this.keys, this.sorted);
+      this.sorted = this.keys.length;
     }
     return this.keys;
   }
+}
+
+/** keys[0, sorted) in order merged with the rest: comparisons for the tail only (k log n). A short tail is spliced in
+ *  place (a memmove each); a long one is merged into a new array. */
+function mergeTail(keys: string[], sorted: number): string[] {
+  const tail = keys.splice(sorted).sort();
+  if (tail.length <= 256) {
+    let from = 0;
+    for (const t of tail) {
+      from = lowerBound(keys, t, false, from);
+      keys.splice(from++, 0, t);
+    }
+    return keys;
+  }
+  const out: string[] = [];
+  let i = 0;
+  for (const t of tail) {
+    for (const end = lowerBound(keys, t, false, i); i < end;) out.push(keys[i++]);
+    out.push(t);
+  }
+  while (i < keys.length) out.push(keys[i++]);
+  return out;
 }
 
 /** Every object held in memory, as its stored JSON text and selector attributes. */
