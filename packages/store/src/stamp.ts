@@ -3,9 +3,16 @@ import { selectorAttrs, type KubeObject } from '@podling/api';
 import { StorageError, type ObjectKey, type StoredObject } from './storage.ts';
 
 /** One stored version held once: its JSON text, and the small skeleton that selectors read. The parsed object is not
- *  kept — a parsed pod costs several times its text in V8's heap, and lists and watches only need the text. */
+ *  kept — a parsed pod costs several times its text in V8's heap, and lists and watches only need the text. A version
+ *  read back from the log works its skeleton out on first use: a list without a selector never needs it. */
 class StoredVersion implements StoredObject {
-  constructor(readonly json: string, readonly rv: number, readonly attrs: KubeObject) {}
+  #attrs: KubeObject | undefined;
+  readonly #resource: string;
+  constructor(readonly json: string, readonly rv: number, resource: string, attrs?: KubeObject) {
+    this.#resource = resource;
+    this.#attrs = attrs;
+  }
+  get attrs(): KubeObject { return this.#attrs ??= selectorAttrs(this.#resource, JSON.parse(this.json) as KubeObject); }
   get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
 }
 
@@ -19,17 +26,17 @@ export function stamp(resource: string, obj: KubeObject, rv: number): StoredObje
 /** A version built outside the store (a dry run's answer, a watch event's restamped state): `object` already
  *  carries its resourceVersion. */
 export function storedVersion(resource: string, object: KubeObject, rv: number): StoredObject {
-  return new StoredVersion(JSON.stringify(object), rv, selectorAttrs(resource, object));
+  return new StoredVersion(JSON.stringify(object), rv, resource, selectorAttrs(resource, object));
 }
 
 /** A stored copy whose text and attributes are already made (etcd-own-write.ts). */
 export function storedJson(json: string, rv: number, attrs: KubeObject): StoredObject {
-  return new StoredVersion(json, rv, attrs);
+  return new StoredVersion(json, rv, '', attrs);
 }
 
 /** The stored copy of JSON text read back from a log (it already carries its resourceVersion). */
 export function storedFromJson(resource: string, json: string, rv: number): StoredObject {
-  return new StoredVersion(json, rv, selectorAttrs(resource, JSON.parse(json) as KubeObject));
+  return new StoredVersion(json, rv, resource);
 }
 
 export function copyKey(key: ObjectKey): ObjectKey {
