@@ -22,6 +22,7 @@ export class JournalObjects implements ObjectTable {
 
   get size(): number { return this.revisions.size; }
   has(key: string): boolean { return this.revisions.has(key); }
+  revision(key: string): number | undefined { return this.revisions.get(key); }
   sortedKeys(): readonly string[] { return this.revisions.sortedKeys(); }
 
   get(key: string): StoredObject | undefined {

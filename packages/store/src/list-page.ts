@@ -31,6 +31,7 @@ export function listPage(
   const gone = asOf ? [...asOf.keys()].filter((k) => asOf.get(k) && !objects?.has(k)).sort() : EMPTY;
 
   const ns = opts.namespace ?? '';
+  const writtenBy = opts.writtenBy;
   const lo = ns === '' ? '' : nameKey(ns, '');
   const hi = ns === '' ? undefined : ns + '\u0001';
   const exclusive = after !== undefined && after >= lo;
@@ -46,8 +47,10 @@ export function listPage(
       else if (j < gone.length) k = gone[j++];
       else return undefined;
       if (hi !== undefined && k >= hi) return undefined;
-      const o = asOf?.has(k) ? asOf.get(k) : objects?.get(k);
-      if (o) return [k, o];
+      let o: StoredObject | null | undefined;
+      if (asOf?.has(k)) o = asOf.get(k);
+      else if (writtenBy === undefined || (objects?.revision(k) ?? Infinity) <= writtenBy) o = objects?.get(k);
+      if (o && (writtenBy === undefined || o.rv <= writtenBy)) return [k, o];
     }
   };
 

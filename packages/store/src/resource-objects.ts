@@ -7,6 +7,8 @@ import { lowerBound } from './object-key.ts';
 export interface ObjectTable {
   readonly size: number;
   get(key: string): StoredObject | undefined;
+  /** The revision of the key's current state, without reading the object. */
+  revision(key: string): number | undefined;
   has(key: string): boolean;
   set(key: string, obj: StoredObject): void;
   delete(key: string): void;
@@ -75,4 +77,6 @@ function mergeTail(keys: string[], sorted: number): string[] {
 }
 
 /** Every object held in memory, as its stored JSON text and selector attributes. */
-export class ResourceObjects extends SortedKeyMap<StoredObject> implements ObjectTable {}
+export class ResourceObjects extends SortedKeyMap<StoredObject> implements ObjectTable {
+  revision(key: string): number | undefined { return this.get(key)?.rv; }
+}

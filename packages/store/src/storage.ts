@@ -43,6 +43,9 @@ export interface ListOptions {
   continue?: string;
   /** false: leave out remainingItemCount, which costs a walk over the rest (a caller paging through it all). */
   countRemaining?: boolean;
+  /** Only objects whose state in the list was written at or before this revision. Checked before the object is
+   *  read, so where objects are read from the database only these are. Applied before limit/continue counting. */
+  writtenBy?: number;
 }
 
 export interface ListResult {

@@ -1,43 +1,51 @@
-// Events are kept for --event-ttl (1h by default, like kube-apiserver) and then removed through the generic store,
-// like any other delete (watchers see DELETED).
+// Events are kept for --event-ttl (1h by default) after their last write, as kube-apiserver keeps them: there each
+// write attaches an etcd lease of that TTL (pkg/registry/core/event/strategy.go, storage TTL). Here the sweep
+// remembers which revision the store had reached at each tick, so an event whose state is at or below the revision
+// of a tick at least a TTL ago was last written before then; the rest are never read. Removal goes through the
+// generic store like any other delete (watchers see DELETED).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import type { KubeEvent } from '@podling/api';
 import { events } from '../registry/event-strategy.ts';
 import type { Registry } from '../registry/registry.ts';
 
-/** Events read per event-loop turn: a cluster of 30,000 pods holds ~90,000 events, whose reading in one turn stalled
- *  every request behind it for a good part of a second. */
+/** Expired events read per event-loop turn. */
 const PAGE = 500;
 
+export interface RevisionMark { at: number; rv: number }
+
+/** Drops the marks no later sweep needs and returns the revision every state written before `cutoff` is at or
+ *  below: that of the newest mark taken at or before it (undefined while there is none). */
+export function expiredUpTo(marks: RevisionMark[], cutoff: number): number | undefined {
+  while (marks.length > 1 && marks[1].at <= cutoff) marks.shift();
+  return marks.length > 0 && marks[0].at <= cutoff ? marks[0].rv : undefined;
+}
+
 export function startEventExpiry(registry: Registry, ttlMs: number, log: FastifyBaseLogger): { stop(): void } {
+  const marks: RevisionMark[] = [];
   let running = false;
-  const sweep = async () => {
-    const cutoff = Date.now() - ttlMs;
+  const sweep = async (writtenBy: number) => {
     let token: string | undefined;
     do {
-      const page = registry.list(events, undefined, { limit: PAGE, continue: token, countRemaining: false });
-      const expired: Promise<unknown>[] = [];
-      for (const item of page.items) {
-        const ev = item.object as KubeEvent;
-        const t = Date.parse(ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp ?? '');
-        if (Number.isFinite(t) && t < cutoff) {
-          const m = ev.metadata;
-          // One page's deletes share a commit. Only the version judged is deleted: one updated meanwhile is the next
-          // sweep's to judge.
-          const preconditions = { uid: m.uid, resourceVersion: m.resourceVersion };
-          expired.push(registry.delete(events, m.namespace, m.name!, { preconditions }).catch(() => undefined));
-        }
-      }
-      await Promise.all(expired);
+      const page = registry.list(events, undefined, { writtenBy, limit: PAGE, continue: token, countRemaining: false });
+      // One page's deletes share a commit. Only the state judged is deleted: one rewritten meanwhile has a new TTL.
+      await Promise.all(page.items.map((item) => {
+        const m = item.object.metadata;
+        const preconditions = { uid: m.uid, resourceVersion: m.resourceVersion };
+        return registry.delete(events, m.namespace, m.name!, { preconditions }).catch(() => undefined);
+      }));
       token = page.continue;
       if (token) await nextTurn();
     } while (token);
   };
-  const timer = setInterval(() => {
-    if (running) return;
+  const tick = () => {
+    const now = Date.now();
+    marks.push({ at: now, rv: registry.storage.currentRevision() });
+    const writtenBy = expiredUpTo(marks, now - ttlMs);
+    if (running || writtenBy === undefined) return;
     running = true;
-    sweep().catch((err) => log.warn({ err }, 'event expiry failed')).finally(() => { running = false; });
-  }, Math.min(ttlMs, 60_000)).unref();
+    sweep(writtenBy).catch((err) => log.warn({ err }, 'event expiry failed')).finally(() => { running = false; });
+  };
+  // A tenth of the TTL (at most a minute): an event goes at most that long after its time.
+  const timer = setInterval(tick, Math.min(Math.max(ttlMs / 10, 200), 60_000)).unref();
   return { stop() { clearInterval(timer); } };
 }

@@ -83,6 +83,28 @@ export function listContract(open: OpenStore): void {
     assert.ok(all.every((o) => o.object.metadata.labels?.odd === 'true'));
   }));
 
+  test('writtenBy lists only states written at or before a revision, counted before limit, on every page', () => withStore(open, async ({ storage }) => {
+    const early = await createMany(storage, 'ns', 'p', 6); // p-0 .. p-5
+    const bound = storage.currentRevision();
+    await storage.guaranteedUpdate(podKey('ns', 'p-1'), (c) => annotate(c.object, 'later', 'yes'));
+    await createMany(storage, 'ns', 'q', 3);
+    const old = (opts: { limit?: number; continue?: string } = {}) => storage.list('pods', { writtenBy: bound, ...opts });
+    assert.deepEqual(names(old().items), ['ns/p-0', 'ns/p-2', 'ns/p-3', 'ns/p-4', 'ns/p-5']);
+    assert.ok(old().items.every((o) => o.rv <= bound));
+    const first = old({ limit: 2 });
+    assert.deepEqual(names(first.items), ['ns/p-0', 'ns/p-2']);
+    // Later pages read the snapshot at the first page's revision: p-3 rewritten meanwhile is still listed there, as
+    // its state of then.
+    await storage.guaranteedUpdate(podKey('ns', 'p-3'), (c) => annotate(c.object, 'after-first-page', 'yes'));
+    const rest: StoredObject[] = [];
+    for (let page = first; page.continue;) {
+      page = old({ limit: 2, continue: page.continue });
+      rest.push(...page.items);
+    }
+    assert.deepEqual(names(rest), ['ns/p-3', 'ns/p-4', 'ns/p-5']);
+    assert.deepEqual(rest[0], early[3]);
+  }));
+
   test('pages of a continued list are the snapshot at the first page\'s revision', () => withStore(open, async ({ storage }) => {
     await createMany(storage, 'ns', 'p', 10); // p-0 .. p-9
     const before = storage.list('pods');
