@@ -15,7 +15,7 @@ import { startScriptServer, type ServerUnderTest } from './harness/script-server
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { startWatchClients } from './harness/watch-client-pool.ts';
 import { describeListMemory, measureListMemory } from './list-memory.ts';
-import { inspectArg } from './harness/collect-garbage.ts';
+import { inspectArg } from './harness/inspector.ts';
 
 /** One GET, timed from the request until the response's last byte. */
 function timedGet(agent: http.Agent, url: string): Promise<{ ms: number; bytes: number; status: number; body?: string }> {

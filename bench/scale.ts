@@ -27,7 +27,9 @@ import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiser
 import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
 import { readMetrics } from './harness/server-metrics.ts';
-import { collectGarbage, inspectArg } from './harness/collect-garbage.ts';
+import { collectGarbage } from './harness/collect-garbage.ts';
+import { inspectArg } from './harness/inspector.ts';
+import { LoopMonitor } from './harness/loop-monitor.ts';
 import { writeHeapSnapshot } from './harness/heap-snapshot.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 
@@ -86,9 +88,12 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const probe = new ApiProbe(client);
     const podWatch = client.watch<Pod>(POD_REF, { resourceVersion: '0' }, (ev) => { view.pod(ev.type, ev.object as Pod); probe.seen(ev.type, ev.object as Pod); });
     const nodeWatch = client.watch<Node>({ resource: 'nodes' }, { resourceVersion: '0' }, (ev) => view.node(ev.type, ev.object as Node));
+    const loop = new LoopMonitor(inspect);
+    await loop.start();
     probe.start();
     await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
     const idle = await probe.take();
+    const loopIdle = await loop.take();
 
     const cpu0 = [cpuSeconds(api.pid), cpuSeconds(hollow.process.pid), cpuSeconds(manager.pid), machineCpu().busy, cpuSeconds(process.pid), machineCpu().steal];
     const m0 = await readMetrics(api.url);
@@ -105,6 +110,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       .catch((err: Error) => { throw new Error(`${err.message}: ${view.added.size} added, ${view.bound.size} bound, ${view.running.size} running`); });
     const runMs = performance.now() - t0;
     const busy = await probe.take();
+    const loopBusy = await loop.take();
     const apiCpu = cpuSeconds(api.pid) - cpu0[0];
     const hollowCpu = cpuSeconds(hollow.process.pid) - cpu0[1];
     const managerCpu = cpuSeconds(manager.pid) - cpu0[2];
@@ -148,6 +154,8 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       `controller manager ${managerCpu.toFixed(1)} (RSS ${((rssBytes(manager.pid) ?? 0) / MiB).toFixed(0)} MiB), hollow nodes ${hollowCpu.toFixed(1)}; ` +
       `hollow process RSS ${((rssBytes(hollow.process.pid) ?? 0) / MiB).toFixed(0)} MiB; this benchmark's own process ${benchCpu.toFixed(1)}; ` +
       `the whole machine ${(machineBusy / (runMs / 1000)).toFixed(2)} cores busy (${(machineBusy - apiCpu - managerCpu - hollowCpu - benchCpu).toFixed(1)} CPU-s outside these four), ${(steal / (runMs / 1000)).toFixed(2)} cores stolen by the hypervisor`);
+    notes.push(`apiserver event loop during the run: late by p50 ${loopBusy.delay.p50.toFixed(1)} ms, p99 ${loopBusy.delay.p99.toFixed(1)} ms, at most ${loopBusy.delay.max.toFixed(0)} ms; ` +
+      `${loopBusy.gc.count} GC pauses, p99 ${loopBusy.gc.p99.toFixed(1)} ms, ${(loopBusy.gc.mean * loopBusy.gc.count / 1000).toFixed(1)} s in all`);
     notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; bound → Running p50 ${boundToRunning.p50.toFixed(0)} ms, p99 ${boundToRunning.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
     notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
     if (process.argv.includes('--heap-snapshot')) {
@@ -166,6 +174,9 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       { name: `create → Running p99, ${paced.count} pods at ${PACED_PER_S}/s after the burst`, value: paced.p99, unit: 'ms', target: { op: '<=', limit: 1000, source: 'issue 18' } },
       { name: 'mutating API p99 during the run', value: mutBusy.p99, unit: 'ms', target: { op: '<=', limit: 100, source: 'issue 18' }, baseline: idleBase(mutIdle.p99), ratio: mutBusy.p99 / mutIdle.p99 },
       { name: 'watch delivery p99 during the run (create sent → event)', value: delBusy.p99, unit: 'ms', baseline: idleBase(delIdle.p99), ratio: delBusy.p99 / delIdle.p99 },
+      // What the latency tail above is made of: a request waits for the apiserver's loop turn in progress, then its own.
+      { name: 'apiserver event-loop delay p99 during the run', value: loopBusy.delay.p99, unit: 'ms', baseline: idleBase(loopIdle.delay.p99) },
+      { name: 'apiserver longest GC pause during the run', value: loopBusy.gc.max, unit: 'ms', baseline: idleBase(loopIdle.gc.max) },
       { name: 'full GET /api/v1/pods (median of 3)', value: summarize(lists).p50, unit: 'ms' },
       { name: 'apiserver RSS at the end', value: rssEnd / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined, baseline: { value: rssNodes / MiB, label: 'with the nodes, before any pod', sameRun: true } },
       { name: 'apiserver RSS at the end, after a full GC', value: rssGc / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined },
