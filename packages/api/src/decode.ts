@@ -145,30 +145,50 @@ function typeError(k: DecodableKind, version: string, schema: Schema, raw: unkno
 
 /** Drops unknown fields and nulls in place, collecting unknown-field paths as the strict decoder names them.
  *  In place because the caller hands over a freshly parsed body (or a patched copy): rebuilding it would cost a
- *  second allocation of every object on the hottest path of the apiserver. */
-function prune(value: unknown, schema: Schema, path: string, unknown: string[]): unknown {
+ *  second allocation of every object on the hottest path of the apiserver. The path is a stack of segments, written
+ *  out only for an unknown field: most bodies that get here only carry nulls (client-go sends `eventTime: null`, the
+ *  kubelet `lastProbeTime: null`), and a path string per field was most of what decoding them allocated. */
+function prune(value: unknown, schema: Schema, path: PathSegment[], unknown: string[]): unknown {
   if (value === null || value === undefined) return undefined;
   const props = schema.properties;
   if ((props || schema.additionalProperties) && isObject(value)) {
-    for (const k of Object.keys(value)) {
-      const child = props ? (path ? `${path}.${k}` : k) : `${path}[${k}]`;
+    for (const k in value) {
       // Own keys only: an inherited member (constructor, toString, __proto__) is an unknown field like any other.
       const s = props ? (Object.hasOwn(props, k) ? props[k] : undefined) : schema.additionalProperties;
-      if (!s) { unknown.push(child); delete value[k]; continue; }
+      path.push(props ? k : { key: k });
+      if (!s) unknown.push(pathString(path));
       const v = value[k];
-      const pv = prune(v, s, child, unknown);
+      const pv = s ? prune(v, s, path, unknown) : undefined;
+      path.pop();
       if (pv === undefined) delete value[k];
       else if (pv !== v) value[k] = pv;
     }
     return value;
   }
   if (schema.items && Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = prune(value[i], schema.items, `${path}[${i}]`, unknown) ?? null;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      value[i] = prune(value[i], schema.items, path, unknown) ?? null;
+      path.pop();
+    }
     return value;
   }
   // Quantities are serialized as strings whatever the client sent (`cpu: 1` → "1").
   if (typeof value === 'number' && goType(schema) === 'resource.Quantity') return String(value);
   return value;
+}
+
+/** A field name, an array index, or a map key. */
+type PathSegment = string | number | { key: string };
+
+/** `spec.containers[0].name`, `metadata.labels[app]`. */
+function pathString(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'string') out += out ? `.${seg}` : seg;
+    else out += `[${typeof seg === 'number' ? seg : seg.key}]`;
+  }
+  return out;
 }
 
 /** Decodes a parsed JSON body as `kind`; throws a 400 StatusError for anything the apiserver would refuse.
@@ -194,7 +214,7 @@ export function decodeObject<T>(k: DecodableKind, raw: unknown, opts: DecodeOpti
   if (!info.validateClean(raw)) {
     const validate = info.validate;
     if (!validate(raw)) typeError(k, apiVersion, info.schema, raw, validate.errors![0]);
-    object = prune(raw, info.schema, '', unknown) as Record<string, unknown>;
+    object = prune(raw, info.schema, [], unknown) as Record<string, unknown>;
   }
   const mode = opts.fieldValidation ?? 'Warn';
   if (unknown.length && mode === 'Strict') {

@@ -59,6 +59,18 @@ test('unknown fields: Strict lists them all, Warn drops and warns, Ignore drops 
   assert.equal(ignore.object.spec, raw.spec as unknown, 'the input is pruned in place, not copied');
 });
 
+test('unknown-field paths name array indexes at any depth, next to nulls that are only dropped', () => {
+  const body = {
+    metadata: { name: 'a', labels: { app: 'x' }, creationTimestamp: null },
+    spec: { containers: [{ name: 'x' }, { name: 'y', ports: [{ containerPort: 80 }, { containerPort: 81, bogus: true }] }] },
+    status: { conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, extra: 1 }] },
+  };
+  const d = decodeObject<Pod>('Pod', body);
+  assert.deepEqual(d.warnings, ['unknown field "spec.containers[1].ports[1].bogus"', 'unknown field "status.conditions[0].extra"']);
+  assert.deepEqual(d.object.metadata, { name: 'a', labels: { app: 'x' } });
+  assert.deepEqual(d.object.status?.conditions, [{ type: 'Ready', status: 'True' }]);
+});
+
 test('fields Kubernetes defines but Podling ignores are kept, not pruned', () => {
   const raw = {
     metadata: { name: 'a', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }],
