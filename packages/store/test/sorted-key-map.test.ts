@@ -38,7 +38,7 @@ test('a list between creates merges only what was appended since the last one', 
   assert.deepEqual(map.sortedKeys(), ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
 });
 
-test('a long tail (more than 256 creates since the last list) is merged into order too', () => {
+test('a long tail (more than 64 creates since the last list) is sorted into order too', () => {
   const map = new SortedKeyMap<number>();
   const reference: string[] = [];
   for (let i = 0; i < 3000; i += 3) { map.set(`k${i}`, 0); reference.push(`k${i}`); }
