@@ -46,8 +46,8 @@ export class JournalObjects implements ObjectTable {
     this.revisions.delete(key);
   }
 
-  /** Called before committing a write that replaces `published`, the object's published state. */
-  pin(key: string, published: StoredObject): void {
+  /** Pins `published` (see `pinned`). */
+  beforeReplace(key: string, published: StoredObject): void {
     if (this.revisions.get(key) === published.rv && !this.pinned.has(key)) this.pinned.set(key, published);
   }
 }

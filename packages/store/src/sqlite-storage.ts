@@ -227,8 +227,7 @@ class SqliteStore implements SqliteStorage {
   /** Before a commit: the published states it replaces stay readable even where it removes their rows. */
   private pinReplaced(changes: readonly Change[]): void {
     for (const c of changes) {
-      const t = c.previous && this.resources.get(c.key.resource);
-      if (t instanceof JournalObjects) t.pin(nameKey(c.key.namespace, c.key.name), c.previous!);
+      if (c.previous) this.resources.get(c.key.resource)?.beforeReplace(nameKey(c.key.namespace, c.key.name), c.previous);
     }
   }
 

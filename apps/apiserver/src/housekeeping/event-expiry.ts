@@ -45,7 +45,8 @@ export function startEventExpiry(registry: Registry, ttlMs: number, log: Fastify
     running = true;
     sweep(writtenBy).catch((err) => log.warn({ err }, 'event expiry failed')).finally(() => { running = false; });
   };
-  // A tenth of the TTL (at most a minute): an event goes at most that long after its time.
+  // A tick every tenth of the TTL (at most a minute): an event goes within two ticks after its TTL (the first mark
+  // above its write, then the sweep once that mark is a TTL old).
   const timer = setInterval(tick, Math.min(Math.max(ttlMs / 10, 200), 60_000)).unref();
   return { stop() { clearInterval(timer); } };
 }
