@@ -48,6 +48,7 @@ export class JournalObjects implements ObjectTable {
 
   /** Pins `published` (see `pinned`). */
   beforeReplace(key: string, published: StoredObject): void {
-    if (this.revisions.get(key) === published.rv && !this.pinned.has(key)) this.pinned.set(key, published);
+    // A copy that holds its text: `published` may be a version whose text lives only in the row about to go.
+    if (this.revisions.get(key) === published.rv && !this.pinned.has(key)) this.pinned.set(key, storedFromJson(this.resource, published.json, published.rv));
   }
 }

@@ -5,7 +5,7 @@ import type { Change, ChangeType, StoredObject } from './storage.ts';
 import type { PrunePlan } from './change-window.ts';
 import { openDatabase } from './sqlite-schema.ts';
 import { fullKey } from './object-key.ts';
-import { storedFromJson } from './stamp.ts';
+import { storedFromJson, type VersionReader } from './stamp.ts';
 
 export interface LoadedObject { resource: string; namespace: string; name: string; stored: StoredObject }
 
@@ -25,11 +25,12 @@ interface ChangeRow {
   prev_rv: number | null; prev_value: string | null;
 }
 
-export class SqliteJournal {
+export class SqliteJournal implements VersionReader {
   /** Not private only for fault-injection tests. */
   readonly db: Database.Database;
   private readonly commitTx: (batch: readonly Change[], plan: PrunePlan) => void;
   private readonly selectValue: Database.Statement<[number], string>;
+  private readonly selectPrevValue: Database.Statement<[number, number], string | null>;
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
 
@@ -48,6 +49,7 @@ export class SqliteJournal {
     const deleteRow = db.prepare('DELETE FROM changes WHERE rv = ?');
     const setPrevValue = db.prepare('UPDATE changes SET prev_value = ? WHERE rv = ?');
     this.selectValue = db.prepare<[number], string>('SELECT value FROM changes WHERE rv = ?').pluck();
+    this.selectPrevValue = db.prepare<[number, number], string | null>('SELECT prev_value FROM changes WHERE rv = ? AND prev_rv = ?').pluck();
     const setCompacted = db.prepare(`INSERT INTO meta (key, value) VALUES ('compacted_rv', ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
 
@@ -64,18 +66,20 @@ export class SqliteJournal {
       for (const c of batch) {
         const { resource, namespace, name } = c.key;
         const prev = c.previous;
+        // Read before its row goes: a state whose text memory let go (stamp.ts releaseText) is read from that row.
+        const prevValue = prev && prev.rv <= compacted && c.rv > compacted ? prev.json : null;
         // A replaced state outside the window is needed by nobody once this change carries it as prev_value.
         if (prev && prev.rv <= compacted) deleteRow.run(prev.rv);
         if (c.rv <= compacted) {
           if (c.type !== 'DELETED' && !replacedInBatch!.has(c.rv)) insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, null, null);
           continue;
         }
-        const prevValue = prev && prev.rv <= compacted ? prev.json : null;
         insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, prev?.rv ?? null, prevValue);
       }
       if (plan.dropCount > 0) {
-        for (const rv of plan.deadRows) deleteRow.run(rv);
+        // prev_value first: an orphaned change's previous state may be read from a row about to go.
         for (const c of plan.orphaned) setPrevValue.run(c.previous!.json, c.rv);
+        for (const rv of plan.deadRows) deleteRow.run(rv);
         setCompacted.run(compacted);
       }
     });
@@ -127,6 +131,13 @@ export class SqliteJournal {
   /** The JSON text of the state written at rv, while its row is in the log (a current state's row always is). */
   readState(rv: number): string | undefined {
     return this.selectValue.get(rv);
+  }
+
+  /** The JSON text of the state written at rv and replaced by the change at successorRv: its own row while the log
+   *  keeps it, else the copy the successor's row took when that row went (a change whose previous state left the
+   *  window carries it as prev_value). */
+  readVersion(rv: number, successorRv: number): string | undefined {
+    return this.selectValue.get(rv) ?? this.selectPrevValue.get(successorRv, rv) ?? undefined;
   }
 
   /** Whether syncWal() has anything to do: a durable journal on a file. */

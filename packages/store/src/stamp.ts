@@ -2,6 +2,12 @@
 import { selectorAttrs, type KubeObject } from '@podling/api';
 import { StorageError, type ObjectKey, type StoredObject } from './storage.ts';
 
+/** Where a version whose text was let go reads it back (sqlite-journal.ts): its own row while the log keeps one, else
+ *  the `prev_value` of the change that replaced it. */
+export interface VersionReader {
+  readVersion(rv: number, successorRv: number): string | undefined;
+}
+
 /** One stored version held once: its JSON text, and the small skeleton that selectors read. The parsed object is not
  *  kept — a parsed pod costs several times its text in V8's heap, and lists and watches only need the text. A version
  *  read back from the log works its skeleton out on first use: a list without a selector never needs it. */
@@ -14,6 +20,26 @@ class StoredVersion implements StoredObject {
   }
   get attrs(): KubeObject { return this.#attrs ??= selectorAttrs(this.#resource, JSON.parse(this.json) as KubeObject); }
   get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
+}
+
+/** Lets a published version's text go once nothing but the watch window reads it (a replaced state, a deleted one,
+ *  an uncached resource's). It keeps its skeleton, which watch triggers and selectors read at every replay; its text
+ *  is read from then on from the log: the row of `rv`, or once that row is gone the `prev_value` of the change at
+ *  `successorRv` that replaced it. */
+export function releaseText(v: StoredObject, reader: VersionReader, successorRv: number): void {
+  if (!(v instanceof StoredVersion)) return;
+  const rv = v.rv;
+  // The own `json` field becomes an own getter (and stays one if released again with a later successor): versions
+  // in use keep their plain field, and a comparison of two versions still compares their texts.
+  Object.defineProperty(v, 'json', {
+    enumerable: true, configurable: true,
+    get(): string {
+      const json = reader.readVersion(rv, successorRv);
+      // Only a reader that held the version past the window's turnover gets here: as an expired continue token, 410.
+      if (json === undefined) throw new StorageError('Expired', undefined, `the state at revision ${rv} is no longer retained`);
+      return json;
+    },
+  });
 }
 
 /** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. `resource` picks the

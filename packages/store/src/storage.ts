@@ -8,6 +8,8 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   /** Parsed from `json` at each read: a copy the caller owns. It costs a JSON.parse, so hot paths (lists, watch
    *  filters) read `json` or `attrs` instead. */
   readonly object: T;
+  /** Read it while the state is fresh: once a later write has replaced it, a store may read it back from its log on
+   *  each access, which needs the store open and fails (Expired) once the log has let the state go. */
   readonly json: string;
   readonly rv: number;
   /** Name, namespace, labels and the resource's selectable fields, shaped like the object (selectorAttrs in

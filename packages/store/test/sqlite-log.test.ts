@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openSqliteStorage, type SqliteStorage } from '../src/index.ts';
-import { annotate, pod, podKey, record } from './contract/harness.ts';
+import { annotate, plain, pod, podKey, record } from './contract/harness.ts';
 
 function tempDir() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'podling-log-'));
@@ -28,7 +28,7 @@ function prng(seed: number) {
 function snapshot(s: SqliteStorage) {
   const replay = record(s, { resource: 'pods', fromRv: s.oldestRevision() - 1 });
   replay.stop();
-  return { rv: s.currentRevision(), oldest: s.oldestRevision(), items: s.list('pods').items, window: replay.changes };
+  return plain({ rv: s.currentRevision(), oldest: s.oldestRevision(), items: s.list('pods').items, window: replay.changes });
 }
 
 test('random writes with a tiny history limit: every reopen rebuilds objects and window, and the log holds only what they need', async () => {

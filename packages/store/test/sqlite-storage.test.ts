@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { waitFor } from '@podling/testkit';
 import { openSqliteStorage, type SqliteStorageOptions, type Storage } from '../src/index.ts';
 import { runStorageContract } from './storage-contract.ts';
-import { annotate, createMany, pod, podKey, record, rejectsWith } from './contract/harness.ts';
+import { annotate, createMany, plain, pod, podKey, record, rejectsWith } from './contract/harness.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -136,8 +136,9 @@ describe('sqlite storage', () => {
       for (const n of ['a', 'b', 'c']) await storage.create(podKey('ns', n), pod('ns', n)); // 1, 2, 3
       const first = storage.list('pods', { limit: 1 });
       await storage.guaranteedUpdate(podKey('ns', 'b'), (cur) => annotate(cur.object, 'k', '1')); // 4
-      const snapshot = storage.list('pods').items;
+      const snapshot = plain(storage.list('pods').items);
       const second = storage.list('pods', { limit: 1 });
+      const secondItems = plain(second.items);
       assert.deepEqual([first.rv, second.rv], [3, 4]);
       await storage.delete(podKey('ns', 'b')); // 5
       for (let i = 0; i < 2; i++) await storage.create(podKey('other', `x${i}`), pod('other', `x${i}`)); // 6, 7
@@ -148,7 +149,7 @@ describe('sqlite storage', () => {
       storage = await store.reopen();
       await rejectsWith(() => storage.list('pods', { continue: first.continue }), 'Expired');
       const rest = storage.list('pods', { continue: second.continue, namespace: 'ns' });
-      assert.deepEqual([...second.items, ...rest.items], snapshot);
+      assert.deepEqual(plain([...secondItems, ...rest.items]), snapshot);
     } finally {
       await storage.close();
       store.cleanup();

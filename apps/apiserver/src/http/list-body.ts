@@ -16,28 +16,33 @@ export type NextPage = () => { items: readonly StoredObject[]; more: boolean };
 
 /** `head` ends just before the first item, `tail` closes the items array and the list. */
 export function listBody(head: string, items: readonly StoredObject[], tail: string, nextPage?: NextPage): string | Readable {
-  let size = head.length + tail.length + items.length;
-  for (let i = 0; i < items.length && size <= STREAM_ABOVE; i++) size += items[i].json.length;
-  if (size <= STREAM_ABOVE && !nextPage) {
-    const parts = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) parts[i] = items[i].json;
-    return `${head}${parts.join(',')}${tail}`;
-  }
+  // Each page's texts are taken when the page is: a state replaced while the stream waits on a slow client may let
+  // its text go to the log (the store's releaseText), and the log does not keep it forever.
+  const texts = textsOf(items);
+  let size = head.length + tail.length + texts.length;
+  for (let i = 0; i < texts.length && size <= STREAM_ABOVE; i++) size += texts[i].length;
+  if (size <= STREAM_ABOVE && !nextPage) return `${head}${texts.join(',')}${tail}`;
   // Readable.from pulls the next chunk only when the response has room for it (back-pressure). The chunks stay
   // strings (`encoding`) down to the socket, which encodes them as it writes: made into Buffers here, 100 MB of list
   // would be 100 MB of external memory, which V8 counts toward its next full collection.
-  return Readable.from(chunks(head, items, tail, nextPage), { objectMode: false, encoding: 'utf8', highWaterMark: CHUNK });
+  return Readable.from(chunks(head, texts, tail, nextPage), { objectMode: false, encoding: 'utf8', highWaterMark: CHUNK });
 }
 
-function* chunks(head: string, first: readonly StoredObject[], tail: string, nextPage?: NextPage): Generator<string> {
+function textsOf(items: readonly StoredObject[]): string[] {
+  const texts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) texts[i] = items[i].json;
+  return texts;
+}
+
+function* chunks(head: string, first: string[], tail: string, nextPage?: NextPage): Generator<string> {
   let parts: string[] = [head];
   let size = head.length;
   let sep = '';
-  for (let page = { items: first, more: !!nextPage }; ; page = nextPage!()) {
-    for (const item of page.items) {
-      parts.push(sep + item.json);
+  for (let page = { texts: first, more: !!nextPage }; ; page = taken(nextPage!())) {
+    for (const json of page.texts) {
+      parts.push(sep + json);
       sep = ',';
-      size += item.json.length + 1;
+      size += json.length + 1;
       if (size >= CHUNK) {
         yield parts.join('');
         parts = [];
@@ -48,4 +53,8 @@ function* chunks(head: string, first: readonly StoredObject[], tail: string, nex
   }
   parts.push(tail);
   yield parts.join('');
+}
+
+function taken(page: { items: readonly StoredObject[]; more: boolean }): { texts: string[]; more: boolean } {
+  return { texts: textsOf(page.items), more: page.more };
 }

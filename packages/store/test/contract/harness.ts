@@ -62,6 +62,12 @@ export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: S
   });
 }
 
+/** Stored versions and changes as plain data (text and revision), read now: a replaced state's text may be read
+ *  from the log later, which a closed store can no longer do. */
+export function plain<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
 export interface Recorder {
   batches: (readonly Change[])[];
   changes: Change[];
