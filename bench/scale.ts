@@ -28,7 +28,7 @@ import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
 import { readMetrics } from './harness/server-metrics.ts';
 import { collectGarbage } from './harness/collect-garbage.ts';
-import { inspectArg } from './harness/inspector.ts';
+import { evaluate, inspectArg } from './harness/inspector.ts';
 import { LoopMonitor } from './harness/loop-monitor.ts';
 import { writeHeapSnapshot } from './harness/heap-snapshot.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
@@ -142,6 +142,12 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     notes.push(`stored besides the pods: ${(await client.list({ resource: 'events' })).items.length} events, ${(events.byteLength / MiB).toFixed(1)} MiB as a JSON list`);
     await collectGarbage(inspect);
     const rssGc = rssBytes(api.pid)!;
+    // What the objects themselves hold, without the heap's free room or native memory: far steadier than RSS.
+    const mem = await evaluate<NodeJS.MemoryUsage>(inspect, 'process.memoryUsage()');
+    const heapGc = mem.heapUsed;
+    const spaces = await evaluate<{ space_name: string; space_size: number; space_used_size: number }[]>(inspect, "require('node:v8').getHeapSpaceStatistics()");
+    notes.push(`V8 heap spaces after that GC, MiB committed/used: ${spaces.filter((x) => x.space_size > MiB).map((x) => `${x.space_name} ${(x.space_size / MiB).toFixed(0)}/${(x.space_used_size / MiB).toFixed(0)}`).join(', ')}`);
+    notes.push(`apiserver memory after a full GC: RSS ${(rssGc / MiB).toFixed(0)} MiB = V8 heap ${(mem.heapTotal / MiB).toFixed(0)} MiB committed (${(mem.heapUsed / MiB).toFixed(0)} used) + ${((rssGc - mem.heapTotal) / MiB).toFixed(0)} MiB outside it (external ${(mem.external / MiB).toFixed(0)} MiB, code, native allocations)`);
     const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);
     podWatch.stop();
     nodeWatch.stop();
@@ -180,6 +186,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       { name: 'full GET /api/v1/pods (median of 3)', value: summarize(lists).p50, unit: 'ms' },
       { name: 'apiserver RSS at the end', value: rssEnd / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined, baseline: { value: rssNodes / MiB, label: 'with the nodes, before any pod', sameRun: true } },
       { name: 'apiserver RSS at the end, after a full GC', value: rssGc / MiB, unit: 'MiB', target: o.scale ? { op: '<=', limit: 300, source: 'issue 18' } : undefined },
+      { name: 'apiserver V8 heap used after that GC', value: heapGc / MiB, unit: 'MiB' },
       { name: 'apiserver CPU during the run', value: apiCpu / (runMs / 1000), unit: 'cores' },
       { name: 'apiserver memory per pod', value: (rssRun - rssNodes) / pods / 1024, unit: 'KiB' },
       { name: 'SQLite file size (db + wal)', value: dbBytes / MiB, unit: 'MiB' },
