@@ -233,8 +233,8 @@ class SqliteStore implements SqliteStorage {
   }
 
   /** Once `changes` are published (their watchers served), the states they replaced are the watch window's alone:
-   *  their text goes back to the log (stamp.ts releaseText). At 30,000 pods most of a full window of 20,000 changes
-   *  are replaced states, ~30 MiB of text. A change's own new state is left alone: its writer holds it as the answer. */
+   *  their text goes back to the log (stamp.ts releaseText): ~15 MiB of heap at 30,000 pods (bench/scale.ts). A
+   *  change's own new state is left alone: its writer holds it as the answer. */
   private releaseReplaced(changes: readonly Change[]): void {
     for (const c of changes) if (c.previous) releaseText(c.previous, this.journal, c.rv);
   }

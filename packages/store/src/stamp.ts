@@ -22,8 +22,8 @@ class StoredVersion implements StoredObject {
   get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
 }
 
-/** Lets a published version's text go once nothing but the watch window reads it (a replaced state, a deleted one,
- *  an uncached resource's). It keeps its skeleton, which watch triggers and selectors read at every replay; its text
+/** Lets a published version's text go once nothing but the watch window reads it (a state a later write replaced).
+ *  It keeps its skeleton, which watch triggers and selectors read at every replay; its text
  *  is read from then on from the log: the row of `rv`, or once that row is gone the `prev_value` of the change at
  *  `successorRv` that replaced it. */
 export function releaseText(v: StoredObject, reader: VersionReader, successorRv: number): void {
