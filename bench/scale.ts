@@ -143,9 +143,9 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     await collectGarbage(inspect);
     const rssGc = rssBytes(api.pid)!;
     // What the objects themselves hold, without the heap's free room or native memory: far steadier than RSS.
-    const mem = await evaluate<NodeJS.MemoryUsage>(inspect, 'process.memoryUsage()');
+    const { mem, spaces } = await evaluate<{ mem: NodeJS.MemoryUsage; spaces: { space_name: string; space_size: number; space_used_size: number }[] }>(
+      inspect, "({ mem: process.memoryUsage(), spaces: require('node:v8').getHeapSpaceStatistics() })");
     const heapGc = mem.heapUsed;
-    const spaces = await evaluate<{ space_name: string; space_size: number; space_used_size: number }[]>(inspect, "require('node:v8').getHeapSpaceStatistics()");
     notes.push(`V8 heap spaces after that GC, MiB committed/used: ${spaces.filter((x) => x.space_size > MiB).map((x) => `${x.space_name} ${(x.space_size / MiB).toFixed(0)}/${(x.space_used_size / MiB).toFixed(0)}`).join(', ')}`);
     notes.push(`apiserver memory after a full GC: RSS ${(rssGc / MiB).toFixed(0)} MiB = V8 heap ${(mem.heapTotal / MiB).toFixed(0)} MiB committed (${(mem.heapUsed / MiB).toFixed(0)} used) + ${((rssGc - mem.heapTotal) / MiB).toFixed(0)} MiB outside it (external ${(mem.external / MiB).toFixed(0)} MiB, code, native allocations)`);
     const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);

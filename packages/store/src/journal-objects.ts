@@ -4,12 +4,7 @@
 // each object's key and revision, the revision finds its row in the log, and lists read the rows they return.
 import type { StoredObject } from './storage.ts';
 import { SortedKeyMap, type ObjectTable } from './resource-objects.ts';
-import { storedFromJson } from './stamp.ts';
-
-export interface StateReader {
-  /** The JSON text of the state written at rv, if its row is still in the log. */
-  readState(rv: number): string | undefined;
-}
+import { storedFromJson, type StateReader } from './stamp.ts';
 
 export class JournalObjects implements ObjectTable {
   private readonly revisions = new SortedKeyMap<number>();
@@ -48,7 +43,6 @@ export class JournalObjects implements ObjectTable {
 
   /** Pins `published` (see `pinned`). */
   beforeReplace(key: string, published: StoredObject): void {
-    // A copy that holds its text: `published` may be a version whose text lives only in the row about to go.
-    if (this.revisions.get(key) === published.rv && !this.pinned.has(key)) this.pinned.set(key, storedFromJson(this.resource, published.json, published.rv));
+    if (this.revisions.get(key) === published.rv && !this.pinned.has(key)) this.pinned.set(key, published);
   }
 }

@@ -5,7 +5,7 @@ import type { Change, ChangeType, StoredObject } from './storage.ts';
 import type { PrunePlan } from './change-window.ts';
 import { openDatabase } from './sqlite-schema.ts';
 import { fullKey } from './object-key.ts';
-import { storedFromJson, type VersionReader } from './stamp.ts';
+import { storedFromJson, type StateReader } from './stamp.ts';
 
 export interface LoadedObject { resource: string; namespace: string; name: string; stored: StoredObject }
 
@@ -25,7 +25,7 @@ interface ChangeRow {
   prev_rv: number | null; prev_value: string | null;
 }
 
-export class SqliteJournal implements VersionReader {
+export class SqliteJournal implements StateReader {
   /** Not private only for fault-injection tests. */
   readonly db: Database.Database;
   private readonly commitTx: (batch: readonly Change[], plan: PrunePlan) => void;
@@ -66,14 +66,13 @@ export class SqliteJournal implements VersionReader {
       for (const c of batch) {
         const { resource, namespace, name } = c.key;
         const prev = c.previous;
-        // Read before its row goes: a state whose text memory let go (stamp.ts releaseText) is read from that row.
-        const prevValue = prev && prev.rv <= compacted && c.rv > compacted ? prev.json : null;
         // A replaced state outside the window is needed by nobody once this change carries it as prev_value.
         if (prev && prev.rv <= compacted) deleteRow.run(prev.rv);
         if (c.rv <= compacted) {
           if (c.type !== 'DELETED' && !replacedInBatch!.has(c.rv)) insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, null, null);
           continue;
         }
+        const prevValue = prev && prev.rv <= compacted ? prev.json : null;
         insertRow.run(c.rv, resource, namespace, name, c.type, c.current.json, prev?.rv ?? null, prevValue);
       }
       if (plan.dropCount > 0) {
@@ -128,16 +127,10 @@ export class SqliteJournal implements VersionReader {
     }).immediate();
   }
 
-  /** The JSON text of the state written at rv, while its row is in the log (a current state's row always is). */
-  readState(rv: number): string | undefined {
-    return this.selectValue.get(rv);
-  }
-
-  /** The JSON text of the state written at rv and replaced by the change at successorRv: its own row while the log
-   *  keeps it, else the copy the successor's row took when that row went (a change whose previous state left the
-   *  window carries it as prev_value). */
-  readVersion(rv: number, successorRv: number): string | undefined {
-    return this.selectValue.get(rv) ?? this.selectPrevValue.get(successorRv, rv) ?? undefined;
+  /** The JSON text of the state written at rv: its own row while the log keeps it (a current state's row always is),
+   *  else the copy the row of the change at successorRv took when it replaced that state outside the window. */
+  readState(rv: number, successorRv?: number): string | undefined {
+    return this.selectValue.get(rv) ?? (successorRv === undefined ? undefined : this.selectPrevValue.get(successorRv, rv) ?? undefined);
   }
 
   /** Whether syncWal() has anything to do: a durable journal on a file. */

@@ -2,10 +2,10 @@
 import { selectorAttrs, type KubeObject } from '@podling/api';
 import { StorageError, type ObjectKey, type StoredObject } from './storage.ts';
 
-/** Where a version whose text was let go reads it back (sqlite-journal.ts): its own row while the log keeps one, else
- *  the `prev_value` of the change that replaced it. */
-export interface VersionReader {
-  readVersion(rv: number, successorRv: number): string | undefined;
+/** A log that states are read back from (sqlite-journal.ts): the text of the state written at `rv` while its row is
+ *  kept; given the revision of the change that replaced it, also once that change's row carries it as prev_value. */
+export interface StateReader {
+  readState(rv: number, successorRv?: number): string | undefined;
 }
 
 /** One stored version held once: its JSON text, and the small skeleton that selectors read. The parsed object is not
@@ -26,7 +26,7 @@ class StoredVersion implements StoredObject {
  *  It keeps its skeleton, which watch triggers and selectors read at every replay; its text
  *  is read from then on from the log: the row of `rv`, or once that row is gone the `prev_value` of the change at
  *  `successorRv` that replaced it. */
-export function releaseText(v: StoredObject, reader: VersionReader, successorRv: number): void {
+export function releaseText(v: StoredObject, reader: StateReader, successorRv: number): void {
   if (!(v instanceof StoredVersion)) return;
   const rv = v.rv;
   // The own `json` field becomes an own getter (and stays one if released again with a later successor): versions
@@ -34,7 +34,7 @@ export function releaseText(v: StoredObject, reader: VersionReader, successorRv:
   Object.defineProperty(v, 'json', {
     enumerable: true, configurable: true,
     get(): string {
-      const json = reader.readVersion(rv, successorRv);
+      const json = reader.readState(rv, successorRv);
       // Only a reader that held the version past the window's turnover gets here: as an expired continue token, 410.
       if (json === undefined) throw new StorageError('Expired', undefined, `the state at revision ${rv} is no longer retained`);
       return json;
