@@ -7,7 +7,8 @@ type Json = unknown;
 type Container = Record<string, Json> | Json[];
 
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+// Primitives need no copy, and structuredClone of one is still a native call: most leaves of a patch are strings.
+const clone = <T>(v: T): T => (typeof v === 'object' && v !== null ? structuredClone(v) : v);
 
 function unprocessable(message: string): StatusError {
   return new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`, {
@@ -118,10 +119,13 @@ function sortKeys(v: Json): Json {
   return v;
 }
 
-/** RFC 7386: objects merge recursively, null deletes, everything else (lists included) replaces. */
+/** RFC 7386: objects merge recursively, null deletes, everything else (lists included) replaces. The result copies
+ *  the maps the patch reaches and shares every other subtree with `doc`: a caller that changes the result owns `doc`
+ *  (the apiserver passes a fresh parse of the stored object; copying it again was 2% of its CPU in a burst of status
+ *  patches). */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
   assertDepth(patch, 'merge patch');
-  return mergePatch(clone(doc), patch);
+  return mergePatch(doc, patch);
 }
 
 function mergePatch(target: Json, patch: Json): Json {

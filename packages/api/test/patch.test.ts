@@ -35,6 +35,12 @@ test('merge patch (RFC 7386): maps merge, null deletes, lists replace', () => {
   assert.deepEqual(applyMergePatch(doc, { metadata: { labels: { a: null, c: '3' } }, spec: { list: [3] } }),
     { metadata: { labels: { b: '2', c: '3' } }, spec: { list: [3] } });
   assert.deepEqual(doc.metadata.labels, { a: '1', b: '2' }, 'the input is not mutated');
+  const patch = { spec: { list: [3] } };
+  const out = applyMergePatch(doc, patch) as typeof doc;
+  out.spec.list.push(4);
+  assert.deepEqual(patch.spec.list, [3], 'the result holds copies of the patch, so a retried update applies it unchanged');
+  assert.notEqual(out.spec, doc.spec, 'a map the patch reaches is copied, not changed in place');
+  assert.equal(out.metadata, doc.metadata, 'a subtree the patch does not reach is shared, as documented');
 });
 
 function live(): KubeObject {

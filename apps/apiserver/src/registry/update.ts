@@ -13,8 +13,9 @@ import { qualifiedResource, updateSubresource, type Resource } from './resource.
 export type Subresource = string | undefined;
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 
-/** Produces the desired object from a private copy of the current one, plus an optional RV precondition. */
-type Mutation = (current: KubeObject) => KubeObject;
+/** Produces the desired object from the current one (plus an optional RV precondition in it). `current()` parses
+ *  the stored text afresh, so the mutation may change what it returns; a PUT never calls it. */
+type Mutation = (current: () => KubeObject) => KubeObject;
 
 export async function updateObject(reg: Registry, r: Resource, namespace: string | undefined, name: string,
   raw: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -43,7 +44,7 @@ export async function patchObject(reg: Registry, r: Resource, namespace: string 
   }
   const warnings: string[] = [];
   const stored = await guardedUpdate(reg, r, namespace, name, sub, opts, (current) => {
-    const patched = applyPatch(kind, current, patch, r.kind);
+    const patched = applyPatch(kind, current(), patch, r.kind);
     const decoded = reg.decode(r, patched, opts.fieldValidation as FieldValidation | undefined);
     warnings.splice(0, warnings.length, ...decoded.warnings);
     const m = decoded.object.metadata;
@@ -68,9 +69,11 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
   if (!strategy) throw errors.notFound(`${r.resource}/${sub}`, name);
   const key = reg.key(r, namespace, name);
   let dryRunResult: StoredObject | undefined;
+  // The state the write left (the stored one when it changed nothing), to finish a deletion without parsing it back.
+  let written: KubeObject | undefined;
   const tryUpdate = (cur: StoredObject): KubeObject | null => {
     const old = cur.object;
-    const next = mutate(structuredClone(old));
+    const next = mutate(() => cur.object);
     const wantRv = next.metadata.resourceVersion;
     if (wantRv && wantRv !== String(cur.rv)) throw errors.staleResourceVersion(qualifiedResource(r), name);
     next.apiVersion = r.apiVersion;
@@ -91,7 +94,7 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
       if (!sameJson(source(next), source(old))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (JSON.stringify(next) === cur.json) return null;
+    if (JSON.stringify(next) === cur.json) { written = old; return null; }
     delete next.metadata.resourceVersion;
     if (opts.dryRun) {
       // A dry run keeps the stored resourceVersion, so `kubectl diff` compares like with like.
@@ -99,12 +102,13 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
       dryRunResult = storedVersion(r.resource, next, cur.rv);
       return null;
     }
+    written = next;
     return next;
   };
   const stored = await reg.storage.guaranteedUpdate(key, tryUpdate);
   if (dryRunResult) return dryRunResult;
   // An update that removed the last finalizer of an object whose deletion is due completes the deletion.
-  const m = stored.object.metadata;
+  const m = written!.metadata;
   if (m.deletionTimestamp && !(m.finalizers?.length) && m.deletionGracePeriodSeconds === 0) {
     return reg.storage.delete(key);
   }
