@@ -45,6 +45,10 @@ const resourceCases: [string, string, string, Expected][] = [
     '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dweb,spec.nodeName%3Dn1', { verb: 'list', name: '' }],
   ['percent-encoded segments are decoded', 'GET', '/api/v1/namespaces/default/pods/a%2Eb', { name: 'a.b' }],
   ['an unknown method has no verb', 'OPTIONS', '/api/v1/pods/x', { isResourceRequest: true, verb: '' }],
+  ['dot segments are resolved as a URL parser resolves them', 'GET', '/api/v1/namespaces/a/../b/pods/./web',
+    { namespace: 'b', resource: 'pods', name: 'web', path: '/api/v1/namespaces/b/pods/web' }],
+  ['a query on a plain path is read', 'GET', '/api/v1/pods?watch=1&fieldSelector=metadata.name%3Dweb', { verb: 'watch', name: 'web', path: '/api/v1/pods' }],
+  ['dots inside a name are not segments', 'GET', '/api/v1/namespaces/default/pods/a..b', { name: 'a..b', path: '/api/v1/namespaces/default/pods/a..b' }],
 ];
 
 for (const [behaviour, method, url, expected] of resourceCases) {

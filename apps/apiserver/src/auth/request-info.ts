@@ -36,9 +36,26 @@ const methodVerbs: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 
 /** Go's strconv.ParseBool true values, which is what the apiserver's parameter codec accepts for `watch`. */
 const trueValues = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 
-export function requestInfo(method: string, url: string): RequestInfo {
+/** A path the WHATWG URL parser would return unchanged: RFC 3986 path characters without `%`, no dot segment, not
+ *  `//` (which it would read as a host). */
+const plainPath = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const dotSegment = /\/\.\.?(\/|$)/;
+
+/** The path and query of a request target. Most requests take the plain path as it is: parsing every URL with
+ *  `new URL` was 3% of the apiserver's CPU in a burst. */
+function splitTarget(url: string): { path: string; query: () => URLSearchParams } {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (plainPath.test(path) && !dotSegment.test(path)) {
+    return { path, query: () => new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
+  }
   const parsed = new URL(url, 'http://request.invalid');
-  const path = parsed.pathname;
+  return { path: parsed.pathname, query: () => parsed.searchParams };
+}
+
+export function requestInfo(method: string, url: string): RequestInfo {
+  const target = splitTarget(url);
+  const path = target.path;
   const info: RequestInfo = {
     isResourceRequest: false, path, verb: method.toLowerCase(),
     apiPrefix: '', apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '',
@@ -84,9 +101,10 @@ export function requestInfo(method: string, url: string): RequestInfo {
   info.resource = parts[0] ?? '';
 
   if (info.name === '' && info.verb === 'get') {
-    info.verb = trueValues.has(parsed.searchParams.get('watch') ?? '') ? 'watch' : 'list';
+    const query = target.query();
+    info.verb = trueValues.has(query.get('watch') ?? '') ? 'watch' : 'list';
     // `kubectl get pod x -w` lists with fieldSelector=metadata.name=x: authorize it as a request for that name.
-    const byName = exactNameSelector(parsed.searchParams.get('fieldSelector'));
+    const byName = exactNameSelector(query.get('fieldSelector'));
     if (byName !== undefined) info.name = byName;
   }
   if (info.name === '' && info.verb === 'delete') info.verb = 'deletecollection';
