@@ -141,7 +141,7 @@ class EtcdStore implements EtcdStorage {
   create(key: ObjectKey, obj: KubeObject): Promise<StoredObject> {
     if (this.closed) return Promise.reject(unavailable(key));
     return this.chain.run(this.layout.key(key), async (k) => {
-      const res = await this.put(key, k, 0, obj);
+      const res = await this.put(key, k, 0, new OwnWrite(key.resource, forStorage(obj)));
       if (res === 'conflict') throw new StorageError('KeyExists', key, `${describeKey(key)} already exists`);
       return res;
     });
@@ -155,7 +155,9 @@ class EtcdStore implements EtcdStorage {
         if (!current) throw notFound(key);
         const next = update(current);
         if (next === null) return current;
-        const res = await this.put(key, k, current.rv, next);
+        const write = new OwnWrite(key.resource, forStorage(next));
+        if (write.sameAs(current)) return current;
+        const res = await this.put(key, k, current.rv, write);
         if (res !== 'conflict') return res;
         current = await this.read(key, k);
       }
@@ -244,8 +246,7 @@ class EtcdStore implements EtcdStorage {
   }
 
   /** Puts `obj` if the key's mod_revision is still `rv`; the stored copy is the cache's, shared with watchers. */
-  private async put(key: ObjectKey, k: string, rv: number, obj: KubeObject): Promise<StoredObject | 'conflict'> {
-    const write = new OwnWrite(key.resource, forStorage(obj));
+  private async put(key: ObjectKey, k: string, rv: number, write: OwnWrite): Promise<StoredObject | 'conflict'> {
     const written = await this.txn(key, k, rv, write.text, write);
     if (written === 'conflict') return written;
     const cached = this.cache.get(key);

@@ -23,7 +23,7 @@ import { ResourceObjects, type ObjectTable } from './resource-objects.ts';
 import { JournalObjects } from './journal-objects.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { IndexedWatchers } from './indexed-watchers.ts';
-import { copyKey, describeKey, notFound, releaseText, stamp, unavailable } from './stamp.ts';
+import { copyKey, describeKey, notFound, releaseText, stamp, Stamping, unavailable } from './stamp.ts';
 
 export interface StorageLogger {
   info(o: object, msg?: string): void;
@@ -160,13 +160,14 @@ class SqliteStore implements SqliteStorage {
     if (this.closed || this.broken) return Promise.reject(this.refusal(key));
     const previous = this.latest(key);
     if (!previous) return Promise.reject(notFound(key));
-    let next: KubeObject | null;
+    let next: Stamping | null;
     try {
-      next = update(previous);
+      const obj = update(previous);
+      next = obj && new Stamping(key.resource, obj);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err); // refused, or not serializable: nothing was queued
     }
-    if (next === null) {
+    if (next === null || next.sameAs(previous)) {
       // Nothing to write; but if `previous` is still pending, answer only once it is durable.
       if (!this.pending.has(fullKey(key))) return Promise.resolve(previous);
       return new Promise((resolve, reject) => {
@@ -250,10 +251,10 @@ class SqliteStore implements SqliteStorage {
   }
 
   /** Assigns the next revision and queues the change for the next flush. */
-  private enqueue(type: ChangeType, key: ObjectKey, obj: KubeObject, previous?: StoredObject): Promise<StoredObject> {
+  private enqueue(type: ChangeType, key: ObjectKey, obj: KubeObject | Stamping, previous?: StoredObject): Promise<StoredObject> {
     let current: StoredObject;
     try {
-      current = stamp(key.resource, obj, this.assignedRv + 1);
+      current = obj instanceof Stamping ? obj.at(this.assignedRv + 1) : stamp(key.resource, obj, this.assignedRv + 1);
     } catch (err) {
       return Promise.reject(err); // not serializable: nothing was queued
     }

@@ -1,4 +1,5 @@
 // The stored copy of an object, and the errors a write reports about its key.
+import { randomUUID } from 'node:crypto';
 import { selectorAttrs, type KubeObject } from '@podling/api';
 import { StorageError, type ObjectKey, type StoredObject } from './storage.ts';
 
@@ -49,15 +50,46 @@ export function stamp(resource: string, obj: KubeObject, rv: number): StoredObje
   return storedVersion(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } }, rv);
 }
 
+// The marker holds a random token of this process, so no stored content can contain it.
+const MARK = `\u0000${randomUUID()}`;
+const MARK_FIELD = `"resourceVersion":${JSON.stringify(MARK)}`;
+
+/** An object serialized once, before its revision is known: the text around a marker where resourceVersion goes,
+ *  as stamp() places it. From it the stored copy at any revision is a concatenation, and an update that changes
+ *  nothing is told by comparing texts, as kube-apiserver's etcd3 store compares the encoded bytes in
+ *  GuaranteedUpdate (k8s.io/apiserver pkg/storage/etcd3/store.go) — one JSON.stringify per update, not two. */
+export class Stamping {
+  readonly head: string;
+  readonly tail: string;
+  readonly attrs: KubeObject;
+
+  /** Throws what JSON.stringify throws for an object that cannot be serialized. */
+  constructor(resource: string, obj: KubeObject) {
+    this.attrs = selectorAttrs(resource, obj);
+    const json = JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: MARK } });
+    const at = json.indexOf(MARK_FIELD);
+    this.head = json.slice(0, at);
+    this.tail = json.slice(at + MARK_FIELD.length);
+  }
+
+  /** The stored copy at revision `rv`: what stamp(resource, obj, rv) makes. */
+  at(rv: number): StoredObject {
+    return new StoredVersion(`${this.head}"resourceVersion":"${rv}"${this.tail}`, rv, '', this.attrs);
+  }
+
+  /** Whether `v`'s text is this object's at v's own revision: writing it would change nothing. */
+  sameAs(v: StoredObject): boolean {
+    const json = v.json;
+    const field = `"resourceVersion":"${v.rv}"`;
+    return json.length === this.head.length + field.length + this.tail.length
+      && json.startsWith(this.head) && json.startsWith(field, this.head.length) && json.endsWith(this.tail);
+  }
+}
+
 /** A version built outside the store (a dry run's answer, a watch event's restamped state): `object` already
  *  carries its resourceVersion. */
 export function storedVersion(resource: string, object: KubeObject, rv: number): StoredObject {
   return new StoredVersion(JSON.stringify(object), rv, resource, selectorAttrs(resource, object));
-}
-
-/** A stored copy whose text and attributes are already made (etcd-own-write.ts). */
-export function storedJson(json: string, rv: number, attrs: KubeObject): StoredObject {
-  return new StoredVersion(json, rv, '', attrs);
 }
 
 /** The stored copy of JSON text read back from a log (it already carries its resourceVersion). */

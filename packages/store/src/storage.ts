@@ -109,7 +109,8 @@ export interface Storage {
   create(key: ObjectKey, obj: KubeObject): Promise<StoredObject>;
 
   /** Optimistic concurrency spelled out once: runs `update` against the latest state (committed or pending) and
-   *  writes the result. Fails with 'NotFound'. Resolves with the stored object (the old one if update returned null). */
+   *  writes the result. Fails with 'NotFound'. Resolves with the stored object: the old one if update returned null
+   *  or an object whose stored text would be the old one's (a no-op update writes nothing, as in kube-apiserver). */
   guaranteedUpdate(key: ObjectKey, update: UpdateFn): Promise<StoredObject>;
 
   /** Removes an object; `check` may throw to refuse (preconditions). Resolves with the last state stamped with the

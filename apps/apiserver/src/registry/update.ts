@@ -69,7 +69,8 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
   if (!strategy) throw errors.notFound(`${r.resource}/${sub}`, name);
   const key = reg.key(r, namespace, name);
   let dryRunResult: StoredObject | undefined;
-  // The state the write left (the stored one when it changed nothing), to finish a deletion without parsing it back.
+  // The state the write left (or the stored one's equal when it changed nothing), to finish a deletion without
+  // parsing it back.
   let written: KubeObject | undefined;
   const tryUpdate = (cur: StoredObject): KubeObject | null => {
     const old = cur.object;
@@ -93,8 +94,7 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
       const source = s.generationSource ?? ((o: KubeObject) => o.spec);
       if (!sameJson(source(next), source(old))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (JSON.stringify(next) === cur.json) { written = old; return null; }
+    // An update that changes nothing is the store's to tell (storage.ts guaranteedUpdate): it writes nothing.
     delete next.metadata.resourceVersion;
     if (opts.dryRun) {
       // A dry run keeps the stored resourceVersion, so `kubectl diff` compares like with like.

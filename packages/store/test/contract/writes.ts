@@ -53,11 +53,17 @@ export function writeContract(open: OpenStore): void {
     assert.deepEqual(storage.get(podKey('ns', 'a')), results[9]);
   }));
 
-  test('guaranteedUpdate returning null writes nothing and resolves with the current object', () => withStore(open, async ({ storage }) => {
+  test('guaranteedUpdate returning null, or the object unchanged, writes nothing and resolves with the current object', () => withStore(open, async ({ storage }) => {
     const created = await storage.create(podKey('ns', 'a'), pod('ns', 'a'));
     const rv = storage.currentRevision();
     const watcher = record(storage, { resource: 'pods', fromRv: rv });
     assert.deepEqual(await storage.guaranteedUpdate(podKey('ns', 'a'), () => null), created);
+    assert.deepEqual(await storage.guaranteedUpdate(podKey('ns', 'a'), (cur) => cur.object), created);
+    assert.deepEqual(await storage.guaranteedUpdate(podKey('ns', 'a'), (cur) => {
+      const o = cur.object;
+      delete o.metadata.resourceVersion;
+      return o;
+    }), created, 'as the apiserver hands it over: without its resourceVersion');
     assert.equal(storage.currentRevision(), rv);
     const marker = await storage.create(podKey('ns', 'b'), pod('ns', 'b'));
     assert.deepEqual(watcher.changes.map((c) => c.rv), [marker.rv], 'no event for the no-op');
