@@ -47,15 +47,15 @@ export function releaseText(v: StoredObject, reader: StateReader, successorRv: n
  *  selectable fields kept in attrs. Shallow copies only (top level and metadata); the caller must not mutate nested
  *  fields of what it passed in. */
 export function stamp(resource: string, obj: KubeObject, rv: number): StoredObject {
-  return storedVersion(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } }, rv);
+  return new Stamping(resource, obj).at(rv);
 }
 
 // The marker holds a random token of this process, so no stored content can contain it.
 const MARK = `\u0000${randomUUID()}`;
 const MARK_FIELD = `"resourceVersion":${JSON.stringify(MARK)}`;
 
-/** An object serialized once, before its revision is known: the text around a marker where resourceVersion goes,
- *  as stamp() places it. From it the stored copy at any revision is a concatenation, and an update that changes
+/** An object serialized once, before its revision is known: the text around a marker where resourceVersion goes
+ *  (last in metadata, unless the object already has the key). From it the stored copy at any revision is a concatenation, and an update that changes
  *  nothing is told by comparing texts, as kube-apiserver's etcd3 store compares the encoded bytes in
  *  GuaranteedUpdate (k8s.io/apiserver pkg/storage/etcd3/store.go) — one JSON.stringify per update, not two. */
 export class Stamping {
@@ -72,7 +72,7 @@ export class Stamping {
     this.tail = json.slice(at + MARK_FIELD.length);
   }
 
-  /** The stored copy at revision `rv`: what stamp(resource, obj, rv) makes. */
+  /** The stored copy at revision `rv`. */
   at(rv: number): StoredObject {
     return new StoredVersion(`${this.head}"resourceVersion":"${rv}"${this.tail}`, rv, '', this.attrs);
   }
