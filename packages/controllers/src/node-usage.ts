@@ -21,10 +21,23 @@ interface Contribution { node: string; requested: Resources; nonZero: Resources 
 export class NodeUsageCache {
   private readonly byPod = new Map<string, Contribution>();
   private readonly byNode = new Map<string, NodeUsage>();
+  /** Nodes whose usage object a caller holds (node-infos.ts): kept at zero pods, so the reference stays live. */
+  private readonly held = new Set<string>();
 
   /** The usage of `node` now (EMPTY_USAGE when nothing is there). */
   usage(node: string): NodeUsage {
     return this.byNode.get(node) ?? EMPTY_USAGE;
+  }
+
+  /** The object that keeps `node`'s usage, updated in place by every later set/remove until release(node). */
+  hold(node: string): NodeUsage {
+    this.held.add(node);
+    return this.entry(node);
+  }
+
+  release(node: string): void {
+    this.held.delete(node);
+    if (this.byNode.get(node)?.pods === 0) this.byNode.delete(node);
   }
 
   /** Counts `pod` (key `key`) on `node`, replacing what it counted before; no node or a terminal pod: removes it. */
@@ -48,15 +61,20 @@ export class NodeUsageCache {
     return this.byPod.get(key)?.node;
   }
 
+  private entry(node: string): NodeUsage {
+    let u = this.byNode.get(node);
+    if (!u) this.byNode.set(node, (u = { pods: 0, requested: { milliCpu: 0, memory: 0 }, nonZero: { milliCpu: 0, memory: 0 } }));
+    return u;
+  }
+
   private apply(c: Contribution, sign: 1 | -1): void {
-    let u = this.byNode.get(c.node);
-    if (!u) this.byNode.set(c.node, (u = { pods: 0, requested: { milliCpu: 0, memory: 0 }, nonZero: { milliCpu: 0, memory: 0 } }));
+    const u = this.entry(c.node);
     u.pods += sign;
     u.requested.milliCpu += sign * c.requested.milliCpu;
     u.requested.memory += sign * c.requested.memory;
     u.nonZero.milliCpu += sign * c.nonZero.milliCpu;
     u.nonZero.memory += sign * c.nonZero.memory;
-    if (u.pods === 0) this.byNode.delete(c.node);
+    if (u.pods === 0 && !this.held.has(c.node)) this.byNode.delete(c.node);
   }
 }
 

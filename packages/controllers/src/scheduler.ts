@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { SharedInformers, type SharedInformer } from './shared-informers.ts';
 import { DEFAULT_SCHEDULER_NAME, isNodeReady, isTerminal, needsScheduling, schedulePod } from './scheduling-algorithm.ts';
 import { NodeUsageCache } from './node-usage.ts';
+import { NodeInfos } from './node-infos.ts';
 
 export interface SchedulerOptions {
   client: KubeClientApi;
@@ -43,6 +44,7 @@ export class Scheduler {
   private readonly parked = new Set<string>();
   private readonly assumed = new Map<string, { pod: Pod; nodeName: string; at: number }>();
   private readonly usage = new NodeUsageCache();
+  private readonly nodeInfos = new NodeInfos(this.usage);
   /** Where the next decision starts examining nodes (kube-scheduler's nextStartNodeIndex). */
   private nextStartNode = 0;
   private working: Promise<void> | undefined;
@@ -58,8 +60,11 @@ export class Scheduler {
     const pods = informers.get<Pod>('pods');
     this.shared = [nodes, pods] as SharedInformer<Node | Pod>[];
     this.nodes = nodes.informer
-      .on('add', () => this.unpark())
-      .on('update', (old, cur) => { if (offersChanged(old, cur)) this.unpark(); });
+      .on('add', (n) => { this.nodeInfos.set(n); this.unpark(); })
+      .on('update', (old, cur) => { this.nodeInfos.set(cur); if (offersChanged(old, cur)) this.unpark(); })
+      .on('delete', (n) => this.nodeInfos.delete(n));
+    // A shared informer that other controllers started earlier delivered its first nodes before these handlers.
+    for (const n of this.nodes.list()) this.nodeInfos.set(n);
     this.pods = pods.informer
       .on('add', (p) => { this.observe(p); this.onPod(p); })
       .on('update', (old, cur) => { this.observe(cur); this.onPodUpdate(old, cur); })
@@ -157,8 +162,8 @@ export class Scheduler {
   private async scheduleOne(pod: Pod): Promise<void> {
     const k = keyOf(pod);
     const ref = { ...pod, kind: 'Pod', apiVersion: 'v1' } as const; // list items may omit kind
-    const nodes = this.nodes.list();
-    const result = schedulePod(pod, nodes, (n) => this.usage.usage(n), this.nextStartNode % Math.max(1, nodes.length));
+    const nodes = this.nodeInfos.all();
+    const result = schedulePod(pod, nodes, this.nextStartNode % Math.max(1, nodes.length));
     this.nextStartNode = (this.nextStartNode + result.examined) % Math.max(1, nodes.length);
     if (result.nodeName === undefined) {
       this.parked.add(k);

@@ -4,8 +4,8 @@
 // reports every resource that falls short); the reasons carry the plugins' texts so the summary reads like
 // Kubernetes'. Scoring is NodeResourcesLeastAllocated over cpu and memory (equal weights, integer 0–100).
 // NodeAffinity covers nodeSelector and the required node affinity terms (labels and `metadata.name` fields).
-// What is on each node comes as a NodeUsage kept from pod events (node-usage.ts), so a decision costs one pass
-// over the nodes it looks at and none over the pods; on big clusters it stops after enough feasible nodes, as
+// Each node comes as a NodeInfo (node-infos.ts): its view and what is on it, kept from pod events (node-usage.ts),
+// so a decision costs one pass over the nodes it looks at and none over the pods; on big clusters it stops after enough feasible nodes, as
 // kube-scheduler's percentageOfNodesToScore does.
 // Not modelled: preferred affinity, pod (anti-)affinity, host ports, preemption (so no "preemption: …" suffix),
 // extended resources.
@@ -13,6 +13,7 @@ import type { Node, Pod, Taint, Toleration } from '@podling/api';
 import { nodeAffinityOf, podMatchesNodeConstraints } from './node-affinity.ts';
 import { podRequests, type Resources } from './resources.ts';
 import type { NodeUsage } from './node-usage.ts';
+import type { NodeInfo } from './node-infos.ts';
 import { isNodeReady, nodeView, type NodeView } from './node-view.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -142,14 +143,14 @@ export function feasibleNodesToFind(nodeCount: number): number {
 }
 
 /**
- * Picks the node for `pod`. `usage(name)` is what the non-terminal pods on a node use (including pods this
- * scheduler has bound but not yet seen come back). Nodes are examined from `start` on, round the list, until
+ * Picks the node for `pod`. Each NodeInfo's usage is what the non-terminal pods on the node use (including pods
+ * this scheduler has bound but not yet seen come back). Nodes are examined from `start` on, round the list, until
  * feasibleNodesToFind of them fit (the caller moves `start` on by `examined`, as kube-scheduler does, so every node
  * gets its turn). Ties on score go to the node with fewer pods, then the name, so placement is deterministic
  * (kube-scheduler breaks ties at random). Filters and scores read per-node views (node-view.ts) and the pod's
  * facts computed once; a node's reasons are only spelled out when it fails.
  */
-export function schedulePod(pod: Pod, nodes: Node[], usage: (nodeName: string) => NodeUsage, start = 0): ScheduleResult {
+export function schedulePod(pod: Pod, nodes: readonly NodeInfo[], start = 0): ScheduleResult {
   const failed = new Map<string, string[]>();
   const want = feasibleNodesToFind(nodes.length);
   const p = podFacts(pod);
@@ -157,9 +158,7 @@ export function schedulePod(pod: Pod, nodes: Node[], usage: (nodeName: string) =
   let examined = 0;
   let best: { nodeName: string; score: number; pods: number } | undefined;
   for (; examined < nodes.length && feasible < want; examined++) {
-    const node = nodes[(start + examined) % nodes.length];
-    const v = nodeView(node);
-    const onNode = usage(v.name);
+    const { view: v, usage: onNode } = nodes[(start + examined) % nodes.length];
     const why = filterView(p, v, onNode);
     if (why !== FITS) { failed.set(v.name, [...why]); continue; }
     feasible++;

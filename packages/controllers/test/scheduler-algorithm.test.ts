@@ -7,9 +7,11 @@ import {
 } from '../src/scheduling-algorithm.ts';
 import { podRequests } from '../src/resources.ts';
 import { NodeUsageCache, usageOf } from '../src/node-usage.ts';
+import { NodeInfos } from '../src/node-infos.ts';
+import { nodeView } from '../src/node-view.ts';
 
-/** The usage lookup schedulePod takes, from pods listed per node. */
-const byNode = (m: Map<string, Pod[]>) => (n: string) => usageOf(m.get(n) ?? []);
+/** The NodeInfos schedulePod walks, with the pods listed per node. */
+const infos = (nodes: Node[], m = new Map<string, Pod[]>()) => nodes.map((n) => ({ view: nodeView(n), usage: usageOf(m.get(n.metadata.name!) ?? []) }));
 
 function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
   return {
@@ -71,9 +73,9 @@ test('a nodeSelector must match every label', () => {
 test('issue 15: a pod pinned by a metadata.name matchFields affinity (a DaemonSet pod) goes to that node only', () => {
   const p = pod('p');
   p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['b'] }] }] } } };
-  const r = schedulePod(p, [node('a'), node('b'), node('c')], byNode(new Map()));
+  const r = schedulePod(p, infos([node('a'), node('b'), node('c')]));
   assert.equal(r.nodeName, 'b');
-  const none = schedulePod(p, [node('a')], byNode(new Map()));
+  const none = schedulePod(p, infos([node('a')]));
   assert.equal(none.nodeName, undefined);
   assert.equal(none.nodeName === undefined && none.message, "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
 });
@@ -105,16 +107,16 @@ test('cordoned and not-ready nodes are filtered', () => {
 test('pods spread to the least requested node', () => {
   const nodes = [node('a'), node('b')];
   const used1 = new Map([['a', [pod('x', { cpu: '1' })]], ['b', []]]);
-  assert.equal(schedulePod(pod('p', { cpu: '1' }), nodes, byNode(used1)).nodeName, 'b');
+  assert.equal(schedulePod(pod('p', { cpu: '1' }), infos(nodes, used1)).nodeName, 'b');
   // Without requests the scheduler's scoring defaults (100m, 200Mi) still make an occupied node score lower.
   const used2 = new Map([['a', []], ['b', [pod('x')]]]);
-  assert.equal(schedulePod(pod('p'), nodes, byNode(used2)).nodeName, 'a');
+  assert.equal(schedulePod(pod('p'), infos(nodes, used2)).nodeName, 'a');
 });
 
 test('equal scores go to the node with fewer pods, then by name', () => {
   const nodes = [node('b', { cpu: '1000', memory: '1Ti' }), node('a', { cpu: '1000', memory: '1Ti' })];
-  assert.equal(schedulePod(pod('p'), nodes, byNode(new Map())).nodeName, 'a');
-  assert.equal(schedulePod(pod('p'), nodes, byNode(new Map([['a', [pod('x')]]]))).nodeName, 'b');
+  assert.equal(schedulePod(pod('p'), infos(nodes)).nodeName, 'a');
+  assert.equal(schedulePod(pod('p'), infos(nodes, new Map([['a', [pod('x')]]]))).nodeName, 'b');
 });
 
 test('a pod that fits nowhere gets the Kubernetes summary, reasons counted and sorted', () => {
@@ -122,7 +124,7 @@ test('a pod that fits nowhere gets the Kubernetes summary, reasons counted and s
   const p = pod('p', { cpu: '2', nodeSelector: { size: 'big' } });
   nodes[0].metadata.labels = { size: 'big' };
   nodes[1].metadata.labels = { size: 'big' };
-  const r = schedulePod(p, nodes, byNode(new Map()));
+  const r = schedulePod(p, infos(nodes));
   assert.equal(r.nodeName, undefined);
   assert.equal('message' in r && r.message, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient cpu.");
 });
@@ -155,13 +157,13 @@ test('issue 18: on a big cluster a decision stops after kube-scheduler\'s share 
   assert.equal(feasibleNodesToFind(1000), 420); // (50 - 1000/125)% = 42%
   assert.equal(feasibleNodesToFind(5000), 500); // 10%
   assert.equal(feasibleNodesToFind(6000), 300); // the 5% floor
-  const first = schedulePod(pod('p'), nodes, byNode(new Map()), 0);
+  const first = schedulePod(pod('p'), infos(nodes), 0);
   assert.equal(first.examined, 420);
   assert.equal(first.nodeName, 'n0000');
-  const second = schedulePod(pod('p'), nodes, byNode(new Map()), 900);
+  const second = schedulePod(pod('p'), infos(nodes), 900);
   assert.equal(second.examined, 420);
   assert.equal(second.nodeName, 'n0000', 'the search wraps round the list');
-  const nowhere = schedulePod(pod('p', { cpu: '64' }), nodes, byNode(new Map()), 500);
+  const nowhere = schedulePod(pod('p', { cpu: '64' }), infos(nodes), 500);
   assert.equal(nowhere.examined, 1000, 'an unschedulable pod is checked against every node');
   assert.equal('message' in nowhere && nowhere.message, '0/1000 nodes are available: 1000 Insufficient cpu.');
 });
@@ -182,4 +184,27 @@ test('issue 18: node usage follows pod events — an update moves a pod\'s reque
   cache.remove('default/b');
   assert.equal(cache.usage('n2').pods, 0);
   assert.equal(cache.usage('n2').nonZero.milliCpu, 0);
+});
+
+test('issue 18: a decision reads each node\'s live usage and latest view from NodeInfos, kept as pods and nodes change', () => {
+  const cache = new NodeUsageCache();
+  const nodes = new NodeInfos(cache);
+  nodes.set(node('a'));
+  nodes.set(node('b'));
+  const list = nodes.all();
+  assert.equal(schedulePod(pod('p'), list).nodeName, 'a');
+  cache.set('default/x', pod('x', { cpu: '1', nodeName: 'a' }));
+  assert.equal(list[0].usage.pods, 1, 'the usage object is updated in place');
+  assert.equal(schedulePod(pod('p'), nodes.all()).nodeName, 'b');
+  cache.remove('default/x');
+  assert.equal(list[0].usage.pods, 0, 'a held node keeps its usage object at zero pods');
+  nodes.set(node('a', { unschedulable: true })); // an update: same entry, new view
+  assert.equal(nodes.all(), list, 'an update does not rebuild the list');
+  assert.equal(schedulePod(pod('p'), nodes.all()).nodeName, 'b');
+  nodes.delete(node('b'));
+  const r = schedulePod(pod('p'), nodes.all());
+  assert.equal('message' in r && r.message, '0/1 nodes are available: 1 node(s) were unschedulable.');
+  cache.set('default/y', pod('y', { nodeName: 'b' }));
+  cache.remove('default/y');
+  assert.equal(cache.usage('b'), cache.usage('gone'), 'a released node\'s usage is dropped at zero pods');
 });
