@@ -6,8 +6,19 @@ import { isRunning, type ContainerRecord, type InstanceRecord } from './pod-reco
 
 export const containerID = (i: InstanceRecord): string => `podling://${i.pid}`;
 
+/** Digests by image reference: a node runs few images, and a status is built on every change of every pod. */
+const imageIDs = new Map<string, string>();
+const MAX_IMAGE_IDS = 1024;
+
 /** Images are recorded, never pulled; the ID is a stable digest of the reference. */
-export const imageID = (image: string): string => `sha256:${createHash('sha256').update(image).digest('hex')}`;
+export function imageID(image: string): string {
+  let id = imageIDs.get(image);
+  if (id === undefined) {
+    if (imageIDs.size >= MAX_IMAGE_IDS) imageIDs.clear();
+    imageIDs.set(image, (id = `sha256:${createHash('sha256').update(image).digest('hex')}`));
+  }
+  return id;
+}
 
 export function terminatedState(i: InstanceRecord): ContainerStateTerminated {
   return {
