@@ -88,6 +88,17 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const probe = new ApiProbe(client);
     const podWatch = client.watch<Pod>(POD_REF, { resourceVersion: '0' }, (ev) => { view.pod(ev.type, ev.object as Pod); probe.seen(ev.type, ev.object as Pod); });
     const nodeWatch = client.watch<Node>({ resource: 'nodes' }, { resourceVersion: '0' }, (ev) => view.node(ev.type, ev.object as Node));
+    // The timeline is only what these watches saw: one the apiserver cuts (a reader too slow for its buffer, as this
+    // process is while it reads a 50 MB list) ends the run with that reason, not with timings short of events.
+    let watching = true;
+    const watchLost = new Promise<never>((_, reject) => {
+      const lost = (what: string) => (err?: unknown) => {
+        if (watching) reject(new Error(`the benchmark's watch of ${what} ${err ? `failed (${(err as Error).message})` : 'ended'} before the run did`));
+      };
+      podWatch.done.then(lost('pods'), lost('pods'));
+      nodeWatch.done.then(lost('nodes'), lost('nodes'));
+    });
+    watchLost.catch(() => {}); // raced below, where a loss fails the run
     const loop = new LoopMonitor(inspect);
     await loop.start();
     probe.start();
@@ -106,7 +117,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
         spec: { replicas, selector: { matchLabels: { app: `scale-${d}` } }, template: { metadata: { labels: { app: `scale-${d}` } }, spec: { containers: [{ name: 'app', image: 'app:1', command: ['sleep', 'infinity'] }] } } },
       });
     }
-    await waitFor(() => view.running.size >= pods, { timeoutMs: o.scale ? 900_000 : 300_000, intervalMs: 100, message: `${pods} pods Running` })
+    await Promise.race([watchLost, waitFor(() => view.running.size >= pods, { timeoutMs: o.scale ? 900_000 : 300_000, intervalMs: 100, message: `${pods} pods Running` })])
       .catch((err: Error) => { throw new Error(`${err.message}: ${view.added.size} added, ${view.bound.size} bound, ${view.running.size} running`); });
     const runMs = performance.now() - t0;
     const busy = await probe.take();
@@ -128,7 +139,10 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const boundToRunning = summarize([...view.running].map(([n, t]) => t - (view.bound.get(n) ?? t)));
     const boundTimes = [...view.bound.values()];
     const bindSpan = (Math.max(...boundTimes) - Math.min(...boundTimes)) / 1000;
-    const paced = summarize(await runPacedPods(client, o.quick ? 50 : o.scale ? 500 : 200, PACED_PER_S, (n) => view.pacedRunning.get(n)));
+    const paced = summarize(await Promise.race([watchLost, runPacedPods(client, o.quick ? 50 : o.scale ? 500 : 200, PACED_PER_S, (n) => view.pacedRunning.get(n))]));
+    watching = false;
+    podWatch.stop();
+    nodeWatch.stop();
     const lists: number[] = [];
     let listBytes = 0;
     for (let i = 0; i < 3; i++) {
@@ -149,8 +163,6 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     notes.push(`V8 heap spaces after that GC, MiB committed/used: ${spaces.filter((x) => x.space_size > MiB).map((x) => `${x.space_name} ${(x.space_size / MiB).toFixed(0)}/${(x.space_used_size / MiB).toFixed(0)}`).join(', ')}`);
     notes.push(`apiserver memory after a full GC: RSS ${(rssGc / MiB).toFixed(0)} MiB = V8 heap ${(mem.heapTotal / MiB).toFixed(0)} MiB committed (${(mem.heapUsed / MiB).toFixed(0)} used) + ${((rssGc - mem.heapTotal) / MiB).toFixed(0)} MiB outside it (external ${(mem.external / MiB).toFixed(0)} MiB, code, native allocations)`);
     const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);
-    podWatch.stop();
-    nodeWatch.stop();
     const mutIdle = summarize(idle.mutatingMs);
     const mutBusy = summarize(busy.mutatingMs);
     const delIdle = summarize(idle.deliveryMs);
