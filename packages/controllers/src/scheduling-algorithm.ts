@@ -5,8 +5,8 @@
 // Kubernetes'. Scoring is NodeResourcesLeastAllocated over cpu and memory (equal weights, integer 0–100).
 // NodeAffinity covers nodeSelector and the required node affinity terms (labels and `metadata.name` fields).
 // Each node comes as a NodeInfo (node-infos.ts): its view and what is on it, kept from pod events (node-usage.ts),
-// so a decision costs one pass over the nodes it looks at and none over the pods; on big clusters it stops after enough feasible nodes, as
-// kube-scheduler's percentageOfNodesToScore does.
+// so a decision costs one pass over the nodes it looks at and none over the pods; on big clusters it stops after
+// enough feasible nodes, as kube-scheduler's percentageOfNodesToScore does.
 // Not modelled: preferred affinity, pod (anti-)affinity, host ports, preemption (so no "preemption: …" suffix),
 // extended resources.
 import type { Node, Pod, Taint, Toleration } from '@podling/api';
