@@ -27,9 +27,11 @@ async function statusOf(c: AgentCluster, pod: string, container = 'app'): Promis
   return Object.fromEntries(text.trim().split('\n').map((l) => l.split(/[:=]\s*/)).map(([k, ...v]) => [k, v.join(' ').trim()]));
 }
 
-/** A host-side /proc/<pid>/status field of the process whose command line ends in `marker`. */
-function hostStatus(marker: string, key: string): string {
-  const [pid] = pidsMatching(marker).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep'));
+/** A host-side /proc/<pid>/status field of the process whose command line ends in `marker`. The container prints
+ *  its status before it execs sleep, so the sleep may not exist yet when the print is seen. */
+async function hostStatus(marker: string, key: string): Promise<string> {
+  const pid = await waitFor(() => pidsMatching(marker).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep')),
+    { message: `the sleep of ${marker} runs` });
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${key}:`))!;
   return line.split(/\s+/)[1];
 }
@@ -66,13 +68,13 @@ test('issue 14.6: hostUsers: false runs the pod\'s root as an unprivileged host 
   const inside = await statusOf(c, 'userns');
   assert.equal(inside.uid, '0', 'root inside');
   assert.equal(inside.CapEff, mask(DEFAULT_CAPABILITIES));
-  const hostUid = Number(hostStatus('9201', 'Uid'));
+  const hostUid = Number(await hostStatus('9201', 'Uid'));
   assert.ok(hostUid >= 2 ** 20, `the host sees uid ${hostUid}, not root`);
   assert.equal((await statusOf(c, 'by-default')).uid, '1000');
-  const otherHostUid = Number(hostStatus('9202', 'Uid'));
+  const otherHostUid = Number(await hostStatus('9202', 'Uid'));
   assert.ok(otherHostUid >= 2 ** 20 && Math.floor(otherHostUid / 65536) !== Math.floor(hostUid / 65536), `pods get separate id ranges (${hostUid}, ${otherHostUid})`);
   await statusOf(c, 'opted-out');
-  assert.equal(hostStatus('9203', 'Uid'), '0', 'hostUsers: true keeps the host\'s users');
+  assert.equal(await hostStatus('9203', 'Uid'), '0', 'hostUsers: true keeps the host\'s users');
 });
 
 test('issue 14.6: the pod\'s LD_PRELOAD and PATH never reach the agent\'s root-run wrapper, only the container', { skip }, async (t) => {
