@@ -55,7 +55,7 @@ export interface KubeClientApi {
   create<T extends KubeObject>(ref: ResourceRef, obj: T): Promise<T>;
   update<T extends KubeObject>(ref: ResourceRef, obj: T): Promise<T>;
   updateStatus<T extends KubeObject>(ref: ResourceRef, obj: T): Promise<T>;
-  /** `patch` is an object, or its text (sent as it is). */
+  /** `patch` (here and in patchStatus) is an object, or its text, sent as it is. */
   patch<T extends KubeObject>(ref: ResourceRef, name: string, patch: unknown, type?: PatchType): Promise<T>;
   patchStatus<T extends KubeObject>(ref: ResourceRef, name: string, patch: unknown, type?: PatchType): Promise<T>;
   /** Returns the object the server returned (the Pod for pods; a Status otherwise). */
