@@ -27,7 +27,10 @@ export interface KubeletConfig {
   nodeLabels: Record<string, string>;
   /** The Node's pods capacity and allocatable, which the scheduler fills up to (the kubelet's --max-pods). */
   maxPods: number;
+  /** How often the node's status is computed and its Lease renewed (the kubelet's nodeStatusUpdateFrequency). */
   nodeStatusUpdateFrequencyMs: number;
+  /** How often an unchanged status is still sent (the kubelet's nodeStatusReportFrequency); a change goes at once. */
+  nodeStatusReportFrequencyMs: number;
   crashloopBackoffBaseMs: number;
   crashloopBackoffMaxMs: number;
   /** Size at which a container's log file is rotated (the kubelet's --container-log-max-size). */
@@ -71,6 +74,9 @@ const options = {
   'node-labels': { type: 'string', default: '' },
   'max-pods': { type: 'string', default: '110' },
   'node-status-update-frequency': { type: 'string', default: '10s' },
+  // Default 5m, or the update frequency when that is given (kubelet's KubeletConfiguration defaulting, for
+  // backward compatibility there): see parseConfig.
+  'node-status-report-frequency': { type: 'string' },
   // Hidden: tests shorten the CrashLoopBackOff schedule (Kubernetes: 10s doubling to 5m).
   'crashloop-backoff-base': { type: 'string', default: '10s' },
   'crashloop-backoff-max': { type: 'string', default: '5m' },
@@ -96,6 +102,9 @@ const options = {
   'hollow-exit-code': { type: 'string', default: '0' },
 } as const;
 
+/** kubelet's nodeStatusReportFrequency default (k/k pkg/kubelet/apis/config/v1beta1/defaults.go). */
+const REPORT_FREQUENCY_DEFAULT_MS = 5 * 60_000;
+
 export const envName = (flag: string): string => `PODLING_${flag.toUpperCase().replace(/-/g, '_')}`;
 
 export interface HostFacts { hostname: string; interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> }
@@ -115,11 +124,12 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   } catch (e) {
     return { ok: false, errors: [(e as Error).message] };
   }
+  const explicit = (flag: keyof typeof options): boolean => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   const get = (flag: keyof typeof options): string | undefined => {
-    const explicit = argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
-    if (explicit) return values[flag];
+    if (explicit(flag)) return values[flag];
     return env[envName(flag)] ?? values[flag];
   };
+  const given = (flag: keyof typeof options): boolean => explicit(flag) || env[envName(flag)] !== undefined;
   const duration = (flag: keyof typeof options, min: number): number => {
     const text = get(flag)!;
     try {
@@ -165,6 +175,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   const maxPods = Number(maxPodsText);
   if (!/^\d+$/.test(maxPodsText) || maxPods < 1) errors.push(`--max-pods: ${JSON.stringify(maxPodsText)} is not a whole number of at least 1`);
   const nodeStatusUpdateFrequencyMs = duration('node-status-update-frequency', 100);
+  const nodeStatusReportFrequencyMs = get('node-status-report-frequency') !== undefined ? duration('node-status-report-frequency', 100)
+    : given('node-status-update-frequency') ? nodeStatusUpdateFrequencyMs : REPORT_FREQUENCY_DEFAULT_MS;
   const crashloopBackoffBaseMs = duration('crashloop-backoff-base', 1);
   const crashloopBackoffMaxMs = duration('crashloop-backoff-max', 1);
   const logSizeText = get('container-log-max-size')!;
@@ -204,7 +216,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       server, token: get('token'), kubeconfig: get('kubeconfig'), nodeName,
       rootDir: path.resolve(get('root-dir') ?? path.join('data', 'kubelet', nodeName)),
       address, nodeIP: nodeIPFlag ?? reachableIP(address, host), clusterCidr: clusterCidr!, serviceCidr: serviceCidr!, port, nodeLabels, maxPods,
-      nodeStatusUpdateFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
+      nodeStatusUpdateFrequencyMs, nodeStatusReportFrequencyMs, crashloopBackoffBaseMs, crashloopBackoffMaxMs, containerLogMaxBytes, defaultHostUsers: hostUsersText !== 'false', cgroups: cgroupsText !== 'false', logLevel, podCIDR,
       clusterDNS, clusterDomain, resolvConf: get('resolv-conf')!,
       kubeletAuthToken: get('kubelet-auth-token') || undefined, ...tlsFiles,
       hollowNodes, hollow: { startDelayMs, runForMs, exitCode: Number(exitText) },

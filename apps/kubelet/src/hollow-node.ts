@@ -6,7 +6,7 @@ import type { KubeClientApi } from '@podling/client';
 import { CrashLoopBackoff } from './crashloop-backoff.ts';
 import { HollowRuntime, type HollowBehaviour } from './hollow-runtime.ts';
 import type { Logger } from './logger.ts';
-import { NodeRegistrar } from './node-registrar.ts';
+import { NodeRegistrar, type NodeStatusPeriods } from './node-registrar.ts';
 import type { NodeFacts } from './node-object.ts';
 import { PodSync } from './pod-sync.ts';
 import { UserNamespaceIds } from './user-namespace-ids.ts';
@@ -16,7 +16,7 @@ export interface HollowNodeOptions {
   /** Third octet range of its fake pod addresses, e.g. "100.64.3" (hollow-runtime.ts). */
   podRange: string;
   behaviour: HollowBehaviour;
-  statusFrequencyMs: number;
+  statusPeriods: NodeStatusPeriods;
   backoff: { baseMs: number; maxMs: number };
   /** Names a directory the node never writes to; the workers' paths are built under it. */
   rootDir: string;
@@ -27,7 +27,7 @@ export class HollowNode {
   private readonly pods: PodSync;
 
   constructor(o: HollowNodeOptions, client: KubeClientApi, log: Logger) {
-    this.registrar = new NodeRegistrar(client, o.facts, o.statusFrequencyMs, log.child({ component: 'node' }));
+    this.registrar = new NodeRegistrar(client, o.facts, o.statusPeriods, log.child({ component: 'node' }));
     this.pods = new PodSync({
       client, nodeName: o.facts.nodeName, log,
       workers: {

@@ -28,7 +28,7 @@ export class HollowNodes {
           nodeName, nodeIP: cfg.nodeIP, port: cfg.port, labels: { ...cfg.nodeLabels, 'podling.io/hollow': 'true' }, maxPods: cfg.maxPods,
           cpus: HOLLOW_CPUS, memoryBytes: HOLLOW_MEMORY_BYTES, arch: 'amd64', kernelVersion: 'hollow', osImage: 'Podling hollow node',
         },
-        podRange: `100.${64 + (r >> 8)}.${r & 255}`, behaviour: cfg.hollow, statusFrequencyMs: cfg.nodeStatusUpdateFrequencyMs,
+        podRange: `100.${64 + (r >> 8)}.${r & 255}`, behaviour: cfg.hollow, statusPeriods: { updateMs: cfg.nodeStatusUpdateFrequencyMs, reportMs: cfg.nodeStatusReportFrequencyMs },
         backoff: { baseMs: cfg.crashloopBackoffBaseMs, maxMs: cfg.crashloopBackoffMaxMs }, rootDir: `${cfg.rootDir}/${nodeName}`,
       }, clientFor(nodeName), log.child({ node: nodeName })));
     }

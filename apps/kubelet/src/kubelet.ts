@@ -107,7 +107,7 @@ export class Kubelet {
       ...hostNodeFacts({ nodeName: this.cfg.nodeName, nodeIP: this.cfg.nodeIP, port, labels: this.cfg.nodeLabels, maxPods: this.cfg.maxPods },
         cgroupBounds(this.cgroups.controller('memory'), this.cgroups.controller('cpu'))),
       moreConditions: () => [proxyCondition.template()],
-    }, this.cfg.nodeStatusUpdateFrequencyMs, this.log.child({ component: 'node' }));
+    }, { updateMs: this.cfg.nodeStatusUpdateFrequencyMs, reportMs: this.cfg.nodeStatusReportFrequencyMs }, this.log.child({ component: 'node' }));
     this.registrar.start();
     // Routes to other nodes' pods and the masquerade rule need root (netlink, nftables); without it pods share the
     // host's network anyway.

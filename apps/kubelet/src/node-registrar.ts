@@ -1,8 +1,11 @@
 // Registers this agent's Node and keeps its status fresh (reference B8): POST /api/v1/nodes, on 409 read and
-// reconcile the existing object; then PATCH nodes/{name}/status (merge) every `frequencyMs` with new
-// lastHeartbeatTime values, and renew the node's Lease. Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry
-// forever, so an apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
-import { isStatusError, type Node, type NodeCondition, rfc3339 } from '@podling/api';
+// reconcile the existing object; then every `updateMs` compute the status and renew the node's Lease. The status
+// is PATCHed (merge, with new lastHeartbeatTime values) only when it changed or `reportMs` has passed since the last
+// one, as the kubelet's tryUpdateNodeStatus does (k/k pkg/kubelet/kubelet_node_status.go, nodeStatusHasChanged): the
+// Lease is the heartbeat, and 1,000 nodes would otherwise write 100 unchanged statuses a second. Failures back off
+// (200 ms doubling to 7 s, the kubelet's lease retry range) and retry forever, so an apiserver restart only delays
+// heartbeats; a 404 (the Node was deleted) registers again, so a deleted Node comes back at the next status report.
+import { isStatusError, type Node, type NodeCondition, type NodeStatus, rfc3339 } from '@podling/api';
 import { timerDelay, type KubeClientApi } from '@podling/client';
 import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
 import { renewNodeLease } from './node-lease.ts';
@@ -12,15 +15,28 @@ const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 7000;
 const ref = { resource: 'nodes' };
 
+export interface NodeStatusPeriods {
+  /** How often the status is computed and the Lease renewed. */
+  updateMs: number;
+  /** How often an unchanged status is still sent. */
+  reportMs: number;
+}
+
+/** The status as compared between heartbeats: everything but the conditions' heartbeat times. */
+const statusShape = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map(({ lastHeartbeatTime: _, ...c }) => c) });
+
 export class NodeRegistrar {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private conditions: NodeCondition[] | undefined;
+  /** The last status sent, as statusShape has it ('' = none since registering), and when. */
+  private reported = '';
+  private reportedAt = 0;
   private registered = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly client: KubeClientApi, private readonly facts: NodeFacts, private readonly frequencyMs: number, private readonly log: Logger) {}
+  constructor(private readonly client: KubeClientApi, private readonly facts: NodeFacts, private readonly periods: NodeStatusPeriods, private readonly log: Logger) {}
 
   start(): void {
     this.loop = this.run();
@@ -42,7 +58,7 @@ export class NodeRegistrar {
   private async run(): Promise<void> {
     let retry = RETRY_MIN_MS;
     while (!this.stopped) {
-      let delay = this.frequencyMs;
+      let delay = this.periods.updateMs;
       try {
         if (!this.registered) await this.register();
         await this.heartbeat();
@@ -73,12 +89,19 @@ export class NodeRegistrar {
       this.log.info({ node: this.facts.nodeName }, 'node already registered; reconciled');
     }
     this.registered = true;
+    this.reported = '';
   }
 
   private async heartbeat(): Promise<void> {
-    const status = buildNodeStatus(this.facts, rfc3339(), this.conditions);
-    await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
-    this.conditions = status.conditions;
-    await renewNodeLease(this.client, this.facts.nodeName);
+    const now = Date.now();
+    const status = buildNodeStatus(this.facts, rfc3339(now), this.conditions);
+    const shape = statusShape(status);
+    if (shape !== this.reported || now - this.reportedAt >= this.periods.reportMs) {
+      await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
+      this.conditions = status.conditions;
+      this.reported = shape;
+      this.reportedAt = now;
+    }
+    await renewNodeLease(this.client, this.facts.nodeName, new Date(now));
   }
 }

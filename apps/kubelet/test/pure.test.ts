@@ -196,6 +196,21 @@ test('issue 20 config: --cluster-dns defaults to the kube-dns ClusterIP, takes a
   if (!bad.ok) assert.deepEqual(bad.errors, ['--cluster-dns: "dns.example" is not an IP address', '--cluster-domain: "Bad_Domain" is not a lowercase DNS domain']);
 });
 
+test('config: --node-status-report-frequency defaults to 5m, or to the update frequency when that is given', () => {
+  const report = (argv: string[], env: Record<string, string> = {}) => {
+    const r = parseConfig(argv, env, host);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    return r.config.nodeStatusReportFrequencyMs;
+  };
+  assert.equal(report([]), 300_000);
+  assert.equal(report(['--node-status-update-frequency', '1s']), 1000);
+  assert.equal(report([], { PODLING_NODE_STATUS_UPDATE_FREQUENCY: '2s' }), 2000);
+  assert.equal(report(['--node-status-update-frequency', '1s', '--node-status-report-frequency', '1m']), 60_000);
+  const bad = parseConfig(['--node-status-report-frequency', 'soon'], {}, host);
+  assert.equal(bad.ok, false);
+  if (!bad.ok) assert.match(bad.errors.join('\n'), /--node-status-report-frequency/);
+});
+
 test('config: every problem is reported at once', () => {
   const r = parseConfig(['--port', 'x', '--node-status-update-frequency', '10', '--address', 'nope', '--max-pods', '0'], { PODLING_NODE_NAME: 'Bad_Name' }, host);
   assert.equal(r.ok, false);
