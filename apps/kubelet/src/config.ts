@@ -29,7 +29,7 @@ export interface KubeletConfig {
   maxPods: number;
   /** How often the node's status is computed and its Lease renewed (the kubelet's nodeStatusUpdateFrequency). */
   nodeStatusUpdateFrequencyMs: number;
-  /** How often an unchanged status is still sent (the kubelet's nodeStatusReportFrequency); a change goes at once. */
+  /** How often an unchanged status is still sent (the kubelet's nodeStatusReportFrequency); a changed one goes at the next update. */
   nodeStatusReportFrequencyMs: number;
   crashloopBackoffBaseMs: number;
   crashloopBackoffMaxMs: number;

@@ -1,11 +1,13 @@
 // Registers this agent's Node and keeps its status fresh (reference B8): POST /api/v1/nodes, on 409 read and
-// reconcile the existing object; then every `updateMs` compute the status and renew the node's Lease. The status
-// is PATCHed (merge, with new lastHeartbeatTime values) only when it changed or `reportMs` has passed since the last
-// one, as the kubelet's tryUpdateNodeStatus does (k/k pkg/kubelet/kubelet_node_status.go, nodeStatusHasChanged): the
-// Lease is the heartbeat, and 1,000 nodes would otherwise write 100 unchanged statuses a second. Failures back off
-// (200 ms doubling to 7 s, the kubelet's lease retry range) and retry forever, so an apiserver restart only delays
-// heartbeats; a 404 (the Node was deleted) registers again, so a deleted Node comes back at the next status report.
-import { isStatusError, type Node, type NodeCondition, type NodeStatus, rfc3339 } from '@podling/api';
+// reconcile the existing object; then every `updateMs` read the Node, compute its status and renew the node's
+// Lease. The status is PATCHed (merge, with new lastHeartbeatTime values) only when it differs from the Node's or
+// `reportMs` has passed since the last one, as the kubelet's tryUpdateNodeStatus does (k/k
+// pkg/kubelet/kubelet_node_status.go, nodeStatusHasChanged): the Lease is the heartbeat, and 1,000 nodes would
+// otherwise write 100 unchanged statuses a second. Comparing with the Node as read, not with what was last sent,
+// puts back within one period a status someone else changed (the node lifecycle controller's Unknown after a
+// partition). Failures back off (200 ms doubling to 7 s, the kubelet's lease retry range) and retry forever, so an
+// apiserver restart only delays heartbeats; a 404 (the Node was deleted) registers again.
+import { isStatusError, semanticEqual, type Node, type NodeCondition, type NodeStatus, rfc3339 } from '@podling/api';
 import { timerDelay, type KubeClientApi } from '@podling/client';
 import { buildNode, buildNodeStatus, type NodeFacts } from './node-object.ts';
 import { renewNodeLease } from './node-lease.ts';
@@ -22,16 +24,19 @@ export interface NodeStatusPeriods {
   reportMs: number;
 }
 
-/** The status as compared between heartbeats: everything but the conditions' heartbeat times. */
-const statusShape = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map(({ lastHeartbeatTime: _, ...c }) => c) });
+/** nodeStatusHasChanged: the conditions by type with their heartbeat times aside, the rest as it is. */
+function statusChanged(old: NodeStatus | undefined, next: NodeStatus): boolean {
+  const comparable = (s: NodeStatus | undefined) => ({
+    ...s, conditions: Object.fromEntries((s?.conditions ?? []).map(({ lastHeartbeatTime: _, ...c }: NodeCondition) => [c.type, c])),
+  });
+  return !semanticEqual(comparable(old), comparable(next));
+}
 
 export class NodeRegistrar {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
-  private conditions: NodeCondition[] | undefined;
-  /** The last status sent, as statusShape has it ('' = none since registering), and when. */
-  private reported = '';
+  /** When the status was last sent (0: not since registering). */
   private reportedAt = 0;
   private registered = false;
   private loop: Promise<void> | undefined;
@@ -85,21 +90,18 @@ export class NodeRegistrar {
       if (JSON.stringify(labels) !== JSON.stringify(existing.metadata.labels)) {
         await this.client.update(ref, { ...existing, metadata: { ...existing.metadata, labels } });
       }
-      this.conditions = existing.status?.conditions;
       this.log.info({ node: this.facts.nodeName }, 'node already registered; reconciled');
     }
     this.registered = true;
-    this.reported = '';
+    this.reportedAt = 0;
   }
 
   private async heartbeat(): Promise<void> {
     const now = Date.now();
-    const status = buildNodeStatus(this.facts, rfc3339(now), this.conditions);
-    const shape = statusShape(status);
-    if (shape !== this.reported || now - this.reportedAt >= this.periods.reportMs) {
+    const current = await this.client.get<Node>(ref, this.facts.nodeName);
+    const status = buildNodeStatus(this.facts, rfc3339(now), current.status?.conditions);
+    if (statusChanged(current.status, status) || now - this.reportedAt >= this.periods.reportMs) {
       await this.client.patchStatus(ref, this.facts.nodeName, { status }, 'merge');
-      this.conditions = status.conditions;
-      this.reported = shape;
       this.reportedAt = now;
     }
     await renewNodeLease(this.client, this.facts.nodeName, new Date(now));

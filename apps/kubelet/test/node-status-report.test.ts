@@ -1,7 +1,8 @@
-// The node's status is sent when it changes or every --node-status-report-frequency, while its Lease is renewed every
-// --node-status-update-frequency (k/k pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus): with a report period
-// of an hour, the Lease moves on and the Node object is not rewritten; with one of 2 s the unchanged status is sent
-// again, and a Node deleted meanwhile is registered again at that report.
+// The node's status is sent when it differs from the Node's or every --node-status-report-frequency, while its Lease
+// is renewed every --node-status-update-frequency (k/k pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus).
+// With a report period of an hour: the Lease moves on and the Node object is not rewritten; a status someone else
+// changed (the node lifecycle controller's Unknown) is put back, and a deleted Node is registered again, within an
+// update period. With a report period of 2 s, the unchanged status is sent again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -16,7 +17,12 @@ let hollow: RunningHollowNodes;
 let client: KubeClient;
 const nodes = { resource: 'nodes' };
 const leases = { resource: 'leases', namespace: 'kube-node-lease' };
-const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+const readyOf = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready');
+const ready = (n: Node | undefined) => readyOf(n ?? { metadata: {} } as Node)?.status === 'True';
+const readyNode = (name: string, timeoutMs = 10_000) => waitFor(async () => {
+  const n = await client.get<Node>(nodes, name).catch(() => undefined);
+  return ready(n) && n;
+}, { timeoutMs, message: `${name} Ready` });
 
 before(async () => {
   tmp = makeTempDir();
@@ -32,8 +38,7 @@ after(async () => {
 });
 
 test('an unchanged status is not sent again within the report period, while the Lease is renewed every update period', async () => {
-  const node = await waitFor(async () => { const n = await client.get<Node>(nodes, 'hollow-0').catch(() => undefined); return n && ready(n) && n; },
-    { message: 'hollow-0 Ready' });
+  const node = await readyNode('hollow-0');
   const first = await waitFor(() => client.get<Lease>(leases, 'hollow-0').catch(() => undefined), { message: 'its Lease' });
   // renewTime has microsecond precision: two renewals a second apart give two values.
   let renewals = 0;
@@ -48,20 +53,36 @@ test('an unchanged status is not sent again within the report period, while the 
   assert.deepEqual(now.status?.conditions, node.status?.conditions);
 });
 
-test('an unchanged status is sent every report period, and a deleted Node registers again at its next report', async () => {
+test('a status changed by someone else is put back within an update period, not a report period', async () => {
+  const node = await readyNode('hollow-0');
+  const conditions = node.status!.conditions!.map((c) => c.type === 'Ready'
+    ? { ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c);
+  await client.patchStatus(nodes, 'hollow-0', { status: { conditions } }, 'merge');
+  const back = await readyNode('hollow-0');
+  assert.equal(readyOf(back)?.reason, 'KubeletReady');
+  assert.notEqual(readyOf(back)?.lastTransitionTime, undefined);
+});
+
+test('a deleted Node is registered again within an update period', async () => {
+  const old = await readyNode('hollow-0');
+  await client.delete(nodes, 'hollow-0');
+  const again = await waitFor(async () => {
+    const n = await client.get<Node>(nodes, 'hollow-0').catch(() => undefined);
+    return n && n.metadata.uid !== old.metadata.uid && ready(n) && n;
+  }, { message: 'hollow-0 registered again and Ready' });
+  assert.ok(again.status?.nodeInfo, 'the whole status was sent');
+});
+
+test('with a report period of 2 s the unchanged status is sent again', async () => {
   const often = await startHollowNodes({ server: srv.url, count: 1, prefix: 'often', args: ['--node-status-update-frequency', '1s', '--node-status-report-frequency', '2s'] });
   try {
-    const first = await waitFor(async () => { const n = await client.get<Node>(nodes, 'often-0').catch(() => undefined); return n && ready(n) && n; },
-      { message: 'often-0 Ready' });
-    const beat = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
-    await waitFor(async () => beat(await client.get<Node>(nodes, 'often-0')) !== beat(first), { message: 'the unchanged status reported again' });
-    await client.delete(nodes, 'often-0');
-    // Its Lease stays (the garbage collector here does not collect Leases); the next report's PATCH finds no Node.
-    const again = await waitFor(async () => {
-      const n = await client.get<Node>(nodes, 'often-0').catch(() => undefined);
-      return n && n.metadata.uid !== first.metadata.uid && ready(n) && n;
-    }, { timeoutMs: 15_000, message: 'often-0 registered again and Ready' });
-    assert.ok(again.status?.nodeInfo, 'the whole status was sent');
+    const first = await readyNode('often-0');
+    const beat = (n: Node) => readyOf(n)?.lastHeartbeatTime;
+    const later = await waitFor(async () => {
+      const n = await client.get<Node>(nodes, 'often-0');
+      return beat(n) !== beat(first) && n;
+    }, { message: 'the unchanged status reported again' });
+    assert.equal(readyOf(later)?.lastTransitionTime, readyOf(first)?.lastTransitionTime, 'Ready did not transition');
   } finally {
     await often.stop();
   }
