@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { KubeObject, Node, Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import {
-  cpuSeconds, freePort, machineCpu, makeTempDir, type ManagedProcess, MiB, peakRssBytes, rssBytes, type RunningHollowNodes,
+  cpuSeconds, freePort, machineCpu, makeTempDir, type ManagedProcess, MiB, rssBytes, type RunningHollowNodes,
   startHollowNodes, startTs, waitFor
 } from '@podling/testkit';
 import { summarizeProfile } from './harness/cpu-profile.ts';
@@ -152,7 +152,6 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       lists.push(performance.now() - t);
     }
     const rssEnd = rssBytes(api.pid)!;
-    const peakRss = peakRssBytes(api.pid)!;
     const events = await (await fetch(`${api.url}/api/v1/events`)).arrayBuffer();
     notes.push(`stored besides the pods: ${(await client.list({ resource: 'events' })).items.length} events, ${(events.byteLength / MiB).toFixed(1)} MiB as a JSON list`);
     await collectGarbage(inspect);
@@ -183,7 +182,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     notes.push(`apiserver event loop during the run: late by p50 ${loopBusy.delay.p50.toFixed(1)} ms, p99 ${loopBusy.delay.p99.toFixed(1)} ms, at most ${loopBusy.delay.max.toFixed(0)} ms; ` +
       `${loopBusy.gc.count} GC pauses, p99 ${loopBusy.gc.p99.toFixed(1)} ms, ${(loopBusy.gc.mean * loopBusy.gc.count / 1000).toFixed(1)} s in all`);
     notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; bound → Running p50 ${boundToRunning.p50.toFixed(0)} ms, p99 ${boundToRunning.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
-    notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists, ${(peakRss / MiB).toFixed(0)} MiB at its peak`);
+    notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
     if (process.argv.includes('--heap-snapshot')) {
       const file = resultFile('apiserver', 'heapsnapshot');
       await writeHeapSnapshot(inspect, file);

@@ -27,8 +27,6 @@ export interface ApiserverConfig extends ControllerFlags {
   watchBookmarkIntervalMs: number;
   watchHeartbeatIntervalMs: number;
   watchBufferLimitBytes: number;
-  /** Heap held beyond what is in use at which an idle server compacts it (housekeeping/heap-compaction.ts); 0 = never. */
-  idleHeapCompactionBytes: number;
   eventTtlMs: number;
   minRequestTimeoutMs: number;
   limits: RequestLimits;
@@ -78,8 +76,6 @@ const options = {
   'watch-bookmark-interval': { type: 'string', default: '1m' },
   'watch-heartbeat-interval': { type: 'string', default: '15s' },
   'watch-buffer-limit': { type: 'string', default: '16777216' },
-  // Podling's own (a Go apiserver's runtime returns freed memory by itself): see housekeeping/heap-compaction.ts.
-  'idle-heap-compaction-threshold': { type: 'string', default: '67108864' },
   'event-ttl': { type: 'string', default: '1h' },
   'min-request-timeout': { type: 'string', default: '30m' },
   'request-header-timeout': { type: 'string', default: '30s' },
@@ -178,7 +174,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): { config?: 
     watchBookmarkIntervalMs: dur('watch-bookmark-interval'),
     watchHeartbeatIntervalMs: dur('watch-heartbeat-interval'),
     watchBufferLimitBytes: int('watch-buffer-limit', 65536),
-    idleHeapCompactionBytes: int('idle-heap-compaction-threshold', 0),
     eventTtlMs: dur('event-ttl'),
     minRequestTimeoutMs: dur('min-request-timeout'),
     limits: {

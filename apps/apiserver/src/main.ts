@@ -17,7 +17,6 @@ import { KubeletClient } from './kubelet/kubelet-client.ts';
 import { ensureBuiltinNamespaces } from './housekeeping/bootstrap.ts';
 import { startNamespaceFinalizer } from './housekeeping/namespace-finalizer.ts';
 import { startEventExpiry } from './housekeeping/event-expiry.ts';
-import { startHeapCompaction } from './housekeeping/heap-compaction.ts';
 import { ensureKubernetesService } from './housekeeping/kubernetes-service.ts';
 import { startEndpointLeaseReconciler } from './housekeeping/endpoint-lease-reconciler.ts';
 import { openStorage, type OpenedStorage } from './open-storage.ts';
@@ -91,7 +90,6 @@ async function main(): Promise<void> {
   await ensureBuiltinNamespaces(storage, registry);
   const finalizer = startNamespaceFinalizer(storage, registry, app.log);
   const expiry = startEventExpiry(registry, config.eventTtlMs, app.log);
-  const compaction = startHeapCompaction(config.idleHeapCompactionBytes, app.log);
   // Handlers before listening: a SIGTERM that arrives while the kubernetes Service is written or the controllers
   // start must still shut down cleanly (exit 0), not kill the process by the default action.
   let controllers: ReturnType<typeof startControllers> | undefined;
@@ -108,7 +106,6 @@ async function main(): Promise<void> {
     await clusterDns?.stop();
     finalizer.stop();
     expiry.stop();
-    compaction.stop();
     await app.close();
     await storage.close();
     clearTimeout(force);

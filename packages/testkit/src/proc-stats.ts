@@ -9,11 +9,6 @@ export function rssBytes(pid: number): number | undefined {
   return statusField(pid, 'VmRSS');
 }
 
-/** The most resident memory the process has had (VmHWM), in bytes, or undefined if unreadable. */
-export function peakRssBytes(pid: number): number | undefined {
-  return statusField(pid, 'VmHWM');
-}
-
 /** Proportional set size in bytes (shared pages divided among their users), or undefined if unreadable. */
 export function pssBytes(pid: number): number | undefined {
   try {
