@@ -23,6 +23,7 @@ import { writeClientError } from './http/client-error.ts';
 import { destroyConnectionsAfterClose } from './http/connection-drain.ts';
 import { registerRequestLimits, serverTimeoutOptions, type RequestLimits } from './http/request-limits.ts';
 import { registerConnectionRule } from './http/connection-rule.ts';
+import { registerRequestMetrics } from './http/request-metrics.ts';
 
 export interface ServerDeps {
   storage: Storage;
@@ -112,8 +113,9 @@ export async function buildServer(deps: ServerDeps): Promise<BuiltServer> {
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app, registry);
   const limitStats = registerRequestLimits(app, deps.limits);
+  const requestMetrics = registerRequestMetrics(app);
   registerDiscovery(app, () => ready, deps.storageHealth);
-  registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats });
+  registerMetrics(app, { storage: deps.storageStats, watches: () => hub.size, limits: limitStats, requests: requestMetrics });
   registerUi(app);
   const kubelets = deps.kubelets ?? new KubeletClient({});
   // exec, attach and portforward have routes of their own (websocket upgrades); they win over the generic ones.

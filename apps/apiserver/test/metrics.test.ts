@@ -40,3 +40,65 @@ test('metrics: open watches are counted', async () => {
   ac.abort();
   await res.body?.cancel().catch(() => {});
 });
+
+/** The samples of one family, each as its label text (without braces) and value. */
+async function samples(family: string): Promise<{ labels: string; value: number }[]> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const out: { labels: string; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+    if (m && m[1] === family) out.push({ labels: m[2], value: Number(m[3]) });
+  }
+  return out;
+}
+
+const value = (list: { labels: string; value: number }[], labels: string) => list.find((s) => s.labels === labels)?.value ?? 0;
+const series = (verb: string, resource: string, subresource: string, scope: string, group = '', version = 'v1') =>
+  `verb="${verb}",dry_run="",group="${group}",version="${version}",resource="${resource}",subresource="${subresource}",scope="${scope}",component="apiserver"`;
+
+test('metrics: apiserver_request_total counts each call under kube\'s verb, scope and code', async () => {
+  const before = await samples('apiserver_request_total');
+  assert.equal((await call(api.url, 'POST', '/api/v1/namespaces/default/pods', pod('rm-a'))).status, 201);
+  assert.equal((await call(api.url, 'POST', '/api/v1/namespaces/default/pods', pod('rm-a'))).status, 409);
+  assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/pods/rm-a')).status, 200);
+  assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/pods')).status, 200);
+  assert.equal((await call(api.url, 'GET', '/api/v1/pods')).status, 200);
+  const patched = await fetch(`${api.url}/api/v1/namespaces/default/pods/rm-a/status`, {
+    method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { message: 'x' } }),
+  });
+  assert.equal(patched.status, 200);
+  assert.equal((await call(api.url, 'GET', '/version')).status, 200);
+  const after = await samples('apiserver_request_total');
+  const moved = (labels: string) => value(after, labels) - value(before, labels);
+  assert.equal(moved(`${series('POST', 'pods', '', 'resource')},code="201"`), 1);
+  assert.equal(moved(`${series('POST', 'pods', '', 'resource')},code="409"`), 1);
+  assert.equal(moved(`${series('GET', 'pods', '', 'resource')},code="200"`), 1);
+  assert.equal(moved(`${series('LIST', 'pods', '', 'namespace')},code="200"`), 1);
+  assert.equal(moved(`${series('LIST', 'pods', '', 'cluster')},code="200"`), 1);
+  assert.equal(moved(`${series('PATCH', 'pods', 'status', 'resource')},code="200"`), 1);
+  assert.equal(moved(`verb="GET",dry_run="",group="",version="",resource="",subresource="/version",scope="",component="apiserver",code="200"`), 1);
+});
+
+test('metrics: apiserver_request_duration_seconds is a histogram with kube\'s buckets', async () => {
+  const labels = series('POST', 'pods', '', 'resource');
+  const count0 = value(await samples('apiserver_request_duration_seconds_count'), labels);
+  for (let i = 0; i < 3; i++) assert.equal((await call(api.url, 'POST', '/api/v1/namespaces/default/pods', pod(`rm-h-${i}`))).status, 201);
+  const buckets = (await samples('apiserver_request_duration_seconds_bucket')).filter((s) => s.labels.startsWith(`${labels},le=`));
+  const count = value(await samples('apiserver_request_duration_seconds_count'), labels);
+  const sum = value(await samples('apiserver_request_duration_seconds_sum'), labels);
+  assert.equal(count - count0, 3);
+  assert.deepEqual(buckets.map((b) => /le="([^"]+)"/.exec(b.labels)![1]),
+    ['0.005', '0.025', '0.05', '0.1', '0.2', '0.4', '0.6', '0.8', '1', '1.25', '1.5', '2', '3', '4', '5', '6', '8', '10', '15', '20', '30', '45', '60', '+Inf']);
+  for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value, 'buckets are cumulative');
+  assert.equal(buckets.at(-1)!.value, count);
+  assert.ok(sum > 0 && sum < count * 60, `sum ${sum} for ${count} calls`);
+});
+
+test('metrics: paths the server does not serve add no series', async () => {
+  assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/widgets')).status, 404);
+  assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/pods/x/sideways')).status, 404);
+  assert.equal((await call(api.url, 'GET', '/no/such/path')).status, 404);
+  const all = await samples('apiserver_request_total');
+  assert.ok(all.length > 0);
+  assert.ok(!all.some((s) => /widgets|sideways|no\/such/.test(s.labels)), all.map((s) => s.labels).join('\n'));
+});

@@ -1,22 +1,25 @@
 // GET /metrics: counters in the Prometheus text format, as kube-apiserver serves them (and, like there, only to
-// privileged users: a non-resource path outside the open ones). What they answer: how well group commit batches
-// (writes per commit), whether commits fail, how many watches are open, and what the request limits hold and refuse.
+// privileged users: a non-resource path outside the open ones). What they answer: how many requests of each kind were
+// answered and how fast (kube's own request metrics), how well group commit batches (writes per commit), whether
+// commits fail, how many watches are open, and what the request limits hold and refuse.
 import type { FastifyInstance } from 'fastify';
 import type { StorageStats } from '@podling/store';
 import type { RequestLimitStats } from '../http/request-limits.ts';
+import type { RequestMetrics } from '../http/request-metrics.ts';
 
 export interface MetricSources {
   /** Absent when the storage keeps no statistics. */
   storage?: () => StorageStats;
   watches: () => number;
   limits?: () => RequestLimitStats;
+  requests?: RequestMetrics;
 }
 
 interface Metric { name: string; type: 'counter' | 'gauge'; help: string; value: number }
 
 export function registerMetrics(app: FastifyInstance, sources: MetricSources): void {
   app.get('/metrics', (_req, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(render(collect(sources)));
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send((sources.requests?.render() ?? '') + render(collect(sources)));
   });
 }
 
