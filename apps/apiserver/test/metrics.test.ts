@@ -77,6 +77,10 @@ test('metrics: apiserver_request_total counts each call under kube\'s verb, scop
   assert.equal(moved(`${series('LIST', 'pods', '', 'cluster')},code="200"`), 1);
   assert.equal(moved(`${series('PATCH', 'pods', 'status', 'resource')},code="200"`), 1);
   assert.equal(moved(`verb="GET",dry_run="",group="",version="",resource="",subresource="/version",scope="",component="apiserver",code="200"`), 1);
+  const dry = await call(api.url, 'POST', '/api/v1/namespaces/default/pods?dryRun=All', pod('rm-dry'));
+  assert.equal(dry.status, 201);
+  const dryLabels = series('POST', 'pods', '', 'resource').replace('dry_run=""', 'dry_run="All"');
+  assert.equal(value(await samples('apiserver_request_total'), `${dryLabels},code="201"`) - value(before, `${dryLabels},code="201"`), 1);
 });
 
 test('metrics: apiserver_request_duration_seconds is a histogram with kube\'s buckets', async () => {
@@ -98,7 +102,9 @@ test('metrics: paths the server does not serve add no series', async () => {
   assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/widgets')).status, 404);
   assert.equal((await call(api.url, 'GET', '/api/v1/namespaces/default/pods/x/sideways')).status, 404);
   assert.equal((await call(api.url, 'GET', '/no/such/path')).status, 404);
+  // A subresource of another resource: pods have a log, nodes do not.
+  assert.equal((await call(api.url, 'GET', '/api/v1/nodes/n1/log')).status, 404);
   const all = await samples('apiserver_request_total');
   assert.ok(all.length > 0);
-  assert.ok(!all.some((s) => /widgets|sideways|no\/such/.test(s.labels)), all.map((s) => s.labels).join('\n'));
+  assert.ok(!all.some((s) => /widgets|sideways|no\/such|resource="nodes",subresource="log"/.test(s.labels)), all.map((s) => s.labels).join('\n'));
 });

@@ -8,12 +8,12 @@
 // inventing paths cannot grow the label sets without bound.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestInfo as infoOf, type RequestInfo } from '../auth/index.ts';
+import { servesSubresource } from '../registry/resource.ts';
 import { resourceAt } from '../registry/resources.ts';
 
 /** kube-apiserver's requestLatencies buckets, in seconds. */
 export const REQUEST_DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 
-const KNOWN_SUBRESOURCES = new Set(['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'proxy', 'scale', 'eviction', 'finalize', 'ephemeralcontainers']);
 const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 const REPORTED_VERBS: Record<string, string> = {
   get: 'GET', list: 'LIST', watch: 'WATCH', create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETE', proxy: 'CONNECT',
@@ -76,7 +76,7 @@ export function registerRequestMetrics(app: FastifyInstance): RequestMetrics {
 
 function labelsOf(req: FastifyRequest, reply: FastifyReply): string | undefined {
   const info: RequestInfo = req.requestInfo ?? infoOf(req.method, req.url);
-  const dryRun = req.url.includes('dryRun=All') ? 'All' : '';
+  const dryRun = (req.query as Record<string, unknown> | undefined)?.dryRun === 'All' ? 'All' : '';
   if (!info.isResourceRequest) {
     // A non-resource path is labelled by the route that served it (kube: the path of a registered handler).
     const route = reply.statusCode === 404 ? undefined : req.routeOptions.url;
@@ -84,8 +84,8 @@ function labelsOf(req: FastifyRequest, reply: FastifyReply): string | undefined 
     return render(req.method.toUpperCase(), dryRun, '', '', '', route, '');
   }
   const apiVersion = info.apiGroup ? `${info.apiGroup}/${info.apiVersion}` : info.apiVersion;
-  if (!resourceAt(apiVersion, info.resource)) return undefined;
-  if (info.subresource && !KNOWN_SUBRESOURCES.has(info.subresource)) return undefined;
+  const r = resourceAt(apiVersion, info.resource);
+  if (!r || (info.subresource !== '' && !servesSubresource(r, info.subresource))) return undefined;
   let verb = REPORTED_VERBS[info.verb] ?? req.method.toUpperCase();
   if (CONNECT_SUBRESOURCES.has(info.subresource)) verb = 'CONNECT';
   else if (verb === 'PATCH' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch')) verb = 'APPLY';

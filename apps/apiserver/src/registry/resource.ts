@@ -66,6 +66,12 @@ export function updateSubresource(r: Resource, sub: string): (UpdateStrategy & {
   return subs && Object.hasOwn(subs, sub) ? subs[sub] : undefined;
 }
 
+/** Whether the resource declares `sub`: an update subresource, its scale, or a connect subresource (discovery's list). */
+export function servesSubresource(r: Resource, sub: string): boolean {
+  return updateSubresource(r, sub) !== undefined || (sub === 'scale' && r.scale !== undefined)
+    || (r.connect !== undefined && Object.hasOwn(r.connect, sub));
+}
+
 /** "deployments.apps" (the core group's resources stay bare): how kube-apiserver names a resource in messages. */
 export function qualifiedResource(r: Resource): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
