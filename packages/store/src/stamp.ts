@@ -23,11 +23,12 @@ class StoredVersion implements StoredObject {
   get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
 }
 
-/** Lets a published version's text go once nothing but the watch window reads it (a state a later write replaced).
- *  It keeps its skeleton, which watch triggers and selectors read at every replay; its text
- *  is read from then on from the log: the row of `rv`, or once that row is gone the `prev_value` of the change at
- *  `successorRv` that replaced it. */
-export function releaseText(v: StoredObject, reader: StateReader, successorRv: number): void {
+/** Lets a published version's text go once nothing but the watch window reads it (a state a later write replaced,
+ *  or any state of a resource whose objects live in the log). It keeps its skeleton, which watch triggers and
+ *  selectors read at every replay; its text is read from then on from the log: the row of `rv`, or once that row is
+ *  gone the `prev_value` of the change at `successorRv` that replaced it (none for a state not yet replaced: its own
+ *  row is kept while its change is in the window). */
+export function releaseText(v: StoredObject, reader: StateReader, successorRv?: number): void {
   if (!(v instanceof StoredVersion)) return;
   const rv = v.rv;
   // The own `json` field becomes an own getter (and stays one if released again with a later successor): versions
@@ -90,6 +91,11 @@ export class Stamping {
  *  carries its resourceVersion. */
 export function storedVersion(resource: string, object: KubeObject, rv: number): StoredObject {
   return new StoredVersion(JSON.stringify(object), rv, resource, selectorAttrs(resource, object));
+}
+
+/** A second holder of the same text and skeleton, whose text stays when the other's is released. */
+export function copyVersion(v: StoredObject): StoredObject {
+  return new StoredVersion(v.json, v.rv, '', v.attrs);
 }
 
 /** The stored copy of JSON text read back from a log (it already carries its resourceVersion). */

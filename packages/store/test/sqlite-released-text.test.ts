@@ -85,3 +85,41 @@ test('replaced states are read from the log, while it keeps them', async (t) => 
     await storage.close();
   }
 });
+
+test('the window keeps no text of a resource read from the log, and its writer still answers with its own', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'podling-released-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'state.db');
+  const open = () => openSqliteStorage({ path: file, historyLimit: 4, uncachedResources: ['pods'] });
+  let storage = open();
+  const tamper = (rv: number, json: string) => dbOf(storage).prepare('UPDATE changes SET value = ? WHERE rv = ?').run(json, rv);
+  try {
+    const a = await storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+    const text = a.json;
+    let [added] = replay(storage);
+    assert.equal(added.current.json, text);
+    assert.deepEqual(added.current.attrs, a.attrs, 'the skeleton stays');
+    tamper(a.rv, '{"edited":1}');
+    assert.equal(added.current.json, '{"edited":1}', "the window's state is read from its row");
+    assert.equal(a.json, text, "the writer's answer holds its text");
+    tamper(a.rv, text);
+
+    // The same once the log is opened again.
+    await storage.close();
+    storage = open();
+    [added] = replay(storage);
+    tamper(a.rv, '{"edited":2}');
+    assert.equal(added.current.json, '{"edited":2}');
+    tamper(a.rv, text);
+
+    // An update's new state too; its previous state is the row of a, as for cached resources.
+    const a2 = await storage.guaranteedUpdate(podKey('ns', 'a'), (cur) => annotate(cur.object, 'k', '2'));
+    const modified = replay(storage, a.rv)[0];
+    assert.equal(modified.previous!.json, text);
+    tamper(a2.rv, '{"edited":3}');
+    assert.equal(modified.current.json, '{"edited":3}');
+    assert.notEqual(a2.json, '{"edited":3}');
+  } finally {
+    await storage.close();
+  }
+});
