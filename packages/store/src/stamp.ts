@@ -11,16 +11,41 @@ export interface StateReader {
 
 /** One stored version held once: its JSON text, and the small skeleton that selectors read. The parsed object is not
  *  kept — a parsed pod costs several times its text in V8's heap, and lists and watches only need the text. A version
- *  read back from the log works its skeleton out on first use: a list without a selector never needs it. */
+ *  read back from the log works its skeleton out on first use: a list without a selector never needs it. Its fields
+ *  are fixed at construction: releasing the text swaps a field's value, where redefining `json` as an own getter
+ *  would turn the object into a dictionary (~430 bytes of properties each, 16 MiB at the end of bench/scale.ts). */
 class StoredVersion implements StoredObject {
-  #attrs: KubeObject | undefined;
-  readonly #resource: string;
-  constructor(readonly json: string, readonly rv: number, resource: string, attrs?: KubeObject) {
-    this.#resource = resource;
-    this.#attrs = attrs;
+  /** The text, or once released the log it is read back from. */
+  #text: string | StateReader;
+  #successorRv: number | undefined;
+  /** The skeleton, or until it is worked out the resource that picks its fields. */
+  #attrs: KubeObject | string;
+  constructor(json: string, readonly rv: number, resource: string, attrs?: KubeObject) {
+    this.#text = json;
+    this.#successorRv = undefined;
+    this.#attrs = attrs ?? resource;
   }
-  get attrs(): KubeObject { return this.#attrs ??= selectorAttrs(this.#resource, JSON.parse(this.json) as KubeObject); }
+  get json(): string {
+    const text = this.#text;
+    if (typeof text === 'string') return text;
+    const json = text.readState(this.rv, this.#successorRv);
+    // Only a reader that held the version past the window's turnover gets here: as an expired continue token, 410.
+    if (json === undefined) throw new StorageError('Expired', undefined, `the state at revision ${this.rv} is no longer retained`);
+    return json;
+  }
+  get attrs(): KubeObject {
+    const attrs = this.#attrs;
+    if (typeof attrs !== 'string') return attrs;
+    return this.#attrs = selectorAttrs(attrs, JSON.parse(this.json) as KubeObject);
+  }
   get object(): KubeObject { return JSON.parse(this.json) as KubeObject; }
+  /** Text and revision, as the own fields of a plain object would serialize. */
+  toJSON(): { json: string; rv: number } { return { json: this.json, rv: this.rv }; }
+  /** See releaseText; a later release (with a later successor) replaces an earlier one. */
+  release(reader: StateReader, successorRv: number | undefined): void {
+    this.#text = reader;
+    this.#successorRv = successorRv;
+  }
 }
 
 /** Lets a published version's text go once nothing but the watch window reads it (a state a later write replaced,
@@ -29,19 +54,7 @@ class StoredVersion implements StoredObject {
  *  gone the `prev_value` of the change at `successorRv` that replaced it (none for a state not yet replaced: its own
  *  row is kept while its change is in the window). */
 export function releaseText(v: StoredObject, reader: StateReader, successorRv?: number): void {
-  if (!(v instanceof StoredVersion)) return;
-  const rv = v.rv;
-  // The own `json` field becomes an own getter (and stays one if released again with a later successor): versions
-  // in use keep their plain field, and a comparison of two versions still compares their texts.
-  Object.defineProperty(v, 'json', {
-    enumerable: true, configurable: true,
-    get(): string {
-      const json = reader.readState(rv, successorRv);
-      // Only a reader that held the version past the window's turnover gets here: as an expired continue token, 410.
-      if (json === undefined) throw new StorageError('Expired', undefined, `the state at revision ${rv} is no longer retained`);
-      return json;
-    },
-  });
+  if (v instanceof StoredVersion) v.release(reader, successorRv);
 }
 
 /** The stored copy: the caller's object with metadata.resourceVersion set, serialized once. `resource` picks the

@@ -1,7 +1,7 @@
 // Shared helpers of the contract tests: a store per test, objects, keys, and a recording watcher.
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@podling/api';
-import { isStorageError, type Change, type ObjectKey, type Storage, type StorageErrorCode, type WatchOptions } from '../../src/index.ts';
+import { isStorageError, type Change, type ObjectKey, type Storage, type StorageErrorCode, type StoredObject, type WatchOptions } from '../../src/index.ts';
 
 export interface OpenedStore {
   storage: Storage;
@@ -60,6 +60,12 @@ export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: S
     assert.ok(isStorageError(e, code), `expected StorageError ${code}, got ${String(e)}`);
     return true;
   });
+}
+
+/** Two stored versions are the same state: text and revision. (A version's text is read through a getter, which
+ *  assert.deepEqual does not look at.) */
+export function sameVersion(actual: StoredObject | undefined, expected: StoredObject | undefined, message?: string): void {
+  assert.deepEqual(actual && { json: actual.json, rv: actual.rv }, expected && { json: expected.json, rv: expected.rv }, message);
 }
 
 /** Stored versions and changes as plain data (text and revision), read now: a replaced state's text may be read
