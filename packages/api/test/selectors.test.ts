@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   fieldSelectorRequiresName, fieldsMatch, isEverything, isStatusError, labelsMatch, parseFieldSelector,
-  parseLabelSelector, selectorFromMatchLabels, type KubeObject,
+  parseLabelSelector, selectorAttrs, selectorFromMatchLabels, type KubeObject,
 } from '../src/index.ts';
 
 test('label selectors match as Kubernetes does', () => {
@@ -76,4 +76,24 @@ test('fieldSelectorRequiresName finds metadata.name=X', () => {
   assert.equal(fieldSelectorRequiresName(parseFieldSelector('metadata.name=web,status.phase=Running', 'pods')), 'web');
   assert.equal(fieldSelectorRequiresName(parseFieldSelector('metadata.name!=web', 'pods')), undefined);
   assert.equal(fieldSelectorRequiresName(parseFieldSelector('', 'pods')), undefined);
+});
+
+test('skeletons answer selectors as their objects do, and share equal parts without sharing the caller\'s objects', () => {
+  const pod = (name: string, node: string, ip: string): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', labels: { app: 'web', hash: 'abc' } },
+    spec: { nodeName: node, schedulerName: 'default-scheduler', containers: [] }, status: { phase: 'Running', podIP: ip },
+  } as KubeObject);
+  const a = pod('a', 'n1', '10.0.0.1'), b = pod('b', 'n1', '10.0.0.2');
+  const sa = selectorAttrs('pods', a), sb = selectorAttrs('pods', b);
+  for (const sel of ['spec.nodeName=n1,status.podIP=10.0.0.2', 'spec.schedulerName=default-scheduler,status.phase=Running', 'metadata.name=a']) {
+    const fs = parseFieldSelector(sel, 'pods');
+    assert.deepEqual([fieldsMatch(fs, sa), fieldsMatch(fs, sb)], [fieldsMatch(fs, a), fieldsMatch(fs, b)], sel);
+  }
+  assert.ok(labelsMatch(parseLabelSelector('app=web,hash=abc'), sb.metadata.labels));
+  assert.equal(sa.metadata.labels, sb.metadata.labels, 'one label map for both');
+  assert.equal(sa.spec, sb.spec, 'one spec section: it holds no per-object value');
+  assert.notEqual(sa.status, sb.status, 'the pod IP is per pod');
+  a.metadata.labels!.app = 'changed';
+  assert.equal(sb.metadata.labels!.app, 'web', 'the caller\'s later change reaches no skeleton');
+  assert.throws(() => { (sb.metadata.labels as Record<string, string>).app = 'x'; }, TypeError);
 });
