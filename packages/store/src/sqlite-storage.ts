@@ -268,7 +268,7 @@ class SqliteStore implements SqliteStorage {
       return Promise.reject(err); // not serializable: nothing was queued
     }
     const rv = ++this.assignedRv;
-    const k = copyKey(key);
+    const k = copyKey(key, current);
     const change: Change = previous ? { type, rv, key: k, current, previous } : { type, rv, key: k, current };
     this.pending.set(fullKey(change.key), { state: change.type === 'DELETED' ? null : change.current, rv });
     const promise = new Promise<StoredObject>((resolve, reject) => {

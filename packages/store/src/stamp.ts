@@ -116,8 +116,16 @@ export function storedFromJson(resource: string, json: string, rv: number): Stor
   return new StoredVersion(json, rv, resource);
 }
 
-export function copyKey(key: ObjectKey): ObjectKey {
-  return { resource: key.resource, namespace: key.namespace, name: key.name };
+/** The key a change keeps, made of the stored object's own strings where they are equal: a key read from a request's
+ *  URL holds its name and namespace as slices of the whole URL, which V8 keeps alive with them, and the object's
+ *  namespace is one shared string (selectorAttrs). */
+export function copyKey(key: ObjectKey, stored: StoredObject): ObjectKey {
+  const { name, namespace } = stored.attrs.metadata;
+  return {
+    resource: key.resource,
+    namespace: namespace === key.namespace ? namespace : key.namespace,
+    name: name === key.name ? name : key.name,
+  };
 }
 
 export function describeKey(key: ObjectKey): string {

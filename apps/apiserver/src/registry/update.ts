@@ -79,7 +79,9 @@ async function guardedUpdate(reg: Registry, r: Resource, namespace: string | und
     if (wantRv && wantRv !== String(cur.rv)) throw errors.staleResourceVersion(qualifiedResource(r), name);
     next.apiVersion = r.apiVersion;
     next.kind = r.kind;
-    next.metadata.name = name;
+    // The stored object's own string, equal to the URL's: a name taken from the URL is a slice that keeps the whole
+    // URL alive for as long as the object is kept.
+    next.metadata.name = old.metadata.name;
     if (r.namespaced) next.metadata.namespace = old.metadata.namespace; else delete next.metadata.namespace;
     preserveSystemFieldsOnUpdate(next, old, r.resource);
     reg.admit({
