@@ -8,12 +8,18 @@ import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
 import { ContainerCgroups, NodeMasquerade, PodNetwork, ProxyTable } from '@podling/kubelet';
-import { leasePodCidr } from './pod-cidr-lease.ts';
+import { leasePodCidr, releasePodCidrs } from './pod-cidr-lease.ts';
 import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      releasePodCidrs(dir);
+    },
+  };
 }
 
 /**

@@ -2,7 +2,8 @@
 // process: two bridges with the same range would make the host's routes to pods ambiguous. A lease is a file
 // /tmp/podling-pod-cidrs/<n> created exclusively and holding the agent's root dir; it is the same range again for
 // a restarted agent with the same root dir, and free again once that root dir is gone (the test removed it).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// makeTempDir's remove() deletes the leases of the agents under it, so a finished test run leaves no file behind.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -24,9 +25,24 @@ export function leasePodCidr(rootDir: string): string {
     try {
       writeFileSync(path.join(DIR, String(n)), rootDir, { flag: 'wx' });
       return cidrOf(n);
-    } catch { /* taken */ }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') continue; // taken
+      mkdirSync(DIR, { recursive: true }); // another process's releasePodCidrs removed the directory: try n again
+      i--;
+    }
   }
   throw new Error(`no free pod range for a test agent: all ${RANGES} leases in ${DIR} are held`);
+}
+
+/** Frees the ranges of the agents whose root dir is `dir` or inside it, and the lease directory once it is empty. */
+export function releasePodCidrs(dir: string): void {
+  let leases: string[];
+  try { leases = readdirSync(DIR); } catch { return; }
+  for (const f of leases) {
+    const owner = read(path.join(DIR, f));
+    if (owner === dir || owner?.startsWith(dir + path.sep)) rmSync(path.join(DIR, f), { force: true });
+  }
+  try { rmdirSync(DIR); } catch { /* another agent's lease is held */ }
 }
 
 function read(p: string): string | undefined {
