@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startTs, type ManagedProcess } from './process.ts';
 import { killPodProcesses } from './pod-processes.ts';
 import { ContainerCgroups, NodeMasquerade, PodNetwork, ProxyTable } from '@podling/kubelet';
-import { leasePodCidr, releasePodCidrs } from './pod-cidr-lease.ts';
+import { freeStalePodCidrs, leasePodCidr } from './pod-cidr-lease.ts';
 import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.ts';
 
 export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): void } {
@@ -17,7 +17,7 @@ export function makeTempDir(prefix = 'podling-test-'): { dir: string; remove(): 
     dir,
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
-      releasePodCidrs(dir);
+      freeStalePodCidrs();
     },
   };
 }
