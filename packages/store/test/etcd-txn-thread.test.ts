@@ -50,3 +50,21 @@ test('an unreachable etcd fails the call after its attempts, as a deadline or no
     silent.close();
   }
 });
+
+test('with members that went silent, each attempt of a transaction goes to another member, so the live one takes it', async () => {
+  // Two members that accept connections and never answer (a machine cut off mid-connection), and the live one.
+  const net = await import('node:net');
+  const silent = [net.createServer(() => {}).listen(0, '127.0.0.1'), net.createServer(() => {}).listen(0, '127.0.0.1')];
+  await Promise.all(silent.map((s) => new Promise((r) => s.once('listening', r))));
+  const hosts = [...silent.map((s) => `http://127.0.0.1:${(s.address() as { port: number }).port}`), ...etcd.endpoints];
+  const shaky = new EtcdTxnThread({ hosts, attemptMs: 300, attempts: 3 });
+  try {
+    // Before any member's breaker opens, an attempt picked at random would meet a silent member three times in
+    // eight of 27 calls; taken in turn, the third attempt at the latest reaches the live one.
+    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => shaky.txn(`/t/rotate/${i}`, 0, '{}')));
+    assert.deepEqual(outcomes.map((r) => r.succeeded), outcomes.map(() => true));
+  } finally {
+    await shaky.close();
+    for (const s of silent) s.close();
+  }
+});
