@@ -6,7 +6,7 @@
 // Reads, lists and watches come from the watch cache (etcd-watch-cache.ts) fed by one etcd watch; a write resolves
 // once the cache has its revision, so this apiserver reads its own writes. The write transactions run on a worker
 // thread with its own client (etcd-txn-thread.ts); reads, the watch and compaction use this thread's client.
-import { Etcd3, isRecoverableError, type IOptions, type IRangeResponse } from 'etcd3';
+import { Etcd3, type IOptions, type IRangeResponse } from 'etcd3';
 import type { KubeObject } from '@podling/api';
 import {
   StorageError, type Change, type ListOptions, type ListResult, type ObjectKey, type Storage, type StoredObject,
@@ -20,6 +20,7 @@ import { decodeValue } from './etcd-watch-cache.ts';
 import { KeyedChain } from './keyed-chain.ts';
 import { OwnWrite } from './etcd-own-write.ts';
 import { EtcdTxnThread, type TxnOutcome } from './etcd-txn-thread.ts';
+import { attemptsInTurn, type AttemptsInTurn } from './etcd-attempts.mjs';
 import type { StorageLogger, StorageStats } from './sqlite-storage.ts';
 import { describeKey, notFound, stamp, unavailable } from './stamp.ts';
 
@@ -75,6 +76,7 @@ class EtcdStore implements EtcdStorage {
   private readonly chain = new KeyedChain();
   private closed = false;
   private readonly counters: StorageStats = { commits: 0, writes: 0, maxBatch: 0, failedCommits: 0 };
+  private readonly attempts: AttemptsInTurn = attemptsInTurn(ATTEMPTS);
 
   constructor(private readonly opts: EtcdStorageOptions) {
     this.endpoints = opts.endpoints;
@@ -87,13 +89,12 @@ class EtcdStore implements EtcdStorage {
     const options: IOptions = {
       hosts: opts.endpoints,
       // Unary calls get a deadline (a cluster without quorum never answers); the watch stream must not. Each of the
-      // up to ATTEMPTS attempts (retrying()) gets its share: the client picks a member at random, and one whose machine
-      // went silent holds a call until its deadline, so a whole-request deadline would stall it for all of it.
+      // up to ATTEMPTS attempts (this.attempts) gets its share: a member whose machine went silent holds a call until
+      // its deadline, so a whole-request deadline would stall it for all of it.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs / ATTEMPTS }),
       // Watch reconnects back off to 2 s at most (the library's default grows to 30 s), so recovery is prompt.
-      // No blind global retry: a resent transaction whose first attempt landed would report a conflict. Writes are
-      // retried on the client thread and told apart in txn().
-      faultHandling: { watchBackoff: backoff(100), global: NO_RETRY },
+      // Only reads made through this.attempts are retried (etcd-attempts.mjs); writes run on the write thread.
+      faultHandling: { watchBackoff: backoff(100), global: this.attempts.policy },
       grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
       ...(tls && (tls.ca || tls.cert) ? { credentials: { rootCertificate: tls.ca as Buffer, certChain: tls.cert, privateKey: tls.key } } : {}),
     };
@@ -192,7 +193,7 @@ class EtcdStore implements EtcdStorage {
   private async read(key: ObjectKey, k: string): Promise<StoredObject | undefined> {
     let res: IRangeResponse;
     try {
-      res = await this.retrying(() => this.client.kv.range({ key: Buffer.from(k) }));
+      res = (await this.attempts.run(() => this.client.kv.range({ key: Buffer.from(k) }))).result;
     } catch (err) {
       throw etcdFailure(err, this.endpoints, 'read of', key);
     }
@@ -232,19 +233,6 @@ class EtcdStore implements EtcdStorage {
     }
   }
 
-  /** Up to ATTEMPTS attempts while etcd is unreachable or slow (UNAVAILABLE: refused connection, no leader, a member
-   *  going away; DEADLINE_EXCEEDED: a member gone silent); each attempt may go to another member, and one that keeps
-   *  failing is skipped for a while (the client's per-member circuit breaker). */
-  private async retrying<T>(call: (attempt: number) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call(attempt);
-      } catch (err) {
-        if (attempt >= ATTEMPTS || !isRecoverableError(err as Error)) throw err;
-      }
-    }
-  }
-
   /** Puts `obj` if the key's mod_revision is still `rv`; the stored copy is the cache's, shared with watchers. */
   private async put(key: ObjectKey, k: string, rv: number, write: OwnWrite): Promise<StoredObject | 'conflict'> {
     const written = await this.txn(key, k, rv, write.text, write);
@@ -261,12 +249,6 @@ function forStorage(obj: KubeObject): KubeObject {
   const { resourceVersion: _, ...metadata } = obj.metadata;
   return { ...obj, metadata };
 }
-
-/** etcd3's fault-handling policy shape, running each call once (with one never-aborted signal: an AbortController
- *  per call showed in the profile of creates). */
-const NEVER_ABORTED = new AbortController().signal;
-const NO_RETRY = { execute: <T>(fn: (ctx: { signal: AbortSignal; attempt: number }) => T) => fn({ signal: NEVER_ABORTED, attempt: 0 }) } as unknown as
-  NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 /** Exponential back-off from `ms`, doubling up to 2 s (cockatiel's IBackoff shape, which etcd3 takes). */
 function backoff(ms: number): { duration: number; next(): ReturnType<typeof backoff> } {

@@ -2,38 +2,20 @@
 // the per-call work of grpc-js, HTTP/2 and protobufjs (about a third of an apiserver's CPU per create on etcd) runs
 // beside the apiserver's event loop instead of on it. Plain JavaScript, so it loads the same under tsx and from the
 // test bundles (which run without tsx). Messages are arrays of plain values; see etcd-txn-thread.ts for their shape.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError } from 'etcd3';
+import { attemptsInTurn } from './etcd-attempts.mjs';
 
 /** @type {{ hosts: string[], attemptMs: number, attempts: number, tls?: { ca?: Uint8Array, cert?: Uint8Array, key?: Uint8Array } }} */
 const o = workerData;
 const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
-const NEVER_ABORTED = new AbortController().signal;
-/** The attempts of the transaction in progress, for run(): a resent one whose first attempt landed must be told apart. */
-const attemptsOfCall = new AsyncLocalStorage();
+/** A transaction's attempts, counted: a resent one whose first attempt landed must be told apart (etcd-storage.ts). */
+const attempts = attemptsInTurn(o.attempts);
 const client = new Etcd3({
   hosts: o.hosts,
   // Each attempt gets its share of the request's deadline, as the main thread's client does (etcd-storage.ts).
   defaultCallOptions: () => ({ deadline: Date.now() + o.attemptMs }),
-  // A transaction's attempts are one call through the pool, which takes each retry to the next member of one
-  // shuffle of them (etcd3's ConnectionPool.exec): called afresh per attempt, each picked a member at random, so a
-  // member that had gone silent could take all of them (1 in 27 with three members) until its breaker opened.
-  faultHandling: {
-    global: {
-      execute: async (fn) => {
-        const attempts = attemptsOfCall.getStore();
-        for (let attempt = 0; ; attempt++) {
-          if (attempts) attempts.count = attempt + 1;
-          try {
-            return await fn({ signal: NEVER_ABORTED, attempt });
-          } catch (err) {
-            if (attempt + 1 >= o.attempts || !isRecoverableError(err)) throw err;
-          }
-        }
-      },
-    },
-  },
+  faultHandling: { global: attempts.policy },
   ...(o.tls && (o.tls.ca || o.tls.cert) ? { credentials: { rootCertificate: buf(o.tls.ca), certChain: buf(o.tls.cert), privateKey: buf(o.tls.key) } } : {}),
 });
 
@@ -50,14 +32,13 @@ function reply(r) {
 async function run([id, key, rv, value]) {
   const kb = Buffer.from(key);
   const op = value ? { request_put: { key: kb, value: Buffer.from(value) } } : { request_delete_range: { key: kb } };
-  const attempts = { count: 1 };
   try {
-    const res = await attemptsOfCall.run(attempts, () => client.kv.txn({
+    const { result: res, attempts: made } = await attempts.run(() => client.kv.txn({
       compare: [{ key: kb, target: 'Mod', result: 'Equal', mod_revision: rv }],
       success: [op], failure: [{ request_range: { key: kb } }],
     }));
     const kv = res.succeeded ? undefined : res.responses[0]?.response_range?.kvs[0];
-    reply([id, true, res.succeeded, Number(res.header.revision), attempts.count > 1, kv ? new Uint8Array(kv.value) : null, kv ? Number(kv.mod_revision) : 0]);
+    reply([id, true, res.succeeded, Number(res.header.revision), made > 1, kv ? new Uint8Array(kv.value) : null, kv ? Number(kv.mod_revision) : 0]);
   } catch (err) {
     reply([id, false, err instanceof GRPCDeadlineExceededError, err instanceof Error ? err.message : String(err)]);
   }
