@@ -12,6 +12,7 @@ import { statusErrorFromResponse } from './status-from-response.ts';
 import { NdjsonSplitter } from './ndjson-lines.ts';
 import { timerDelay } from './timer-delay.ts';
 import { ServerList } from './server-list.ts';
+import { RequestSlots } from './request-slots.ts';
 
 type Query = Record<string, string | number | boolean | undefined>;
 export interface RequestOptions {
@@ -57,8 +58,10 @@ export class KubeClient implements KubeClientApi {
   private readonly dispatcher: Dispatcher | undefined;
   /** Own agent (with this client's options) or the process's shared watch pool. */
   private readonly watchDispatcher: Agent;
+  private readonly slots: RequestSlots | undefined;
 
   constructor(private readonly opts: ClientOptions) {
+    this.slots = opts.maxRequestsInFlight === undefined ? undefined : new RequestSlots(opts.maxRequestsInFlight);
     this.servers = new ServerList(opts.server);
     const https = this.servers.urls.some((u) => u.startsWith('https:'));
     const tls = https && (opts.ca || opts.insecureSkipTLSVerify) ? { ca: opts.ca, rejectUnauthorized: !opts.insecureSkipTLSVerify } : undefined;
@@ -218,6 +221,11 @@ export class KubeClient implements KubeClientApi {
   }
 
   private async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    // The slot is held until the body is read: the connection is busy, and the server's work done, only then.
+    return this.slots ? this.slots.run(() => this.jsonNow<T>(method, path, opts)) : this.jsonNow<T>(method, path, opts);
+  }
+
+  private async jsonNow<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const res = await this.send(method, path, opts);
     const text = await res.body.text();
     return (text ? JSON.parse(text) : {}) as T;
