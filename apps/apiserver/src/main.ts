@@ -8,7 +8,7 @@ import pino from 'pino';
 import { compileDecoders, isIPv4, useDecoderCompiler } from '@podling/api';
 import { cachedDecoderCompiler } from './decoder-cache.ts';
 import { KubeClient } from '@podling/client';
-import { startControllers } from '@podling/controllers';
+import { controllerClients, startControllers } from '@podling/controllers';
 import { isDataFilesError } from '@podling/store';
 import { checkListenPolicy, loadTokenFile, registerAuth, runGenerateCerts, type TokenMap } from './auth/index.ts';
 import { parseConfig, usage } from './config.ts';
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   controllers = startControllers({
-    client: new KubeClient({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
+    ...controllerClients({ server: `${tls ? 'https' : 'http'}://${host}:${port}`, token: controllerToken, insecureSkipTLSVerify: true, userAgent: 'podling-controllers' }),
     which: config.controllers, logger: logger.child({ component: 'controllers' }),
     nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
     podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,

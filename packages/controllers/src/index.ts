@@ -25,4 +25,5 @@ export { LeaderElector, type LeaderElectionOptions, type Lease } from './leader-
 export { WorkQueue, runWorkers } from './work-queue.ts';
 export { Expectations } from './expectations.ts';
 export { CONTROLLER_NAMES, DEFAULT_CONTROLLERS, parseControllerSelection, type ControllerName } from './controller-selection.ts';
+export { controllerClients, CONTROLLER_REQUESTS_IN_FLIGHT } from './controller-clients.ts';
 export { startControllers, type ControllersOptions, type LeaderElectionConfig } from './start-controllers.ts';

@@ -1,10 +1,10 @@
 // podling-controller-manager: the controllers the apiserver embeds, as a process of their own (kube-scheduler and
-// kube-controller-manager in one). Flags + PODLING_* env, one pino root logger, one client; SIGTERM/SIGINT stop
-// every controller and exit 0.
+// kube-controller-manager in one). Flags + PODLING_* env, one pino root logger, its clients (controller-clients.ts);
+// SIGTERM/SIGINT stop every controller and exit 0.
 import pino from 'pino';
-import { KubeClient, loadKubeconfig } from '@podling/client';
+import { loadKubeconfig } from '@podling/client';
 import { parseConfig, usage } from './config.ts';
-import { startControllers } from './index.ts';
+import { controllerClients, startControllers } from './index.ts';
 
 const { config, problems, help } = parseConfig(process.argv.slice(2), process.env);
 if (help) {
@@ -18,9 +18,8 @@ if (!config) {
 const logger = pino({ level: config.logLevel, base: { component: 'controller-manager' } });
 const clientOpts = config.kubeconfig ? loadKubeconfig(config.kubeconfig)
   : { server: config.server, token: config.token, insecureSkipTLSVerify: config.insecureSkipTlsVerify };
-const client = new KubeClient({ ...clientOpts, userAgent: 'podling-controller-manager' });
 const controllers = startControllers({
-  client, which: config.controllers, logger,
+  ...controllerClients({ ...clientOpts, userAgent: 'podling-controller-manager' }), which: config.controllers, logger,
   nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: config.nodeMonitorPeriodMs,
   podEvictionTimeoutMs: config.podEvictionTimeoutMs, terminatedPodGcThreshold: config.terminatedPodGcThreshold,
   podGcPeriodMs: config.podGcPeriodMs, nodeCidrs: config.nodeCidrs,

@@ -36,6 +36,9 @@ export interface LeaderElectionConfig {
 
 export interface ControllersOptions {
   client: KubeClientApi;
+  /** The Lease's own client and the scheduler's (controller-clients.ts); default `client`. */
+  leaderElectionClient?: KubeClientApi;
+  schedulerClient?: KubeClientApi;
   which: Set<ControllerName>;
   logger: Logger;
   /** --node-monitor-grace-period, default 40 s. */
@@ -62,7 +65,7 @@ interface Runnable { start(): Promise<void>; stop(): Promise<void> }
 type Factory = (o: ControllersOptions, informers: SharedInformers, served: string[]) => Runnable;
 
 const FACTORIES: Record<ControllerName, Factory> = {
-  scheduler: (o, informers) => new Scheduler({ client: o.client, logger: o.logger, retryPeriodMs: o.schedulerRetryPeriodMs, informers }),
+  scheduler: (o, informers) => new Scheduler({ client: o.schedulerClient ?? o.client, logger: o.logger, retryPeriodMs: o.schedulerRetryPeriodMs, informers }),
   nodelifecycle: (o, informers) => new NodeLifecycleController({
     client: o.client, logger: o.logger, gracePeriodMs: o.nodeMonitorGracePeriodMs, periodMs: o.nodeMonitorPeriodMs,
     podEvictionTimeoutMs: o.podEvictionTimeoutMs, informers,
@@ -139,7 +142,7 @@ export function startControllers(opts: ControllersOptions): { stop(): Promise<vo
   const le = opts.leaderElection ?? {};
   let term: { stop(): Promise<void> } | undefined;
   const elector = new LeaderElector({
-    client: opts.client, logger: opts.logger.child({ component: 'leader-election' }),
+    client: opts.leaderElectionClient ?? opts.client, logger: opts.logger.child({ component: 'leader-election' }),
     identity: le.identity ?? `${os.hostname()}_${randomUUID()}`,
     leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs,
     onStartedLeading: () => { term = runControllers(opts); },
