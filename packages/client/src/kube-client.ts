@@ -70,7 +70,11 @@ export class KubeClient implements KubeClientApi {
     // least every 15 s from a Podling apiserver, so a body silent for four stalls is a dead stream.
     const stall = this.servers.urls.length > 1 ? opts.stallTimeoutMs ?? 30_000 : undefined;
     const options = { ...(tls ? { connect: tls } : {}), ...(stall ? { headersTimeout: stall, bodyTimeout: 4 * stall, connectTimeout: stall } : {}) };
-    this.dispatcher = tls || stall ? new Agent(options) : undefined;
+    // A bounded client gets as many connections as slots: a slot is handed on when a body has been read, a moment
+    // before undici has its socket back, so on a shared pool the next call opened another connection (the controller
+    // manager held twice its bound).
+    const bound = opts.maxRequestsInFlight;
+    this.dispatcher = tls || stall || bound !== undefined ? new Agent({ ...options, ...(bound !== undefined ? { connections: bound } : {}) }) : undefined;
     this.watchDispatcher = tls || stall ? new Agent(options) : (sharedWatchAgent ??= new Agent());
   }
 

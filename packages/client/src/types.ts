@@ -18,8 +18,8 @@ export interface ClientOptions {
   /** fieldManager sent with apply patches; default 'podling'. */
   fieldManager?: string;
   /** The most requests of the typed verbs (get, list, create, update, patch, delete, bind) this client has at the
-   *  apiserver at once; more wait in the client, in order (request-slots.ts). Watches and `request()` streams are
-   *  not counted. Default: no limit. */
+   *  apiserver at once, over as many connections; more wait in the client, in order (request-slots.ts). Watches
+   *  and `request()` streams are not counted. Default: no limit. */
   maxRequestsInFlight?: number;
 }
 

@@ -13,6 +13,7 @@ async function holdingServer() {
   const held: { name: string; res: http.ServerResponse }[] = [];
   const arrived: string[] = [];
   let watches = 0;
+  let connections = 0;
   let running = 0;
   let maxRunning = 0;
   const server = http.createServer((req, res) => {
@@ -29,11 +30,13 @@ async function holdingServer() {
     maxRunning = Math.max(maxRunning, running);
     held.push({ name, res });
   });
+  server.on('connection', () => { connections++; });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     held, arrived,
     get watches() { return watches; },
+    get connections() { return connections; },
     get maxRunning() { return maxRunning; },
     answerOldest() {
       const { name, res } = held.shift()!;
@@ -68,6 +71,7 @@ test('a client with maxRequestsInFlight 2 has two calls at the server at once, t
   assert.deepEqual((await Promise.all(calls)).map((n) => n.metadata.name), names);
   assert.deepEqual(server.arrived, names, 'calls reach the server in the order they were made');
   assert.equal(server.maxRunning, 2);
+  assert.equal(server.connections, 3, 'two connections for the calls, one for the watch');
 });
 
 test('request slots: a failed call frees its slot for the next waiter, and a limit below 1 is refused', async () => {
