@@ -10,8 +10,8 @@
 // same burst with the clients' rate limits (--kube-api-qps/--kube-api-burst) and the apiserver's priority levels
 // (API Priority and Fairness gives workload-high a share of its seats); a bound on calls in flight keeps the rate
 // the apiserver can sustain and drops the queue. Measured at 1,000 nodes and 30,000 pods (bench/scale.ts, runs of
-// one evening): mutating p99 170-237 ms without a bound, 90-98 ms with 64 (four runs), 51-83 ms with 32 (five runs,
-// 83 in a slow hour of the machine), the pods bound per second the same within the runs' spread; with 16 they fell
+// one evening): mutating p99 170-237 ms without a bound, 90-98 ms with 64 (four runs), 51-83 ms with 32 (six runs,
+// 83 in one whose GC ran heavy), the pods bound per second the same within the runs' spread; with 16 they fell
 // from ~500 to ~305 (two runs). The scheduler would keep up to 64 Bindings in flight; at 32, half wait in its client.
 import { KubeClient, type ClientOptions } from '@podling/client';
 
