@@ -8,8 +8,10 @@
 // baseline) and then during the run. At the end: full list time, apiserver RSS/CPU, database size, memory per pod
 // and any node that ever left Ready. Sizes: --quick 50 nodes / 1,000 pods, default 200 / 5,000, --scale 1,000 / 30,000.
 // Usage: node --import tsx bench/scale.ts [--quick | --scale | --nodes N --pods M] [--profile] [--heap-snapshot]
+//        [--hollow-heap-snapshot]
 // --profile runs the apiserver, the controller manager and the hollow nodes under --cpu-prof and names each one's
-// hottest functions; --heap-snapshot writes the apiserver's heap at the end to bench/results.
+// hottest functions; --heap-snapshot writes the apiserver's heap at the end to bench/results, --hollow-heap-snapshot
+// the hollow nodes' process's (~700 MB at --scale).
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -79,6 +81,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
   const prof = o.profile ? makeTempDir('podling-bench-prof-') : undefined;
   const profArgs = (who: typeof PROFILED[number]) => prof ? ['--cpu-prof', '--cpu-prof-dir', path.join(prof.dir, who)] : [];
   const inspect = await freePort();
+  const hollowInspect = process.argv.includes('--hollow-heap-snapshot') ? await freePort() : undefined;
   try {
     const controllerFlags = ['--controllers', '*', '--cluster-cidr', '10.0.0.0/12'];
     api = await startBenchApiserver({ nodeArgs: [inspectArg(inspect), ...profArgs('apiserver')] });
@@ -89,7 +92,8 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       { timeoutMs: 30_000, intervalMs: 100, message: 'the controller manager leads' });
     const rss0 = rssBytes(api.pid)!;
     const t0Nodes = performance.now();
-    hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000, nodeArgs: profArgs('hollow-nodes') });
+    hollow = await startHollowNodes({ server: api.url, count: nodes, prefix: 'hollow', env: { PODLING_LOG_LEVEL: 'warn' }, readyTimeoutMs: 120_000,
+      nodeArgs: [...profArgs('hollow-nodes'), ...(hollowInspect ? [inspectArg(hollowInspect)] : [])] });
     await waitFor(async () => (await client.list<Node>({ resource: 'nodes' })).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodes,
       { timeoutMs: 60_000, intervalMs: 500, message: `${nodes} hollow nodes Ready` });
     notes.push(`${nodes} hollow nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s (started over one 10 s status period); apiserver RSS ${(rss0 / MiB).toFixed(0)} MiB before, ${(rssBytes(api.pid)! / MiB).toFixed(0)} MiB with the nodes`);
@@ -197,6 +201,11 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       `${loopBusy.gc.count} GC pauses, p99 ${loopBusy.gc.p99.toFixed(1)} ms, ${(loopBusy.gc.mean * loopBusy.gc.count / 1000).toFixed(1)} s in all`);
     notes.push(`create → bound p50 ${toBind.p50.toFixed(0)} ms, p99 ${toBind.p99.toFixed(0)} ms; bound → Running p50 ${boundToRunning.p50.toFixed(0)} ms, p99 ${boundToRunning.p99.toFixed(0)} ms; probe samples idle ${mutIdle.count} / run ${mutBusy.count}, errors ${busy.errors}`);
     notes.push(`full list: ${(listBytes / MiB).toFixed(1)} MiB, ${lists.map((l) => l.toFixed(0)).join(' / ')} ms; apiserver RSS ${(rssRun / MiB).toFixed(0)} MiB after the run, ${(rssEnd / MiB).toFixed(0)} MiB after 3 lists`);
+    if (hollowInspect) {
+      const file = resultFile('hollow-nodes', 'heapsnapshot');
+      await writeHeapSnapshot(hollowInspect, file);
+      notes.push(`hollow nodes' heap snapshot written to ${path.relative(process.cwd(), file)}`);
+    }
     if (process.argv.includes('--heap-snapshot')) {
       const file = resultFile('apiserver', 'heapsnapshot');
       await writeHeapSnapshot(inspect, file);
