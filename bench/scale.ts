@@ -53,14 +53,15 @@ function sizeFlag(name: string): number | undefined {
 const PROFILED = ['apiserver', 'controller-manager', 'hollow-nodes'] as const;
 
 /** `rss` split into V8's heap (committed and used, per space over 1 MiB) and what lies outside it, read from inside
- *  the apiserver through its inspector. */
-async function heapSplit(inspect: number, rss: number): Promise<string> {
+ *  the apiserver through its inspector; with the heap in use. */
+async function heapSplit(inspect: number, rss: number): Promise<{ note: string; heapUsed: number }> {
   const { mem, spaces } = await evaluate<{ mem: NodeJS.MemoryUsage; spaces: { space_name: string; space_size: number; space_used_size: number }[] }>(
     inspect, "({ mem: process.memoryUsage(), spaces: require('node:v8').getHeapSpaceStatistics() })");
   const mib = (b: number) => (b / MiB).toFixed(0);
-  return `RSS ${mib(rss)} MiB = V8 heap ${mib(mem.heapTotal)} MiB committed (${mib(mem.heapUsed)} used; MiB committed/used: ` +
+  const note = `RSS ${mib(rss)} MiB = V8 heap ${mib(mem.heapTotal)} MiB committed (${mib(mem.heapUsed)} used; MiB committed/used: ` +
     `${spaces.filter((x) => x.space_size > MiB).map((x) => `${x.space_name} ${mib(x.space_size)}/${mib(x.space_used_size)}`).join(', ')}) + ` +
     `${mib(rss - mem.heapTotal)} MiB outside it (external ${mib(mem.external)} MiB, code, native allocations)`;
+  return { note, heapUsed: mem.heapUsed };
 }
 
 /** bench/results/scale-<who>-<time>.<ext>, its directory made. */
@@ -172,14 +173,15 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     const rssEnd = rssBytes(api.pid)!;
     // The same split before any forced GC: what the figure at the end holds besides what is live (the young
     // generation, old-space garbage not yet collected, memory outside V8).
-    notes.push(`apiserver memory at the end, before any forced GC: ${await heapSplit(inspect, rssEnd)}`);
+    notes.push(`apiserver memory at the end, before any forced GC: ${(await heapSplit(inspect, rssEnd)).note}`);
     const events = await (await fetch(`${api.url}/api/v1/events`)).arrayBuffer();
     notes.push(`stored besides the pods: ${(await client.list({ resource: 'events' })).items.length} events, ${(events.byteLength / MiB).toFixed(1)} MiB as a JSON list`);
     await collectGarbage(inspect);
     const rssGc = rssBytes(api.pid)!;
     // What the objects themselves hold, without the heap's free room or native memory: far steadier than RSS.
-    const heapGc = (await evaluate<NodeJS.MemoryUsage>(inspect, 'process.memoryUsage()')).heapUsed;
-    notes.push(`apiserver memory after a full GC: ${await heapSplit(inspect, rssGc)}`);
+    const afterGc = await heapSplit(inspect, rssGc);
+    const heapGc = afterGc.heapUsed;
+    notes.push(`apiserver memory after a full GC: ${afterGc.note}`);
     // One full GC picks the pages it compacts by what the previous sweep found free, so it leaves the pages that
     // the run's garbage emptied; the next ones compact them (V8's memory reducer also runs up to three).
     await collectGarbage(inspect);
