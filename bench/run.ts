@@ -30,6 +30,7 @@ const BENCHMARKS: Entry[] = [
   { name: 'controllers', load: async () => (await import('./controllers.ts')).runControllers },
   { name: 'probe-cost', load: async () => (await import('./probe-cost.ts')).runProbeCost },
   { name: 'scale', load: async () => (await import('./scale.ts')).runScale },
+  { name: 'scheduler', load: async () => (await import('./scheduler.ts')).runScheduler },
   { name: 'service-proxy', load: async () => (await import('./service-proxy.ts')).runServiceProxy },
   { name: 'etcd', optIn: true, load: async () => (await import('./etcd.ts')).runEtcd },
 ];
