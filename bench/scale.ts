@@ -185,7 +185,8 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     let settled: Settled | undefined;
     if (o.scale) {
       settled = await settleMemory(inspect, api.pid, SETTLE_MS, SETTLE_STEP_MS);
-      notes.push(`the next ${SETTLE_MS / 1000} s, heartbeats only: apiserver RSS every ${SETTLE_STEP_MS / 1000} s ${settled.samples.map((b) => (b / MiB).toFixed(0)).join(' ')} MiB; ` +
+      notes.push(`the next ${SETTLE_MS / 1000} s, heartbeats only: apiserver RSS every ${SETTLE_STEP_MS / 1000} s ${settled.samples.map((b) => (b / MiB).toFixed(0)).join(' ')} MiB ` +
+        `(V8 heap committed ${settled.heapCommitted.map((b) => (b / MiB).toFixed(0)).join(' ')}, of which young generation ${settled.youngCommitted.map((b) => (b / MiB).toFixed(0)).join(' ')}); ` +
         `V8's memory reducer GC${settled.reducerAtS.length === 1 ? '' : 's'} at ${settled.reducerAtS.length ? settled.reducerAtS.map((t) => `+${t.toFixed(0)} s`).join(', ') : 'none'}; ` +
         `apiserver CPU ${settled.cores.toFixed(2)} cores; at the end ${(await heapSplit(inspect, settled.rss)).note}`);
     }

@@ -10,6 +10,10 @@ export interface Settled {
   rss: number;
   /** RSS every `stepMs` through the period (bytes). */
   samples: number[];
+  /** V8's committed heap at each sample (bytes): RSS minus it is what lies outside V8's heap. */
+  heapCommitted: number[];
+  /** Of which the young generation (new space) at each sample (bytes). */
+  youngCommitted: number[];
   /** When V8's memory reducer finished a GC, seconds into the period. */
   reducerAtS: number[];
   /** The server's CPU over the period, in cores. */
@@ -33,9 +37,15 @@ export async function settleMemory(inspect: number, pid: number, ms: number, ste
   })()`);
   const cpu0 = cpuSeconds(pid);
   const samples: number[] = [];
+  const heapCommitted: number[] = [];
+  const youngCommitted: number[] = [];
   for (let waited = 0; waited < ms; waited += stepMs) {
     await new Promise((r) => setTimeout(r, stepMs));
     samples.push(rssBytes(pid) ?? NaN);
+    const heap = await evaluate<{ total: number; young: number }>(inspect, `({ total: process.memoryUsage().heapTotal,
+      young: require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0 })`);
+    heapCommitted.push(heap.total);
+    youngCommitted.push(heap.young);
   }
   const cores = (cpuSeconds(pid) - cpu0) / (ms / 1000);
   const reducerAtS = await evaluate<number[]>(inspect, `(() => {
@@ -43,5 +53,5 @@ export async function settleMemory(inspect: number, pid: number, ms: number, ste
     s.observer.disconnect();
     return s.at;
   })()`);
-  return { rss: samples[samples.length - 1], samples, reducerAtS, cores };
+  return { rss: samples[samples.length - 1], samples, heapCommitted, youngCommitted, reducerAtS, cores };
 }
