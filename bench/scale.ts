@@ -22,7 +22,7 @@ import {
   cpuSeconds, freePort, machineCpu, makeTempDir, type ManagedProcess, MiB, rssBytes, type RunningHollowNodes,
   startHollowNodes, startTs, waitFor
 } from '@podling/testkit';
-import { summarizeProfile } from './harness/cpu-profile.ts';
+import { profileNotes } from './harness/cpu-profile.ts';
 import { ApiProbe } from './harness/api-probe.ts';
 import { runPacedPods } from './harness/paced-pods.ts';
 import { peakPerSecond, Timeline } from './harness/scale-timeline.ts';
@@ -274,9 +274,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
       const kept = resultFile(who, 'cpuprofile');
       renameSync(path.join(dir, file), kept);
       notes.push(`${who} profile kept as ${path.relative(process.cwd(), kept)}`);
-      const s = summarizeProfile(kept, 15);
-      notes.push(`${who} profile, self time:`, ...s.functions.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
-      notes.push(`${who}: own code by inclusive time:`, ...s.ownInclusive.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+      notes.push(...profileNotes(who, kept));
     }
     prof?.remove();
   }

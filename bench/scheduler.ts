@@ -15,7 +15,7 @@ import type { Node, Pod } from '@podling/api';
 import { KubeClient } from '@podling/client';
 import { cpuSeconds, makeTempDir, startTs, waitFor, type ManagedProcess } from '@podling/testkit';
 import { startBenchApiserver, type BenchApiserver } from './harness/bench-apiserver.ts';
-import { summarizeProfile } from './harness/cpu-profile.ts';
+import { profileNotes } from './harness/cpu-profile.ts';
 import type { BenchResult } from './harness/figure.ts';
 import { peakPerSecond } from './harness/scale-timeline.ts';
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
@@ -63,11 +63,15 @@ export async function runScheduler(o: BenchOptions): Promise<BenchResult> {
       spec: { containers: [{ name: 'app', image: 'app:1', command: ['sleep', 'infinity'] }] },
     } as Pod));
 
+    // From the revision after the creates: each bind is a MODIFIED event, and the apiserver replays nothing first.
+    const rv = (await client.list<Pod>({ resource: 'pods', namespace: NS }, { limit: 1 })).metadata.resourceVersion;
     const bound = new Map<string, number>();
-    const watch = client.watch<Pod>({ resource: 'pods', namespace: NS }, { resourceVersion: '0' }, (ev) => {
+    const watch = client.watch<Pod>({ resource: 'pods', namespace: NS }, { resourceVersion: rv }, (ev) => {
       const p = ev.object as Pod;
       if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' && p.spec?.nodeName && !bound.has(p.metadata.name!)) bound.set(p.metadata.name!, performance.now());
     });
+    const watchEnded = watch.done.then(() => { throw new Error('the watch of the pods ended before every pod was bound'); });
+    watchEnded.catch(() => {}); // raced below
     const cpu0 = cpuSeconds(api.pid);
     const t0 = performance.now();
     // Its own leader election would only add a Lease's wait before the first bind; the span below starts there anyway.
@@ -75,7 +79,7 @@ export async function runScheduler(o: BenchOptions): Promise<BenchResult> {
       args: ['--server', api.url, '--controllers', 'scheduler', '--leader-elect=false'], env: { PODLING_LOG_LEVEL: 'warn' },
       nodeArgs: profArgs('scheduler'),
     });
-    await waitFor(() => bound.size >= pods, { timeoutMs: 600_000, intervalMs: 100, message: `${pods} pods bound` })
+    await Promise.race([watchEnded, waitFor(() => bound.size >= pods, { timeoutMs: 600_000, intervalMs: 100, message: `${pods} pods bound` })])
       .catch((err: Error) => { throw new Error(`${err.message}: ${bound.size} bound`); });
     const wallS = (performance.now() - t0) / 1000;
     const apiCpu = cpuSeconds(api.pid) - cpu0;
@@ -103,9 +107,7 @@ export async function runScheduler(o: BenchOptions): Promise<BenchResult> {
       const dir = path.join(prof!.dir, who);
       const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
       if (!file) continue;
-      const s = summarizeProfile(path.join(dir, file), 15);
-      notes.push(`${who} profile, self time:`, ...s.functions.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
-      notes.push(`${who}: own code by inclusive time:`, ...s.ownInclusive.map((f) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`));
+      notes.push(...profileNotes(who, path.join(dir, file)));
     }
     prof?.remove();
   }

@@ -70,6 +70,14 @@ export function summarizeProfile(profileFile: string, limit = 15): CpuProfileSum
   };
 }
 
+/** A benchmark's notes on one process's profile: its hottest functions by self time, then the repo's own functions
+ *  by inclusive time. */
+export function profileNotes(who: string, profileFile: string, limit = 15): string[] {
+  const s = summarizeProfile(profileFile, limit);
+  const line = (f: HotFunction) => `  ${f.selfPercent.toFixed(1)}% ${f.name} ${f.where}`;
+  return [`${who} profile, self time:`, ...s.functions.map(line), `${who}: own code by inclusive time:`, ...s.ownInclusive.map(line)];
+}
+
 export function topSelfTime(profileFile: string, limit = 15): HotFunction[] {
   const p = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
