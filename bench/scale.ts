@@ -31,7 +31,7 @@ import type { BenchResult, Figure } from './harness/figure.ts';
 import { summarize } from './harness/percentiles.ts';
 import { mutatingLatencySli, readMetrics } from './harness/server-metrics.ts';
 import { collectGarbage } from './harness/collect-garbage.ts';
-import { evaluate, inspectArg } from './harness/inspector.ts';
+import { inspectArg, readHeap } from './harness/inspector.ts';
 import { LoopMonitor } from './harness/loop-monitor.ts';
 import { writeHeapSnapshot } from './harness/heap-snapshot.ts';
 import { settleMemory, type Settled } from './harness/memory-settle.ts';
@@ -61,8 +61,7 @@ const PROFILED = ['apiserver', 'controller-manager', 'hollow-nodes'] as const;
 /** `rss` split into V8's heap (committed and used, per space over 1 MiB) and what lies outside it, read from inside
  *  the apiserver through its inspector; with the heap in use. */
 async function heapSplit(inspect: number, rss: number): Promise<{ note: string; heapUsed: number }> {
-  const { mem, spaces } = await evaluate<{ mem: NodeJS.MemoryUsage; spaces: { space_name: string; space_size: number; space_used_size: number }[] }>(
-    inspect, "({ mem: process.memoryUsage(), spaces: require('node:v8').getHeapSpaceStatistics() })");
+  const { mem, spaces } = await readHeap(inspect);
   const mib = (b: number) => (b / MiB).toFixed(0);
   const note = `RSS ${mib(rss)} MiB = V8 heap ${mib(mem.heapTotal)} MiB committed (${mib(mem.heapUsed)} used; MiB committed/used: ` +
     `${spaces.filter((x) => x.space_size > MiB).map((x) => `${x.space_name} ${mib(x.space_size)}/${mib(x.space_used_size)}`).join(', ')}) + ` +
@@ -203,7 +202,7 @@ export async function runScale(o: BenchOptions): Promise<BenchResult> {
     await collectGarbage(inspect);
     await collectGarbage(inspect);
     const rssGc3 = rssBytes(api.pid)!;
-    const heap3 = await evaluate<NodeJS.MemoryUsage>(inspect, 'process.memoryUsage()');
+    const heap3 = (await readHeap(inspect)).mem;
     notes.push(`after two more full GCs: RSS ${(rssGc3 / MiB).toFixed(0)} MiB, V8 heap ${(heap3.heapTotal / MiB).toFixed(0)} MiB committed (${(heap3.heapUsed / MiB).toFixed(0)} used)`);
     const dbBytes = fileBytes(api.dbPath) + fileBytes(`${api.dbPath}-wal`);
     const mutIdle = summarize(idle.mutatingMs);

@@ -54,3 +54,13 @@ export async function evaluate<T>(port: number, expression: string): Promise<T> 
     return r.result.value as T;
   });
 }
+
+/** What a server's memory is made of, read inside it in one evaluation: process.memoryUsage() and V8's heap spaces. */
+export interface HeapReading {
+  mem: NodeJS.MemoryUsage;
+  spaces: { space_name: string; space_size: number; space_used_size: number }[];
+}
+
+export function readHeap(port: number): Promise<HeapReading> {
+  return evaluate<HeapReading>(port, "({ mem: process.memoryUsage(), spaces: require('node:v8').getHeapSpaceStatistics() })");
+}

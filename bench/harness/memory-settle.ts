@@ -3,7 +3,7 @@
 // allocation rate is low or, if requests keep it above V8's threshold (a thousand nodes' heartbeats do), 100 s after
 // the last full GC (its watchdog). Its GCs are the major ones flagged ALL_EXTERNAL_MEMORY in perf_hooks' 'gc' entries.
 import { cpuSeconds, rssBytes } from '@podling/testkit';
-import { evaluate } from './inspector.ts';
+import { evaluate, readHeap } from './inspector.ts';
 
 export interface Settled {
   /** RSS at the end of the period (bytes). */
@@ -42,10 +42,9 @@ export async function settleMemory(inspect: number, pid: number, ms: number, ste
   for (let waited = 0; waited < ms; waited += stepMs) {
     await new Promise((r) => setTimeout(r, stepMs));
     samples.push(rssBytes(pid) ?? NaN);
-    const heap = await evaluate<{ total: number; young: number }>(inspect, `({ total: process.memoryUsage().heapTotal,
-      young: require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0 })`);
-    heapCommitted.push(heap.total);
-    youngCommitted.push(heap.young);
+    const { mem, spaces } = await readHeap(inspect);
+    heapCommitted.push(mem.heapTotal);
+    youngCommitted.push(spaces.find((x) => x.space_name === 'new_space')?.space_size ?? 0);
   }
   const cores = (cpuSeconds(pid) - cpu0) / (ms / 1000);
   const reducerAtS = await evaluate<number[]>(inspect, `(() => {
