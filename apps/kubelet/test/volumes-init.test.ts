@@ -19,10 +19,11 @@ test('a sidecar pair shares an emptyDir: one writes, the other reads', async (t)
   const dir = '${PODLING_VOLUME_SHARED}';
   await create(c, podManifest('pair', { volumes: [{ name: 'shared', emptyDir: {} }], containers: [
     sh('writer', `i=0; while :; do i=$((i+1)); echo "line $i" >> ${dir}/data; sleep 0.1; done`, { volumeMounts: [{ name: 'shared', mountPath: '/tmp' }] }),
-    sh('reader', `while [ ! -s ${dir}/data ]; do sleep 0.05; done; head -n 1 ${dir}/data; ls /tmp; sleep 3600`, { volumeMounts: [{ name: 'shared', mountPath: '/tmp' }] }),
+    sh('reader', `while [ ! -s ${dir}/data ]; do sleep 0.05; done; head -n 1 ${dir}/data; ls /tmp; echo end-of-listing; sleep 3600`, { volumeMounts: [{ name: 'shared', mountPath: '/tmp' }] }),
   ] }));
   await c.waitPod('pair', (p) => p.status?.phase === 'Running');
-  const text = await waitFor(async () => { const s = await logOf(c, 'pair', 'reader'); return s.includes('line 1') && s; }, { message: 'reader saw the data' });
+  // The reader's lines reach the log one write at a time, so wait for the marker after the listing.
+  const text = await waitFor(async () => { const s = await logOf(c, 'pair', 'reader'); return s.includes('end-of-listing') && s; }, { message: 'reader saw the data and listed /tmp' });
   assert.match(text, /^line 1\n/);
   if (process.getuid?.() === 0) assert.match(text, /^data$/m, 'as root, /tmp inside the container is the volume');
 });
