@@ -2,7 +2,7 @@
 // filters the committed batches it receives, turns selector transitions into ADDED/DELETED as kube's cacher does,
 // and writes each batch to its sink in one write. Bookmarks and heartbeats run off two shared timers.
 import { errors, type KubeObject } from '@podling/api';
-import { isStorageError, type Change, type Storage, type WatchHandle, type WatchTrigger } from '@podling/store';
+import { isStorageError, type Change, type ListResult, type Storage, type StoredObject, type WatchHandle, type WatchTrigger } from '@podling/store';
 import type { FastifyBaseLogger } from 'fastify';
 import { timerDelay } from '@podling/client';
 import { adhocLine, eventLine, previousAtChange, type EventType, type Line, type Renderer } from './event-lines.ts';
@@ -26,7 +26,19 @@ export interface WatchSpec {
   renderer: Renderer;
 }
 
-interface Active { spec: WatchSpec; sink: WatchSink; handle?: WatchHandle; timer: NodeJS.Timeout; lastWrite: number }
+interface Active {
+  spec: WatchSpec;
+  sink: WatchSink;
+  handle?: WatchHandle;
+  timer: NodeJS.Timeout;
+  lastWrite: number;
+  /** Still sending its initial state: no bookmark may come before the state's end, and none may claim a revision
+   *  whose objects have not all been sent. */
+  replaying: boolean;
+}
+
+/** Objects per page of a large initial state, as for a streamed list (routes/resource-routes.ts). */
+const INITIAL_PAGE = 500;
 
 export interface WatchHubOptions { bookmarkIntervalMs: number; heartbeatIntervalMs: number; log: FastifyBaseLogger }
 
@@ -42,18 +54,77 @@ export class WatchHub {
   get size(): number { return this.active.size; }
 
   start(spec: WatchSpec, sink: WatchSink): void {
-    const w: Active = { spec, sink, lastWrite: Date.now(), timer: setTimeout(() => this.finish(w), timerDelay(spec.timeoutMs)) };
+    const w: Active = { spec, sink, replaying: false, lastWrite: Date.now(), timer: setTimeout(() => this.finish(w), timerDelay(spec.timeoutMs)) };
     this.active.add(w);
     sink.onClose(() => this.drop(w));
-    let fromRv = spec.fromRv;
-    const initial: Line[] = [];
-    if (fromRv === undefined) {
-      const listed = this.storage.list(spec.resource, { namespace: spec.namespace, filter: (s) => spec.matches(s.attrs) });
-      for (const item of listed.items) initial.push(eventLine(item, 'ADDED', item, spec.renderer));
-      if (spec.initialEventsEndBookmark) initial.push(this.bookmarkLine(spec, listed.rv, true));
-      fromRv = listed.rv;
+    if (spec.fromRv !== undefined) { this.follow(w, spec.fromRv); return; }
+    try {
+      const first = this.initialPage(spec);
+      if (first.continue === undefined) {
+        // All of it in one page: written at once, as any batch is.
+        const lines = this.initialLines(spec, first.items, first.rv, true);
+        if (lines.length) this.write(w, lines);
+        this.follow(w, first.rv);
+      } else {
+        w.replaying = true;
+        void this.replay(w, first);
+      }
+    } catch (e) {
+      this.fail(w, e);
     }
-    if (initial.length) this.write(w, initial);
+  }
+
+  /** Ends every watch (server shutdown): clients see a clean end of stream and re-watch elsewhere or later. */
+  closeAll(): void {
+    for (const w of [...this.active]) this.finish(w, false);
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  private initialPage(spec: WatchSpec, token?: string): ListResult {
+    return this.storage.list(spec.resource, {
+      namespace: spec.namespace, filter: (s) => spec.matches(s.attrs), limit: INITIAL_PAGE, continue: token, countRemaining: false,
+    });
+  }
+
+  private initialLines(spec: WatchSpec, items: readonly StoredObject[], rv: number, last: boolean): Line[] {
+    const lines = items.map((item) => eventLine(item, 'ADDED', item, spec.renderer));
+    if (last && spec.initialEventsEndBookmark) lines.push(this.bookmarkLine(spec, rv, true));
+    return lines;
+  }
+
+  /** The initial state of a large watch, a page of one snapshot at a time, each read from the store only once the
+   *  previous has left for the socket: a watch of 30,000 pods from "0" wrote ~60 MB in one synchronous call that held
+   *  the event loop for ~0.5 s, and that a reader which stopped reading kept in memory. kube-apiserver's cacher
+   *  likewise hands a watch its initial events one at a time, each as the watcher's channel takes it
+   *  (k8s.io/apiserver pkg/storage/cacher/cache_watcher.go, processInterval). The changes committed meanwhile
+   *  follow from the snapshot's revision, after the last page. */
+  private async replay(w: Active, page: ListResult): Promise<void> {
+    const { spec } = w;
+    try {
+      for (;;) {
+        const last = page.continue === undefined;
+        const sent = w.sink.sendPaced(this.initialLines(spec, page.items, page.rv, last));
+        // A socket that takes each page at once calls back in the same turn (Node defers such a callback only to
+        // process.nextTick): the next page waits for the loop's next turn too, so other requests get theirs.
+        const [taken] = await Promise.all([sent, new Promise((resolve) => setImmediate(resolve))]);
+        if (!taken || !this.active.has(w)) {
+          this.drop(w);
+          return;
+        }
+        w.lastWrite = Date.now();
+        if (last) break;
+        page = this.initialPage(spec, page.continue);
+      }
+      w.replaying = false;
+      this.follow(w, page.rv);
+    } catch (e) {
+      this.fail(w, e);
+    }
+  }
+
+  /** Hands the watch every change after `fromRv`: first those still in the store's window, then each commit. */
+  private follow(w: Active, fromRv: number): void {
+    const { spec } = w;
     try {
       w.handle = this.storage.watch({
         resource: spec.resource, namespace: spec.namespace, fromRv, trigger: spec.trigger,
@@ -63,17 +134,17 @@ export class WatchHub {
       // The replay runs inside watch(); a sink that overflowed during it was dropped before the handle existed.
       if (!this.active.has(w)) w.handle.stop();
     } catch (e) {
-      if (!isStorageError(e, 'Expired')) throw e;
-      const status = errors.expired(e.message).status;
-      this.write(w, [adhocLine(`{"type":"ERROR","object":${JSON.stringify(status)}}`)]);
-      this.finish(w, false);
+      this.fail(w, e);
     }
   }
 
-  /** Ends every watch (server shutdown): clients see a clean end of stream and re-watch elsewhere or later. */
-  closeAll(): void {
-    for (const w of [...this.active]) this.finish(w, false);
-    for (const t of this.timers) clearInterval(t);
+  /** A revision older than the store's history (410 Expired, the client relists) ends the stream with an ERROR
+   *  event; anything else is the server's fault, logged, and ends it too. */
+  private fail(w: Active, e: unknown): void {
+    if (!isStorageError(e, 'Expired')) this.opts.log.error({ err: e, resource: w.spec.resource }, 'watch failed');
+    const status = isStorageError(e, 'Expired') ? errors.expired(e.message).status : errors.internal().status;
+    if (this.active.has(w)) this.write(w, [adhocLine(`{"type":"ERROR","object":${JSON.stringify(status)}}`)]);
+    this.finish(w, false);
   }
 
   private deliver(w: Active, batch: readonly Change[]): void {
@@ -109,7 +180,7 @@ export class WatchHub {
     const rv = this.storage.currentRevision();
     const lines = new Map<string, Line>(); // one per kind, shared by its watchers
     for (const w of this.active) {
-      if (!w.spec.bookmarks || w.spec.renderer.key !== 'json') continue;
+      if (!w.spec.bookmarks || w.spec.renderer.key !== 'json' || w.replaying) continue;
       const k = `${w.spec.apiVersion}/${w.spec.kind}`;
       let line = lines.get(k);
       if (!line) lines.set(k, (line = this.bookmarkLine(w.spec, rv)));
@@ -119,11 +190,11 @@ export class WatchHub {
 
   private sendHeartbeats(): void {
     const quietSince = Date.now() - this.opts.heartbeatIntervalMs;
-    for (const w of this.active) if (w.lastWrite < quietSince) { w.sink.heartbeat(); w.lastWrite = Date.now(); }
+    for (const w of this.active) if (w.lastWrite < quietSince && !w.replaying) { w.sink.heartbeat(); w.lastWrite = Date.now(); }
   }
 
   private finish(w: Active, bookmark = true): void {
-    if (bookmark && w.spec.bookmarks && w.spec.renderer.key === 'json' && !w.sink.closed) {
+    if (bookmark && w.spec.bookmarks && w.spec.renderer.key === 'json' && !w.sink.closed && !w.replaying) {
       w.sink.send([this.bookmarkLine(w.spec, this.storage.currentRevision())]);
     }
     w.sink.end();

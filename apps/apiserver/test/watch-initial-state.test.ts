@@ -1,0 +1,101 @@
+// A watch that starts from the current state (no resourceVersion, or sendInitialEvents=true) of many objects: the
+// state goes out as the reader takes it, within the watch buffer's bound, and what is committed meanwhile follows
+// it in order. Before, the whole state was written in one call: a reader that had not taken it yet was cut off at
+// the next event or at its timeout, as it was over the bound.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { waitFor } from '@podling/testkit';
+import { call, pod, useApiserver } from './http-helpers.ts';
+import { wsWatch, type Ev } from './watch-reader.ts';
+
+const P = '/api/v1/namespaces/default/pods';
+const COUNT = 3000; // six pages of the initial state
+const PAD = 'x'.repeat(10_000); // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
+
+const srv = useApiserver(['--controllers', 'none', '--watch-buffer-limit', '65536'], async (url) => {
+  for (let i = 0; i < COUNT; i += 50) {
+    const batch = Array.from({ length: Math.min(50, COUNT - i) }, (_, j) => {
+      const p = pod(`bulk-${String(i + j).padStart(4, '0')}`, { labels: { bulk: 'y' } });
+      return call(url, 'POST', P, { ...p, metadata: { ...p.metadata, annotations: { pad: PAD } } });
+    });
+    for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
+  }
+});
+
+/** A chunked HTTP watch whose reader is paused from the first byte; `resume` reads the rest. */
+function pausedWatch(query: string) {
+  const events: Ev[] = [];
+  let ending: 'end' | 'aborted' | undefined;
+  const res = new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = http.get(`${srv.url}${P}?${query}`, (r) => { r.pause(); resolve(r); });
+    req.on('error', reject);
+  });
+  const resume = async () => {
+    const r = await res;
+    let buf = '';
+    r.setEncoding('utf8');
+    r.on('data', (chunk: string) => {
+      buf += chunk;
+      for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) if (buf.slice(0, i).trim()) events.push(JSON.parse(buf.slice(0, i)));
+    });
+    r.on('end', () => { ending ??= 'end'; });
+    r.on('aborted', () => { ending = 'aborted'; });
+    r.on('error', () => { ending = 'aborted'; });
+    r.resume();
+  };
+  return { res, events, resume, ending: () => ending, stop: async () => (await res).destroy() };
+}
+
+const names = (events: Ev[]) => events.map((e) => e.object.metadata.name);
+const bulkNames = Array.from({ length: COUNT }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
+
+async function openWatches(): Promise<number> {
+  const text = (await call(srv.url, 'GET', '/metrics')).text;
+  return Number(/^podling_watches (\d+)$/m.exec(text)![1]);
+}
+
+test('a reader that pauses during a large initial state gets all of it, then what was committed meanwhile', async (t) => {
+  const w = pausedWatch('watch=true&labelSelector=bulk');
+  t.after(w.stop);
+  assert.equal((await w.res).statusCode, 200);
+  const created = await call(srv.url, 'POST', P, pod('bulk-after', { labels: { bulk: 'y' } }));
+  assert.equal(created.status, 201);
+  await w.resume();
+  await waitFor(() => w.events.length > COUNT || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
+  assert.equal(w.ending(), undefined, 'the watch is still open');
+  assert.deepEqual(w.events.map((e) => e.type), [...Array(COUNT + 1).fill('ADDED')]);
+  assert.deepEqual(names(w.events), [...bulkNames, 'bulk-after']);
+  assert.equal(w.events[COUNT].object.metadata.resourceVersion, created.body.metadata.resourceVersion);
+  assert.equal((await call(srv.url, 'DELETE', `${P}/bulk-after`)).status, 200);
+});
+
+test('a watch that times out during its initial state ends cleanly, with no bookmark for a state it did not finish', async (t) => {
+  const others = await openWatches(); // the apiserver's own (its housekeeping watches through its API)
+  const w = pausedWatch('watch=true&labelSelector=bulk&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1');
+  t.after(w.stop);
+  assert.equal((await w.res).statusCode, 200);
+  // The server ends the watch at its timeout while the reader is still paused (it was registered before the
+  // response's headers were sent).
+  await waitFor(async () => (await openWatches()) === others, { timeoutMs: 10_000, message: 'the watch ended at its timeout' });
+  await w.resume();
+  await waitFor(() => w.ending(), { timeoutMs: 30_000, message: 'the stream ended' });
+  assert.equal(w.ending(), 'end', 'a clean end of the chunked stream, not a cut connection');
+  assert.ok(w.events.length > 0 && w.events.length < COUNT, `part of the state was sent: ${w.events.length}`);
+  assert.deepEqual(w.events.map((e) => e.type), [...Array(w.events.length).fill('ADDED')], 'no BOOKMARK');
+  assert.deepEqual(names(w.events), bulkNames.slice(0, w.events.length));
+});
+
+test('over a websocket too, a paused reader gets the whole initial state and then the changes', async (t) => {
+  const w = wsWatch(srv.url, `${P}?watch=true&labelSelector=bulk`);
+  t.after(() => w.stop());
+  await w.opened;
+  w.socket.pause();
+  const created = await call(srv.url, 'POST', P, pod('bulk-ws', { labels: { bulk: 'y' } }));
+  assert.equal(created.status, 201);
+  w.socket.resume();
+  await waitFor(() => w.log.events.length > COUNT || w.log.ended, { timeoutMs: 30_000, message: `events: ${w.log.events.length}` });
+  assert.equal(w.log.ended, false, 'the watch is still open');
+  assert.deepEqual(names(w.log.events), [...bulkNames, 'bulk-ws']);
+  assert.equal(w.log.events[COUNT].type, 'ADDED');
+});
