@@ -2,7 +2,8 @@
 // one at a time on a keep-alive connection), the response size, and the server's resident memory with 10,000
 // pods stored and then with 1,000 idle watchers (half HTTP, half websocket) connected as well. Baseline in the
 // same run: bare-watch-server.ts, which lists by concatenating the pods' JSON texts kept in memory. Then, on fresh
-// servers, the memory figures of list-memory.ts at 50,000 pods.
+// servers, the memory figures of list-memory.ts at 50,000 pods, and on the same server a watch from their current
+// state (watch-initial-state.ts).
 // Usage: node --import tsx bench/list.ts [--quick]
 import http from 'node:http';
 import { runAutocannon } from './harness/autocannon.ts';
@@ -15,6 +16,7 @@ import { startScriptServer, type ServerUnderTest } from './harness/script-server
 import { runStandalone, type BenchOptions } from './harness/standalone.ts';
 import { startWatchClients } from './harness/watch-client-pool.ts';
 import { describeListMemory, measureListMemory } from './list-memory.ts';
+import { describeInitialWatch, measureInitialWatch } from './watch-initial-state.ts';
 import { inspectArg } from './harness/inspector.ts';
 
 /** One GET, timed from the request until the response's last byte. */
@@ -90,12 +92,15 @@ export async function runList(o: BenchOptions): Promise<BenchResult> {
   const big = o.quick ? 5000 : 50_000;
   const inspect = await freePort();
   const bareMem = await withServer(() => startScriptServer('bench/bare-watch-server.ts', [inspectArg(inspect)]), (s) => measureListMemory(s, big, inspect));
-  const podMem = await withServer(() => startBenchApiserver({ nodeArgs: [inspectArg(inspect)] }), (s) => measureListMemory(s, big, inspect));
+  const { podMem, watch } = await withServer(() => startBenchApiserver({ nodeArgs: [inspectArg(inspect)] }), async (s) => ({
+    podMem: await measureListMemory(s, big, inspect), watch: await measureInitialWatch(s, big, inspect),
+  }));
   const vs = (value: number): Partial<Figure> => ({ baseline: { value, label: 'bare-watch-server.ts: concatenated JSON texts', sameRun: true } });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
   return {
     benchmark: 'list',
-    notes: [describe('podling', pod, reps), describe('bare', bare, reps), describeListMemory('podling', podMem), describeListMemory('bare', bareMem)],
+    notes: [describe('podling', pod, reps), describe('bare', bare, reps), describeListMemory('podling', podMem), describeListMemory('bare', bareMem),
+      describeInitialWatch(watch)],
     figures: [
       { name: `GET /api/v1/pods (${pods} pods), p50`, value: pod.list.p50, unit: 'ms', target: { op: '<=', limit: 100 }, ...vs(bare.list.p50),
         ratio: pod.list.p50 / bare.list.p50 },
@@ -110,6 +115,8 @@ export async function runList(o: BenchOptions): Promise<BenchResult> {
       { name: `full list (${big} pods), last byte, median of 3`, value: median(podMem.totalMs), unit: 'ms', ...vs(median(bareMem.totalMs)) },
       { name: `RSS growth over three full lists (${big} pods, no GC forced)`, value: (podMem.rssAfterLists - podMem.rssBefore) / MiB, unit: 'MiB',
         ...vs((bareMem.rssAfterLists - bareMem.rssBefore) / MiB) },
+      { name: `watch from the current state (${big} pods), first byte`, value: watch.firstByteMs, unit: 'ms' },
+      { name: `watch from the current state (${big} pods), longest GET /healthz meanwhile`, value: watch.healthzMaxMs, unit: 'ms' },
     ],
   };
 }
