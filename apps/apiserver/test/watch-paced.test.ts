@@ -1,7 +1,7 @@
-// A watch that starts from the current state (no resourceVersion, or sendInitialEvents=true) of many objects: the
-// state goes out as the reader takes it, within the watch buffer's bound, and what is committed meanwhile follows
-// it in order. Before, the whole state was written in one call: a reader that had not taken it yet was cut off at
-// the next event or at its timeout, as it was over the bound.
+// A watch that starts from the current state (no resourceVersion, or sendInitialEvents=true) of many objects, or
+// resumes thousands of changes back: what it starts with goes out as the reader takes it, within the watch buffer's
+// bound, and what is committed meanwhile follows in order. Before, all of it was written in one call: a reader that
+// had not taken it yet was cut off at the next event or at its timeout, as it was over the bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -13,7 +13,11 @@ const P = '/api/v1/namespaces/default/pods';
 const COUNT = 3000; // six pages of the initial state
 const PAD = 'x'.repeat(10_000); // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
 
-const srv = useApiserver(['--controllers', 'none', '--watch-buffer-limit', '65536'], async (url) => {
+const HISTORY = 3500; // the window: the bulk creates fit, and a few thousand more push them out
+let beforeBulk = '';
+
+const srv = useApiserver(['--controllers', 'none', '--watch-buffer-limit', '65536', '--watch-history', String(HISTORY)], async (url) => {
+  beforeBulk = (await call(url, 'GET', P)).body.metadata.resourceVersion;
   for (let i = 0; i < COUNT; i += 50) {
     const batch = Array.from({ length: Math.min(50, COUNT - i) }, (_, j) => {
       const p = pod(`bulk-${String(i + j).padStart(4, '0')}`, { labels: { bulk: 'y' } });
@@ -48,12 +52,30 @@ function pausedWatch(query: string) {
 }
 
 const names = (events: Ev[]) => events.map((e) => e.object.metadata.name);
+const increasingRevisions = (events: Ev[]) => events.every((e, i) => i === 0 || Number(e.object.metadata.resourceVersion) > Number(events[i - 1].object.metadata.resourceVersion));
 const bulkNames = Array.from({ length: COUNT }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
 
 async function openWatches(): Promise<number> {
   const text = (await call(srv.url, 'GET', '/metrics')).text;
   return Number(/^podling_watches (\d+)$/m.exec(text)![1]);
 }
+
+test('a watch resumed thousands of changes back gets them as the reader takes them, then a change made meanwhile', async (t) => {
+  const w = pausedWatch(`watch=true&labelSelector=bulk&resourceVersion=${beforeBulk}`);
+  t.after(w.stop);
+  assert.equal((await w.res).statusCode, 200);
+  const created = await call(srv.url, 'POST', P, pod('bulk-resumed', { labels: { bulk: 'y' } }));
+  assert.equal(created.status, 201);
+  await w.resume();
+  await waitFor(() => w.events.length > COUNT || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
+  assert.equal(w.ending(), undefined, 'the watch is still open');
+  assert.deepEqual(w.events.map((e) => e.type), [...Array(COUNT + 1).fill('ADDED')]);
+  // Changes come in revision order (concurrent creates commit in any order of names).
+  assert.ok(increasingRevisions(w.events), 'in revision order');
+  assert.deepEqual(names(w.events.slice(0, COUNT)).sort(), bulkNames);
+  assert.equal(w.events[COUNT].object.metadata.name, 'bulk-resumed');
+  assert.equal((await call(srv.url, 'DELETE', `${P}/bulk-resumed`)).status, 200);
+});
 
 test('a reader that pauses during a large initial state gets all of it, then what was committed meanwhile', async (t) => {
   const w = pausedWatch('watch=true&labelSelector=bulk');
@@ -98,4 +120,25 @@ test('over a websocket too, a paused reader gets the whole initial state and the
   assert.equal(w.log.ended, false, 'the watch is still open');
   assert.deepEqual(names(w.log.events), [...bulkNames, 'bulk-ws']);
   assert.equal(w.log.events[COUNT].type, 'ADDED');
+});
+
+test('a resumed watch whose reader falls behind the window while it catches up gets 410 Expired and ends', async (t) => {
+  const w = pausedWatch(`watch=true&labelSelector=bulk&resourceVersion=${beforeBulk}`);
+  t.after(w.stop);
+  assert.equal((await w.res).statusCode, 200);
+  // Commits made while the reader is paused wait behind the catch-up, until the window no longer holds them.
+  for (let i = 0; i < HISTORY + 100; i += 50) {
+    const batch = Array.from({ length: 50 }, (_, j) => call(srv.url, 'POST', P, pod(`other-${i + j}`)));
+    for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
+  }
+  await w.resume();
+  await waitFor(() => w.ending(), { timeoutMs: 30_000, message: `the stream ended; events: ${w.events.length}` });
+  assert.equal(w.ending(), 'end', 'a clean end of the chunked stream');
+  const last = w.events.at(-1)!;
+  assert.equal(last.type, 'ERROR');
+  assert.equal(last.object.code, 410);
+  assert.equal(last.object.reason, 'Expired');
+  const before = w.events.slice(0, -1);
+  assert.ok(before.length < COUNT, `part of the catch-up was sent first: ${before.length}`);
+  assert.ok(before.every((e) => e.type === 'ADDED' && bulkNames.includes(e.object.metadata.name)) && increasingRevisions(before));
 });
