@@ -2,11 +2,11 @@
 // resumes thousands of changes back: what it starts with goes out as the reader takes it, within the watch buffer's
 // bound, and what is committed meanwhile follows in order. Before, all of it was written in one call: a reader that
 // had not taken it yet was cut off at the next event or at its timeout, as it was over the bound.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { waitFor } from '@podling/testkit';
-import { call, pod, useApiserver } from './http-helpers.ts';
+import { call, pod, useApiserver, type Res } from './http-helpers.ts';
 import { wsWatch, type Ev } from './watch-reader.ts';
 
 const P = '/api/v1/namespaces/default/pods';
@@ -60,36 +60,33 @@ async function openWatches(): Promise<number> {
   return Number(/^podling_watches (\d+)$/m.exec(text)![1]);
 }
 
-test('a watch resumed thousands of changes back gets them as the reader takes them, then a change made meanwhile', async (t) => {
-  const w = pausedWatch(`watch=true&labelSelector=bulk&resourceVersion=${beforeBulk}`);
+/** Opens a paused watch, creates a bulk pod while it is paused, then reads: COUNT + 1 events, the stream still open. */
+async function pausedThroughCreate(t: TestContext, query: string, name: string): Promise<{ events: Ev[]; created: Res }> {
+  const w = pausedWatch(query);
   t.after(w.stop);
   assert.equal((await w.res).statusCode, 200);
-  const created = await call(srv.url, 'POST', P, pod('bulk-resumed', { labels: { bulk: 'y' } }));
+  const created = await call(srv.url, 'POST', P, pod(name, { labels: { bulk: 'y' } }));
   assert.equal(created.status, 201);
   await w.resume();
   await waitFor(() => w.events.length > COUNT || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
   assert.equal(w.ending(), undefined, 'the watch is still open');
   assert.deepEqual(w.events.map((e) => e.type), [...Array(COUNT + 1).fill('ADDED')]);
+  t.after(async () => { assert.equal((await call(srv.url, 'DELETE', `${P}/${name}`)).status, 200); });
+  return { events: w.events, created };
+}
+
+test('a watch resumed thousands of changes back gets them as the reader takes them, then a change made meanwhile', async (t) => {
+  const { events } = await pausedThroughCreate(t, `watch=true&labelSelector=bulk&resourceVersion=${beforeBulk}`, 'bulk-resumed');
   // Changes come in revision order (concurrent creates commit in any order of names).
-  assert.ok(increasingRevisions(w.events), 'in revision order');
-  assert.deepEqual(names(w.events.slice(0, COUNT)).sort(), bulkNames);
-  assert.equal(w.events[COUNT].object.metadata.name, 'bulk-resumed');
-  assert.equal((await call(srv.url, 'DELETE', `${P}/bulk-resumed`)).status, 200);
+  assert.ok(increasingRevisions(events), 'in revision order');
+  assert.deepEqual(names(events.slice(0, COUNT)).sort(), bulkNames);
+  assert.equal(events[COUNT].object.metadata.name, 'bulk-resumed');
 });
 
 test('a reader that pauses during a large initial state gets all of it, then what was committed meanwhile', async (t) => {
-  const w = pausedWatch('watch=true&labelSelector=bulk');
-  t.after(w.stop);
-  assert.equal((await w.res).statusCode, 200);
-  const created = await call(srv.url, 'POST', P, pod('bulk-after', { labels: { bulk: 'y' } }));
-  assert.equal(created.status, 201);
-  await w.resume();
-  await waitFor(() => w.events.length > COUNT || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
-  assert.equal(w.ending(), undefined, 'the watch is still open');
-  assert.deepEqual(w.events.map((e) => e.type), [...Array(COUNT + 1).fill('ADDED')]);
-  assert.deepEqual(names(w.events), [...bulkNames, 'bulk-after']);
-  assert.equal(w.events[COUNT].object.metadata.resourceVersion, created.body.metadata.resourceVersion);
-  assert.equal((await call(srv.url, 'DELETE', `${P}/bulk-after`)).status, 200);
+  const { events, created } = await pausedThroughCreate(t, 'watch=true&labelSelector=bulk', 'bulk-after');
+  assert.deepEqual(names(events), [...bulkNames, 'bulk-after']);
+  assert.equal(events[COUNT].object.metadata.resourceVersion, created.body.metadata.resourceVersion);
 });
 
 test('a watch that times out during its initial state ends cleanly, with no bookmark for a state it did not finish', async (t) => {

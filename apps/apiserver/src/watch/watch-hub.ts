@@ -98,10 +98,10 @@ export class WatchHub {
 
   /** The initial state of a large watch, a page of one snapshot at a time, each read from the store only once the
    *  previous has left for the socket: a watch of 30,000 pods from "0" wrote ~60 MB in one synchronous call that held
-   *  the event loop for 0.6–0.9 s on a 2-core machine, and kept it in memory for a reader that stopped reading. kube-apiserver's cacher
-   *  likewise hands a watch its initial events one at a time, each as the watcher's channel takes it
-   *  (k8s.io/apiserver pkg/storage/cacher/cache_watcher.go, processInterval). The changes committed meanwhile
-   *  follow from the snapshot's revision, after the last page. */
+   *  the event loop for 0.6–0.9 s on a 2-core machine, and kept it in memory for a reader that stopped reading.
+   *  kube-apiserver's cacher likewise hands a watch its initial events one at a time, each as the watcher's channel
+   *  takes it (k8s.io/apiserver pkg/storage/cacher/cache_watcher.go, processInterval). The changes committed
+   *  meanwhile follow from the snapshot's revision, after the last page. */
   private async replay(w: Active, page: ListResult): Promise<void> {
     const { spec } = w;
     try {
