@@ -10,10 +10,10 @@ import { call, pod, useApiserver, type Res } from './http-helpers.ts';
 import { wsWatch, type Ev } from './watch-reader.ts';
 
 const P = '/api/v1/namespaces/default/pods';
-const COUNT = 3000; // six pages of the initial state
-const PAD = 'x'.repeat(10_000); // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
+const COUNT = 1200; // three pages of the initial state
+const PAD = 'x'.repeat(25_000); // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
 
-const HISTORY = 3500; // the window: the bulk creates fit, and a few thousand more push them out
+const HISTORY = 1500; // the window: the bulk creates fit, and as many more push them out
 let beforeBulk = '';
 
 const srv = useApiserver(['--controllers', 'none', '--watch-buffer-limit', '65536', '--watch-history', String(HISTORY)], async (url) => {
