@@ -1,7 +1,8 @@
 // Where a watcher's bytes go: a chunked HTTP response (newline-delimited) or a websocket (one event per message).
 // Both bound what may wait in memory for a slow reader; past the bound the reader is disconnected and can resume
-// from its last resourceVersion, so it never blocks writers or other watchers. A watch's initial state is the
-// exception: it goes out page by page, each page only once the last has left (sendPaced), as the reader takes it.
+// from its last resourceVersion, so it never blocks writers or other watchers. What a watch starts with (its initial
+// state, or a long replay of the window) is the exception: it goes out page by page, each page only once the last has
+// left (sendPaced), as the reader takes it.
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { ndjsonChunk, type Line } from './event-lines.ts';

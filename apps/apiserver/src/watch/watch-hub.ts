@@ -179,9 +179,11 @@ export class WatchHub {
     if (!isStorageError(e, 'Expired')) this.opts.log.error({ err: e, resource: w.spec.resource }, 'watch failed');
     const status = isStorageError(e, 'Expired') ? errors.expired(e.message).status : errors.internal().status;
     const line = adhocLine(`{"type":"ERROR","object":${JSON.stringify(status)}}`);
-    // Behind a page still in flight the buffer is over the watch bound by design; the reason goes after it.
-    if (this.active.has(w) && w.replaying) void w.sink.sendPaced([line]);
-    else if (this.active.has(w)) this.write(w, [line]);
+    if (this.active.has(w)) {
+      // Behind a page still in flight the buffer is over the watch bound by design; the reason goes after it.
+      if (w.replaying) void w.sink.sendPaced([line]);
+      else this.write(w, [line]);
+    }
     this.finish(w, false);
   }
 
