@@ -1,5 +1,5 @@
-// A watch that starts from the current state (no resourceVersion, or sendInitialEvents=true) of many objects, or
-// resumes thousands of changes back: what it starts with goes out as the reader takes it, within the watch buffer's
+// A watch that starts from the current state (no resourceVersion, or sendInitialEvents=true) of many objects or many
+// megabytes, or resumes that far back: what it starts with goes out as the reader takes it, within the watch buffer's
 // bound, and what is committed meanwhile follows in order. Before, all of it was written in one call: a reader that
 // had not taken it yet was cut off at the next event or at its timeout, as it was over the bound.
 import { test, type TestContext } from 'node:test';
@@ -60,17 +60,18 @@ async function openWatches(): Promise<number> {
   return Number(/^podling_watches (\d+)$/m.exec(text)![1]);
 }
 
-/** Opens a paused watch, creates a bulk pod while it is paused, then reads: COUNT + 1 events, the stream still open. */
-async function pausedThroughCreate(t: TestContext, query: string, name: string): Promise<{ events: Ev[]; created: Res }> {
+/** Opens a paused watch, creates a pod with `label` while it is paused, then reads: `count` + 1 events (`count`
+ *  before the create), the stream still open. */
+async function pausedThroughCreate(t: TestContext, query: string, name: string, count = COUNT, label = 'bulk'): Promise<{ events: Ev[]; created: Res }> {
   const w = pausedWatch(query);
   t.after(w.stop);
   assert.equal((await w.res).statusCode, 200);
-  const created = await call(srv.url, 'POST', P, pod(name, { labels: { bulk: 'y' } }));
+  const created = await call(srv.url, 'POST', P, pod(name, { labels: { [label]: 'y' } }));
   assert.equal(created.status, 201);
   await w.resume();
-  await waitFor(() => w.events.length > COUNT || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
+  await waitFor(() => w.events.length > count || w.ending(), { timeoutMs: 30_000, message: `events: ${w.events.length}` });
   assert.equal(w.ending(), undefined, 'the watch is still open');
-  assert.deepEqual(w.events.map((e) => e.type), [...Array(COUNT + 1).fill('ADDED')]);
+  assert.deepEqual(w.events.map((e) => e.type), [...Array(count + 1).fill('ADDED')]);
   t.after(async () => { assert.equal((await call(srv.url, 'DELETE', `${P}/${name}`)).status, 200); });
   return { events: w.events, created };
 }
@@ -138,4 +139,24 @@ test('a resumed watch whose reader falls behind the window while it catches up g
   const before = w.events.slice(0, -1);
   assert.ok(before.length < COUNT, `part of the catch-up was sent first: ${before.length}`);
   assert.ok(before.every((e) => e.type === 'ADDED' && bulkNames.includes(e.object.metadata.name)) && increasingRevisions(before));
+});
+
+test('fewer objects than a page but many megabytes go out as the reader takes them too, as a catch-up or a state', async (t) => {
+  // 120 pods of 200 KB: one page by count, 24 MB in all. Written at once, the next event found the reader over the
+  // bound and cut it off.
+  const big = Array.from({ length: 120 }, (_, i) => `big-${String(i).padStart(3, '0')}`);
+  const before = (await call(srv.url, 'GET', P)).body.metadata.resourceVersion;
+  for (let i = 0; i < big.length; i += 20) {
+    const batch = big.slice(i, i + 20).map((name) => {
+      const p = pod(name, { labels: { big: 'y' } });
+      return call(srv.url, 'POST', P, { ...p, metadata: { ...p.metadata, annotations: { pad: 'x'.repeat(200_000) } } });
+    });
+    for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
+  }
+  const resumed = await pausedThroughCreate(t, `watch=true&labelSelector=big&resourceVersion=${before}`, 'big-resumed', big.length, 'big');
+  assert.ok(increasingRevisions(resumed.events), 'in revision order');
+  assert.deepEqual(names(resumed.events.slice(0, -1)).sort(), big);
+  assert.equal(resumed.events.at(-1)!.object.metadata.name, 'big-resumed');
+  const state = await pausedThroughCreate(t, 'watch=true&labelSelector=big', 'big-after', big.length + 1, 'big');
+  assert.deepEqual(names(state.events), [...big, 'big-resumed', 'big-after']);
 });

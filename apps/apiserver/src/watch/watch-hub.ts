@@ -43,6 +43,10 @@ interface Active {
 
 /** Objects per page of a large initial state, as for a streamed list (routes/resource-routes.ts). */
 const INITIAL_PAGE = 500;
+/** Characters per page: a page is written at once, past the watch buffer's bound, so a count alone let 500 objects
+ *  of up to 3 MiB each (the request body limit) be one write of 1.5 GB for a reader that is not reading. About 500
+ *  pods of 2 KB; a longer event is a page of its own. */
+const PAGE_CHARS = 1 << 20;
 
 export interface WatchHubOptions { bookmarkIntervalMs: number; heartbeatIntervalMs: number; log: FastifyBaseLogger }
 
@@ -64,14 +68,14 @@ export class WatchHub {
     if (spec.fromRv !== undefined) { this.follow(w, spec.fromRv); return; }
     try {
       const first = this.initialPage(spec);
-      if (first.continue === undefined) {
+      const lines = this.initialLines(spec, first.items, first.rv, first.continue === undefined);
+      if (first.continue === undefined && charsOf(lines) <= PAGE_CHARS) {
         // All of it in one page: written at once, as any batch is.
-        const lines = this.initialLines(spec, first.items, first.rv, true);
         if (lines.length) this.write(w, lines);
         this.follow(w, first.rv);
       } else {
         w.replaying = true;
-        void this.replay(w, first);
+        void this.replay(w, first, lines);
       }
     } catch (e) {
       this.fail(w, e);
@@ -102,20 +106,26 @@ export class WatchHub {
    *  kube-apiserver's cacher likewise hands a watch its initial events one at a time, each as the watcher's channel
    *  takes it (k8s.io/apiserver pkg/storage/cacher/cache_watcher.go, processInterval). The changes committed
    *  meanwhile follow from the snapshot's revision, after the last page. */
-  private async replay(w: Active, page: ListResult): Promise<void> {
+  private async replay(w: Active, page: ListResult, lines: Line[]): Promise<void> {
     const { spec } = w;
     try {
       for (;;) {
-        const last = page.continue === undefined;
-        if (!await this.sendPage(w, this.initialLines(spec, page.items, page.rv, last))) return;
-        if (last) break;
+        if (!await this.sendPages(w, lines)) return;
+        if (page.continue === undefined) break;
         page = this.initialPage(spec, page.continue);
+        lines = this.initialLines(spec, page.items, page.rv, page.continue === undefined);
       }
       w.replaying = false;
       this.follow(w, page.rv);
     } catch (e) {
       this.fail(w, e);
     }
+  }
+
+  /** Writes `lines` a page of at most PAGE_CHARS at a time (false: the watch ended). */
+  private async sendPages(w: Active, lines: Line[]): Promise<boolean> {
+    for (const page of pagesOf(lines)) if (!await this.sendPage(w, page)) return false;
+    return true;
   }
 
   /** Writes one page and resolves once it has left for the socket and the loop has turned (false: the watch ended).
@@ -142,9 +152,14 @@ export class WatchHub {
         // The store reset its history (an etcd watch cache relisted): end the stream; the client resumes or relists.
         onEnd: () => this.finish(w, false),
       }, (batch) => {
+        if (!registering) return this.deliver(w, batch);
         // The store replays the window inside watch(): a long replay is paced as an initial state is.
-        if (registering && batch.length > INITIAL_PAGE) void this.catchUp(w, batch);
-        else this.deliver(w, batch);
+        const lines = batch.length > INITIAL_PAGE ? undefined : this.linesOf(w, batch);
+        if (lines && charsOf(lines) <= PAGE_CHARS) {
+          if (lines.length) this.write(w, lines, batch);
+        } else {
+          void this.catchUp(w, batch);
+        }
       });
       registering = false;
       // The replay runs inside watch(); a sink that overflowed during it was dropped before the handle existed.
@@ -163,7 +178,7 @@ export class WatchHub {
     try {
       for (let pending: readonly Change[] = batch; pending.length > 0; pending = w.backlog.splice(0).flat()) {
         for (let i = 0; i < pending.length; i += INITIAL_PAGE) {
-          if (!await this.sendPage(w, this.linesOf(w, pending.slice(i, i + INITIAL_PAGE)))) return;
+          if (!await this.sendPages(w, this.linesOf(w, pending.slice(i, i + INITIAL_PAGE)))) return;
         }
       }
       w.backlog = undefined;
@@ -260,4 +275,25 @@ export class WatchHub {
     clearTimeout(w.timer);
     w.handle?.stop();
   }
+}
+
+function charsOf(lines: readonly Line[]): number {
+  let n = 0;
+  for (const l of lines) n += l.text.length;
+  return n;
+}
+
+/** `lines` cut into pages of at most PAGE_CHARS characters (a longer line alone); no lines is one empty page. */
+function pagesOf(lines: Line[]): Line[][] {
+  if (charsOf(lines) <= PAGE_CHARS) return [lines];
+  const pages: Line[][] = [];
+  let page: Line[] = [];
+  let size = 0;
+  for (const l of lines) {
+    if (page.length && size + l.text.length > PAGE_CHARS) { pages.push(page); page = []; size = 0; }
+    page.push(l);
+    size += l.text.length;
+  }
+  pages.push(page);
+  return pages;
 }
