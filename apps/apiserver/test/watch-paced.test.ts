@@ -11,21 +11,28 @@ import { wsWatch, type Ev } from './watch-reader.ts';
 
 const P = '/api/v1/namespaces/default/pods';
 const COUNT = 1200; // three pages of the initial state
-const PAD = 'x'.repeat(25_000); // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
+const PAD = 25_000; // 30 MB in all: far beyond the kernel's socket buffers and the 64 KiB bound
+const bulkNames = Array.from({ length: COUNT }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
 
 const HISTORY = 1500; // the window: the bulk creates fit, and as many more push them out
 let beforeBulk = '';
 
 const srv = useApiserver(['--controllers', 'none', '--watch-buffer-limit', '65536', '--watch-history', String(HISTORY)], async (url) => {
   beforeBulk = (await call(url, 'GET', P)).body.metadata.resourceVersion;
-  for (let i = 0; i < COUNT; i += 50) {
-    const batch = Array.from({ length: Math.min(50, COUNT - i) }, (_, j) => {
-      const p = pod(`bulk-${String(i + j).padStart(4, '0')}`, { labels: { bulk: 'y' } });
-      return call(url, 'POST', P, { ...p, metadata: { ...p.metadata, annotations: { pad: PAD } } });
+  await createPadded(url, bulkNames, 'bulk', PAD, 50);
+});
+
+/** Creates pods `names`, labelled `label`, each with an annotation of `pad` characters, `parallel` at a time. */
+async function createPadded(url: string, names: string[], label: string, pad: number, parallel: number): Promise<void> {
+  const annotations = { pad: 'x'.repeat(pad) };
+  for (let i = 0; i < names.length; i += parallel) {
+    const batch = names.slice(i, i + parallel).map((name) => {
+      const p = pod(name, { labels: { [label]: 'y' } });
+      return call(url, 'POST', P, { ...p, metadata: { ...p.metadata, annotations } });
     });
     for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
   }
-});
+}
 
 /** A chunked HTTP watch whose reader is paused from the first byte; `resume` reads the rest. */
 function pausedWatch(query: string) {
@@ -53,8 +60,6 @@ function pausedWatch(query: string) {
 
 const names = (events: Ev[]) => events.map((e) => e.object.metadata.name);
 const increasingRevisions = (events: Ev[]) => events.every((e, i) => i === 0 || Number(e.object.metadata.resourceVersion) > Number(events[i - 1].object.metadata.resourceVersion));
-const bulkNames = Array.from({ length: COUNT }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
-
 async function openWatches(): Promise<number> {
   const text = (await call(srv.url, 'GET', '/metrics')).text;
   return Number(/^podling_watches (\d+)$/m.exec(text)![1]);
@@ -146,13 +151,7 @@ test('fewer objects than a page but many megabytes go out as the reader takes th
   // bound and cut it off.
   const big = Array.from({ length: 120 }, (_, i) => `big-${String(i).padStart(3, '0')}`);
   const before = (await call(srv.url, 'GET', P)).body.metadata.resourceVersion;
-  for (let i = 0; i < big.length; i += 20) {
-    const batch = big.slice(i, i + 20).map((name) => {
-      const p = pod(name, { labels: { big: 'y' } });
-      return call(srv.url, 'POST', P, { ...p, metadata: { ...p.metadata, annotations: { pad: 'x'.repeat(200_000) } } });
-    });
-    for (const r of await Promise.all(batch)) assert.equal(r.status, 201, r.text);
-  }
+  await createPadded(srv.url, big, 'big', 200_000, 20);
   const resumed = await pausedThroughCreate(t, `watch=true&labelSelector=big&resourceVersion=${before}`, 'big-resumed', big.length, 'big');
   assert.ok(increasingRevisions(resumed.events), 'in revision order');
   assert.deepEqual(names(resumed.events.slice(0, -1)).sort(), big);
